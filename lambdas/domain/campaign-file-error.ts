@@ -1,0 +1,13 @@
+export type CampaignFileProblem = 'EMPTY_FILE' | 'MISSING_COLUMNS' | 'NO_DATA_ROWS' | 'DUPLICATE_COLUMNS';
+
+/** The file as a whole cannot be a campaign (as opposed to one bad row, which is reported and skipped). */
+export class CampaignFileError extends Error {
+  override readonly name = 'CampaignFileError';
+
+  constructor(
+    readonly problem: CampaignFileProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The life cycle of one send. Every change is forward-only and is written with a condition on the
+ * current status, so a retried or duplicated step can never move a send backwards.
+ *
+ *   PENDING ──enqueued──▶ QUEUED ──claimed──▶ SENDING ──SES accepted──▶ SENT
+ *      │                    │                    │
+ *      └────────────────────┴────────────────────┴──permanent error / retries exhausted──▶ ERROR
+ *
+ * PENDING → SENDING is allowed because the sender may receive a message before the ingester has
+ * recorded that it enqueued it. A transient failure does not move a send back: it stays SENDING
+ * with its lease released, which is what lets the next delivery claim it again.
+ */
+export const SEND_STATUSES = ['PENDING', 'QUEUED', 'SENDING', 'SENT', 'ERROR'] as const;
+
+export type SendStatus = (typeof SEND_STATUSES)[number];
+
+const NEXT: Record<SendStatus, readonly SendStatus[]> = {
+  PENDING: ['QUEUED', 'SENDING', 'ERROR'],
+  QUEUED: ['SENDING', 'ERROR'],
+  SENDING: ['SENT', 'ERROR'],
+  SENT: [],
+  ERROR: [],
+};
+
+export function isSendStatus(value: string): value is SendStatus {
+  return (SEND_STATUSES as readonly string[]).includes(value);
+}
+
+export function canTransition(from: SendStatus, to: SendStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** The statuses a send may be in for a move to `to` to be allowed. */
+export function statusesBefore(to: SendStatus): SendStatus[] {
+  return SEND_STATUSES.filter((from) => canTransition(from, to));
+}
+
+export function isFinal(status: SendStatus): boolean {
+  return NEXT[status].length === 0;
+}

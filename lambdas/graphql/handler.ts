@@ -1,0 +1,45 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { logger } from '../observability/logger.js';
+import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
+import { createResolvers, type ResolverDeps } from './resolvers.js';
+import { readSchemaSource } from './schema-source.js';
+
+export interface GraphqlHandlerDeps extends ResolverDeps {
+  /** The schema text; the repository's graphql/schema.graphql when omitted. */
+  typeDefs?: string;
+  /** GraphiQL in the browser at GET /graphql (loaded from a CDN, so it costs the bundle nothing). */
+  graphiql?: boolean;
+}
+
+/** Yoga's own messages, routed to the structured logger. */
+const yogaLogger = {
+  debug: (...args: unknown[]) => logger.debug('graphql', { details: args.map(String) }),
+  info: (...args: unknown[]) => logger.info('graphql', { details: args.map(String) }),
+  warn: (...args: unknown[]) => logger.warn('graphql', { details: args.map(String) }),
+  // Yoga logs here every error it masks: the details stay in the log, the client sees a generic message.
+  error: (...args: unknown[]) =>
+    logger.error('graphql request failed', {
+      errors: args.map((a) =>
+        a instanceof Error ? { name: a.name, message: a.message, stack: a.stack } : String(a),
+      ),
+    }),
+};
+
+/** /graphql behind API Gateway's HTTP API: the event becomes a Fetch request for GraphQL Yoga and back. */
+export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: deps.typeDefs ?? readSchemaSource(), resolvers: createResolvers(deps) }),
+    graphqlEndpoint: '/graphql',
+    graphiql: deps.graphiql ?? true,
+    landingPage: false,
+    // isDev would copy stack traces into responses when NODE_ENV is "development"; never do that.
+    maskedErrors: { isDev: false },
+    logging: yogaLogger,
+  });
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const response = await yoga.fetch(requestFromHttpApiEvent(event, yoga.fetchAPI.Request));
+    return httpApiResultFrom(response);
+  };
+}

@@ -1,0 +1,18 @@
+import { documentClient } from '../aws/clients.js';
+import { queryConfig } from '../config/function-config.js';
+import { SendStore } from '../store/send-store.js';
+import { createGraphqlHandler } from './handler.js';
+import { cursorSigningKey, PageCursors } from './page-cursor.js';
+import { readSchemaSource } from './schema-source.js';
+import { SendReader } from './send-reader.js';
+
+const config = queryConfig(process.env);
+const db = documentClient();
+
+export const handler = createGraphqlHandler({
+  store: new SendStore(db, config.tableName),
+  reader: new SendReader(db, config.tableName),
+  cursors: new PageCursors(cursorSigningKey(config)),
+  typeDefs: readSchemaSource(config.schemaPath),
+  graphiql: config.graphiqlEnabled,
+});

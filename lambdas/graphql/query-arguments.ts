@@ -1,0 +1,82 @@
+import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
+import { badUserInput } from './bad-user-input.js';
+import { parseInstantSpan } from './iso-instant.js';
+import type { SendFilter } from './send-filter.js';
+
+/** Arguments as GraphQL hands them over: an omitted argument is undefined, an explicit one may be null. */
+export interface SendFilterArguments {
+  status?: string | null;
+  batchId?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+/** Generous for a UUID, and far below DynamoDB's 2 KB key limit. */
+const MAX_BATCH_ID_LENGTH = 200;
+
+const DATE_FORMS = 'an ISO-8601 date (2026-11-20) or date-time with a zone (2026-11-20T10:00:00Z)';
+
+const quoted = (value: string) => JSON.stringify(value);
+
+export function statusArgument(value: string): SendStatus {
+  const status = value.trim().toUpperCase();
+  const known = SEND_STATUSES.find((s) => s === status);
+  if (known === undefined) {
+    throw badUserInput(
+      'status',
+      `Argument "status" must be one of ${SEND_STATUSES.join(', ')} (any case); got ${quoted(value)}.`,
+    );
+  }
+  return known;
+}
+
+export function batchIdArgument(value: string): string {
+  // Control characters never occur in an issued id; refusing them keeps odd bytes out of key conditions.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  if (value.length === 0 || value.length > MAX_BATCH_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw badUserInput(
+      'batchId',
+      `Argument "batchId" must be a batch id as returned by the upload (1 to ${MAX_BATCH_ID_LENGTH} printable characters); got ${quoted(value)}.`,
+    );
+  }
+  return value;
+}
+
+function instantArgument(name: 'from' | 'to', value: string) {
+  const span = parseInstantSpan(value.trim());
+  if (span === undefined) {
+    throw badUserInput(name, `Argument "${name}" must be ${DATE_FORMS}; got ${quoted(value)}.`);
+  }
+  return span;
+}
+
+/** Validates the filter arguments shared by emailSends and emailSendsPage. */
+export function sendFilterArguments(args: SendFilterArguments): SendFilter {
+  const filter: SendFilter = {};
+  if (args.status != null) filter.status = statusArgument(args.status);
+  if (args.batchId != null) filter.batchId = batchIdArgument(args.batchId);
+  const from = args.from == null ? undefined : instantArgument('from', args.from);
+  const to = args.to == null ? undefined : instantArgument('to', args.to);
+  if (from && to && from.first > to.last) {
+    throw badUserInput(
+      'from',
+      `Argument "from" must not be later than "to"; got from ${quoted(args.from ?? '')} and to ${quoted(args.to ?? '')}.`,
+    );
+  }
+  if (from) filter.createdFrom = from.first.toISOString();
+  if (to) filter.createdTo = to.last.toISOString();
+  return filter;
+}
+
+export function pageSizeArgument(name: 'limit' | 'first', value: number | null | undefined): number {
+  if (value == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw badUserInput(
+      name,
+      `Argument "${name}" must be an integer from 1 to ${MAX_PAGE_SIZE} (${DEFAULT_PAGE_SIZE} when omitted); got ${value}.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,49 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { retryLeftovers } from '../async/retry-leftovers.js';
+import { chunksOf, runBounded } from '../async/run-bounded.js';
+import type { SendRef } from '../domain/send-record.js';
+
+/** SQS's SendMessageBatch limit. */
+const SEND_BATCH_SIZE = 10;
+
+export function messageBodyOf(ref: SendRef): string {
+  return JSON.stringify({ sendId: ref.sendId, createdAt: ref.createdAt });
+}
+
+/** Reads a queue message body; undefined when it is not one of ours. */
+export function sendRefFromBody(body: string): SendRef | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { sendId, createdAt } = parsed as Record<string, unknown>;
+    if (typeof sendId !== 'string' || typeof createdAt !== 'string') return undefined;
+    if (!/^[0-9a-f]{32}$/.test(sendId)) return undefined;
+    return { sendId, createdAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts sends on the email send queue, ten per request, retrying the entries SQS refused. */
+export class SendQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    readonly queueUrl: string,
+    private readonly concurrency = 8,
+  ) {}
+
+  async enqueue(refs: SendRef[]): Promise<void> {
+    await runBounded(chunksOf(refs, SEND_BATCH_SIZE), this.concurrency, (chunk) =>
+      retryLeftovers('queue messages', chunk, async (pending) => {
+        const out = await this.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: pending.map((ref, i) => ({ Id: String(i), MessageBody: messageBodyOf(ref) })),
+          }),
+        );
+        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        return pending.filter((_, i) => failed.has(String(i)));
+      }),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { renderEmail } from '../domain/email-body.js';
+import type { SendRef } from '../domain/send-record.js';
+import type { Mailer } from '../mail/mailer.js';
+import { classifySesFailure, type SesFailure } from '../mail/ses-failure.js';
+import type { SendStore } from '../store/send-store.js';
+import type { ContentCache } from './content-cache.js';
+
+export interface DeliveryDeps {
+  store: SendStore;
+  mailer: Mailer;
+  contents: ContentCache;
+  clock: () => Date;
+  newLeaseId: () => string;
+  leaseMs: number;
+}
+
+/**
+ * - sent: SES accepted it and the send is SENT;
+ * - skipped: nothing to do (already SENT or ERROR, or another sender holds a live claim);
+ * - rejected: a permanent failure, the send is ERROR;
+ * - retry: a transient failure, the message must come back later;
+ * - account: SES refuses the whole account right now; retry later and stop calling SES for now.
+ */
+export type DeliveryOutcome =
+  | { kind: 'sent'; sesMessageId: string }
+  | { kind: 'skipped' }
+  | { kind: 'rejected'; failure: SesFailure }
+  | { kind: 'retry'; failure: SesFailure }
+  | { kind: 'account'; failure: SesFailure };
+
+/**
+ * Claim, send, record. The claim is a conditional write, so of two deliveries of the same message
+ * (or two racing senders) only one reaches SES. The only window for a second email is a crash after
+ * SES accepted and before SENT was written; the lease then runs out and the send is retried.
+ */
+export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  const leaseId = deps.newLeaseId();
+  const send = await deps.store.claim(ref, leaseId, deps.clock(), deps.leaseMs);
+  if (send === undefined) return { kind: 'skipped' };
+
+  const content = await deps.contents.get(send.contentId);
+  if (content === undefined) {
+    const failure: SesFailure = {
+      kind: 'permanent',
+      code: 'ContentMissing',
+      message: `content ${send.contentId} not found`,
+    };
+    await deps.store.markError(ref, failure, deps.clock(), leaseId);
+    return { kind: 'rejected', failure };
+  }
+  const email = renderEmail(send.subject, content, send.variables ?? {});
+
+  let sesMessageId: string;
+  try {
+    sesMessageId = await deps.mailer.send({
+      to: send.email,
+      subject: email.subject,
+      ...(email.html === undefined ? {} : { html: email.html }),
+      text: email.text,
+      tags: { batchId: send.batchId, sendId: send.sendId },
+    });
+  } catch (error) {
+    const failure = classifySesFailure(error);
+    if (failure.kind === 'permanent') {
+      await deps.store.markError(ref, failure, deps.clock(), leaseId);
+      return { kind: 'rejected', failure };
+    }
+    await deps.store.releaseClaim(ref, leaseId, failure, deps.clock());
+    return failure.kind === 'account' ? { kind: 'account', failure } : { kind: 'retry', failure };
+  }
+  await deps.store.markSent(ref, leaseId, sesMessageId, deps.clock());
+  return { kind: 'sent', sesMessageId };
+}

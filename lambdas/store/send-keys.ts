@@ -1,0 +1,30 @@
+import type { SendStatus } from '../domain/send-status.js';
+import { STATUS_SHARDS } from './table-schema.js';
+
+/** Item keys and index keys of the EmailSends table: the only place that knows their layout. */
+
+export const sendKey = (sendId: string) => ({ pk: `SEND#${sendId}`, sk: 'SEND' });
+export const contentKey = (contentId: string) => ({ pk: `CONTENT#${contentId}`, sk: 'CONTENT' });
+export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
+
+/** Stable shard of a send in the status index: spread evenly because sendIds are hashes. */
+export function shardOf(sendId: string): number {
+  return Number.parseInt(sendId.slice(0, 8), 16) % STATUS_SHARDS;
+}
+
+export const statusShardKey = (status: SendStatus, shard: number) => `${status}#${shard}`;
+
+/** Unique and ordered by creation time: what both indexes sort on and what cursors point at. */
+export const createdKeyOf = (createdAt: string, sendId: string) => `${createdAt}#${sendId}`;
+
+export const batchStatusKeyOf = (status: SendStatus, createdKey: string) => `${status}#${createdKey}`;
+
+/** The index attributes a send must carry while it is in `status`. */
+export function indexKeysFor(status: SendStatus, sendId: string, createdAt: string) {
+  const createdKey = createdKeyOf(createdAt, sendId);
+  return {
+    statusShard: statusShardKey(status, shardOf(sendId)),
+    createdKey,
+    batchStatusKey: batchStatusKeyOf(status, createdKey),
+  };
+}

@@ -1,0 +1,382 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { retryLeftovers } from '../async/retry-leftovers.js';
+import { chunksOf, runBounded } from '../async/run-bounded.js';
+import type { SendRecord, SendRef } from '../domain/send-record.js';
+import { SEND_STATUSES, type SendStatus, statusesBefore } from '../domain/send-status.js';
+import {
+  batchKey,
+  batchStatusKeyOf,
+  contentKey,
+  indexKeysFor,
+  sendKey,
+  statusShardKey,
+} from './send-keys.js';
+import { BATCH_INDEX, STATUS_INDEX, STATUS_SHARDS } from './table-schema.js';
+
+/** DynamoDB's BatchWriteItem limit. */
+const BATCH_WRITE_SIZE = 25;
+
+export interface BatchRecord {
+  batchId: string;
+  createdAt: string;
+  fileName?: string;
+  received: number;
+  accepted: number;
+  duplicates: number;
+  invalid: number;
+}
+
+export interface StuckSend extends SendRef {
+  attempts: number;
+}
+
+export type StatusCounts = Record<SendStatus, number>;
+
+export interface StoreOptions {
+  /** Batch writes or single updates in flight at once. */
+  concurrency: number;
+}
+
+type Item = Record<string, unknown>;
+
+const STRIPPED = new Set(['pk', 'sk', 'statusShard', 'createdKey', 'batchStatusKey', 'type']);
+
+export function sendRecordFromItem(item: Item): SendRecord {
+  const record: Item = {};
+  for (const [key, value] of Object.entries(item)) if (!STRIPPED.has(key)) record[key] = value;
+  return record as unknown as SendRecord;
+}
+
+/**
+ * Everything the pipeline writes to or reads by key from the EmailSends table. Status changes are
+ * conditional updates: each names the statuses it may start from, so a repeated or late step is
+ * refused by DynamoDB instead of moving a send backwards.
+ */
+export class SendStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly options: StoreOptions = { concurrency: 8 },
+  ) {}
+
+  /** Writes new PENDING sends; the caller guarantees these sendIds were never written before. */
+  async putNewSends(records: SendRecord[]): Promise<void> {
+    await this.batchPut(
+      'send items',
+      records.map((r) => ({
+        ...sendKey(r.sendId),
+        type: 'send',
+        ...r,
+        ...indexKeysFor(r.status, r.sendId, r.createdAt),
+      })),
+    );
+  }
+
+  /** Stores each content once: the id is the content's hash, so rewriting one is harmless. */
+  async putContents(contents: { contentId: string; content: string }[]): Promise<void> {
+    await this.batchPut(
+      'content items',
+      contents.map((c) => ({ ...contentKey(c.contentId), type: 'content', ...c })),
+    );
+  }
+
+  private async batchPut(what: string, items: Item[]): Promise<void> {
+    await runBounded(chunksOf(items, BATCH_WRITE_SIZE), this.options.concurrency, (chunk) =>
+      retryLeftovers(what, chunk, async (pending) => {
+        const out = await this.db.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+        return (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
+          r.PutRequest?.Item ? [r.PutRequest.Item] : [],
+        );
+      }),
+    );
+  }
+
+  async getSend(sendId: string): Promise<SendRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sendKey(sendId) }));
+    return out.Item ? sendRecordFromItem(out.Item) : undefined;
+  }
+
+  async getContent(contentId: string): Promise<string | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: contentKey(contentId) }));
+    const content = out.Item?.content;
+    return typeof content === 'string' ? content : undefined;
+  }
+
+  /** Records that the sends are on the queue. Sends already claimed by a sender are left as they are. */
+  async markQueued(refs: SendRef[], now: Date): Promise<void> {
+    await runBounded(refs, this.options.concurrency, (ref) => this.transition(ref, 'QUEUED', now));
+  }
+
+  /**
+   * Takes the send for delivery: allowed from PENDING or QUEUED, or from SENDING when the previous
+   * claim's lease has run out. Returns the claimed send, or undefined when it is not claimable
+   * (already SENT or ERROR, under a live lease, or unknown).
+   */
+  async claim(ref: SendRef, leaseId: string, now: Date, leaseMs: number): Promise<SendRecord | undefined> {
+    const keys = indexKeysFor('SENDING', ref.sendId, ref.createdAt);
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(ref.sendId),
+          UpdateExpression:
+            'SET #status = :sending, statusShard = :shard, batchStatusKey = :bsk, updatedAt = :now, leaseId = :lease, leaseUntil = :until ADD attempts :one',
+          ConditionExpression:
+            'createdAt = :createdAt AND (#status IN (:pending, :queued) OR (#status = :sending AND leaseUntil < :nowMs))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':pending': 'PENDING',
+            ':queued': 'QUEUED',
+            ':shard': keys.statusShard,
+            ':bsk': keys.batchStatusKey,
+            ':now': now.toISOString(),
+            ':nowMs': now.getTime(),
+            ':lease': leaseId,
+            ':until': now.getTime() + leaseMs,
+            ':createdAt': ref.createdAt,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? sendRecordFromItem(out.Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Records SES's acceptance; only the holder of the claim can. Returns false if the claim was lost. */
+  markSent(ref: SendRef, leaseId: string, sesMessageId: string, now: Date): Promise<boolean> {
+    return this.transition(ref, 'SENT', now, {
+      set: { sesMessageId, sentAt: now.toISOString() },
+      remove: ['leaseUntil'],
+      leaseId,
+    });
+  }
+
+  /**
+   * Moves the send to ERROR. With a leaseId only the holder of that claim can; without one (a dead
+   * letter, the sweeper giving up) any send not yet SENT or ERROR is moved.
+   */
+  markError(
+    ref: SendRef,
+    error: { code: string; message: string },
+    now: Date,
+    leaseId?: string,
+  ): Promise<boolean> {
+    return this.transition(ref, 'ERROR', now, {
+      set: { errorCode: error.code, errorMessage: error.message.slice(0, 1000) },
+      remove: ['leaseUntil'],
+      ...(leaseId === undefined ? {} : { leaseId }),
+    });
+  }
+
+  /** Gives up a claim after a transient failure, so that the next delivery can claim the send at once. */
+  async releaseClaim(
+    ref: SendRef,
+    leaseId: string,
+    error: { code: string; message: string },
+    now: Date,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(ref.sendId),
+          UpdateExpression:
+            'SET leaseUntil = :expired, updatedAt = :now, errorCode = :code, errorMessage = :message',
+          ConditionExpression: '#status = :sending AND leaseId = :lease',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':expired': 0,
+            ':now': now.toISOString(),
+            ':sending': 'SENDING',
+            ':lease': leaseId,
+            ':code': error.code,
+            ':message': error.message.slice(0, 1000),
+          },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  /**
+   * Notes that the sweeper put the send back on the queue, so that it is not swept again before the
+   * threshold has passed once more. PENDING sends become QUEUED; others keep their status.
+   */
+  async markRequeued(ref: SendRef, from: SendStatus, now: Date): Promise<boolean> {
+    if (from === 'PENDING') return this.transition(ref, 'QUEUED', now);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(ref.sendId),
+          UpdateExpression: 'SET updatedAt = :now',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':from': from },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * One forward status change, conditioned on the send being in a status that may precede `to`
+   * (and on holding the claim when a leaseId is given). Returns false when the condition refused it.
+   */
+  private async transition(
+    ref: SendRef,
+    to: SendStatus,
+    now: Date,
+    extra: { set?: Item; remove?: string[]; leaseId?: string } = {},
+  ): Promise<boolean> {
+    const keys = indexKeysFor(to, ref.sendId, ref.createdAt);
+    const from = statusesBefore(to);
+    const values: Item = {
+      ':to': to,
+      ':shard': keys.statusShard,
+      ':bsk': keys.batchStatusKey,
+      ':now': now.toISOString(),
+      ':createdAt': ref.createdAt,
+    };
+    const sets = ['#status = :to', 'statusShard = :shard', 'batchStatusKey = :bsk', 'updatedAt = :now'];
+    for (const [name, value] of Object.entries(extra.set ?? {})) {
+      sets.push(`${name} = :set_${name}`);
+      values[`:set_${name}`] = value;
+    }
+    const fromNames = from.map((status, i) => {
+      values[`:from${i}`] = status;
+      return `:from${i}`;
+    });
+    let condition = `createdAt = :createdAt AND #status IN (${fromNames.join(', ')})`;
+    if (extra.leaseId !== undefined) {
+      condition += ' AND leaseId = :lease';
+      values[':lease'] = extra.leaseId;
+    }
+    const remove = extra.remove?.length ? ` REMOVE ${extra.remove.join(', ')}` : '';
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(ref.sendId),
+          UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async putBatch(batch: BatchRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...batchKey(batch.batchId), type: 'batch', ...batch },
+      }),
+    );
+  }
+
+  async getBatch(batchId: string): Promise<BatchRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: batchKey(batchId) }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, type: _type, ...batch } = out.Item;
+    return batch as BatchRecord;
+  }
+
+  /**
+   * Exact counts per status for one batch, read from the batch index with Select COUNT: one key range
+   * per status, so the cost follows the batch's size and never the table's.
+   */
+  async countByStatus(batchId: string): Promise<StatusCounts> {
+    const counts = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusCounts;
+    await Promise.all(
+      SEND_STATUSES.map(async (status) => {
+        let startKey: Item | undefined;
+        do {
+          const out = await this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: BATCH_INDEX.name,
+              KeyConditionExpression: 'batchId = :batch AND begins_with(batchStatusKey, :prefix)',
+              ExpressionAttributeValues: { ':batch': batchId, ':prefix': batchStatusKeyOf(status, '') },
+              Select: 'COUNT',
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          counts[status] += out.Count ?? 0;
+          startKey = out.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+    return counts;
+  }
+
+  /**
+   * Sends left in `status` since before `cutoff` (not updated since, and for SENDING with an expired
+   * lease): what the sweeper puts back on the queue. Reads the status index shard by shard, at most
+   * `limit` sends per call, oldest first.
+   */
+  async findStuck(status: SendStatus, cutoff: Date, now: Date, limit: number): Promise<StuckSend[]> {
+    const found: StuckSend[] = [];
+    const cutoffIso = cutoff.toISOString();
+    for (let shard = 0; shard < STATUS_SHARDS && found.length < limit; shard++) {
+      let startKey: Item | undefined;
+      do {
+        const values: Item = { ':shard': statusShardKey(status, shard), ':cutoff': cutoffIso };
+        let filter = 'updatedAt < :cutoff';
+        if (status === 'SENDING') {
+          filter += ' AND leaseUntil < :nowMs';
+          values[':nowMs'] = now.getTime();
+        }
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: STATUS_INDEX.name,
+            KeyConditionExpression: 'statusShard = :shard AND createdKey < :cutoff',
+            FilterExpression: filter,
+            ExpressionAttributeValues: values,
+            ProjectionExpression: 'sendId, createdAt, attempts',
+            Limit: Math.max(limit - found.length, 1) * 4,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          if (found.length < limit) {
+            found.push({
+              sendId: String(item.sendId),
+              createdAt: String(item.createdAt),
+              attempts: Number(item.attempts ?? 0),
+            });
+          }
+        }
+        startKey = found.length < limit ? out.LastEvaluatedKey : undefined;
+      } while (startKey);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,155 @@
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import type { MailerSettings } from '../mailer-config.js';
+import { ProjectFunction } from './project-function.js';
+
+/**
+ * The sender's timing. A claim (lease) must outlive the invocation that took it, or a redelivery
+ * could send the same mail while the first invocation is still calling SES; it must end before the
+ * message becomes visible again, or the redelivery finds the send still claimed. SQS's own rule for
+ * Lambda sources: visibility at least 6× the function timeout, which leaves room for the poller's
+ * retries of a throttled invocation.
+ */
+export const SENDER_TIMEOUT = Duration.seconds(30);
+export const SEND_LEASE = Duration.seconds(60);
+export const VISIBILITY_PER_SENDER_TIMEOUT = 6;
+
+/** Where the GraphQL function finds its schema: copied next to the handler at bundling time. */
+export const GRAPHQL_SCHEMA_PATH = '/var/task/schema.graphql';
+
+export const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
+
+export class SenderTimingError extends Error {
+  override readonly name = 'SenderTimingError';
+}
+
+export function checkSenderTiming(
+  timeout: Duration,
+  lease: Duration,
+  visibilityTimeoutSeconds: number,
+): void {
+  const timeoutSeconds = timeout.toSeconds();
+  const leaseSeconds = lease.toSeconds();
+  if (visibilityTimeoutSeconds < VISIBILITY_PER_SENDER_TIMEOUT * timeoutSeconds) {
+    throw new SenderTimingError(
+      `queue visibility timeout ${visibilityTimeoutSeconds} s must be at least ${VISIBILITY_PER_SENDER_TIMEOUT}× the sender timeout ${timeoutSeconds} s`,
+    );
+  }
+  if (!(timeoutSeconds < leaseSeconds && leaseSeconds < visibilityTimeoutSeconds)) {
+    throw new SenderTimingError(
+      `send lease ${leaseSeconds} s must lie between the sender timeout ${timeoutSeconds} s and the visibility timeout ${visibilityTimeoutSeconds} s`,
+    );
+  }
+}
+
+export interface FunctionsProps {
+  readonly table: ITable;
+  readonly queue: IQueue;
+  readonly settings: MailerSettings;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The four Lambda functions and what triggers them, except HTTP (see Api). */
+export class Functions extends Construct {
+  readonly ingest: ProjectFunction;
+  readonly sender: ProjectFunction;
+  readonly sweeper: ProjectFunction;
+  readonly graphql: ProjectFunction;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { table, queue, settings, removalPolicy } = props;
+    checkSenderTiming(SENDER_TIMEOUT, SEND_LEASE, SEND_QUEUE.visibilityTimeoutSeconds);
+
+    this.ingest = new ProjectFunction(this, 'Ingest', {
+      entry: 'lambdas/ingest/index.ts',
+      description: 'Accepts a CSV upload, records its sends and enqueues them',
+      // Parsing and de-duplicating a few MB of CSV is CPU-bound; memory buys CPU.
+      memorySize: 1024,
+      // The HTTP API gives up after 30 s; working past that would only hide the failure from the client.
+      timeout: Duration.seconds(29),
+      removalPolicy,
+    })
+      .bindTable(table, 'readWrite')
+      .bindQueue(queue);
+
+    this.sender = new ProjectFunction(this, 'Sender', {
+      entry: 'lambdas/sender/index.ts',
+      description: 'Sends queued mails through SES and records their status',
+      memorySize: 256,
+      timeout: SENDER_TIMEOUT,
+      environment: {
+        SENDER_EMAIL: settings.senderEmail,
+        SEND_LEASE_SECONDS: String(SEND_LEASE.toSeconds()),
+        ...(settings.replyToAddress ? { REPLY_TO_ADDRESS: settings.replyToAddress } : {}),
+        ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}),
+      },
+      removalPolicy,
+    }).bindTable(table, 'readWrite');
+    this.sender.fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: SEND_QUEUE.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.senderMaxConcurrency,
+      }),
+    );
+    // The SES identity is verified outside this stack, so there is no construct to call a grant
+    // method on; this statement is the narrowest equivalent: one action, on the named identities
+    // (and configuration set, which SES also authorises a send against) only.
+    const stack = Stack.of(this);
+    this.sender.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          ...settings.sesIdentities.map((identity) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          ),
+          ...(settings.sesConfigurationSet
+            ? [
+                stack.formatArn({
+                  service: 'ses',
+                  resource: 'configuration-set',
+                  resourceName: settings.sesConfigurationSet,
+                }),
+              ]
+            : []),
+        ],
+      }),
+    );
+
+    this.sweeper = new ProjectFunction(this, 'Sweeper', {
+      entry: 'lambdas/sweeper/index.ts',
+      description: 'Re-enqueues or fails sends stuck in PENDING, QUEUED or SENDING',
+      memorySize: 512,
+      // Well inside the schedule's 5 minutes, so that two runs do not overlap.
+      timeout: Duration.minutes(2),
+      removalPolicy,
+    })
+      .bindTable(table, 'readWrite')
+      .bindQueue(queue);
+    // The next scheduled run repeats the work anyway; an async retry would only overlap with it.
+    this.sweeper.fn.configureAsyncInvoke({ retryAttempts: 0 });
+    new Rule(this, 'SweepSchedule', {
+      description: 'Runs the sweeper of stuck sends',
+      schedule: SWEEP_SCHEDULE,
+      targets: [new LambdaFunction(this.sweeper.fn)],
+    });
+
+    this.graphql = new ProjectFunction(this, 'Graphql', {
+      entry: 'lambdas/graphql/index.ts',
+      description: 'Answers GraphQL queries over sends and batches (read-only)',
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: { GRAPHQL_SCHEMA_PATH },
+      bundledFiles: [{ from: 'graphql/schema.graphql', to: 'schema.graphql' }],
+      removalPolicy,
+    }).bindTable(table, 'read');
+  }
+}

@@ -1,0 +1,49 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  type Attribute,
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { EMAIL_SENDS_TABLE, type KeyAttribute } from '../../lambdas/store/table-schema.js';
+
+// Keyed by the schema's own type union, so a new key type there fails to compile here until mapped.
+const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], AttributeType> = { S: AttributeType.STRING };
+
+const keyOf = (key: KeyAttribute): Attribute => ({ name: key.name, type: ATTRIBUTE_TYPES[key.type] });
+
+export interface StorageProps {
+  /** RETAIN for anything holding real sends; DESTROY only for throw-away stacks. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The EmailSends table, built from the same definition the local runner creates its table from. */
+export class Storage extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    this.table = new Table(this, 'EmailSends', {
+      partitionKey: keyOf(EMAIL_SENDS_TABLE.partitionKey),
+      sortKey: keyOf(EMAIL_SENDS_TABLE.sortKey),
+      // Uploads arrive in bursts with nothing in between: on-demand costs nothing while idle.
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: EMAIL_SENDS_TABLE.timeToLiveAttribute,
+      removalPolicy: props.removalPolicy,
+    });
+    for (const index of EMAIL_SENDS_TABLE.globalIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: keyOf(index.partitionKey),
+        sortKey: keyOf(index.sortKey),
+        // Queries return whole sends; a narrower projection would force a second read per item.
+        projectionType: ProjectionType.ALL,
+      });
+    }
+  }
+}

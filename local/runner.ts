@@ -1,0 +1,204 @@
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
+import { SendQueue } from '../lambdas/queue/send-queue.js';
+import { SendStore } from '../lambdas/store/send-store.js';
+import { sweepStuckSends } from '../lambdas/sweeper/sweep-stuck-sends.js';
+import { type RunningEmulators, startEmulators } from './emulators.js';
+import { type HttpHandler, portOf, startHttpGateway } from './http-gateway.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
+import type { LocalConfig } from './local-config.js';
+import { ensureQueues, ensureTable } from './provision.js';
+import { type EventSource, startSqsEventSource } from './sqs-event-source.js';
+
+export interface LocalPipeline {
+  apiUrl: string;
+  graphqlUrl: string;
+  uploadUrl: string;
+  mailViewerUrl?: string;
+  endpoints: RunningEmulators['endpoints'];
+  tableName: string;
+  queueUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Nothing local mode does may reach a real AWS endpoint. */
+function assertNotRealAws(endpoints: RunningEmulators['endpoints']) {
+  for (const [service, url] of Object.entries(endpoints)) {
+    if (/amazonaws\.com|\.aws$/i.test(new URL(url).hostname)) {
+      throw new Error(`local mode refuses to use a real AWS endpoint for ${service}: ${url}`);
+    }
+  }
+}
+
+/**
+ * Points the handlers' environment at the emulators before their modules load, exactly as the CDK
+ * stack's environment does on Lambda. Credentials are fake and every other AWS endpoint is a dead
+ * local port, so local mode fails closed rather than reach a real account.
+ */
+function setFunctionEnvironment(
+  config: LocalConfig,
+  endpoints: RunningEmulators['endpoints'],
+  queueUrl: string,
+) {
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+    TABLE_NAME: config.tableName,
+    QUEUE_URL: queueUrl,
+    SENDER_EMAIL: config.senderEmail,
+    SEND_LEASE_SECONDS: String(config.leaseSeconds),
+    SWEEP_PENDING_AFTER_SECONDS: String(config.sweepPendingAfterSeconds),
+    SWEEP_QUEUED_AFTER_SECONDS: String(config.sweepQueuedAfterSeconds),
+    SWEEP_SENDING_AFTER_SECONDS: String(config.sweepSendingAfterSeconds),
+    GRAPHQL_SCHEMA_PATH: process.env.GRAPHQL_SCHEMA_PATH ?? resolve('graphql/schema.graphql'),
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+}
+
+/**
+ * Runs the whole pipeline in this process: emulators (or the external endpoints given), the table and
+ * queues built from the same definitions as the CDK stack, the HTTP API, the SQS event source that
+ * drives the sender, and the sweeper on a timer. One pipeline per process: the handler modules are
+ * loaded once, as in a Lambda container.
+ */
+export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipeline> {
+  const emulators = await startEmulators({
+    host: config.host,
+    dataDir: resolve(config.dataDir, 'dynamodb'),
+    sesPort: config.sesPort,
+    external: config.external,
+  });
+  const cleanups: (() => Promise<void>)[] = [() => emulators.stop()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    assertNotRealAws(emulators.endpoints);
+    const clients = localClients(emulators.endpoints);
+    cleanups.push(async () => clients.destroy());
+    await ensureTable(clients.dynamodb, config.tableName);
+    const { queueUrl, deadLetterQueueUrl } = await ensureQueues(clients.sqs, {
+      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+    });
+    setFunctionEnvironment(config, emulators.endpoints, queueUrl);
+
+    const ingest = (await import('../lambdas/ingest/index.js')).handler as unknown as HttpHandler;
+    const graphql = (await import('../lambdas/graphql/index.js')).handler as unknown as HttpHandler;
+    const sender = (await import('../lambdas/sender/index.js')).handler as (
+      e: SQSEvent,
+    ) => Promise<SQSBatchResponse>;
+    const sweeper = (await import('../lambdas/sweeper/index.js')).handler;
+    const deadLetters = (await import('../lambdas/dead-letter/index.js')).handler;
+
+    // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
+    // finished goes back on it now. An external queue kept its messages, so only the usual thresholds apply.
+    const store = new SendStore(clients.documents, config.tableName);
+    const queue = new SendQueue(clients.sqs, queueUrl);
+    const queueIsFresh = config.external.sqs === undefined;
+    await recoverUnfinishedSends(store, queue, queueIsFresh);
+
+    const events: EventSource = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl,
+      handler: sender,
+      functionName: 'sender',
+      batchSize: SEND_QUEUE.batchSize,
+      concurrency: config.senderConcurrency,
+      onError: (error) => console.error('local event source:', error),
+    });
+    cleanups.push(() => events.stop());
+    const deadLetterEvents = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl: deadLetterQueueUrl,
+      handler: deadLetters,
+      functionName: 'dead-letter',
+      batchSize: SEND_QUEUE.batchSize,
+      concurrency: 1,
+      onError: (error) => console.error('local dead-letter event source:', error),
+    });
+    cleanups.push(() => deadLetterEvents.stop());
+
+    let sweeping = false;
+    const timer = setInterval(async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        await sweeper();
+      } catch (error) {
+        console.error('local sweeper:', error);
+      } finally {
+        sweeping = false;
+      }
+    }, config.sweepIntervalSeconds * 1000);
+    cleanups.push(async () => clearInterval(timer));
+
+    const server: Server = await startHttpGateway(
+      [
+        { method: 'POST', path: '/campaigns/upload', functionName: 'ingest', handler: ingest },
+        { method: 'GET', path: '/graphql', functionName: 'graphql', handler: graphql },
+        { method: 'POST', path: '/graphql', functionName: 'graphql', handler: graphql },
+      ],
+      {
+        host: config.host,
+        port: config.port,
+        extra: (request, response) => {
+          if (request.url !== '/health') return false;
+          // The gateway listens only once everything behind it is up, so an answer means ready.
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ status: 'ok' }));
+          return true;
+        },
+      },
+    );
+    cleanups.push(
+      () =>
+        new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+    );
+    const apiUrl = `http://${config.host}:${portOf(server)}`;
+    return {
+      apiUrl,
+      uploadUrl: `${apiUrl}/campaigns/upload`,
+      graphqlUrl: `${apiUrl}/graphql`,
+      ...(emulators.mailViewerUrl ? { mailViewerUrl: emulators.mailViewerUrl } : {}),
+      endpoints: emulators.endpoints,
+      tableName: config.tableName,
+      queueUrl,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function recoverUnfinishedSends(store: SendStore, queue: SendQueue, queueIsFresh: boolean) {
+  if (!queueIsFresh) return;
+  const settings = {
+    pendingAfterSeconds: 0,
+    queuedAfterSeconds: 0,
+    sendingAfterSeconds: 0,
+    maxAttempts: 5,
+    maxPerRun: 1000,
+  };
+  // A clock stopped at the start: what this recovery touches is stamped with it and so is not found again.
+  const startedAt = new Date();
+  const clock = () => startedAt;
+  for (;;) {
+    const result = await sweepStuckSends({ store, queue, clock }, settings);
+    const handled =
+      result.requeued.PENDING + result.requeued.QUEUED + result.requeued.SENDING + result.exhausted;
+    if (handled === 0) return;
+  }
+}

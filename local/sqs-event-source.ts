@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.js';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+/** The record the Lambda event source builds from a received message. */
+export function sqsRecordOf(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export interface EventSource {
+  stop(): Promise<void>;
+}
+
+/**
+ * Plays the Lambda SQS event source mapping: `concurrency` pollers each receive up to `batchSize`
+ * messages, invoke the handler, delete what succeeded and leave the reported batchItemFailures (or the
+ * whole batch, if the handler throws) to come back after the visibility timeout.
+ */
+export function startSqsEventSource(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  handler: SqsHandler;
+  functionName: string;
+  batchSize: number;
+  concurrency: number;
+  onError?: (error: unknown) => void;
+}): EventSource {
+  let stopped = false;
+  const queueArn = `arn:aws:sqs:us-east-1:000000000000:${options.queueUrl.split('/').pop()}`;
+  const poll = async () => {
+    while (!stopped) {
+      try {
+        const out = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: options.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            // The SQS emulator only honours the older name; real SQS accepts both.
+            AttributeNames: ['All'],
+          }),
+        );
+        const messages = out.Messages ?? [];
+        if (messages.length === 0 || stopped) continue;
+        let failed: Set<string>;
+        try {
+          const response = await options.handler(
+            { Records: messages.map((m) => sqsRecordOf(m, queueArn)) },
+            lambdaContext(options.functionName),
+          );
+          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch (error) {
+          options.onError?.(error);
+          continue;
+        }
+        const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+        if (done.length > 0) {
+          await options.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: options.queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (stopped) return;
+        options.onError?.(error);
+        await sleep(500);
+      }
+    }
+  };
+  const pollers = Array.from({ length: options.concurrency }, poll);
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.allSettled(pollers);
+    },
+  };
+}

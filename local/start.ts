@@ -1,0 +1,35 @@
+import { relative } from 'node:path';
+import { localConfig } from './local-config.js';
+import { startLocalPipeline } from './runner.js';
+
+/** `npm start`: the whole pipeline on this machine, no AWS account, no prompts. */
+const config = localConfig(process.env);
+const pipeline = await startLocalPipeline(config);
+
+const example = relative(process.cwd(), 'example_csv/campaign.csv');
+console.log(`
+Campaign mailer running locally (data in ${config.dataDir}/)
+
+  Health:       ${pipeline.apiUrl}/health
+  Upload:       POST ${pipeline.uploadUrl}
+  GraphQL:      ${pipeline.graphqlUrl}
+  Mail viewer:  ${pipeline.mailViewerUrl ?? `(external SES at ${pipeline.endpoints.sesv2})`}
+
+Try it:
+  curl -F file=@${example} ${pipeline.uploadUrl}
+
+  curl -s ${pipeline.graphqlUrl} -H 'content-type: application/json' \\
+    -d '{"query":"query MyQuery { emailSends(status: \\"SENT\\") { sendId batchId email subject status createdAt } }"}'
+
+API: ${pipeline.apiUrl}
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    await pipeline.stop();
+    process.exit(0);
+  });
+}

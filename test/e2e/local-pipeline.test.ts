@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SesStoredMail } from '../helpers/aws-emulators.js';
+import { graphql, type RunnerProcess, startRunnerProcess, waitFor } from '../helpers/local-runner-process.js';
+
+let runner: RunnerProcess;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'mailer-e2e-'));
+  runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir });
+});
+afterAll(async () => {
+  await runner?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface BatchCounts {
+  batch: { batchId: string; total: number; counts: Record<string, number> } | null;
+}
+
+async function mails(): Promise<SesStoredMail[]> {
+  const response = await fetch(`${runner.mailViewerUrl}/store`);
+  return ((await response.json()) as { emails: SesStoredMail[] }).emails;
+}
+
+describe('the local pipeline over HTTP', () => {
+  it('answers /health with 200', async () => {
+    const response = await fetch(`${runner.apiUrl}/health`);
+    expect(response.status).toBe(200);
+  });
+
+  it('mails every accepted address of an uploaded CSV once and lists the sends as SENT in GraphQL', async () => {
+    const csv = readFileSync('example_csv/campaign.csv');
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'campaign.csv');
+    const upload = await fetch(`${runner.apiUrl}/campaigns/upload`, { method: 'POST', body: form });
+    expect(upload.status).toBe(202);
+    const report = (await upload.json()) as {
+      batchId: string;
+      accepted: number;
+      invalid: number;
+      errors: unknown[];
+    };
+    expect(report.accepted).toBeGreaterThan(0);
+
+    const batch = await waitFor('every send of the batch to be SENT', async () => {
+      const data = await graphql<BatchCounts>(
+        runner.apiUrl,
+        'query($id: String!) { batch(batchId: $id) { batchId total counts { pending queued sending sent error } } }',
+        { id: report.batchId },
+      );
+      return data.batch?.counts.sent === report.accepted ? data.batch : undefined;
+    });
+    expect(batch.total).toBe(report.accepted);
+    expect(batch.counts).toEqual({ pending: 0, queued: 0, sending: 0, sent: report.accepted, error: 0 });
+
+    const seed = await graphql<{
+      emailSends: { sendId: string; batchId: string; email: string; status: string }[];
+    }>(
+      runner.apiUrl,
+      'query MyQuery { emailSends(status: "SENT") { sendId batchId email subject status createdAt } }',
+    );
+    const ofBatch = seed.emailSends.filter((s) => s.batchId === report.batchId);
+    expect(ofBatch).toHaveLength(report.accepted);
+    expect(ofBatch.every((s) => s.status === 'SENT')).toBe(true);
+
+    const received = (await mails()).map((m) => m.destination.to[0]);
+    const addresses = ofBatch.map((s) => s.email).sort();
+    expect(received.filter((to) => addresses.includes(to ?? '')).sort()).toEqual(addresses);
+  });
+
+  it('answers a raw text/csv upload with the rejected lines and their reasons', async () => {
+    const csv =
+      'Email,Subject,Content\nok@example.com,Hi,Hello\nnot-an-address,Hi,Hello\nOK@example.com ,Hi,Again\n';
+    const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      received: 3,
+      accepted: 1,
+      duplicates: 1,
+      invalid: 1,
+      errors: [{ line: 3, reason: 'email is not of the form local@domain', value: 'not-an-address' }],
+      duplicatesList: [{ line: 4, email: 'ok@example.com', firstLine: 2 }],
+    });
+  });
+
+  it('answers 415 with a JSON error for a body that is not CSV', async () => {
+    const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: string }).error).toContain('unsupported content type');
+  });
+});

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface RunnerProcess {
+  apiUrl: string;
+  mailViewerUrl?: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: the process dies wherever it is, as in a crash. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `npm start`'s program (local/start.ts) as its own process on free ports and waits until it
+ * prints its URLs, so tests exercise exactly what a developer runs.
+ */
+export async function startRunnerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<RunnerProcess> {
+  // node --import tsx, not the tsx wrapper: one process, so a SIGKILL kills the runner itself and not
+  // only a parent that would leave it running (and holding the database lock) behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    env: { ...process.env, PORT: '0', LOCAL_SES_PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const started = Date.now();
+  while (!/^API: (\S+)$/m.test(output)) {
+    if (child.exitCode !== null) throw new Error(`local runner exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`local runner did not start within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const apiUrl = /^API: (\S+)$/m.exec(output)?.[1] ?? '';
+  const viewer = /Mail viewer:\s+(http\S+)/.exec(output)?.[1];
+  const exited = once(child, 'exit');
+  return {
+    apiUrl,
+    ...(viewer ? { mailViewerUrl: viewer } : {}),
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export async function graphql<T>(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (result.errors?.length)
+    throw new Error(`GraphQL errors: ${result.errors.map((e) => e.message).join('; ')}`);
+  return result.data as T;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SesMailer } from '../../lambdas/mail/mailer.js';
+import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import type { DeliveryDeps } from '../../lambdas/sender/deliver-send.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
+
+let aws: TestAws;
+
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(() => aws.stop());
+beforeEach(async () => {
+  await fetch(`${aws.emulators.endpoints.sesv2}/clear-store`, { method: 'POST' });
+});
+
+function senderWith(ses: SESv2Client, leaseMs = 60_000) {
+  const { store } = storeAndQueue(aws);
+  const deps: DeliveryDeps = {
+    store,
+    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    leaseMs,
+  };
+  return { handler: createSenderHandler(deps), store };
+}
+
+function freshSes() {
+  return new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+}
+
+async function drainQueue() {
+  for (;;) {
+    const event = await receiveSqsEvent(aws);
+    if (event.Records.length === 0) return;
+  }
+}
+
+describe('sender handler against the SQS and SES emulators', () => {
+  it('mails each send once, renders placeholders and records SENT with the SES message id', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content', 'name'],
+        ['ana@example.com', 'Hi {{name}}', '<p>Hello {{name}} &amp; welcome</p>', 'Ana'],
+        ['bo@example.com', 'Hi {{name}}', 'Plain hello {{name}}', 'Bo <b>'],
+      ]),
+    );
+    const { handler, store } = senderWith(freshSes());
+    const event = await receiveSqsEvent(aws);
+    expect(event.Records).toHaveLength(2);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+
+    const mails = await aws.sentMails();
+    expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(['ana@example.com', 'bo@example.com']);
+    const ana = mails.find((m) => m.destination.to[0] === 'ana@example.com');
+    expect(ana?.subject).toBe('Hi Ana');
+    expect(ana?.body.html).toBe('<p>Hello Ana &amp; welcome</p>');
+    expect(ana?.body.text).toBe('Hello Ana & welcome');
+    const bo = mails.find((m) => m.destination.to[0] === 'bo@example.com');
+    expect(bo?.body.text).toBe('Plain hello Bo <b>');
+    expect(bo?.body.html).toBeUndefined();
+
+    const counts = await store.countByStatus(report.batchId);
+    expect(counts).toEqual({ PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
+  });
+
+  it('calls SES once when the same message is delivered twice', async () => {
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['twice@example.com', 'S', 'C'],
+      ]),
+    );
+    const { handler } = senderWith(freshSes());
+    const event = await receiveSqsEvent(aws);
+    const duplicated = { Records: [...event.Records, ...event.Records] };
+    await handler(duplicated);
+    await handler(event);
+    expect((await aws.sentMails()).filter((m) => m.destination.to[0] === 'twice@example.com')).toHaveLength(
+      1,
+    );
+  });
+
+  it('calls SES once when two senders race for the same send', async () => {
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['race@example.com', 'S', 'C'],
+      ]),
+    );
+    const event = await receiveSqsEvent(aws);
+    await Promise.all([senderWith(freshSes()).handler(event), senderWith(freshSes()).handler(event)]);
+    expect(await aws.sentMails()).toHaveLength(1);
+  });
+
+  it('moves a permanently rejected send to ERROR with the SES code (SES fault injected by middleware)', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['reject@example.com', 'S', 'C'],
+      ]),
+    );
+    const ses = freshSes();
+    injectSesFaults(ses, () => sesServiceError('MessageRejected', 'Email address is not verified.', 400));
+    const { handler, store } = senderWith(ses);
+    const result = await handler(await receiveSqsEvent(aws));
+    expect(result.batchItemFailures).toEqual([]);
+    const [send] = await sendsOf(store, report.batchId, 'ERROR');
+    expect(send).toMatchObject({
+      status: 'ERROR',
+      errorCode: 'MessageRejected',
+      errorMessage: 'Email address is not verified.',
+    });
+  });
+
+  it('returns a throttled send for retry and sends it on redelivery (SES throttling injected by middleware)', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['throttle@example.com', 'S', 'C'],
+      ]),
+    );
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, (n) =>
+      n === 1
+        ? sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429)
+        : undefined,
+    );
+    const { handler, store } = senderWith(ses);
+    const event = await receiveSqsEvent(aws);
+    const first = await handler(event);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(await store.countByStatus(report.batchId)).toMatchObject({ SENDING: 1, ERROR: 0, SENT: 0 });
+
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual({ attempted: 2, delivered: 1 });
+    expect(await store.countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+  });
+
+  it('stops calling SES for the rest of the batch once the account is paused (fault injected by middleware)', async () => {
+    await drainQueue();
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ...['a', 'b', 'c', 'd'].map((n) => [`${n}@paused.example.com`, 'S', 'C']),
+      ]),
+    );
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, () =>
+      sesServiceError('SendingPausedException', 'Sending is paused for this account.', 400),
+    );
+    const { handler } = senderWith(ses);
+    const event = await receiveSqsEvent(aws);
+    expect(event.Records).toHaveLength(4);
+    const result = await handler(event);
+    expect(calls.attempted).toBe(1);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      event.Records.map((r) => r.messageId).sort(),
+    );
+  });
+
+  it('acknowledges a message that is not a send reference without calling SES', async () => {
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, () => undefined);
+    const { handler } = senderWith(ses);
+    const result = await handler({
+      Records: [{ ...(await foreignRecord()), body: '{"hello":"world"}' }],
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls.attempted).toBe(0);
+  });
+});
+
+async function sendsOf(store: ReturnType<typeof storeAndQueue>['store'], batchId: string, status: string) {
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const out = await aws.clients.documents.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: 'batch_index',
+      KeyConditionExpression: 'batchId = :b AND begins_with(batchStatusKey, :s)',
+      ExpressionAttributeValues: { ':b': batchId, ':s': `${status}#` },
+    }),
+  );
+  return out.Items ?? [];
+}
+
+async function foreignRecord() {
+  const { sqsRecordOf } = await import('../../local/sqs-event-source.js');
+  return sqsRecordOf({ MessageId: 'foreign-1', ReceiptHandle: 'r', Body: '' }, 'arn:aws:sqs:us-east-1:0:q');
+}

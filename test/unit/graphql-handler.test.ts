@@ -1,0 +1,163 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SendRecord } from '../../lambdas/domain/send-record.js';
+import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
+import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
+import type { SendFilter } from '../../lambdas/graphql/send-filter.js';
+import type { SendPage } from '../../lambdas/graphql/send-reader.js';
+import type { BatchRecord, StatusCounts } from '../../lambdas/store/send-store.js';
+import { httpApiEvent } from '../helpers/http-api-event.js';
+
+const send: SendRecord = {
+  sendId: 'a'.repeat(32),
+  batchId: 'batch-1',
+  email: 'ada@example.com',
+  subject: 'Hello',
+  contentId: 'c1',
+  variables: {},
+  status: 'SENT',
+  createdAt: '2026-11-20T10:00:00.000Z',
+  updatedAt: '2026-11-20T10:00:05.000Z',
+  attempts: 1,
+  sesMessageId: 'ses-1',
+  sentAt: '2026-11-20T10:00:05.000Z',
+};
+
+function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>) {
+  return {
+    reader: { page },
+    store: {
+      getBatch: async (): Promise<BatchRecord | undefined> => undefined,
+      countByStatus: async (): Promise<StatusCounts> => ({
+        PENDING: 0,
+        QUEUED: 0,
+        SENDING: 0,
+        SENT: 0,
+        ERROR: 0,
+      }),
+    },
+    cursors: new PageCursors('unit-test-secret-1234'),
+  };
+}
+
+const sentQuery = '{ emailSends(status: "SENT") { sendId email status } }';
+const json = (result: APIGatewayProxyStructuredResultV2) => JSON.parse(String(result.body));
+const postGraphql = (body: unknown, init: { stage?: string } = {}) =>
+  httpApiEvent({
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'Content-Type': 'application/json', Host: 'api.example.test' },
+    body: JSON.stringify(body),
+    ...init,
+  });
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('GraphQL handler over HTTP API events', () => {
+  it('answers a POSTed query as JSON', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [send] })));
+    const result = await handler(postGraphql({ query: sentQuery }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toMatch(/json/);
+    expect(result.isBase64Encoded).toBe(false);
+    expect(json(result)).toEqual({
+      data: { emailSends: [{ sendId: send.sendId, email: send.email, status: 'SENT' }] },
+    });
+  });
+
+  it('passes the validated filter and page size to the reader', async () => {
+    const page = vi.fn(async () => ({ sends: [] }));
+    const handler = createGraphqlHandler(fakeDeps(page));
+    await handler(
+      postGraphql({ query: '{ emailSends(status: "queued", from: "2026-11-20", limit: 7) { sendId } }' }),
+    );
+    expect(page).toHaveBeenCalledWith({ status: 'QUEUED', createdFrom: '2026-11-20T00:00:00.000Z' }, 7);
+  });
+
+  it('answers a GET query taken from the raw query string', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [send] })));
+    const result = await handler(
+      httpApiEvent({
+        path: '/graphql',
+        headers: { accept: 'application/json' },
+        query: { query: sentQuery },
+      }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(json(result).data.emailSends).toHaveLength(1);
+  });
+
+  it('decodes a base64-encoded request body', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [send] })));
+    const result = await handler(
+      httpApiEvent({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ query: sentQuery })),
+      }),
+    );
+    expect(json(result).data.emailSends).toHaveLength(1);
+  });
+
+  it('routes a request under a named stage to /graphql', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [send] })));
+    const result = await handler(postGraphql({ query: sentQuery }, { stage: 'prod' }));
+    expect(result.statusCode).toBe(200);
+    expect(json(result).data.emailSends).toHaveLength(1);
+  });
+
+  it('answers 404 outside /graphql', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [] })));
+    const result = await handler(httpApiEvent({ path: '/other', headers: { accept: 'text/html' } }));
+    expect(result.statusCode).toBe(404);
+  });
+
+  it('serves GraphiQL to a browser when enabled', async () => {
+    const handler = createGraphqlHandler({ ...fakeDeps(async () => ({ sends: [] })), graphiql: true });
+    const result = await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toMatch(/text\/html/);
+    expect(result.body).toContain('GraphiQL');
+  });
+
+  it('serves no GraphiQL when disabled', async () => {
+    const handler = createGraphqlHandler({ ...fakeDeps(async () => ({ sends: [] })), graphiql: false });
+    const result = await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }));
+    expect(result.headers?.['content-type'] ?? '').not.toMatch(/text\/html/);
+    expect(result.body ?? '').not.toContain('GraphiQL');
+  });
+
+  it('reports a bad argument without reading anything', async () => {
+    const page = vi.fn(async () => ({ sends: [] }));
+    const handler = createGraphqlHandler(fakeDeps(page));
+    const result = await handler(postGraphql({ query: '{ emailSends(status: "DONE") { sendId } }' }));
+    const body = json(result);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
+    expect(page).not.toHaveBeenCalled();
+  });
+
+  it.each(['production', 'development'])(
+    'hides the message and stack of an unexpected failure (NODE_ENV=%s)',
+    async (nodeEnv) => {
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      const handler = createGraphqlHandler(
+        fakeDeps(async () => {
+          throw new Error('connect ECONNREFUSED 10.0.0.7:8000 (internal detail)');
+        }),
+      );
+      const result = await handler(postGraphql({ query: sentQuery }));
+      const body = json(result);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Unexpected error.',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        }),
+      ]);
+      expect(result.body).not.toContain('ECONNREFUSED');
+      expect(result.body).not.toContain('stack');
+    },
+  );
+});

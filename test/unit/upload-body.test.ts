@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../lambdas/http/http-error.js';
+import { uploadedFile } from '../../lambdas/ingest/upload-body.js';
+import { multipartBody } from '../helpers/multipart.js';
+
+const CSV = 'email,subject,content\nana@example.com,Hi,Hello\n';
+const MAX = 1024 * 1024;
+
+async function text(content: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of content) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(error)}`);
+  return error;
+}
+
+describe('finding the CSV in an upload request', () => {
+  it('reads the file field of a multipart/form-data body, as curl -F sends it', async () => {
+    const { body, contentType } = await multipartBody([
+      { name: 'note', content: 'ignored' },
+      { name: 'file', content: CSV, fileName: 'list.csv' },
+    ]);
+    const file = await uploadedFile(
+      { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+      MAX,
+    );
+    expect(file.fileName).toBe('list.csv');
+    expect(await text(file.content)).toBe(CSV);
+  });
+
+  it('accepts a file part sent as application/octet-stream', async () => {
+    const { body, contentType } = await multipartBody([
+      { name: 'file', content: CSV, fileName: 'export', type: 'application/octet-stream' },
+    ]);
+    const file = await uploadedFile(
+      { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+      MAX,
+    );
+    expect(await text(file.content)).toBe(CSV);
+  });
+
+  it('reads a raw text/csv body', async () => {
+    const file = await uploadedFile(
+      { headers: { 'content-type': 'text/csv; charset=utf-8' }, body: CSV, isBase64Encoded: false },
+      MAX,
+    );
+    expect(file.fileName).toBeUndefined();
+    expect(await text(file.content)).toBe(CSV);
+  });
+
+  it('answers 415 for a JSON body and says what to send instead', async () => {
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': 'application/json' }, body: '{}', isBase64Encoded: false },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(415);
+    expect(error.message).toContain('multipart/form-data in a field named "file"');
+  });
+
+  it('answers 415 for a request with no content type', async () => {
+    expect(
+      (await rejection(uploadedFile({ headers: {}, body: CSV, isBase64Encoded: false }, MAX))).statusCode,
+    ).toBe(415);
+  });
+
+  it('answers 415 for a multipart file that is an image', async () => {
+    const { body, contentType } = await multipartBody([
+      {
+        name: 'file',
+        content: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+        fileName: 'logo.png',
+        type: 'image/png',
+      },
+    ]);
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(415);
+  });
+
+  it('answers 400 when the multipart body has no field named file', async () => {
+    const { body, contentType } = await multipartBody([{ name: 'csv', content: CSV, fileName: 'list.csv' }]);
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('the multipart/form-data body has no file in a field named "file"');
+  });
+
+  it('answers 400 for multipart without a boundary', async () => {
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': 'multipart/form-data' }, body: CSV, isBase64Encoded: false },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toMatch(/^malformed multipart\/form-data/);
+  });
+
+  it('answers 413 above the size limit and states the limit', async () => {
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': 'text/csv' }, body: 'x'.repeat(2048), isBase64Encoded: false },
+        1024,
+      ),
+    );
+    expect(error.statusCode).toBe(413);
+    expect(error.details).toEqual({ maxBytes: 1024 });
+  });
+});
