@@ -29,6 +29,7 @@ export class MailerStack extends Stack {
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       queue: this.queueing.queue,
+      deadLetterQueue: this.queueing.deadLetterQueue,
       settings,
       removalPolicy,
     });

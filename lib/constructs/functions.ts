@@ -52,20 +52,22 @@ export function checkSenderTiming(
 export interface FunctionsProps {
   readonly table: ITable;
   readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
   readonly settings: MailerSettings;
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** The four Lambda functions and what triggers them, except HTTP (see Api). */
+/** The five Lambda functions and what triggers them, except HTTP (see Api). */
 export class Functions extends Construct {
   readonly ingest: ProjectFunction;
   readonly sender: ProjectFunction;
   readonly sweeper: ProjectFunction;
+  readonly deadLetter: ProjectFunction;
   readonly graphql: ProjectFunction;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { table, queue, settings, removalPolicy } = props;
+    const { table, queue, deadLetterQueue, settings, removalPolicy } = props;
     checkSenderTiming(SENDER_TIMEOUT, SEND_LEASE, SEND_QUEUE.visibilityTimeoutSeconds);
 
     this.ingest = new ProjectFunction(this, 'Ingest', {
@@ -141,6 +143,18 @@ export class Functions extends Construct {
       schedule: SWEEP_SCHEDULE,
       targets: [new LambdaFunction(this.sweeper.fn)],
     });
+
+    this.deadLetter = new ProjectFunction(this, 'DeadLetter', {
+      entry: 'lambdas/dead-letter/index.ts',
+      description: 'Marks the send of each dead-lettered message ERROR "retries exhausted"',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      removalPolicy,
+    }).bindTable(table, 'readWrite');
+    // The message stays on the DLQ only if its send could not be marked; it is then retried.
+    this.deadLetter.fn.addEventSource(
+      new SqsEventSource(deadLetterQueue, { batchSize: SEND_QUEUE.batchSize, reportBatchItemFailures: true }),
+    );
 
     this.graphql = new ProjectFunction(this, 'Graphql', {
       entry: 'lambdas/graphql/index.ts',
