@@ -101,3 +101,14 @@ describe('the local pipeline over HTTP', () => {
     expect(((await response.json()) as { error: string }).error).toContain('unsupported content type');
   });
 });
+
+describe('the local runner', () => {
+  it('refuses to start against a real AWS endpoint', async () => {
+    await expect(
+      startRunnerProcess({
+        LOCAL_DATA_DIR: join(dataDir, 'refused'),
+        AWS_ENDPOINT_URL_SQS: 'https://sqs.eu-west-1.amazonaws.com',
+      }),
+    ).rejects.toThrow(/local mode refuses to use a real AWS endpoint for sqs/);
+  });
+});
