@@ -1,4 +1,9 @@
-export type CampaignFileProblem = 'EMPTY_FILE' | 'MISSING_COLUMNS' | 'NO_DATA_ROWS' | 'DUPLICATE_COLUMNS';
+export type CampaignFileProblem =
+  | 'EMPTY_FILE'
+  | 'MISSING_COLUMNS'
+  | 'NO_DATA_ROWS'
+  | 'DUPLICATE_COLUMNS'
+  | 'RECORD_TOO_LONG';
 
 /** The file as a whole cannot be a campaign (as opposed to one bad row, which is reported and skipped). */
 export class CampaignFileError extends Error {

@@ -15,6 +15,15 @@ export type RowCheck = { ok: true; row: CampaignRow } | { ok: false; reason: str
 /** RFC 5322 caps a header line at 998 characters; a longer subject would be folded or refused. */
 export const MAX_SUBJECT_LENGTH = 998;
 
+/**
+ * Content is stored once per distinct text in one DynamoDB item (at most 400 KB), and a send item
+ * carries the row's personalisation values: both limits keep every write of a valid row possible.
+ */
+export const MAX_CONTENT_BYTES = 256 * 1024;
+export const MAX_VARIABLES_BYTES = 32 * 1024;
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
 export function checkRow(fields: string[], columns: CampaignColumns): RowCheck {
   if (fields.length !== columns.width) {
     return {
@@ -38,8 +47,27 @@ export function checkRow(fields: string[], columns: CampaignColumns): RowCheck {
 
   const content = fields[columns.content] ?? '';
   if (content.trim() === '') return { ok: false, reason: 'content is empty', value: content };
+  if (bytes(content) > MAX_CONTENT_BYTES) {
+    return {
+      ok: false,
+      reason: `content is larger than ${MAX_CONTENT_BYTES / 1024} KB`,
+      value: content.slice(0, 200),
+    };
+  }
 
   const variables: Record<string, string> = {};
-  for (const { name, index } of columns.variables) variables[name] = fields[index] ?? '';
+  let variableBytes = 0;
+  for (const { name, index } of columns.variables) {
+    const value = fields[index] ?? '';
+    variables[name] = value;
+    variableBytes += bytes(name) + bytes(value);
+  }
+  if (variableBytes > MAX_VARIABLES_BYTES) {
+    return {
+      ok: false,
+      reason: `personalisation columns hold more than ${MAX_VARIABLES_BYTES / 1024} KB`,
+      value: fields.join(',').slice(0, 200),
+    };
+  }
   return { ok: true, row: { email, subject, content, variables } };
 }

@@ -28,6 +28,12 @@ interface GraphqlResult {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
+/** One field of a successful answer. */
+function dataOf<T>(result: GraphqlResult, field: string): T {
+  if (result.errors || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  return result.data[field] as T;
+}
+
 beforeAll(async () => {
   aws = await startTestAws();
   store = new SendStore(aws.clients.documents, aws.tableName);
@@ -136,13 +142,13 @@ describe('emailSends', () => {
     expect(result.errors).toBeUndefined();
     const expected = newestFirst(all.filter(match)).map((s) => s.sendId);
     expect(expected.length).toBeGreaterThan(0);
-    expect((result.data?.emailSends as { sendId: string }[]).map((s) => s.sendId)).toEqual(expected);
+    expect(dataOf<{ sendId: string }[]>(result, 'emailSends').map((s) => s.sendId)).toEqual(expected);
   });
 
   it('returns the newest `limit` sends', async () => {
     const result = await query('{ emailSends(status: "SENT", limit: 5) { sendId } }');
     const expected = newestFirst(all.filter((s) => s.status === 'SENT')).slice(0, 5);
-    expect((result.data?.emailSends as { sendId: string }[]).map((s) => s.sendId)).toEqual(
+    expect(dataOf<{ sendId: string }[]>(result, 'emailSends').map((s) => s.sendId)).toEqual(
       expected.map((s) => s.sendId),
     );
   });
@@ -207,7 +213,7 @@ describe('emailSendsPage', () => {
 
   it('refuses a cursor used with other filters, or tampered with', async () => {
     const first = await query('{ emailSendsPage(status: "SENT", first: 2) { nextCursor } }');
-    const cursor = (first.data?.emailSendsPage as { nextCursor: string }).nextCursor;
+    const cursor = dataOf<{ nextCursor: string }>(first, 'emailSendsPage').nextCursor;
     const other = await query(
       'query($c: String) { emailSendsPage(status: "ERROR", first: 2, after: $c) { nextCursor } }',
       {

@@ -1,0 +1,392 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CampaignFileError } from '../../lambdas/domain/campaign-file-error.js';
+import { type CampaignEntry, MAX_RECORD_SIZE, readCampaign } from '../../lambdas/domain/campaign-reader.js';
+
+type Source = Parameters<typeof readCampaign>[0];
+
+const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
+
+async function readAll(source: Source): Promise<CampaignEntry[]> {
+  const entries: CampaignEntry[] = [];
+  for await (const entry of readCampaign(source)) entries.push(entry);
+  return entries;
+}
+
+/** Reads a fixture as the upload handler does: a Node stream of Buffers. */
+const readFixture = (name: string) => readAll(createReadStream(fixture(name)));
+
+const readText = (text: string) => readAll([Buffer.from(text)]);
+
+/** The same bytes, one Buffer per byte: every record, quote, CRLF and UTF-8 character split across chunks. */
+const byteByByte = (bytes: Buffer) => [...bytes].map((byte) => Buffer.from([byte]));
+
+async function fileErrorOf(source: Source, entries: CampaignEntry[] = []): Promise<CampaignFileError> {
+  try {
+    for await (const entry of readCampaign(source)) entries.push(entry);
+  } catch (error) {
+    if (error instanceof CampaignFileError) return error;
+    throw error;
+  }
+  throw new Error('expected a CampaignFileError, but the file was read to the end');
+}
+
+const accepted = (
+  line: number,
+  email: string,
+  subject: string,
+  content: string,
+  variables: Record<string, string> = {},
+): CampaignEntry => ({ kind: 'accepted', line, row: { email, subject, content, variables } });
+
+const STRAY_QUOTE =
+  'malformed CSV: a quote inside an unquoted field (quote the whole field and double its quotes)';
+const UNCLOSED_QUOTE = 'malformed CSV: a quoted field is not closed before the end of the file';
+
+describe('reading the header', () => {
+  it('matches column names case-insensitively and by alias, keeping other columns as variables', async () => {
+    expect(await readFixture('aliases.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hola {{First_Name}}', 'Cuerpo', { First_Name: 'Ana' }),
+    ]);
+  });
+
+  it('refuses a file whose header lacks required columns, naming them and their accepted names', async () => {
+    const error = await fileErrorOf(createReadStream(fixture('missing-columns.csv')));
+    expect(error.problem).toBe('MISSING_COLUMNS');
+    expect(error.message).toBe(
+      'missing required column(s): subject (subject, asunto); content (content, body, html, contenido)',
+    );
+  });
+
+  it('reads a ;-separated file as one column and so refuses it for missing every required column', async () => {
+    const error = await fileErrorOf(createReadStream(fixture('semicolon.csv')));
+    expect(error.problem).toBe('MISSING_COLUMNS');
+    expect(error.message).toBe(
+      'missing required column(s): email (email, e-mail, email_address, correo); subject (subject, asunto); ' +
+        'content (content, body, html, contenido)',
+    );
+  });
+
+  it('drops a UTF-8 byte order mark before the first column name', async () => {
+    expect(await readFixture('bom.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'First row'),
+      accepted(3, 'ben@example.com', 'Hello', 'Second row'),
+    ]);
+  });
+
+  it('drops a byte order mark that arrives split over several chunks', async () => {
+    const entries = await readAll(byteByByte(readFileSync(fixture('bom.csv'))));
+    expect(entries.map((entry) => entry.kind)).toEqual(['accepted', 'accepted']);
+  });
+
+  it('refuses a header that is not valid CSV', async () => {
+    const error = await fileErrorOf([Buffer.from('email,sub"ject,content\nana@example.com,Hello,Hi\n')]);
+    expect(error.problem).toBe('MISSING_COLUMNS');
+    expect(error.message).toBe(
+      'the header (line 1) is not valid CSV: a quote inside an unquoted field (quote the whole field and double its quotes)',
+    );
+  });
+});
+
+describe('refusing a file as a whole', () => {
+  it('refuses an empty file', async () => {
+    const error = await fileErrorOf(createReadStream(fixture('empty.csv')));
+    expect(error.problem).toBe('EMPTY_FILE');
+    expect(error.message).toBe('the file is empty: expected a header line');
+  });
+
+  it('refuses a file of blank lines as empty', async () => {
+    const error = await fileErrorOf([Buffer.from('\n\r\n  \n,,\n')]);
+    expect(error.problem).toBe('EMPTY_FILE');
+  });
+
+  it('refuses a file with a header and no data rows', async () => {
+    const error = await fileErrorOf(createReadStream(fixture('header-only.csv')));
+    expect(error.problem).toBe('NO_DATA_ROWS');
+    expect(error.message).toBe('the file has a header but no data rows');
+  });
+
+  it('refuses a header followed only by blank lines as having no data rows', async () => {
+    const error = await fileErrorOf([Buffer.from('email,subject,content\n\n\r\n\n')]);
+    expect(error.problem).toBe('NO_DATA_ROWS');
+  });
+
+  it('stops at a record longer than the limit, reporting its line, after the rows before it', async () => {
+    const huge = 'x'.repeat(MAX_RECORD_SIZE + 1);
+    const entries = await readAll([
+      Buffer.from('email,subject,content\nana@example.com,Hello,Fine\n\n'),
+      Buffer.from(`ben@example.com,Hello,"${huge}"\ncarla@example.com,Hello,Never read\n`),
+    ]);
+    expect(entries).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'Fine'),
+      {
+        kind: 'invalid',
+        line: 4,
+        reason:
+          'record is longer than 1000000 characters (is a quote left open?); the rest of the file was not read',
+        value: `ben@example.com,Hello,"${'x'.repeat(177)}`,
+      },
+    ]);
+  });
+
+  it('stops at a record over the limit even when an earlier error of that record was reported', async () => {
+    const entries = await readAll([
+      Buffer.from('email,subject,content\r\nana@example.com,"A\r\nB",Fine\r\n'),
+      Buffer.from(
+        `ben@example.com,He"llo,"${'x'.repeat(MAX_RECORD_SIZE)}"\r\ncarla@example.com,Hi,Never read\r\n`,
+      ),
+    ]);
+    expect(entries.map((e) => [e.kind, e.line, 'reason' in e ? e.reason : ''])).toEqual([
+      ['invalid', 2, 'subject contains a line break'],
+      ['invalid', 4, STRAY_QUOTE],
+      [
+        'invalid',
+        4,
+        'record is longer than 1000000 characters (is a quote left open?); the rest of the file was not read',
+      ],
+    ]);
+  });
+
+  it('refuses a header longer than the limit as a file error', async () => {
+    // Across chunks, as a stream delivers it: the limit bounds what csv-parse holds between chunks.
+    const half = 'x'.repeat(MAX_RECORD_SIZE / 2 + 1);
+    const error = await fileErrorOf([Buffer.from(`"${half}`), Buffer.from(`${half}"\n`)]);
+    expect(error.problem).toBe('RECORD_TOO_LONG');
+    expect(error.message).toBe(
+      'the header (line 1) is longer than 1000000 characters (is a quote left open?)',
+    );
+  });
+});
+
+describe('counting lines', () => {
+  it('gives each record of a CRLF file the line it starts on, counting a CRLF inside quotes once', async () => {
+    expect(await readFixture('crlf.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'First row'),
+      accepted(4, 'ben@example.com', 'Hello', 'Two\r\nlines'),
+      accepted(6, 'carla@example.com', 'Hello', 'Last row'),
+    ]);
+  });
+
+  it('keeps quoted line breaks, commas and doubled quotes, and numbers the records after them', async () => {
+    expect(await readFixture('quoted-newlines.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello, Ana', 'Line one\nline two, with a comma\n\nline four'),
+      accepted(6, 'ben@example.com', 'The "best" offer', '<p>Say "hi"</p>'),
+      accepted(7, 'carla@example.com', 'Plain', 'multi\nline'),
+    ]);
+  });
+
+  it('numbers records correctly after several CRLFs inside one quoted field', async () => {
+    const entries = await readText(
+      'email,subject,content\r\nana@example.com,Hi,"one\r\ntwo\r\n\r\nfour"\r\nben@example.com,Hi,After\r\n',
+    );
+    expect(entries).toEqual([
+      accepted(2, 'ana@example.com', 'Hi', 'one\r\ntwo\r\n\r\nfour'),
+      accepted(6, 'ben@example.com', 'Hi', 'After'),
+    ]);
+  });
+
+  it('skips blank lines, whitespace-only lines and lines of empty fields without counting them as rows', async () => {
+    expect(await readFixture('blank-lines.csv')).toEqual([
+      accepted(4, 'ana@example.com', 'Hello', 'First'),
+      accepted(8, 'ben@example.com', 'Hello', 'Second'),
+    ]);
+  });
+
+  it('splits records on whichever line ending each line uses', async () => {
+    expect(
+      await readText(
+        'email,subject,content\nana@example.com,Hi,A\r\nben@example.com,Hi,"B"\rcarla@example.com,Hi,C',
+      ),
+    ).toEqual([
+      accepted(2, 'ana@example.com', 'Hi', 'A'),
+      accepted(3, 'ben@example.com', 'Hi', 'B'),
+      accepted(4, 'carla@example.com', 'Hi', 'C'),
+    ]);
+  });
+
+  it('reads the same entries whatever the chunk boundaries', async () => {
+    for (const name of ['crlf.csv', 'quoted-newlines.csv', 'header-injection.csv', 'malformed-quote.csv']) {
+      const bytes = readFileSync(fixture(name));
+      expect(await readAll(byteByByte(bytes))).toEqual(await readAll([bytes]));
+    }
+  });
+
+  it('decodes a multi-byte character split across chunks', async () => {
+    const entries = await readAll(
+      byteByByte(Buffer.from('email,subject,content\nana@example.com,Olá,Ünïcödé €\n')),
+    );
+    expect(entries).toEqual([accepted(2, 'ana@example.com', 'Olá', 'Ünïcödé €')]);
+  });
+
+  it('accepts string chunks as well as Buffers', async () => {
+    expect(await readAll(['email,subject,con', 'tent\nana@example.com,Hi,Hello\n'])).toEqual([
+      accepted(2, 'ana@example.com', 'Hi', 'Hello'),
+    ]);
+  });
+});
+
+describe('checking rows', () => {
+  it('reports rows with too many or too few fields, bad addresses and empty content, and reads on', async () => {
+    expect(await readFixture('broken-rows.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'Fine'),
+      {
+        kind: 'invalid',
+        line: 3,
+        reason: 'row has 4 field(s) but the header has 3',
+        value: 'ben@example.com,Hello,Too,many',
+      },
+      {
+        kind: 'invalid',
+        line: 4,
+        reason: 'row has 2 field(s) but the header has 3',
+        value: 'carla@example.com,Too few',
+      },
+      { kind: 'invalid', line: 5, reason: 'email is not of the form local@domain', value: 'not-an-email' },
+      { kind: 'invalid', line: 6, reason: 'content is empty', value: '' },
+      accepted(7, 'dan@example.com', 'Hello', 'Fine again'),
+    ]);
+  });
+
+  it('rejects a row whose subject contains a line break, whether CRLF or LF', async () => {
+    expect(await readFixture('header-injection.csv')).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'subject contains a line break',
+        value: 'Hello\r\nBcc: victim@example.net',
+      },
+      {
+        kind: 'invalid',
+        line: 4,
+        reason: 'subject contains a line break',
+        value: 'Hello\nBcc: victim@example.net',
+      },
+      accepted(6, 'carla@example.com', 'Hello', 'Clean'),
+    ]);
+  });
+
+  it('rejects a row whose subject is empty or blank', async () => {
+    expect(await readText('email,subject,content\nana@example.com,,Hi\nben@example.com,"  ",Hi\n')).toEqual([
+      { kind: 'invalid', line: 2, reason: 'subject is empty', value: '' },
+      { kind: 'invalid', line: 3, reason: 'subject is empty', value: '' },
+    ]);
+  });
+
+  it('rejects a row whose content is only whitespace', async () => {
+    expect(await readText('email,subject,content\nana@example.com,Hi," \n "\n')).toEqual([
+      { kind: 'invalid', line: 2, reason: 'content is empty', value: ' \n ' },
+    ]);
+  });
+
+  it('reports an address seen before, however cased or padded, with the line that first had it', async () => {
+    expect(await readFixture('duplicates.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'First'),
+      accepted(3, 'ben@example.com', 'Hello', 'Second'),
+      { kind: 'duplicate', line: 4, email: 'ana@example.com', firstLine: 2 },
+      { kind: 'duplicate', line: 5, email: 'ana@example.com', firstLine: 2 },
+      { kind: 'duplicate', line: 6, email: 'ben@example.com', firstLine: 3 },
+    ]);
+  });
+
+  it('does not count a rejected row as the first sighting of its address', async () => {
+    expect(await readText('email,subject,content\nana@example.com,,Hi\nANA@example.com,Hi,Hello\n')).toEqual([
+      { kind: 'invalid', line: 2, reason: 'subject is empty', value: '' },
+      accepted(3, 'ana@example.com', 'Hi', 'Hello'),
+    ]);
+  });
+});
+
+describe('recovering from malformed CSV', () => {
+  it('reports a quote inside an unquoted field at its line and reads the rows after it', async () => {
+    expect(await readFixture('malformed-quote.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'Fine'),
+      { kind: 'invalid', line: 3, reason: STRAY_QUOTE, value: 'ben@example.com,He"' },
+      accepted(4, 'carla@example.com', 'Hello', 'Still read'),
+    ]);
+  });
+
+  it('reports a record with several stray quotes once', async () => {
+    const entries = await readText(
+      'email,subject,content\nana@example.com,"He"llo "you",5" x"\nben@example.com,Hi,Ok\n',
+    );
+    expect(entries).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'malformed CSV: a closing quote is not followed by a comma or a line break',
+        value: 'ana@example.com,"He"',
+      },
+      accepted(3, 'ben@example.com', 'Hi', 'Ok'),
+    ]);
+  });
+
+  it('reports consecutive malformed records each at its own line, across blank lines and CRLFs', async () => {
+    const entries = await readText(
+      'email,subject,content\r\nana@example.com,He"y,x\r\n\r\nben@example.com,"Two\r\nlines",5" tall\r\n' +
+        'carla@example.com,Hi,"A\r\nB"\r\ndan@example.com,Hi,Ok\r\n',
+    );
+    expect(entries).toEqual([
+      { kind: 'invalid', line: 2, reason: STRAY_QUOTE, value: 'ana@example.com,He"' },
+      { kind: 'invalid', line: 4, reason: STRAY_QUOTE, value: 'ben@example.com,"Two' },
+      accepted(6, 'carla@example.com', 'Hi', 'A\r\nB'),
+      accepted(8, 'dan@example.com', 'Hi', 'Ok'),
+    ]);
+  });
+
+  it('takes the lines after a closing quote followed by text into that invalid record, up to the next closing quote', async () => {
+    const entries = await readText(
+      'email,subject,content\nana@example.com,"Hi"x,Fine\nben@example.com,Hello,"Quoted"\ncarla@example.com,Hello,Read\n',
+    );
+    expect(entries).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'malformed CSV: a closing quote is not followed by a comma or a line break',
+        value: 'ana@example.com,"Hi"',
+      },
+      accepted(4, 'carla@example.com', 'Hello', 'Read'),
+    ]);
+  });
+
+  it('reports a quote left open at the line where its record starts, after the rows before it', async () => {
+    // The open quote takes in the rest of the file, so carla and dan are part of ben's record.
+    const invalid: CampaignEntry = {
+      kind: 'invalid',
+      line: 3,
+      reason: UNCLOSED_QUOTE,
+      value: 'ben@example.com,Hello,"This quote is never closed',
+    };
+    expect(await readFixture('unclosed-quote.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'Fine'),
+      invalid,
+    ]);
+    const crlf = readFileSync(fixture('unclosed-quote.csv'), 'utf8').replaceAll('\n', '\r\n');
+    expect(await readText(`${crlf}\r\n`)).toEqual([accepted(2, 'ana@example.com', 'Hello', 'Fine'), invalid]);
+  });
+});
+
+describe('reading a stream', () => {
+  it('passes on an error of the source', async () => {
+    async function* failing() {
+      yield Buffer.from('email,subject,content\nana@example.com,Hi,Hello\n');
+      throw new Error('connection reset');
+    }
+    await expect(readAll(failing())).rejects.toThrow('connection reset');
+  });
+
+  it('stops reading the source when the consumer stops', async () => {
+    let chunksRead = 0;
+    function* rows() {
+      yield Buffer.from('email,subject,content\n');
+      for (let i = 0; i < 100_000; i++) {
+        chunksRead += 1;
+        yield Buffer.from(`user${i}@example.com,Hi,Hello\n`);
+      }
+    }
+    for await (const entry of readCampaign(rows())) {
+      expect(entry).toEqual(accepted(2, 'user0@example.com', 'Hi', 'Hello'));
+      break;
+    }
+    expect(chunksRead).toBeLessThan(1_000);
+  });
+});
