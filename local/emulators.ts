@@ -48,6 +48,20 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** dynalite alone on a free port, with its data in `dataDir` (in memory without one). */
+export async function startDynamoEmulator(
+  host: string,
+  dataDir?: string,
+): Promise<{ server: Server; endpoint: string }> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const server = dynalite({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0 });
+  const port = await listen(server, host, 0);
+  return { server, endpoint: `http://${host}:${port}` };
+}
+
+/** Stops a server started here, dropping its open connections. */
+export { close as closeServer };
+
 /**
  * Starts the emulators that stand in for DynamoDB, SQS and SES v2, each on its own port and each
  * speaking the real AWS wire protocol, unless an external endpoint is given for it.
@@ -59,10 +73,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
   try {
     let dynamodb = options.external?.dynamodb;
     if (!dynamodb) {
-      if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-      const server = dynalite({ ...(options.dataDir ? { path: options.dataDir } : {}), createTableMs: 0 });
-      servers.push(server);
-      dynamodb = urlOf(await listen(server, host, 0));
+      const embedded = await startDynamoEmulator(host, options.dataDir);
+      servers.push(embedded.server);
+      dynamodb = embedded.endpoint;
     }
 
     let sqs = options.external?.sqs;

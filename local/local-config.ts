@@ -10,6 +10,8 @@ export interface LocalConfig {
   external: { dynamodb?: string; sqs?: string; sesv2?: string };
   senderEmail: string;
   tableName: string;
+  /** The development key to use instead of a fresh one (LOCAL_API_KEY). */
+  apiKey?: string;
   /** Sender invocations in flight at once (the event source's maximum concurrency). */
   senderConcurrency: number;
   visibilityTimeoutSeconds: number;
@@ -24,6 +26,7 @@ export function localConfig(env: Env): LocalConfig {
   const dynamodb = optionalString(env, 'AWS_ENDPOINT_URL_DYNAMODB');
   const sqs = optionalString(env, 'AWS_ENDPOINT_URL_SQS');
   const sesv2 = optionalString(env, 'AWS_ENDPOINT_URL_SESV2');
+  const apiKey = optionalString(env, 'LOCAL_API_KEY');
   return {
     port: integer(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: optionalString(env, 'HOST') ?? '127.0.0.1',
@@ -32,6 +35,7 @@ export function localConfig(env: Env): LocalConfig {
     external: { ...(dynamodb ? { dynamodb } : {}), ...(sqs ? { sqs } : {}), ...(sesv2 ? { sesv2 } : {}) },
     senderEmail: optionalString(env, 'SENDER_EMAIL') ?? 'campaigns@example.com',
     tableName: optionalString(env, 'TABLE_NAME') ?? 'EmailSends',
+    ...(apiKey ? { apiKey } : {}),
     senderConcurrency: integer(env, 'LOCAL_SENDER_CONCURRENCY', 4, { min: 1, max: 64 }),
     visibilityTimeoutSeconds: integer(env, 'LOCAL_VISIBILITY_TIMEOUT_SECONDS', 30, { min: 1, max: 43_200 }),
     leaseSeconds: integer(env, 'SEND_LEASE_SECONDS', 10, { min: 1, max: 900 }),

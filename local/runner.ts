@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
 import { SendQueue } from '../lambdas/queue/send-queue.js';
 import { SendStore } from '../lambdas/store/send-store.js';
 import { sweepStuckSends } from '../lambdas/sweeper/sweep-stuck-sends.js';
+import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, startHttpGateway } from './http-gateway.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
 import type { LocalConfig } from './local-config.js';
 import { ensureQueues, ensureTable } from './provision.js';
+import { removeRunnerState, writeRunnerState } from './runner-state.js';
 import { type EventSource, startSqsEventSource } from './sqs-event-source.js';
 
 export interface LocalPipeline {
@@ -20,6 +23,8 @@ export interface LocalPipeline {
   endpoints: RunningEmulators['endpoints'];
   tableName: string;
   queueUrl: string;
+  /** A key with every scope, for the developer (LOCAL_API_KEY when set). */
+  apiKey: string;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,8 @@ function setFunctionEnvironment(
     SWEEP_SENDING_AFTER_SECONDS: String(config.sweepSendingAfterSeconds),
     GRAPHQL_SCHEMA_PATH: process.env.GRAPHQL_SCHEMA_PATH ?? resolve('graphql/schema.graphql'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Reads cost nothing here, and a developer trying `apikey revoke` expects it to hold at once.
+    API_KEY_CACHE_SECONDS: process.env.API_KEY_CACHE_SECONDS ?? '0',
   });
 }
 
@@ -86,6 +93,12 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const clients = localClients(emulators.endpoints);
     cleanups.push(async () => clients.destroy());
     await ensureTable(clients.dynamodb, config.tableName);
+    writeRunnerState(config.dataDir, {
+      pid: process.pid,
+      dynamodbEndpoint: emulators.endpoints.dynamodb,
+      tableName: config.tableName,
+    });
+    cleanups.push(async () => removeRunnerState(config.dataDir));
     const { queueUrl, deadLetterQueueUrl } = await ensureQueues(clients.sqs, {
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     });
@@ -105,6 +118,11 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const queue = new SendQueue(clients.sqs, queueUrl);
     const queueIsFresh = config.external.sqs === undefined;
     await recoverUnfinishedSends(store, queue, queueIsFresh);
+    const apiKey = await ensureDevelopmentKey(
+      new ApiKeyStore(clients.documents, config.tableName),
+      config.apiKey,
+      new Date(),
+    );
 
     const events: EventSource = startSqsEventSource({
       sqs: clients.sqs,
@@ -175,6 +193,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       endpoints: emulators.endpoints,
       tableName: config.tableName,
       queueUrl,
+      apiKey,
       stop: stopAll,
     };
   } catch (error) {

@@ -15,13 +15,17 @@ Campaign mailer running locally (data in ${config.dataDir}/)
   GraphQL:      ${pipeline.graphqlUrl}
   Mail viewer:  ${pipeline.mailViewerUrl ?? `(external SES at ${pipeline.endpoints.sesv2})`}
 
-Try it:
-  curl -F file=@${example} ${pipeline.uploadUrl}
+  API key (upload + read): ${pipeline.apiKey}
+  ${process.env.LOCAL_API_KEY ? '(from LOCAL_API_KEY)' : '(new at every start; set LOCAL_API_KEY to keep one)'}
 
-  curl -s ${pipeline.graphqlUrl} -H 'content-type: application/json' \\
+Try it:
+  curl -H 'x-api-key: ${pipeline.apiKey}' -F file=@${example} ${pipeline.uploadUrl}
+
+  curl -s ${pipeline.graphqlUrl} -H 'x-api-key: ${pipeline.apiKey}' -H 'content-type: application/json' \\
     -d '{"query":"query MyQuery { emailSends(status: \\"SENT\\") { sendId batchId email subject status createdAt } }"}'
 
 API: ${pipeline.apiUrl}
+API key: ${pipeline.apiKey}
 `);
 
 let stopping = false;

@@ -2,8 +2,22 @@ import { boolean, ConfigError, type Env, integer, optionalString, requireString 
 
 /** What each function reads from its environment. The CDK stack and the local runner set these. */
 
+/** How long a function trusts a looked-up API key: also the longest a revocation takes to apply. */
+export interface ApiKeyCacheConfig {
+  cacheSeconds: number;
+  cacheEntries: number;
+}
+
+function apiKeyCacheConfig(env: Env): ApiKeyCacheConfig {
+  return {
+    cacheSeconds: integer(env, 'API_KEY_CACHE_SECONDS', 60, { min: 0, max: 3600 }),
+    cacheEntries: 1000,
+  };
+}
+
 export interface IngestConfig {
   tableName: string;
+  apiKeyCache: ApiKeyCacheConfig;
   queueUrl: string;
   /** Rows written and enqueued per step of an upload; bounds the memory an upload holds. */
   chunkRows: number;
@@ -14,6 +28,7 @@ export interface IngestConfig {
 export function ingestConfig(env: Env): IngestConfig {
   return {
     tableName: requireString(env, 'TABLE_NAME'),
+    apiKeyCache: apiKeyCacheConfig(env),
     queueUrl: requireString(env, 'QUEUE_URL'),
     chunkRows: integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 }),
     maxBodyBytes: integer(env, 'MAX_UPLOAD_BYTES', 6 * 1024 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
@@ -70,6 +85,7 @@ export function sweeperConfig(env: Env): SweeperConfig {
 
 export interface QueryConfig {
   tableName: string;
+  apiKeyCache: ApiKeyCacheConfig;
   /** Key that signs page cursors; without it cursors are signed with a key derived from the table name. */
   cursorSecret?: string;
   /** Where the GraphQL schema text is; the repository's file when unset. */
@@ -90,6 +106,7 @@ export function queryConfig(env: Env): QueryConfig {
   const schemaPath = optionalString(env, 'GRAPHQL_SCHEMA_PATH');
   return {
     tableName: requireString(env, 'TABLE_NAME'),
+    apiKeyCache: apiKeyCacheConfig(env),
     ...(cursorSecret ? { cursorSecret } : {}),
     ...(schemaPath ? { schemaPath } : {}),
     graphiqlEnabled: boolean(env, 'GRAPHIQL_ENABLED', true),

@@ -1,5 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { API_KEY_HEADER, type ApiKeyCheck } from '../auth/api-key-check.js';
+import { HttpError } from '../http/http-error.js';
+import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
 import { createResolvers, type ResolverDeps } from './resolvers.js';
@@ -10,6 +13,17 @@ export interface GraphqlHandlerDeps extends ResolverDeps {
   typeDefs?: string;
   /** GraphiQL in the browser at GET /graphql (loaded from a CDN, so it costs the bundle nothing). */
   graphiql?: boolean;
+  apiKeys: Pick<ApiKeyCheck, 'require'>;
+}
+
+/**
+ * GraphiQL's page is what a browser gets for GET with Accept text/html (as Yoga decides): static HTML
+ * that runs no query, so it is served without a key; the queries it then sends carry the key typed into
+ * its header editor.
+ */
+function isGraphiqlPage(event: APIGatewayProxyEventV2): boolean {
+  const accept = event.headers?.accept ?? '';
+  return event.requestContext?.http?.method === 'GET' && accept.includes('text/html');
 }
 
 /** Yoga's own messages, routed to the structured logger. */
@@ -31,7 +45,14 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
   const yoga = createYoga({
     schema: createSchema({ typeDefs: deps.typeDefs ?? readSchemaSource(), resolvers: createResolvers(deps) }),
     graphqlEndpoint: '/graphql',
-    graphiql: deps.graphiql ?? true,
+    graphiql:
+      (deps.graphiql ?? true)
+        ? {
+            title: 'Campaign mailer: GraphQL',
+            headers: JSON.stringify({ [API_KEY_HEADER]: 'your API key with the read scope' }),
+            shouldPersistHeaders: true,
+          }
+        : false,
     landingPage: false,
     // isDev would copy stack traces into responses when NODE_ENV is "development"; never do that.
     maskedErrors: { isDev: false },
@@ -39,6 +60,15 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
   });
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (!(deps.graphiql !== false && isGraphiqlPage(event))) {
+      try {
+        await deps.apiKeys.require(event.headers ?? {}, 'read');
+      } catch (error) {
+        if (error instanceof HttpError) return jsonResponse(error.statusCode, { error: error.message });
+        logger.error('API key check failed', { error: error instanceof Error ? error : String(error) });
+        return jsonResponse(500, { error: 'internal error', requestId: event.requestContext?.requestId });
+      }
+    }
     const response = await yoga.fetch(requestFromHttpApiEvent(event, yoga.fetchAPI.Request));
     return httpApiResultFrom(response);
   };

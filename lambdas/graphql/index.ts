@@ -1,3 +1,5 @@
+import { ApiKeyCheck } from '../auth/api-key-check.js';
+import { ApiKeyStore } from '../auth/api-key-store.js';
 import { documentClient } from '../aws/clients.js';
 import { queryConfig } from '../config/function-config.js';
 import { SendStore } from '../store/send-store.js';
@@ -15,4 +17,5 @@ export const handler = createGraphqlHandler({
   cursors: new PageCursors(cursorSigningKey(config)),
   typeDefs: readSchemaSource(config.schemaPath),
   graphiql: config.graphiqlEnabled,
+  apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), () => new Date(), config.apiKeyCache),
 });

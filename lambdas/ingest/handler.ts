@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ApiKeyCheck, requireApiKey } from '../auth/api-key-check.js';
 import { CampaignFileError } from '../domain/campaign-file-error.js';
 import { readCampaign } from '../domain/campaign-reader.js';
 import { HttpError } from '../http/http-error.js';
@@ -11,12 +12,14 @@ import { uploadedFile } from './upload-body.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
   maxBodyBytes: number;
+  apiKeys: ApiKeyCheck;
 }
 
 /** POST /campaigns/upload: reads the CSV, creates the batch and answers with the ingest report. */
 export function createIngestHandler(deps: IngestHandlerDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(jsonErrors())
+    .use(requireApiKey(deps.apiKeys, 'upload'))
     .handler(async (event) => {
       const file = await uploadedFile(
         { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded },

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ApiKeyCheck } from '../auth/api-key-check.js';
+import { ApiKeyStore } from '../auth/api-key-store.js';
 import { documentClient, sqsClient } from '../aws/clients.js';
 import { ingestConfig } from '../config/function-config.js';
 import { SendQueue } from '../queue/send-queue.js';
@@ -7,11 +9,15 @@ import { createIngestHandler } from './handler.js';
 
 const config = ingestConfig(process.env);
 
+const db = documentClient();
+const clock = () => new Date();
+
 export const handler = createIngestHandler({
-  store: new SendStore(documentClient(), config.tableName),
+  store: new SendStore(db, config.tableName),
   queue: new SendQueue(sqsClient(), config.queueUrl),
-  clock: () => new Date(),
+  clock,
   newBatchId: randomUUID,
   chunkRows: config.chunkRows,
   maxBodyBytes: config.maxBodyBytes,
+  apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), clock, config.apiKeyCache),
 });

@@ -59,7 +59,7 @@ describe('a local run killed with SIGKILL mid-campaign', () => {
     const rows = Array.from({ length: ROWS }, (_, i) => `crash${i}@example.com,Hello ${i},Body ${i}`);
     const upload = await fetch(`${runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', 'x-api-key': runner.apiKey },
       body: `email,subject,content\n${rows.join('\n')}\n`,
     });
     expect(upload.status).toBe(202);
@@ -78,7 +78,7 @@ describe('a local run killed with SIGKILL mid-campaign', () => {
       'every send to be SENT after the restart',
       async () => {
         const { batch } = await graphql<{ batch: { counts: { sent: number } } | null }>(
-          (runner as RunnerProcess).apiUrl,
+          runner as RunnerProcess,
           'query($id: String!) { batch(batchId: $id) { counts { sent } } }',
           { id: batchId },
         );

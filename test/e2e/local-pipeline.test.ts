@@ -36,7 +36,11 @@ describe('the local pipeline over HTTP', () => {
     const csv = readFileSync('example_csv/campaign.csv');
     const form = new FormData();
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'campaign.csv');
-    const upload = await fetch(`${runner.apiUrl}/campaigns/upload`, { method: 'POST', body: form });
+    const upload = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': runner.apiKey },
+      body: form,
+    });
     expect(upload.status).toBe(202);
     const report = (await upload.json()) as {
       batchId: string;
@@ -48,7 +52,7 @@ describe('the local pipeline over HTTP', () => {
 
     const batch = await waitFor('every send of the batch to be SENT', async () => {
       const data = await graphql<BatchCounts>(
-        runner.apiUrl,
+        runner,
         'query($id: String!) { batch(batchId: $id) { batchId total counts { pending queued sending sent error } } }',
         { id: report.batchId },
       );
@@ -60,7 +64,7 @@ describe('the local pipeline over HTTP', () => {
     const seed = await graphql<{
       emailSends: { sendId: string; batchId: string; email: string; status: string }[];
     }>(
-      runner.apiUrl,
+      runner,
       'query MyQuery { emailSends(status: "SENT") { sendId batchId email subject status createdAt } }',
     );
     const ofBatch = seed.emailSends.filter((s) => s.batchId === report.batchId);
@@ -77,7 +81,7 @@ describe('the local pipeline over HTTP', () => {
       'Email,Subject,Content\nok@example.com,Hi,Hello\nnot-an-address,Hi,Hello\nOK@example.com ,Hi,Again\n';
     const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', 'x-api-key': runner.apiKey },
       body: csv,
     });
     expect(response.status).toBe(202);
@@ -94,7 +98,7 @@ describe('the local pipeline over HTTP', () => {
   it('answers 415 with a JSON error for a body that is not CSV', async () => {
     const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-api-key': runner.apiKey },
       body: '{}',
     });
     expect(response.status).toBe(415);

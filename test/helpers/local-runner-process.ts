@@ -3,6 +3,8 @@ import { once } from 'node:events';
 
 export interface RunnerProcess {
   apiUrl: string;
+  /** The development key the runner printed (every scope). */
+  apiKey: string;
   mailViewerUrl?: string;
   child: ChildProcess;
   output(): string;
@@ -43,10 +45,12 @@ export async function startRunnerProcess(
     await new Promise((r) => setTimeout(r, 100));
   }
   const apiUrl = /^API: (\S+)$/m.exec(output)?.[1] ?? '';
+  const apiKey = /^API key: (\S+)$/m.exec(output)?.[1] ?? '';
   const viewer = /Mail viewer:\s+(http\S+)/.exec(output)?.[1];
   const exited = once(child, 'exit');
   return {
     apiUrl,
+    apiKey,
     ...(viewer ? { mailViewerUrl: viewer } : {}),
     child,
     output: () => output,
@@ -62,13 +66,13 @@ export async function startRunnerProcess(
 }
 
 export async function graphql<T>(
-  apiUrl: string,
+  runner: Pick<RunnerProcess, 'apiUrl' | 'apiKey'>,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<T> {
-  const response = await fetch(`${apiUrl}/graphql`, {
+  const response = await fetch(`${runner.apiUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-api-key': runner.apiKey },
     body: JSON.stringify({ query, variables }),
   });
   const result = (await response.json()) as { data?: T; errors?: { message: string }[] };

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyCheck } from '../../lambdas/auth/api-key-check.js';
+import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/domain/send-status.js';
@@ -7,6 +9,7 @@ import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { SendReader } from '../../lambdas/graphql/send-reader.js';
 import { SendStore } from '../../lambdas/store/send-store.js';
+import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
@@ -41,13 +44,15 @@ beforeAll(async () => {
     store,
     reader: new SendReader(aws.clients.documents, aws.tableName),
     cursors: new PageCursors('integration-test-secret'),
+    apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), () => new Date()),
   });
+  const key = await createTestKey(aws, ['read']);
   query = async (text, variables = {}) => {
     const result = (await handler(
       httpApiEvent({
         method: 'POST',
         path: '/graphql',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
         body: JSON.stringify({ query: text, variables }),
       }),
     )) as APIGatewayProxyStructuredResultV2;

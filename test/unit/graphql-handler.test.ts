@@ -37,6 +37,7 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
       }),
     },
     cursors: new PageCursors('unit-test-secret-1234'),
+    apiKeys: { require: async () => 'test-key-id' },
   };
 }
 

@@ -1,0 +1,87 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord } from '../domain/api-key.js';
+
+/**
+ * API keys live in the EmailSends table under one partition: there are few of them, they are read
+ * through a per-container cache, and one partition lets `list` be a bounded Query instead of a Scan.
+ */
+const KEYS_PARTITION = 'APIKEY';
+const keyOf = (keyId: string) => ({ pk: KEYS_PARTITION, sk: `KEY#${keyId}` });
+
+/** Keys returned by one `list` page; an operator with more pages through them. */
+const LIST_PAGE = 100;
+
+export class ApiKeyStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Stores a new key; refuses to overwrite one with the same id (a repeated LOCAL_API_KEY, say). */
+  async create(record: ApiKeyRecord): Promise<'created' | 'exists'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(record.keyId), type: 'apiKey', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
+  }
+
+  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keyOf(keyId) }));
+    return out.Item ? recordOf(out.Item) : undefined;
+  }
+
+  async list(startAfter?: string): Promise<{ keys: ApiKeyRecord[]; next?: string }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': KEYS_PARTITION },
+        Limit: LIST_PAGE,
+        ...(startAfter ? { ExclusiveStartKey: keyOf(startAfter) } : {}),
+      }),
+    );
+    const keys = (out.Items ?? []).map(recordOf);
+    const last = out.LastEvaluatedKey ? keys.at(-1) : undefined;
+    return { keys, ...(last ? { next: last.keyId } : {}) };
+  }
+
+  /** Marks a key revoked; false when there is no such key. Revoking twice keeps the first time. */
+  async revoke(keyId: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(keyId),
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function recordOf(item: Record<string, unknown>): ApiKeyRecord {
+  const { keyId, name, scopes, hash, createdAt, revokedAt } = item as unknown as ApiKeyRecord;
+  return { keyId, name, scopes, hash, createdAt, ...(revokedAt ? { revokedAt } : {}) };
+}

@@ -1,0 +1,21 @@
+/**
+ * The custom CloudWatch metrics the functions emit (Powertools Metrics, embedded metric format) and the
+ * stack's alarms and dashboard read. One list, so that a renamed metric cannot leave an alarm watching
+ * nothing.
+ */
+export const METRICS_NAMESPACE = 'CampaignMailer';
+
+export const METRIC = {
+  /** Ingest: rows accepted into a batch. */
+  rowsAccepted: 'RowsAccepted',
+  /** Ingest: rows refused (invalid) or dropped as duplicates. */
+  rowsRejected: 'RowsRejected',
+  /** Sender: mails SES accepted. */
+  emailsSent: 'EmailsSent',
+  /** Sender: sends moved to ERROR (permanent rejection or retries exhausted). */
+  emailsFailed: 'EmailsFailed',
+  /** Sender: SES answered with throttling. */
+  sesThrottles: 'SesThrottles',
+  /** Sender: milliseconds of one SES SendEmail call. */
+  sesLatency: 'SesLatency',
+} as const;

@@ -1,0 +1,39 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * What a running `npm start` tells other local commands (`npm run apikey -- --local`): the embedded
+ * DynamoDB's data directory is locked by the runner, so they must go through its endpoint instead.
+ */
+export interface RunnerState {
+  pid: number;
+  dynamodbEndpoint: string;
+  tableName: string;
+}
+
+const stateFile = (dataDir: string) => join(resolve(dataDir), 'runner.json');
+
+export function writeRunnerState(dataDir: string, state: RunnerState): void {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  writeFileSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function removeRunnerState(dataDir: string): void {
+  rmSync(stateFile(dataDir), { force: true });
+}
+
+/** The state of a runner that is still alive, or undefined (none started, or it died without cleaning up). */
+export function liveRunnerState(dataDir: string): RunnerState | undefined {
+  let state: RunnerState;
+  try {
+    state = JSON.parse(readFileSync(stateFile(dataDir), 'utf8')) as RunnerState;
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return undefined;
+  }
+}
