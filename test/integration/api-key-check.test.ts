@@ -82,7 +82,12 @@ describe('API key check', () => {
 
   it('keeps its cache bounded however many unknown keys are tried', async () => {
     let reads = 0;
-    const counting = { get: async (id: string) => ((reads += 1), store.get(id)) };
+    const counting = {
+      get: async (id: string) => {
+        reads += 1;
+        return store.get(id);
+      },
+    };
     const check = new ApiKeyCheck(counting, () => t0, { cacheSeconds: 60, cacheEntries: 5 });
     for (let i = 0; i < 20; i++)
       expect(await statusOf(check, `cmk_unknown-key-number-${i}`, 'read')).toBe(401);
