@@ -17,6 +17,6 @@ export default defineConfig({
     // Each file starts its own emulators on free ports; two workers keep a 2-core machine responsive.
     maxWorkers: 2,
     // Handlers log JSON for CloudWatch; tests assert on behaviour, not on log lines.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`). Values given with `-c`
@@ -15,8 +16,22 @@ export interface MailerSettings {
   readonly sesConfigurationSet?: string;
   /** Sender invocations running at once; the only brake between the queue and the SES send rate. */
   readonly senderMaxConcurrency: number;
-  /** A throw-away stack: its table is deleted with it instead of being kept. */
+  /** A throw-away stack: its table is deleted with it and has no deletion protection. */
   readonly devStack: boolean;
+  /** Steady-state requests per second the HTTP API's default stage accepts before answering 429. */
+  readonly apiThrottleRate: number;
+  /** Requests the default stage accepts in a burst above the steady rate. */
+  readonly apiThrottleBurst: number;
+  /** Browser origins allowed to call the API; empty means no CORS configuration at all. */
+  readonly corsOrigins: readonly string[];
+  /** Where alarm notifications are mailed; without it the alarms exist but notify nobody. */
+  readonly alarmEmail?: string;
+  /** The oldest message on the send queue may wait this long before the backlog alarm fires. */
+  readonly maxQueueAgeMinutes: number;
+  /** SES throttling answers within five minutes above which the sender is outrunning the SES rate. */
+  readonly sesThrottleAlarmThreshold: number;
+  /** Share of finished sends (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming. */
+  readonly failedEmailsAlarmPercent: number;
 }
 
 export interface MailerConfig {
@@ -37,11 +52,23 @@ export const CONTEXT_KEYS = {
   sesConfigurationSet: 'sesConfigurationSet',
   senderMaxConcurrency: 'senderMaxConcurrency',
   devStack: 'devStack',
+  apiThrottleRate: 'apiThrottleRate',
+  apiThrottleBurst: 'apiThrottleBurst',
+  corsOrigins: 'corsOrigins',
+  alarmEmail: 'alarmEmail',
+  maxQueueAgeMinutes: 'maxQueueAgeMinutes',
+  sesThrottleAlarmThreshold: 'sesThrottleAlarmThreshold',
+  failedEmailsAlarmPercent: 'failedEmailsAlarmPercent',
   account: 'account',
   region: 'region',
 } as const;
 
 export const DEFAULT_SENDER_MAX_CONCURRENCY = 2;
+export const DEFAULT_API_THROTTLE_RATE = 50;
+export const DEFAULT_API_THROTTLE_BURST = 100;
+export const DEFAULT_MAX_QUEUE_AGE_MINUTES = 30;
+export const DEFAULT_SES_THROTTLE_ALARM_THRESHOLD = 100;
+export const DEFAULT_FAILED_EMAILS_ALARM_PERCENT = 5;
 
 // Queue names allow letters, digits, '-' and '_' up to 80 characters and take the stage as a suffix.
 const STAGE_PATTERN = /^[A-Za-z0-9-]{1,32}$/;
@@ -68,6 +95,12 @@ export function readMailerConfig(node: Node): MailerConfig {
   }
   const replyToAddress = optionalString(node, CONTEXT_KEYS.replyToAddress);
   const sesConfigurationSet = optionalString(node, CONTEXT_KEYS.sesConfigurationSet);
+  const alarmEmail = optionalString(node, CONTEXT_KEYS.alarmEmail);
+  if (alarmEmail !== undefined && !ADDRESS_PATTERN.test(alarmEmail)) {
+    throw new MailerConfigError(
+      `context ${CONTEXT_KEYS.alarmEmail} must be an email address, got "${alarmEmail}"`,
+    );
+  }
   const account = optionalString(node, CONTEXT_KEYS.account);
   const region = optionalString(node, CONTEXT_KEYS.region);
 
@@ -86,6 +119,34 @@ export function readMailerConfig(node: Node): MailerConfig {
         max: 1000,
       }),
       devStack: boolean(node, CONTEXT_KEYS.devStack, false),
+      // API Gateway's account-wide default is 10,000 requests/s with a 5,000 burst.
+      apiThrottleRate: integer(node, CONTEXT_KEYS.apiThrottleRate, DEFAULT_API_THROTTLE_RATE, {
+        min: 1,
+        max: 10_000,
+      }),
+      apiThrottleBurst: integer(node, CONTEXT_KEYS.apiThrottleBurst, DEFAULT_API_THROTTLE_BURST, {
+        min: 1,
+        max: 5_000,
+      }),
+      corsOrigins: corsOrigins(node, CONTEXT_KEYS.corsOrigins),
+      ...(alarmEmail ? { alarmEmail } : {}),
+      // A message older than the queue's retention is gone, so a longer threshold could never fire.
+      maxQueueAgeMinutes: integer(node, CONTEXT_KEYS.maxQueueAgeMinutes, DEFAULT_MAX_QUEUE_AGE_MINUTES, {
+        min: 1,
+        max: SEND_QUEUE.retentionSeconds / 60,
+      }),
+      sesThrottleAlarmThreshold: integer(
+        node,
+        CONTEXT_KEYS.sesThrottleAlarmThreshold,
+        DEFAULT_SES_THROTTLE_ALARM_THRESHOLD,
+        { min: 1, max: 1_000_000 },
+      ),
+      failedEmailsAlarmPercent: integer(
+        node,
+        CONTEXT_KEYS.failedEmailsAlarmPercent,
+        DEFAULT_FAILED_EMAILS_ALARM_PERCENT,
+        { min: 1, max: 100 },
+      ),
     },
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
   };
@@ -125,4 +186,51 @@ function boolean(node: Node, key: string, fallback: boolean): boolean {
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
   throw new MailerConfigError(`context ${key} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * Origins from `cdk.json` (a JSON array) or from `-c corsOrigins=...` (a comma-separated list, or the
+ * same JSON array as a string). Each must be a bare origin: scheme, host and optional port. A
+ * wildcard is refused, since the point of the setting is to name who may call the API from a browser.
+ */
+function corsOrigins(node: Node, key: string): string[] {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null) return [];
+  let items: unknown;
+  if (Array.isArray(raw)) {
+    items = raw;
+  } else if (typeof raw === 'string' && raw.trim().startsWith('[')) {
+    try {
+      items = JSON.parse(raw);
+    } catch {
+      throw new MailerConfigError(`context ${key} is not a valid JSON array: ${raw}`);
+    }
+  } else if (typeof raw === 'string') {
+    items = raw.split(',');
+  } else {
+    throw new MailerConfigError(`context ${key} must be a list of origins, got ${JSON.stringify(raw)}`);
+  }
+  if (!Array.isArray(items) || items.some((item) => typeof item !== 'string')) {
+    throw new MailerConfigError(`context ${key} must be a list of origins, got ${JSON.stringify(raw)}`);
+  }
+  const origins = (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+  for (const origin of origins) {
+    if (!isBareOrigin(origin)) {
+      throw new MailerConfigError(
+        `context ${key}: "${origin}" is not an origin such as https://app.example.com (no path, no wildcard)`,
+      );
+    }
+  }
+  return [...new Set(origins)];
+}
+
+function isBareOrigin(value: string): boolean {
+  if (value.includes('*')) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
 }

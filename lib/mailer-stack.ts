@@ -1,7 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { Api, GRAPHQL_PATH } from './constructs/api.js';
+import { Api, DOCS_PATH, GRAPHQL_PATH } from './constructs/api.js';
 import { Functions } from './constructs/functions.js';
+import { Observability } from './constructs/observability.js';
+import { OperationsKey } from './constructs/operations-key.js';
 import { Queueing } from './constructs/queueing.js';
 import { Storage } from './constructs/storage.js';
 import type { MailerSettings } from './mailer-config.js';
@@ -12,31 +14,49 @@ export interface MailerStackProps extends StackProps {
 
 export const stackName = (stage: string): string => `CampaignMailer-${stage}`;
 
-/** The whole pipeline: upload API → table + queue → sender → SES, plus queries and the sweeper. */
+/** The whole pipeline: upload API → table + queue → sender → SES, plus queries, the sweeper and alarms. */
 export class MailerStack extends Stack {
+  readonly operationsKey: OperationsKey;
   readonly storage: Storage;
   readonly queueing: Queueing;
   readonly functions: Functions;
   readonly api: Api;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: MailerStackProps) {
     super(scope, id, props);
     const { settings } = props;
     const removalPolicy = settings.devStack ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    this.storage = new Storage(this, 'Storage', { removalPolicy });
+    this.operationsKey = new OperationsKey(this, 'OperationsKey', { stage: settings.stage, removalPolicy });
+    const logEncryptionKey = this.operationsKey.key;
+    this.storage = new Storage(this, 'Storage', { removalPolicy, deletionProtection: !settings.devStack });
     this.queueing = new Queueing(this, 'Queueing', { stage: settings.stage });
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       queue: this.queueing.queue,
-      deadLetterQueue: this.queueing.deadLetterQueue,
       settings,
       removalPolicy,
+      logEncryptionKey,
     });
     this.api = new Api(this, 'Api', {
       stage: settings.stage,
       ingest: this.functions.ingest.fn,
       graphql: this.functions.graphql.fn,
+      health: this.functions.health.fn,
+      throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
+      corsOrigins: settings.corsOrigins,
+      removalPolicy,
+      logEncryptionKey,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      stage: settings.stage,
+      settings,
+      functions: this.functions,
+      queue: this.queueing.queue,
+      deadLetterQueue: this.queueing.deadLetterQueue,
+      httpApi: this.api.httpApi,
+      operationsKey: this.operationsKey,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
@@ -44,11 +64,20 @@ export class MailerStack extends Stack {
       value: `${this.api.url}${GRAPHQL_PATH}`,
       description: 'GraphQL endpoint',
     });
+    new CfnOutput(this, 'DocsUrl', { value: `${this.api.url}${DOCS_PATH}`, description: 'Swagger UI' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.observability.dashboardUrl,
+      description: 'CloudWatch dashboard of the pipeline',
+    });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queueing.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.queueing.deadLetterQueue.queueUrl,
-      description: 'Sends that failed 3 receives; drain after fixing the cause',
+      description: 'Sends that failed 3 receives; redrive after fixing the cause',
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      value: this.queueing.deadLetterQueue.queueArn,
+      description: 'Source ARN for aws sqs start-message-move-task (redrive)',
     });
   }
 }

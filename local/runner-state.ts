@@ -2,13 +2,17 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
- * What a running `npm start` tells other local commands (`npm run apikey -- --local`): the embedded
- * DynamoDB's data directory is locked by the runner, so they must go through its endpoint instead.
+ * What a running `npm start` tells other local commands (`npm run apikey -- --local`, `npm run redrive
+ * -- --local`): the embedded DynamoDB's data directory is locked by the runner and the embedded queues
+ * live in its memory, so they must go through its endpoints.
  */
 export interface RunnerState {
   pid: number;
   dynamodbEndpoint: string;
   tableName: string;
+  sqsEndpoint: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
 }
 
 const stateFile = (dataDir: string) => join(resolve(dataDir), 'runner.json');

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
 import { SendQueue } from '../lambdas/queue/send-queue.js';
@@ -9,11 +8,12 @@ import { sweepStuckSends } from '../lambdas/sweeper/sweep-stuck-sends.js';
 import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, startHttpGateway } from './http-gateway.js';
+import { lambdaContext } from './lambda-context.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
 import type { LocalConfig } from './local-config.js';
 import { ensureQueues, ensureTable } from './provision.js';
 import { removeRunnerState, writeRunnerState } from './runner-state.js';
-import { type EventSource, startSqsEventSource } from './sqs-event-source.js';
+import { type EventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source.js';
 
 export interface LocalPipeline {
   apiUrl: string;
@@ -66,6 +66,8 @@ function setFunctionEnvironment(
     SWEEP_SENDING_AFTER_SECONDS: String(config.sweepSendingAfterSeconds),
     GRAPHQL_SCHEMA_PATH: process.env.GRAPHQL_SCHEMA_PATH ?? resolve('graphql/schema.graphql'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Metrics would print CloudWatch's embedded format to the console; nothing reads it here.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     // Reads cost nothing here, and a developer trying `apikey revoke` expects it to hold at once.
     API_KEY_CACHE_SECONDS: process.env.API_KEY_CACHE_SECONDS ?? '0',
   });
@@ -93,24 +95,24 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const clients = localClients(emulators.endpoints);
     cleanups.push(async () => clients.destroy());
     await ensureTable(clients.dynamodb, config.tableName);
-    writeRunnerState(config.dataDir, {
-      pid: process.pid,
-      dynamodbEndpoint: emulators.endpoints.dynamodb,
-      tableName: config.tableName,
-    });
-    cleanups.push(async () => removeRunnerState(config.dataDir));
     const { queueUrl, deadLetterQueueUrl } = await ensureQueues(clients.sqs, {
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     });
     setFunctionEnvironment(config, emulators.endpoints, queueUrl);
+    writeRunnerState(config.dataDir, {
+      pid: process.pid,
+      dynamodbEndpoint: emulators.endpoints.dynamodb,
+      tableName: config.tableName,
+      sqsEndpoint: emulators.endpoints.sqs,
+      queueUrl,
+      deadLetterQueueUrl,
+    });
+    cleanups.push(async () => removeRunnerState(config.dataDir));
 
     const ingest = (await import('../lambdas/ingest/index.js')).handler as unknown as HttpHandler;
     const graphql = (await import('../lambdas/graphql/index.js')).handler as unknown as HttpHandler;
-    const sender = (await import('../lambdas/sender/index.js')).handler as (
-      e: SQSEvent,
-    ) => Promise<SQSBatchResponse>;
+    const sender = (await import('../lambdas/sender/index.js')).handler as unknown as SqsHandler;
     const sweeper = (await import('../lambdas/sweeper/index.js')).handler;
-    const deadLetters = (await import('../lambdas/dead-letter/index.js')).handler;
 
     // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
     // finished goes back on it now. An external queue kept its messages, so only the usual thresholds apply.
@@ -134,23 +136,13 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       onError: (error) => console.error('local event source:', error),
     });
     cleanups.push(() => events.stop());
-    const deadLetterEvents = startSqsEventSource({
-      sqs: clients.sqs,
-      queueUrl: deadLetterQueueUrl,
-      handler: deadLetters,
-      functionName: 'dead-letter',
-      batchSize: SEND_QUEUE.batchSize,
-      concurrency: 1,
-      onError: (error) => console.error('local dead-letter event source:', error),
-    });
-    cleanups.push(() => deadLetterEvents.stop());
 
     let sweeping = false;
     const timer = setInterval(async () => {
       if (sweeping) return;
       sweeping = true;
       try {
-        await sweeper();
+        await sweeper({}, lambdaContext('sweeper'));
       } catch (error) {
         console.error('local sweeper:', error);
       } finally {

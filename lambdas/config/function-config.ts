@@ -1,3 +1,4 @@
+import { SEND_QUEUE } from '../queue/queue-settings.js';
 import { boolean, ConfigError, type Env, integer, optionalString, requireString } from './env.js';
 
 /** What each function reads from its environment. The CDK stack and the local runner set these. */
@@ -42,6 +43,8 @@ export interface SenderConfig {
   configurationSet?: string;
   /** How long a claim holds before another delivery may take the send over. */
   leaseSeconds: number;
+  /** The send queue's maxReceiveCount, so that the last delivery is known to be the last. */
+  maxReceiveCount: number;
 }
 
 export function senderConfig(env: Env): SenderConfig {
@@ -53,6 +56,7 @@ export function senderConfig(env: Env): SenderConfig {
     ...(replyTo ? { replyTo } : {}),
     ...(configurationSet ? { configurationSet } : {}),
     leaseSeconds: integer(env, 'SEND_LEASE_SECONDS', 60, { min: 1, max: 900 }),
+    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', SEND_QUEUE.maxReceiveCount, { min: 1, max: 1000 }),
   };
 }
 
@@ -111,12 +115,4 @@ export function queryConfig(env: Env): QueryConfig {
     ...(schemaPath ? { schemaPath } : {}),
     graphiqlEnabled: boolean(env, 'GRAPHIQL_ENABLED', true),
   };
-}
-
-export interface DeadLetterConfig {
-  tableName: string;
-}
-
-export function deadLetterConfig(env: Env): DeadLetterConfig {
-  return { tableName: requireString(env, 'TABLE_NAME') };
 }

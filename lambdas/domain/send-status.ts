@@ -7,7 +7,9 @@
  *      └────────────────────┴────────────────────┴──permanent error / retries exhausted──▶ ERROR
  *
  * PENDING → SENDING is allowed because the sender may receive a message before the ingester has
- * recorded that it enqueued it. A transient failure does not move a send back: it stays SENDING
+ * recorded that it enqueued it. One exception to "ERROR is final": ERROR with the code of
+ * RETRIES_EXHAUSTED means "gave up on transient failures", not "cannot be sent", and a message an
+ * operator redrives from the DLQ may claim it again (SendStore.claim); a rejected send stays ERROR. A transient failure does not move a send back: it stays SENDING
  * with its lease released, which is what lets the next delivery claim it again.
  */
 export const SEND_STATUSES = ['PENDING', 'QUEUED', 'SENDING', 'SENT', 'ERROR'] as const;

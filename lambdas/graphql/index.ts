@@ -2,6 +2,7 @@ import { ApiKeyCheck } from '../auth/api-key-check.js';
 import { ApiKeyStore } from '../auth/api-key-store.js';
 import { documentClient } from '../aws/clients.js';
 import { queryConfig } from '../config/function-config.js';
+import { withPowertools } from '../observability/lambda-powertools.js';
 import { SendStore } from '../store/send-store.js';
 import { createGraphqlHandler } from './handler.js';
 import { cursorSigningKey, PageCursors } from './page-cursor.js';
@@ -11,11 +12,13 @@ import { SendReader } from './send-reader.js';
 const config = queryConfig(process.env);
 const db = documentClient();
 
-export const handler = createGraphqlHandler({
-  store: new SendStore(db, config.tableName),
-  reader: new SendReader(db, config.tableName),
-  cursors: new PageCursors(cursorSigningKey(config)),
-  typeDefs: readSchemaSource(config.schemaPath),
-  graphiql: config.graphiqlEnabled,
-  apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), () => new Date(), config.apiKeyCache),
-});
+export const handler = withPowertools(
+  createGraphqlHandler({
+    store: new SendStore(db, config.tableName),
+    reader: new SendReader(db, config.tableName),
+    cursors: new PageCursors(cursorSigningKey(config)),
+    typeDefs: readSchemaSource(config.schemaPath),
+    graphiql: config.graphiqlEnabled,
+    apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), () => new Date(), config.apiKeyCache),
+  }),
+);

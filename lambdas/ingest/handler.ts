@@ -7,6 +7,7 @@ import { HttpError } from '../http/http-error.js';
 import { jsonErrors } from '../http/json-errors.js';
 import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
+import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
 import { type IngestDeps, ingestCampaign, NothingAcceptedError } from './ingest-campaign.js';
 import { uploadedFile } from './upload-body.js';
 
@@ -34,12 +35,15 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
           duplicates: report.duplicates,
           invalid: report.invalid,
         });
+        metrics.addMetric(METRIC.rowsAccepted, MetricUnit.Count, report.accepted);
+        metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
         return jsonResponse(202, report);
       } catch (error) {
         if (error instanceof CampaignFileError)
           throw new HttpError(400, error.message, { problem: error.problem });
         if (error instanceof NothingAcceptedError) {
           const { batchId: _none, ...report } = error.report;
+          metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
           throw new HttpError(422, 'no row of the file can be sent; nothing was queued', report);
         }
         throw error;

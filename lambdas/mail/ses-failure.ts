@@ -13,6 +13,12 @@ export interface SesFailure {
   message: string;
 }
 
+const THROTTLING_CODES = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'Throttling',
+  'ThrottlingException',
+]);
 const TRANSIENT_CODES = new Set([
   'TooManyRequestsException',
   'LimitExceededException',
@@ -54,4 +60,9 @@ export function classifySesFailure(error: unknown): SesFailure {
   if (status !== undefined && status >= 400) return { kind: 'permanent', code, message };
   // No HTTP answer at all: the request never reached SES, so trying again is safe.
   return { kind: 'transient', code, message };
+}
+
+/** SES said "slow down" (as opposed to any other transient failure). */
+export function isThrottling(failure: SesFailure): boolean {
+  return THROTTLING_CODES.has(failure.code) || /maximum sending rate exceeded/i.test(failure.message);
 }

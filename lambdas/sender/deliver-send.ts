@@ -1,9 +1,10 @@
 import { renderEmail } from '../domain/email-body.js';
 import type { SendRef } from '../domain/send-record.js';
 import type { Mailer } from '../mail/mailer.js';
-import { classifySesFailure, type SesFailure } from '../mail/ses-failure.js';
+import { classifySesFailure, isThrottling, type SesFailure } from '../mail/ses-failure.js';
 import type { SendStore } from '../store/send-store.js';
 import type { ContentCache } from './content-cache.js';
+import type { SendMetrics } from './send-metrics.js';
 
 export interface DeliveryDeps {
   store: SendStore;
@@ -12,6 +13,7 @@ export interface DeliveryDeps {
   clock: () => Date;
   newLeaseId: () => string;
   leaseMs: number;
+  metrics: SendMetrics;
 }
 
 /**
@@ -46,11 +48,13 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
       message: `content ${send.contentId} not found`,
     };
     await deps.store.markError(ref, failure, deps.clock(), leaseId);
+    deps.metrics.failed();
     return { kind: 'rejected', failure };
   }
   const email = renderEmail(send.subject, content, send.variables ?? {});
 
   let sesMessageId: string;
+  const started = performance.now();
   try {
     sesMessageId = await deps.mailer.send({
       to: send.email,
@@ -60,14 +64,19 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
       tags: { batchId: send.batchId, sendId: send.sendId },
     });
   } catch (error) {
+    deps.metrics.sesLatency(performance.now() - started);
     const failure = classifySesFailure(error);
+    if (isThrottling(failure)) deps.metrics.throttled();
     if (failure.kind === 'permanent') {
       await deps.store.markError(ref, failure, deps.clock(), leaseId);
+      deps.metrics.failed();
       return { kind: 'rejected', failure };
     }
     await deps.store.releaseClaim(ref, leaseId, failure, deps.clock());
     return failure.kind === 'account' ? { kind: 'account', failure } : { kind: 'retry', failure };
   }
+  deps.metrics.sesLatency(performance.now() - started);
   await deps.store.markSent(ref, leaseId, sesMessageId, deps.clock());
+  deps.metrics.sent();
   return { kind: 'sent', sesMessageId };
 }

@@ -1,17 +1,45 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
+import type { SendRef } from '../domain/send-record.js';
 import { logger } from '../observability/logger.js';
 import { sendRefFromBody } from '../queue/send-queue.js';
 import { type DeliveryDeps, deliverSend } from './deliver-send.js';
+
+export interface SenderHandlerDeps extends DeliveryDeps {
+  /** The queue's maxReceiveCount: the receive after which SQS moves a failed message to the DLQ. */
+  maxReceiveCount: number;
+}
+
+const receiveCountOf = (record: SQSRecord) => Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
 
 /**
  * The SQS-triggered sender. Records are handled one by one; a record that must be tried again is
  * reported in batchItemFailures and the others are acknowledged. Once SES refuses the account, the
  * rest of the batch goes back to the queue without calling SES again.
+ *
+ * A record that fails on its last allowed receive is about to be moved to the DLQ by SQS: its send is
+ * marked ERROR "retries exhausted" now, so that no send stays QUEUED or SENDING, and the message is
+ * still failed so that it lands on the DLQ, from where an operator can redrive it.
  */
-export function createSenderHandler(deps: DeliveryDeps) {
+export function createSenderHandler(deps: SenderHandlerDeps) {
+  const giveUpIfLast = async (record: SQSRecord, ref: SendRef, cause: { code: string; message: string }) => {
+    const receives = receiveCountOf(record);
+    if (receives < deps.maxReceiveCount) return;
+    const moved = await deps.store.markError(
+      ref,
+      {
+        code: RETRIES_EXHAUSTED.code,
+        message: `${RETRIES_EXHAUSTED.message} after ${receives} deliveries; last error ${cause.code}: ${cause.message}`,
+      },
+      deps.clock(),
+    );
+    if (moved) deps.metrics.failed();
+    logger.warn('send gave up after its last delivery', { sendId: ref.sendId, movedToError: moved });
+  };
+
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    let accountBlocked = false;
+    let accountBlocked: { code: string; message: string } | undefined;
     for (const record of event.Records) {
       const ref = sendRefFromBody(record.body);
       if (ref === undefined) {
@@ -21,29 +49,40 @@ export function createSenderHandler(deps: DeliveryDeps) {
         });
         continue;
       }
-      if (accountBlocked) {
+      const retry = async (cause: { code: string; message: string }) => {
         batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
+        await giveUpIfLast(record, ref, cause);
+      };
       try {
+        if (accountBlocked) {
+          await retry(accountBlocked);
+          continue;
+        }
         const outcome = await deliverSend(ref, deps);
         if (outcome.kind === 'retry' || outcome.kind === 'account') {
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-          accountBlocked ||= outcome.kind === 'account';
+          if (outcome.kind === 'account') accountBlocked = outcome.failure;
           logger.warn('send will be retried', {
             sendId: ref.sendId,
             code: outcome.failure.code,
             kind: outcome.failure.kind,
           });
+          await retry(outcome.failure);
         } else if (outcome.kind === 'rejected') {
           logger.warn('send rejected', { sendId: ref.sendId, code: outcome.failure.code });
         }
       } catch (error) {
-        batchItemFailures.push({ itemIdentifier: record.messageId });
         logger.error('send failed unexpectedly; will be retried', {
           sendId: ref.sendId,
           error: error instanceof Error ? error : String(error),
         });
+        if (!batchItemFailures.some((f) => f.itemIdentifier === record.messageId)) {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+        const cause =
+          error instanceof Error
+            ? { code: error.name, message: error.message }
+            : { code: 'Unknown', message: String(error) };
+        await giveUpIfLast(record, ref, cause).catch(() => {});
       }
     }
     return { batchItemFailures };

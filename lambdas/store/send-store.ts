@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf, runBounded } from '../async/run-bounded.js';
+import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { SEND_STATUSES, type SendStatus, statusesBefore } from '../domain/send-status.js';
 import {
@@ -120,9 +121,10 @@ export class SendStore {
   }
 
   /**
-   * Takes the send for delivery: allowed from PENDING or QUEUED, or from SENDING when the previous
-   * claim's lease has run out. Returns the claimed send, or undefined when it is not claimable
-   * (already SENT or ERROR, under a live lease, or unknown).
+   * Takes the send for delivery: allowed from PENDING or QUEUED, from SENDING when the previous
+   * claim's lease has run out, and from ERROR "retries exhausted" (an operator redrove its message
+   * from the DLQ: see send-status.ts). Returns the claimed send, or undefined when it is not
+   * claimable (SENT, rejected for good, under a live lease, or unknown).
    */
   async claim(ref: SendRef, leaseId: string, now: Date, leaseMs: number): Promise<SendRecord | undefined> {
     const keys = indexKeysFor('SENDING', ref.sendId, ref.createdAt);
@@ -134,12 +136,14 @@ export class SendStore {
           UpdateExpression:
             'SET #status = :sending, statusShard = :shard, batchStatusKey = :bsk, updatedAt = :now, leaseId = :lease, leaseUntil = :until ADD attempts :one',
           ConditionExpression:
-            'createdAt = :createdAt AND (#status IN (:pending, :queued) OR (#status = :sending AND leaseUntil < :nowMs))',
+            'createdAt = :createdAt AND (#status IN (:pending, :queued) OR (#status = :sending AND leaseUntil < :nowMs) OR (#status = :error AND errorCode = :exhausted))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':sending': 'SENDING',
             ':pending': 'PENDING',
             ':queued': 'QUEUED',
+            ':error': 'ERROR',
+            ':exhausted': RETRIES_EXHAUSTED.code,
             ':shard': keys.statusShard,
             ':bsk': keys.batchStatusKey,
             ':now': now.toISOString(),
@@ -163,7 +167,8 @@ export class SendStore {
   markSent(ref: SendRef, leaseId: string, sesMessageId: string, now: Date): Promise<boolean> {
     return this.transition(ref, 'SENT', now, {
       set: { sesMessageId, sentAt: now.toISOString() },
-      remove: ['leaseUntil'],
+      // The transient errors before this success are history, not the send's state.
+      remove: ['leaseUntil', 'errorCode', 'errorMessage'],
       leaseId,
     });
   }

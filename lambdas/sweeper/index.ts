@@ -1,5 +1,6 @@
 import { documentClient, sqsClient } from '../aws/clients.js';
 import { sweeperConfig } from '../config/function-config.js';
+import { withPowertools } from '../observability/lambda-powertools.js';
 import { logger } from '../observability/logger.js';
 import { SendQueue } from '../queue/send-queue.js';
 import { SendStore } from '../store/send-store.js';
@@ -13,7 +14,7 @@ const deps = {
 };
 
 /** Runs on a schedule (EventBridge on AWS, a timer in the local runner). */
-export const handler = async (): Promise<void> => {
+export const handler = withPowertools(async (): Promise<void> => {
   const result = await sweepStuckSends(deps, config);
   logger.info('sweep finished', { ...result });
-};
+});

@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -49,51 +50,74 @@ export function checkSenderTiming(
   }
 }
 
+/**
+ * POWERTOOLS_SERVICE_NAME of each function: the `service` of its log lines and the `service`
+ * dimension of the metrics it emits, which the alarms and the dashboard select on.
+ */
+export const SERVICE_NAMES = {
+  ingest: 'ingest',
+  sender: 'sender',
+  sweeper: 'sweeper',
+  graphql: 'graphql',
+  health: 'health',
+} as const;
+
 export interface FunctionsProps {
   readonly table: ITable;
   readonly queue: IQueue;
-  readonly deadLetterQueue: IQueue;
   readonly settings: MailerSettings;
   readonly removalPolicy: RemovalPolicy;
+  readonly logEncryptionKey?: IKey;
 }
 
-/** The five Lambda functions and what triggers them, except HTTP (see Api). */
+/**
+ * The Lambda functions and what triggers them, except HTTP (see Api). Each gets only what it uses:
+ * the table (read or read/write), sending to the queue, SES. Messages that run out of receives stay on
+ * the dead-letter queue for an operator to redrive: the sender itself marks a send ERROR "retries
+ * exhausted" on its last allowed receive, so no function reads the dead-letter queue.
+ */
 export class Functions extends Construct {
   readonly ingest: ProjectFunction;
   readonly sender: ProjectFunction;
   readonly sweeper: ProjectFunction;
-  readonly deadLetter: ProjectFunction;
   readonly graphql: ProjectFunction;
+  readonly health: ProjectFunction;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { table, queue, deadLetterQueue, settings, removalPolicy } = props;
+    const { table, queue, settings, removalPolicy, logEncryptionKey } = props;
     checkSenderTiming(SENDER_TIMEOUT, SEND_LEASE, SEND_QUEUE.visibilityTimeoutSeconds);
+    const common = { removalPolicy, ...(logEncryptionKey ? { logEncryptionKey } : {}) };
 
     this.ingest = new ProjectFunction(this, 'Ingest', {
       entry: 'lambdas/ingest/index.ts',
+      serviceName: SERVICE_NAMES.ingest,
       description: 'Accepts a CSV upload, records its sends and enqueues them',
       // Parsing and de-duplicating a few MB of CSV is CPU-bound; memory buys CPU.
       memorySize: 1024,
       // The HTTP API gives up after 30 s; working past that would only hide the failure from the client.
       timeout: Duration.seconds(29),
-      removalPolicy,
+      ...common,
     })
       .bindTable(table, 'readWrite')
       .bindQueue(queue);
 
     this.sender = new ProjectFunction(this, 'Sender', {
       entry: 'lambdas/sender/index.ts',
+      serviceName: SERVICE_NAMES.sender,
       description: 'Sends queued mails through SES and records their status',
       memorySize: 256,
       timeout: SENDER_TIMEOUT,
       environment: {
         SENDER_EMAIL: settings.senderEmail,
         SEND_LEASE_SECONDS: String(SEND_LEASE.toSeconds()),
+        // On the receive that is the queue's last, the sender gives the send up as ERROR "retries
+        // exhausted" instead of leaving the message to move to the DLQ with its send unfinished.
+        MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
         ...(settings.replyToAddress ? { REPLY_TO_ADDRESS: settings.replyToAddress } : {}),
         ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}),
       },
-      removalPolicy,
+      ...common,
     }).bindTable(table, 'readWrite');
     this.sender.fn.addEventSource(
       new SqsEventSource(queue, {
@@ -128,11 +152,12 @@ export class Functions extends Construct {
 
     this.sweeper = new ProjectFunction(this, 'Sweeper', {
       entry: 'lambdas/sweeper/index.ts',
+      serviceName: SERVICE_NAMES.sweeper,
       description: 'Re-enqueues or fails sends stuck in PENDING, QUEUED or SENDING',
       memorySize: 512,
       // Well inside the schedule's 5 minutes, so that two runs do not overlap.
       timeout: Duration.minutes(2),
-      removalPolicy,
+      ...common,
     })
       .bindTable(table, 'readWrite')
       .bindQueue(queue);
@@ -144,26 +169,25 @@ export class Functions extends Construct {
       targets: [new LambdaFunction(this.sweeper.fn)],
     });
 
-    this.deadLetter = new ProjectFunction(this, 'DeadLetter', {
-      entry: 'lambdas/dead-letter/index.ts',
-      description: 'Marks the send of each dead-lettered message ERROR "retries exhausted"',
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      removalPolicy,
-    }).bindTable(table, 'readWrite');
-    // The message stays on the DLQ only if its send could not be marked; it is then retried.
-    this.deadLetter.fn.addEventSource(
-      new SqsEventSource(deadLetterQueue, { batchSize: SEND_QUEUE.batchSize, reportBatchItemFailures: true }),
-    );
-
     this.graphql = new ProjectFunction(this, 'Graphql', {
       entry: 'lambdas/graphql/index.ts',
+      serviceName: SERVICE_NAMES.graphql,
       description: 'Answers GraphQL queries over sends and batches (read-only)',
       memorySize: 512,
       timeout: Duration.seconds(15),
       environment: { GRAPHQL_SCHEMA_PATH },
       bundledFiles: [{ from: 'graphql/schema.graphql', to: 'schema.graphql' }],
-      removalPolicy,
+      ...common,
     }).bindTable(table, 'read');
+
+    // Bound to nothing: it proves the API and Lambda serve, and can reach no data.
+    this.health = new ProjectFunction(this, 'Health', {
+      entry: 'lambdas/health/index.ts',
+      serviceName: SERVICE_NAMES.health,
+      description: 'Answers GET /health with {"status":"ok"}',
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+      ...common,
+    });
   }
 }

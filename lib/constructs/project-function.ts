@@ -1,12 +1,22 @@
 import path from 'node:path';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
 import { REPO_ROOT, repoPath } from '../repo-paths.js';
+
+/**
+ * The one runtime of every function. Node.js 22, the version the dependencies are chosen and tested
+ * for (DESIGN.md: middy 6, graphql 16, vitest 4 run on Node 20 and 22); moving to a newer runtime is a
+ * deliberate upgrade with its own test run, not something a lint rule should do (see AwsSolutions-L1).
+ */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
 /** A file copied from the repository into the bundle, next to the handler (`/var/task` on Lambda). */
 export interface BundledFile {
@@ -19,18 +29,45 @@ export interface BundledFile {
 export interface ProjectFunctionProps {
   /** Handler module relative to the repository root; it exports `handler`. */
   readonly entry: string;
+  /**
+   * POWERTOOLS_SERVICE_NAME: the `service` field of its log lines and the `service` dimension of its
+   * metrics, which the alarms and the dashboard select on.
+   */
+  readonly serviceName: string;
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly environment?: Record<string, string>;
   readonly bundledFiles?: readonly BundledFile[];
   readonly removalPolicy?: RemovalPolicy;
+  /** Customer-managed key for the function's log group; CloudWatch Logs' own encryption without it. */
+  readonly logEncryptionKey?: IKey;
 }
 
 // None of these functions needs more than one full vCPU (1,769 MB) or more than a few minutes;
 // a larger value is far more likely a typo than a need, and it is paid for on every invocation.
 const MEMORY_MB = { min: 128, max: 1769 } as const;
 const MAX_TIMEOUT_SECONDS = 300;
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * What the functions do to the table, as IAM actions. Narrower than grantReadData/grantReadWriteData,
+ * which also allow Scan (a bug in this design: every read is a Query on a key or an index), stream
+ * reads (the table has no stream), DescribeTable and ConditionCheckItem (no transactions). A test
+ * checks that every DynamoDB command the handlers use is covered.
+ */
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: TABLE_READ_ACTIONS,
+  readWrite: [
+    ...TABLE_READ_ACTIONS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
 
 export class ProjectFunctionError extends Error {
   override readonly name = 'ProjectFunctionError';
@@ -43,6 +80,9 @@ export class ProjectFunctionError extends Error {
 export class ProjectFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
+  /** The function's own role: it starts with nothing but writing to its log group (and X-Ray). */
+  readonly role: Role;
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
@@ -55,17 +95,34 @@ export class ProjectFunction extends Construct {
       throw new ProjectFunctionError(`${id}: timeout must be at most ${MAX_TIMEOUT_SECONDS} s`);
     }
 
+    this.serviceName = props.serviceName;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
+    });
+
+    // A role of our own instead of the default one with the AWS managed AWSLambdaBasicExecutionRole,
+    // which may create and write to every log group in the account, not just this function's.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.serviceName} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords to this role.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*"; no other statement of this role uses "*" (checked by a test).',
     });
 
     const bundledFiles = props.bundledFiles ?? [];
-    this.fn = new NodejsFunction(this, 'Function', {
+    const fn = new NodejsFunction(this, 'Function', {
       entry: repoPath(props.entry),
       handler: 'handler',
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
+      role: this.role,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -76,6 +133,8 @@ export class ProjectFunction extends Construct {
       environment: {
         // Without it the source maps are in the bundle but stack traces still point into minified code.
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {
@@ -92,13 +151,27 @@ export class ProjectFunction extends Construct {
         ...(bundledFiles.length > 0 ? { commandHooks: copyIntoBundle(bundledFiles) } : {}),
       },
     });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the runtime the code and its dependencies are tested for (middy 6, graphql 16, vitest 4); a newer runtime is adopted as a deliberate upgrade with its own test run.',
+    });
+    this.fn = fn;
   }
 
-  /** Grants access to the table and tells the function its name. */
-  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
-    if (access === 'read') table.grantReadData(this.fn);
-    else table.grantReadWriteData(this.fn);
+  /** Grants access to the table (and its indexes) and tells the function its name. */
+  bindTable(table: ITable, access: TableAccess): this {
+    table.grant(this.fn, ...TABLE_ACTIONS[access]);
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    // The grant covers the table's indexes as `<table arn>/index/*`, named after the table's logical id.
+    const cfnTable = table.node.defaultChild;
+    if (!CfnElement.isCfnElement(cfnTable)) return this;
+    const tableId = Stack.of(table).getLogicalId(cfnTable);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason:
+        'Table.grant writes the index ARNs as <table arn>/index/*: it reaches the global secondary indexes of this one table only, which every query goes through. Naming each index would take a hand-written statement, which this project avoids in favour of grant methods; the actions themselves are narrowed (no Scan).',
+    });
     return this;
   }
 

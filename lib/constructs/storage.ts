@@ -18,6 +18,8 @@ const keyOf = (key: KeyAttribute): Attribute => ({ name: key.name, type: ATTRIBU
 export interface StorageProps {
   /** RETAIN for anything holding real sends; DESTROY only for throw-away stacks. */
   readonly removalPolicy: RemovalPolicy;
+  /** Refuse DeleteTable (from the console, the CLI or a stack update that replaces the table). */
+  readonly deletionProtection: boolean;
 }
 
 /** The EmailSends table, built from the same definition the local runner creates its table from. */
@@ -35,6 +37,7 @@ export class Storage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EMAIL_SENDS_TABLE.timeToLiveAttribute,
       removalPolicy: props.removalPolicy,
+      deletionProtection: props.deletionProtection,
     });
     for (const index of EMAIL_SENDS_TABLE.globalIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -1,29 +1,56 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
 import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
-import { checkSenderTiming, SENDER_TIMEOUT, SenderTimingError } from '../../lib/constructs/functions.js';
+import {
+  checkSenderTiming,
+  SENDER_TIMEOUT,
+  SERVICE_NAMES,
+  SenderTimingError,
+} from '../../lib/constructs/functions.js';
+import { LAMBDA_RUNTIME, TABLE_ACTIONS } from '../../lib/constructs/project-function.js';
 import { MailerConfigError } from '../../lib/mailer-config.js';
+import { repoPath } from '../../lib/repo-paths.js';
 import { createTableInput } from '../../local/provision.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { actionsOfFunction, resourceNamed, synthStack } from '../helpers/synth-stack.js';
+import {
+  actionsOfFunction,
+  resourceNamed,
+  statementsOfFunction,
+  synthStack,
+} from '../helpers/synth-stack.js';
 
 let template: Template;
 beforeAll(() => {
   template = synthStack().template;
 });
 
-const HANDLERS = ['Ingest', 'Sender', 'Sweeper', 'DeadLetter', 'Graphql'];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
+const HANDLERS = ['Ingest', 'Sender', 'Sweeper', 'Graphql', 'Health'] as const;
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+const CONSUME_QUEUE = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
 ];
+
+const logicalIdOf = (type: string, idPart: string) => resourceNamed(template, type, idPart).id;
+const envOf = (name: string) =>
+  (
+    resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`).properties.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
 
 describe('the EmailSends table', () => {
   it('has exactly the keys and indexes the local runner creates, both built from one definition', () => {
@@ -47,9 +74,20 @@ describe('the EmailSends table', () => {
     });
   });
 
-  it('is kept when the stack is deleted, unless the stack is marked as a dev stack', () => {
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
-    synthStack({ devStack: true }).template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  it('is kept when the stack is deleted and refuses deletion, unless the stack is a dev stack', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    const dev = synthStack({ devStack: 'true' }).template;
+    dev.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+    // A dev stack is still recoverable: only its lifetime differs.
+    dev.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
   });
 });
 
@@ -78,6 +116,10 @@ describe('the send queue and its dead-letter queue', () => {
     expect(deadLetters.MessageRetentionPeriod).toBe(
       Number(localDeadLetters.Attributes?.MessageRetentionPeriod),
     );
+  });
+
+  it('keep dead-lettered messages for 14 days, the longest SQS allows, for an operator to redrive', () => {
+    const deadLetters = resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').properties;
     expect(deadLetters.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
@@ -85,14 +127,24 @@ describe('the send queue and its dead-letter queue', () => {
     for (const name of ['SendQueue', 'DeadLetterQueue']) {
       expect(resourceNamed(template, 'AWS::SQS::Queue', name).properties.SqsManagedSseEnabled).toBe(true);
     }
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
-    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
+    const policies = template.findResources('AWS::SQS::QueuePolicy') as Record<
+      string,
+      { Properties: { Queues: { Ref: string }[]; PolicyDocument: { Statement: unknown[] } } }
+    >;
+    const guarded = Object.values(policies).map((policy) => {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+      return policy.Properties.Queues.map((queue) => queue.Ref);
     });
+    expect(guarded.flat().sort()).toEqual(
+      [logicalIdOf('AWS::SQS::Queue', 'SendQueue'), logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue')].sort(),
+    );
   });
 
   it('hide a received message for at least six sender timeouts', () => {
@@ -105,112 +157,254 @@ describe('the send queue and its dead-letter queue', () => {
 });
 
 describe('the functions', () => {
-  it('run Node.js 22 on arm64, bundled as ES modules, with bounded memory and timeout', () => {
+  it('are exactly ingest, sender, sweeper, graphql and health', () => {
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(HANDLERS.length);
+    for (const name of HANDLERS) resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
+  });
+
+  it('run Node.js 22 on arm64, bundled as ES modules, with bounded memory and timeout, traced', () => {
+    expect(LAMBDA_RUNTIME.name).toBe('nodejs22.x');
     for (const name of HANDLERS) {
       const { properties } = resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
       expect(properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: LAMBDA_RUNTIME.name,
         Architectures: ['arm64'],
         Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
       });
       expect(properties.MemorySize).toBeLessThanOrEqual(1769);
       expect(properties.Timeout).toBeLessThanOrEqual(300);
     }
   });
 
+  it('log to their own log group, kept a month and encrypted with the stack key', () => {
+    const key = logicalIdOf('AWS::KMS::Key', 'OperationsKey');
+    for (const name of HANDLERS) {
+      const { properties } = resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
+      const group = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(group).toBe(logicalIdOf('AWS::Logs::LogGroup', `Functions${name}Logs`));
+      expect(template.toJSON().Resources[group].Properties).toEqual({
+        RetentionInDays: 30,
+        KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+      });
+    }
+  });
+
+  it('name their service and metrics namespace for Powertools', () => {
+    for (const name of HANDLERS) {
+      const service = SERVICE_NAMES[name.toLowerCase() as keyof typeof SERVICE_NAMES];
+      expect(envOf(name)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      });
+    }
+    expect(new Set(Object.values(SERVICE_NAMES)).size).toBe(HANDLERS.length);
+  });
+
+  it('tell the sender after how many receives a message leaves the queue', () => {
+    expect(envOf('Sender')).toMatchObject({
+      MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
+      SENDER_EMAIL: 'campaigns@example.com',
+    });
+  });
+
+  it('keep the health function free of configuration: it reads nothing', () => {
+    expect(Object.keys(envOf('Health')).sort()).toEqual(
+      ['NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'].sort(),
+    );
+  });
+
   it('trigger the sender from the send queue, 10 messages at a time, with partial batch failures and capped concurrency', () => {
-    const sender = resourceNamed(template, 'AWS::Lambda::Function', 'SenderFunction').id;
-    const queue = resourceNamed(template, 'AWS::SQS::Queue', 'SendQueue').id;
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: sender },
-      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'SenderFunction') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'SendQueue'), 'Arn'] },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
   });
 
-  it('trigger the dead-letter function from the dead-letter queue with partial batch failures', () => {
-    const deadLetter = resourceNamed(template, 'AWS::Lambda::Function', 'DeadLetterFunction').id;
-    const queue = resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: deadLetter },
-      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+  it('leave the dead-letter queue alone: its messages wait there for a redrive', () => {
+    const deadLetterQueue = logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue');
+    const mappings = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping') as Record<
+        string,
+        { Properties: { EventSourceArn: { 'Fn::GetAtt': [string, string] } } }
+      >,
+    );
+    expect(mappings.map((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0])).not.toContain(deadLetterQueue);
+    for (const name of HANDLERS) {
+      for (const statement of statementsOfFunction(template, `${name}Function`)) {
+        expect(JSON.stringify(statement.Resource)).not.toContain(deadLetterQueue);
+      }
+    }
   });
 
   it('run the sweeper every five minutes', () => {
-    const sweeper = resourceNamed(template, 'AWS::Lambda::Function', 'SweeperFunction').id;
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweeper, 'Arn'] } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf('AWS::Lambda::Function', 'SweeperFunction'), 'Arn'] },
+        }),
+      ],
     });
   });
+});
 
-  it('let the GraphQL function read the table and nothing more', () => {
-    const actions = actionsOfFunction(template, 'GraphqlFunction');
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
-    for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
-    expect(actions.some((action) => action.startsWith('sqs:') || action.startsWith('ses:'))).toBe(false);
+describe('the permissions of each function', () => {
+  const sorted = (actions: string[]) => [...new Set(actions)].sort();
+
+  it('give each function exactly the actions it uses', () => {
+    const expected: Record<(typeof HANDLERS)[number], string[]> = {
+      Ingest: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
+      Sender: [...LOGS, ...XRAY, ...READ, ...WRITE, ...CONSUME_QUEUE, 'ses:SendEmail'],
+      Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
+      Graphql: [...LOGS, ...XRAY, ...READ],
+      Health: [...LOGS, ...XRAY],
+    };
+    for (const name of HANDLERS) {
+      expect([name, sorted(actionsOfFunction(template, `${name}Function`))]).toEqual([
+        name,
+        sorted(expected[name]),
+      ]);
+    }
+  });
+
+  it('give no function a Scan of the table, only keyed reads through the table and its indexes', () => {
+    const table = logicalIdOf('AWS::DynamoDB::Table', 'EmailSends');
+    for (const name of HANDLERS) {
+      expect(actionsOfFunction(template, `${name}Function`)).not.toContain('dynamodb:Scan');
+      for (const statement of statementsOfFunction(template, `${name}Function`)) {
+        const actions = [statement.Action].flat();
+        if (!actions.some((a) => a.startsWith('dynamodb:'))) continue;
+        expect(statement.Resource).toEqual([
+          { 'Fn::GetAtt': [table, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] },
+        ]);
+      }
+    }
+  });
+
+  it('grant every DynamoDB command the handlers send, and no Scan or transaction among them', () => {
+    const used = dynamoDbActionsInHandlers();
+    expect(used.length).toBeGreaterThan(0);
+    expect(used).not.toContain('dynamodb:Scan');
+    expect(TABLE_ACTIONS.readWrite).toEqual(expect.arrayContaining(used));
+  });
+
+  it('scope every statement to named resources, except the X-Ray calls that have none', () => {
+    for (const name of HANDLERS) {
+      for (const statement of statementsOfFunction(template, `${name}Function`)) {
+        expect(statement.Effect).toBe('Allow');
+        if (statement.Resource === '*') expect([name, statement.Action]).toEqual([name, XRAY]);
+        else expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+      }
+    }
+  });
+
+  it('attach no AWS managed policy to the function roles', () => {
+    for (const name of HANDLERS) {
+      const { properties } = resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
+      const role = (properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(template.toJSON().Resources[role].Properties.ManagedPolicyArns).toBeUndefined();
+    }
   });
 
   it('let only the sender call SES, and only SendEmail on the sender identity', () => {
-    for (const name of HANDLERS.filter((n) => n !== 'Sender')) {
-      expect(actionsOfFunction(template, `${name}Function`).filter((a) => a.startsWith('ses:'))).toEqual([]);
-    }
-    expect(actionsOfFunction(template, 'SenderFunction').filter((a) => a.startsWith('ses:'))).toEqual([
-      'ses:SendEmail',
-    ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'ses:SendEmail',
-            Resource: Match.arrayWith([
+            Resource: [
               Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/campaigns@example.com'])] }),
-            ]),
+              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/example.com'])] }),
+            ],
           }),
         ]),
       },
     });
   });
-
-  it('let only the ingest function and the sweeper send to the queue', () => {
-    for (const name of HANDLERS) {
-      const sends = actionsOfFunction(template, `${name}Function`).includes('sqs:SendMessage');
-      expect([name, sends]).toEqual([name, name === 'Ingest' || name === 'Sweeper']);
-    }
-  });
 });
 
 describe('the HTTP API', () => {
-  it('routes uploads to the ingest function and GraphQL to the GraphQL function', () => {
-    const routes = template.findResources('AWS::ApiGatewayV2::Route') as Record<
-      string,
-      { Properties: { RouteKey: string; Target: { 'Fn::Join': [string, unknown[]] } } }
-    >;
-    const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<
+  type Route = {
+    Properties: { RouteKey: string; AuthorizationType?: string; Target: { 'Fn::Join': [string, unknown[]] } };
+  };
+  const routeTable = (t: Template) => {
+    const routes = t.findResources('AWS::ApiGatewayV2::Route') as Record<string, Route>;
+    const integrations = t.findResources('AWS::ApiGatewayV2::Integration') as Record<
       string,
       { Properties: { IntegrationUri: { 'Fn::GetAtt': [string, string] } } }
     >;
-    const targetOf = (route: (typeof routes)[string]) => {
+    const targetOf = (route: Route) => {
       const integration = route.Properties.Target['Fn::Join'][1].find(
         (part): part is { Ref: string } => typeof part === 'object' && part !== null && 'Ref' in part,
       );
       return integrations[integration?.Ref ?? '']?.Properties.IntegrationUri['Fn::GetAtt'][0];
     };
-    const table = Object.fromEntries(Object.values(routes).map((r) => [r.Properties.RouteKey, targetOf(r)]));
-    expect(table).toEqual({
-      'POST /campaigns/upload': resourceNamed(template, 'AWS::Lambda::Function', 'IngestFunction').id,
-      'GET /graphql': resourceNamed(template, 'AWS::Lambda::Function', 'GraphqlFunction').id,
-      'POST /graphql': resourceNamed(template, 'AWS::Lambda::Function', 'GraphqlFunction').id,
+    return Object.fromEntries(Object.values(routes).map((r) => [r.Properties.RouteKey, targetOf(r)]));
+  };
+
+  it('routes exactly uploads, GraphQL and health to their functions', () => {
+    const fn = (name: string) => logicalIdOf('AWS::Lambda::Function', `${name}Function`);
+    expect(routeTable(template)).toEqual({
+      'POST /campaigns/upload': fn('Ingest'),
+      'GET /graphql': fn('Graphql'),
+      'POST /graphql': fn('Graphql'),
+      'GET /health': fn('Health'),
     });
   });
 
-  it('names its URL and the GraphQL URL in the stack outputs', () => {
-    template.hasOutput('ApiUrl', {});
-    template.hasOutput('GraphqlUrl', {});
+  it('leaves only GET /health to a function that cannot read API keys; every other route checks one', () => {
+    // API keys are checked inside the functions (hashed, in the table), so no route has an API
+    // Gateway authorizer; a route is protected exactly when its function can read the keys.
+    const handlerOf = Object.fromEntries(
+      HANDLERS.map((name) => [logicalIdOf('AWS::Lambda::Function', `${name}Function`), name]),
+    );
+    const publicRoutes = Object.entries(routeTable(template))
+      .filter(
+        ([, target]) =>
+          !actionsOfFunction(template, `${handlerOf[String(target)]}Function`).includes('dynamodb:GetItem'),
+      )
+      .map(([routeKey]) => routeKey);
+    expect(publicRoutes).toEqual(['GET /health']);
+  });
+
+  it('names its URLs, the dashboard, the table and both queues in the stack outputs', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+      [
+        'ApiUrl',
+        'GraphqlUrl',
+        'DocsUrl',
+        'DashboardUrl',
+        'TableName',
+        'QueueUrl',
+        'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
+      ].sort(),
+    );
+    const api = logicalIdOf('AWS::ApiGatewayV2::Api', 'HttpApi');
+    const endpoint = { 'Fn::GetAtt': [api, 'ApiEndpoint'] };
+    template.hasOutput('ApiUrl', { Value: endpoint });
+    template.hasOutput('GraphqlUrl', { Value: { 'Fn::Join': ['', [endpoint, '/graphql']] } });
+    template.hasOutput('DocsUrl', { Value: { 'Fn::Join': ['', [endpoint, '/docs']] } });
+    template.hasOutput('DeadLetterQueueArn', {
+      Value: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] },
+    });
+    template.hasOutput('DashboardUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          Match.arrayWith([
+            { Ref: 'AWS::Region' },
+            Match.stringLikeRegexp('#dashboards/dashboard/CampaignMailer-test$'),
+          ]),
+        ],
+      },
+    });
   });
 });
 
@@ -228,6 +422,20 @@ describe('the configuration', () => {
     capped.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 5 },
     });
+  });
+
+  it('refuses CORS origins that are not bare origins, and an alarm address that is not one', () => {
+    expect(() => synthStack({ corsOrigins: '*' })).toThrow(/corsOrigins/);
+    expect(() => synthStack({ corsOrigins: 'https://*.example.com' })).toThrow(/corsOrigins/);
+    expect(() => synthStack({ corsOrigins: 'https://app.example.com/path' })).toThrow(/corsOrigins/);
+    expect(() => synthStack({ corsOrigins: '["https://app.example.com"' })).toThrow(/JSON array/);
+    expect(() => synthStack({ alarmEmail: 'ops' })).toThrow(/alarmEmail must be an email address/);
+  });
+
+  it('refuses a queue age alarm longer than the queue keeps messages', () => {
+    expect(() => synthStack({ maxQueueAgeMinutes: String(SEND_QUEUE.retentionSeconds / 60 + 1) })).toThrow(
+      /maxQueueAgeMinutes/,
+    );
   });
 });
 
@@ -250,3 +458,34 @@ describe('bundling', () => {
     }
   }, 120_000);
 });
+
+/** The IAM actions of the DynamoDB commands imported anywhere under lambdas/ (what the functions can send). */
+function dynamoDbActionsInHandlers(): string[] {
+  const ACTION_OF: Record<string, string> = {
+    Get: 'GetItem',
+    Put: 'PutItem',
+    Update: 'UpdateItem',
+    Delete: 'DeleteItem',
+    BatchGet: 'BatchGetItem',
+    BatchWrite: 'BatchWriteItem',
+    TransactGet: 'TransactGetItems',
+    TransactWrite: 'TransactWriteItems',
+  };
+  const root = repoPath('lambdas');
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+  const actions = new Set<string>();
+  for (const file of files) {
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const match of source.matchAll(
+      /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib|client)-dynamodb'/g,
+    )) {
+      for (const raw of (match[1] ?? '').split(',')) {
+        const name = raw.trim();
+        if (name.startsWith('type ') || !name.endsWith('Command')) continue;
+        const operation = name.slice(0, -'Command'.length);
+        actions.add(`dynamodb:${ACTION_OF[operation] ?? operation}`);
+      }
+    }
+  }
+  return [...actions].sort();
+}

@@ -3,8 +3,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
-import type { DeliveryDeps } from '../../lambdas/sender/deliver-send.js';
-import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
+import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
@@ -20,15 +20,17 @@ beforeEach(async () => {
   await fetch(`${aws.emulators.endpoints.sesv2}/clear-store`, { method: 'POST' });
 });
 
-function senderWith(ses: SESv2Client, leaseMs = 60_000) {
+function senderWith(ses: SESv2Client, leaseMs = 60_000, metrics: SendMetrics = noSendMetrics) {
   const { store } = storeAndQueue(aws);
-  const deps: DeliveryDeps = {
+  const deps: SenderHandlerDeps = {
     store,
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
     leaseMs,
+    maxReceiveCount: 3,
+    metrics,
   };
   return { handler: createSenderHandler(deps), store };
 }
@@ -143,7 +145,13 @@ describe('sender handler against the SQS and SES emulators', () => {
         ? sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429)
         : undefined,
     );
-    const { handler, store } = senderWith(ses);
+    const counted = { sent: 0, failed: 0, throttled: 0, latencies: 0 };
+    const { handler, store } = senderWith(ses, 60_000, {
+      sent: () => (counted.sent += 1),
+      failed: () => (counted.failed += 1),
+      throttled: () => (counted.throttled += 1),
+      sesLatency: () => (counted.latencies += 1),
+    });
     const event = await receiveSqsEvent(aws);
     const first = await handler(event);
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
@@ -151,6 +159,7 @@ describe('sender handler against the SQS and SES emulators', () => {
 
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual({ attempted: 2, delivered: 1 });
+    expect(counted).toEqual({ sent: 1, failed: 0, throttled: 1, latencies: 2 });
     expect(await store.countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
   });
 

@@ -1,0 +1,3 @@
+import { health } from './handler.js';
+
+export const handler = health;

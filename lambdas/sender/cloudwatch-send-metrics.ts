@@ -1,0 +1,9 @@
+import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
+import type { SendMetrics } from './send-metrics.js';
+
+export const cloudWatchSendMetrics: SendMetrics = {
+  sent: () => metrics.addMetric(METRIC.emailsSent, MetricUnit.Count, 1),
+  failed: () => metrics.addMetric(METRIC.emailsFailed, MetricUnit.Count, 1),
+  throttled: () => metrics.addMetric(METRIC.sesThrottles, MetricUnit.Count, 1),
+  sesLatency: (ms) => metrics.addMetric(METRIC.sesLatency, MetricUnit.Milliseconds, ms),
+};

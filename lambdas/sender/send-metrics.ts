@@ -1,0 +1,16 @@
+/** What the sender counts, for the dashboard and the alarms; recorded through an interface so that
+ * the use case does not depend on how metrics are shipped. */
+export interface SendMetrics {
+  sent(): void;
+  /** A send moved to ERROR: rejected for good, or retries exhausted. */
+  failed(): void;
+  throttled(): void;
+  sesLatency(milliseconds: number): void;
+}
+
+export const noSendMetrics: SendMetrics = {
+  sent: () => {},
+  failed: () => {},
+  throttled: () => {},
+  sesLatency: () => {},
+};

@@ -1,0 +1,282 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
+import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import type { MailerSettings } from '../mailer-config.js';
+import type { OperationsKey } from './operations-key.js';
+import type { ProjectFunction } from './project-function.js';
+
+/** The window of the rate-style alarms: long enough for SQS's and Lambda's 1-minute metrics to settle. */
+export const ALARM_PERIOD = Duration.minutes(5);
+/** The failed-email share is judged over a longer window, on enough sends to mean something. */
+export const FAILED_EMAILS_PERIOD = Duration.minutes(15);
+export const FAILED_EMAILS_MIN_VOLUME = 20;
+
+export interface ObservabilityProps {
+  readonly stage: string;
+  readonly settings: Pick<
+    MailerSettings,
+    'alarmEmail' | 'maxQueueAgeMinutes' | 'sesThrottleAlarmThreshold' | 'failedEmailsAlarmPercent'
+  >;
+  readonly functions: {
+    readonly ingest: ProjectFunction;
+    readonly sender: ProjectFunction;
+    readonly sweeper: ProjectFunction;
+    readonly graphql: ProjectFunction;
+    readonly health: ProjectFunction;
+  };
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly httpApi: IHttpApi;
+  readonly operationsKey: OperationsKey;
+}
+
+/**
+ * Alarms on everything an operator must act on, a dashboard of the pipeline from upload to SES, and,
+ * when an address is configured, an encrypted topic that mails every alarm and its recovery.
+ */
+export class Observability extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  readonly dashboardName: string;
+  readonly alarmTopic?: Topic;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const { stage, settings, functions, queue, deadLetterQueue, httpApi } = props;
+    const prefix = `campaign-mailer-${stage}`;
+
+    const custom = (
+      metricName: string,
+      service: string,
+      statistic: string = Stats.SUM,
+      period = ALARM_PERIOD,
+    ) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period });
+    const sum = { statistic: Stats.SUM, period: ALARM_PERIOD };
+    const max = { statistic: Stats.MAXIMUM, period: ALARM_PERIOD };
+
+    const alarm = (
+      id: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      comparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ): Alarm => {
+      const created = new Alarm(this, id, {
+        // DeadLetterQueueNotEmpty → campaign-mailer-<stage>-dead-letter-queue-not-empty
+        alarmName: `${prefix}-${id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: 1,
+        // No data means no traffic (or an idle queue), which is not a fault.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      this.alarms.push(created);
+      return created;
+    };
+
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      0,
+      `Messages reached the dead-letter queue after ${SEND_QUEUE.maxReceiveCount} receives; the sender marked their sends ERROR "retries exhausted". Fix the cause, then redrive them (README, Operating on AWS).`,
+    );
+    alarm(
+      'SendQueueOldestMessage',
+      queue.metricApproximateAgeOfOldestMessage(max),
+      settings.maxQueueAgeMinutes * 60,
+      `A message has waited on the send queue for more than ${settings.maxQueueAgeMinutes} minutes: the sender is failing, throttled or capped too low for the backlog.`,
+    );
+    alarm(
+      'SenderErrors',
+      functions.sender.fn.metricErrors(sum),
+      0,
+      'The sender function failed invocations (a crash or timeout, not a rejected mail); see its log group.',
+    );
+    alarm(
+      'SenderLambdaThrottles',
+      functions.sender.fn.metricThrottles(sum),
+      0,
+      'Lambda throttled the sender: the account or region is out of concurrency.',
+    );
+    alarm(
+      'SesThrottles',
+      custom(METRIC.sesThrottles, functions.sender.serviceName),
+      settings.sesThrottleAlarmThreshold,
+      `SES answered with throttling more than ${settings.sesThrottleAlarmThreshold} times in 5 minutes: lower senderMaxConcurrency or ask for a higher SES send rate.`,
+    );
+    alarm(
+      'EmailsFailed',
+      new MathExpression({
+        label: 'Failed emails (%)',
+        expression: `IF(FILL(sent, 0) + FILL(failed, 0) >= ${FAILED_EMAILS_MIN_VOLUME}, 100 * FILL(failed, 0) / (FILL(sent, 0) + FILL(failed, 0)), 0)`,
+        usingMetrics: {
+          sent: custom(METRIC.emailsSent, functions.sender.serviceName, Stats.SUM, FAILED_EMAILS_PERIOD),
+          failed: custom(METRIC.emailsFailed, functions.sender.serviceName, Stats.SUM, FAILED_EMAILS_PERIOD),
+        },
+        period: FAILED_EMAILS_PERIOD,
+      }),
+      settings.failedEmailsAlarmPercent,
+      `More than ${settings.failedEmailsAlarmPercent}% of the emails finished in 15 minutes (at least ${FAILED_EMAILS_MIN_VOLUME}) failed: a bad list, an unverified sender or SES rejecting; the sender reputation is at stake.`,
+    );
+    alarm(
+      'SweeperErrors',
+      functions.sweeper.fn.metricErrors(sum),
+      0,
+      'The sweeper failed: stuck sends are not being recovered until it runs again successfully.',
+    );
+    alarm(
+      'Api5xx',
+      httpApi.metricServerError(sum),
+      0,
+      'The HTTP API answered 5xx: a function failed or timed out; see the API access logs and the function logs.',
+    );
+
+    if (settings.alarmEmail) {
+      props.operationsKey.allowAlarmNotifications();
+      this.alarmTopic = new Topic(this, 'AlarmTopic', {
+        displayName: `Campaign mailer (${stage}) alarms`,
+        masterKey: props.operationsKey.key,
+        enforceSSL: true,
+      });
+      // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: the stack's
+      // alarms (and only they) need an explicit grant to publish.
+      this.alarmTopic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AlarmsOfThisStack',
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.alarmTopic.topicArn],
+          conditions: {
+            ArnLike: {
+              'aws:SourceArn': Stack.of(this).formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: `${prefix}-*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
+      this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+      const action = new SnsAction(this.alarmTopic);
+      for (const each of this.alarms) {
+        each.addAlarmAction(action);
+        each.addOkAction(action);
+      }
+    }
+
+    const all = [functions.ingest, functions.sender, functions.sweeper, functions.graphql, functions.health];
+    const graph = (title: string, left: IMetric[], right: IMetric[] = [], width = 8) =>
+      new GraphWidget({ title, left, right, width, height: 6 });
+    const ingest = functions.ingest.serviceName;
+    const sender = functions.sender.serviceName;
+
+    this.dashboardName = `CampaignMailer-${stage}`;
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: this.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+    );
+    this.dashboard.addWidgets(
+      graph('Uploads', [functions.ingest.fn.metricInvocations({ ...sum, label: 'Uploads' })]),
+      graph('Rows', [
+        custom(METRIC.rowsAccepted, ingest).with({ label: 'Accepted' }),
+        custom(METRIC.rowsRejected, ingest).with({ label: 'Rejected (invalid or duplicate)' }),
+      ]),
+      graph('Emails', [
+        custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
+        custom(METRIC.emailsFailed, sender).with({ label: 'Failed' }),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('SES latency (ms)', [
+        custom(METRIC.sesLatency, sender, Stats.p(50)).with({ label: 'p50' }),
+        custom(METRIC.sesLatency, sender, Stats.p(95)).with({ label: 'p95' }),
+      ]),
+      graph('Throttles', [
+        custom(METRIC.sesThrottles, sender).with({ label: 'SES throttling answers' }),
+        functions.sender.fn.metricThrottles({ ...sum, label: 'Sender Lambda throttles' }),
+      ]),
+      graph(
+        'Send queue',
+        [
+          queue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Waiting' }),
+          queue.metricApproximateNumberOfMessagesNotVisible({ ...max, label: 'In flight' }),
+        ],
+        [queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message (s)' })],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Dead-letter queue', [
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Messages to redrive' }),
+      ]),
+      graph(
+        'Lambda errors',
+        all.map((f) => f.fn.metricErrors({ ...sum, label: f.serviceName })),
+      ),
+      graph(
+        'Lambda duration p95 (ms)',
+        all.map((f) =>
+          f.fn.metricDuration({ statistic: Stats.p(95), period: ALARM_PERIOD, label: f.serviceName }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'API requests',
+        [
+          httpApi.metricCount({ ...sum, label: 'Requests' }),
+          httpApi.metricClientError({ ...sum, label: '4xx' }),
+          httpApi.metricServerError({ ...sum, label: '5xx' }),
+        ],
+        [],
+        12,
+      ),
+      graph(
+        'API latency (ms)',
+        [
+          httpApi.metricLatency({ statistic: Stats.p(50), period: ALARM_PERIOD, label: 'p50' }),
+          httpApi.metricLatency({ statistic: Stats.p(95), period: ALARM_PERIOD, label: 'p95' }),
+          httpApi.metricIntegrationLatency({
+            statistic: Stats.p(95),
+            period: ALARM_PERIOD,
+            label: 'Integration p95',
+          }),
+        ],
+        [],
+        12,
+      ),
+    );
+  }
+
+  /** The dashboard in the CloudWatch console of the stack's region. */
+  get dashboardUrl(): string {
+    const region = Stack.of(this).region;
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboardName}`;
+  }
+}

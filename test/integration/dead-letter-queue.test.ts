@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendIdFor } from '../../lambdas/domain/send-id.js';
+import { SesMailer } from '../../lambdas/mail/mailer.js';
+import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
+
+let aws: TestAws;
+beforeAll(async () => {
+  // A one-second visibility timeout lets a message use up its three receives within the test.
+  aws = await startTestAws({ visibilityTimeoutSeconds: 1 });
+});
+afterAll(() => aws.stop());
+
+function sender(ses: SESv2Client) {
+  const { store } = storeAndQueue(aws);
+  const handler = createSenderHandler({
+    store,
+    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    leaseMs: 60_000,
+    maxReceiveCount: 3,
+    metrics: noSendMetrics,
+  });
+  return { handler, store };
+}
+
+const ses = () =>
+  new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+
+/** Plays the event source: hands the received messages to the handler and deletes the acknowledged ones. */
+async function deliver(handler: ReturnType<typeof sender>['handler'], event: SQSEvent, queueUrl: string) {
+  const { batchItemFailures } = await handler(event);
+  const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+  for (const record of event.Records) {
+    if (!failed.has(record.messageId)) {
+      await aws.clients.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }),
+      );
+    }
+  }
+  return failed.size;
+}
+
+/** What an operator's redrive does: each DLQ message back on the send queue. */
+async function redrive() {
+  const dead = await receiveSqsEvent(aws, aws.queues.deadLetterQueueUrl);
+  for (const record of dead.Records) {
+    await aws.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: aws.queues.queueUrl, MessageBody: record.body }),
+    );
+    await aws.clients.sqs.send(
+      new DeleteMessageCommand({
+        QueueUrl: aws.queues.deadLetterQueueUrl,
+        ReceiptHandle: record.receiptHandle,
+      }),
+    );
+  }
+  return dead.Records.length;
+}
+
+describe('the dead-letter queue', () => {
+  it('marks a send ERROR "retries exhausted" on its last receive, and the message lands on the DLQ (SES throttling injected by middleware)', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['dlq@example.com', 'S', 'C'],
+      ]),
+    );
+    const throttled = ses();
+    injectSesFaults(throttled, () =>
+      sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429),
+    );
+    const { handler, store } = sender(throttled);
+
+    for (let receive = 1; receive <= 3; receive++) {
+      const event = await receiveSqsEvent(aws);
+      expect(event.Records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual([String(receive)]);
+      expect(await deliver(handler, event, aws.queues.queueUrl)).toBe(1);
+      const counts = await store.countByStatus(report.batchId);
+      expect(counts.ERROR).toBe(receive === 3 ? 1 : 0);
+      await sleep(1_100);
+    }
+    expect((await receiveSqsEvent(aws)).Records).toHaveLength(0);
+
+    expect(await sendOf(report.batchId, 'dlq@example.com')).toMatchObject({
+      status: 'ERROR',
+      errorCode: 'RetriesExhausted',
+      errorMessage: expect.stringMatching(
+        /^retries exhausted after 3 deliveries; last error TooManyRequestsException: Maximum sending rate exceeded/,
+      ),
+    });
+
+    // Redriven once SES is fine again: the send is claimed afresh and mailed once.
+    await sleep(1_100);
+    expect(await redrive()).toBe(1);
+    const { handler: healthy } = sender(ses());
+    expect(await deliver(healthy, await receiveSqsEvent(aws), aws.queues.queueUrl)).toBe(0);
+    expect(await sendOf(report.batchId, 'dlq@example.com')).toMatchObject({ status: 'SENT', attempts: 4 });
+    expect(await sendOf(report.batchId, 'dlq@example.com')).not.toHaveProperty('errorCode');
+  });
+
+  it('acknowledges a redriven message whose send was SENT meanwhile, without calling SES', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['twice@example.com', 'S', 'C'],
+      ]),
+    );
+    const event = await receiveSqsEvent(aws);
+    const counted = ses();
+    const calls = injectSesFaults(counted, () => undefined);
+    const { handler } = sender(counted);
+    expect(await deliver(handler, event, aws.queues.queueUrl)).toBe(0);
+    expect(calls.delivered).toBe(1);
+
+    // The same message again, as a redrive of a stale DLQ copy would bring it.
+    await aws.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: aws.queues.queueUrl, MessageBody: event.Records[0]?.body ?? '' }),
+    );
+    expect(await deliver(handler, await receiveSqsEvent(aws), aws.queues.queueUrl)).toBe(0);
+    expect(calls.attempted).toBe(1);
+    expect(await sendOf(report.batchId, 'twice@example.com')).toMatchObject({ status: 'SENT' });
+  });
+
+  it('never reopens a send that SES rejected for good', async () => {
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['bounce@example.com', 'S', 'C'],
+      ]),
+    );
+    const rejecting = ses();
+    injectSesFaults(rejecting, () =>
+      sesServiceError('MessageRejected', 'Email address is not verified.', 400),
+    );
+    const { handler } = sender(rejecting);
+    const event = await receiveSqsEvent(aws);
+    expect(await deliver(handler, event, aws.queues.queueUrl)).toBe(0);
+    await aws.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: aws.queues.queueUrl, MessageBody: event.Records[0]?.body ?? '' }),
+    );
+    const { handler: healthy } = sender(ses());
+    expect(await deliver(healthy, await receiveSqsEvent(aws), aws.queues.queueUrl)).toBe(0);
+    expect(await sendOf(report.batchId, 'bounce@example.com')).toMatchObject({
+      status: 'ERROR',
+      errorCode: 'MessageRejected',
+    });
+  });
+});
+
+/** The stored send of one address of a batch (its id is derived from both). */
+function sendOf(batchId: string, email: string) {
+  return storeAndQueue(aws).store.getSend(sendIdFor(batchId, email));
+}
