@@ -102,7 +102,9 @@ describe('redriving the dead-letter queue of the local runner', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'ops/redrive.ts', '--local'], {
       env: { ...process.env, LOCAL_DATA_DIR: dataDir },
     });
-    expect(stdout).toContain('Moved 3 message(s)');
+    // At least the three original messages; the sweeper may have re-enqueued a released send meanwhile,
+    // and such a copy dead-letters too. Copies are harmless: the claim lets one delivery through.
+    expect(Number(/Moved (\d+) message\(s\)/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(3);
     await waitFor(
       'every send to be SENT',
       async () => ((await counts()).sent === 3 ? true : undefined),
