@@ -1,13 +1,13 @@
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type sesEmulatorModule from 'aws-ses-v2-local';
 import { createSqsServer } from 'local-aws-sqs';
 
 const require = createRequire(import.meta.url);
-// dynalite ships no types; it returns a plain http.Server.
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number }) => Server;
 // Loaded through require so that the CommonJS default export resolves the same under tsx and vitest.
 const startSes = (require('aws-ses-v2-local') as typeof sesEmulatorModule).default;
 
@@ -34,13 +34,6 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections?.();
@@ -48,19 +41,35 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** dynalite alone on a free port, with its data in `dataDir` (in memory without one). */
+/**
+ * dynalite alone on a free port, in a worker thread, with its data in `dataDir` (in memory without
+ * one). One process per data directory: LevelDB locks it.
+ */
 export async function startDynamoEmulator(
   host: string,
   dataDir?: string,
-): Promise<{ server: Server; endpoint: string }> {
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const server = dynalite({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0 });
-  const port = await listen(server, host, 0);
-  return { server, endpoint: `http://${host}:${port}` };
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), {
+    workerData: { host, dataDir },
+  });
+  const [ready] = (await once(worker, 'message')) as [{ port?: number; error?: string }];
+  if (ready.port === undefined) {
+    await worker.terminate();
+    throw new Error(`the DynamoDB emulator did not start: ${ready.error}`);
+  }
+  // The runner's own work must not wait on the emulator's thread to exit.
+  worker.unref();
+  return {
+    endpoint: `http://${host}:${ready.port}`,
+    stop: async () => {
+      const stopped = once(worker, 'message');
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+    },
+  };
 }
-
-/** Stops a server started here, dropping its open connections. */
-export { close as closeServer };
 
 /**
  * Starts the emulators that stand in for DynamoDB, SQS and SES v2, each on its own port and each
@@ -69,12 +78,14 @@ export { close as closeServer };
 export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
   const host = options.host ?? '127.0.0.1';
   const servers: Server[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = () => Promise.all([...servers.map(close), ...stops.map((stop) => stop())]);
   const urlOf = (port: number) => `http://${host}:${port}`;
   try {
     let dynamodb = options.external?.dynamodb;
     if (!dynamodb) {
       const embedded = await startDynamoEmulator(host, options.dataDir);
-      servers.push(embedded.server);
+      stops.push(embedded.stop);
       dynamodb = embedded.endpoint;
     }
 
@@ -98,11 +109,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
       endpoints: { dynamodb, sqs, sesv2 },
       ...(mailViewerUrl ? { mailViewerUrl } : {}),
       stop: async () => {
-        await Promise.all(servers.map(close));
+        await stopAll();
       },
     };
   } catch (error) {
-    await Promise.all(servers.map(close));
+    await stopAll();
     throw error;
   }
 }

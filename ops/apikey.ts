@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
 import { documentClient } from '../lambdas/aws/clients.js';
 import { type ApiKeyRecord, apiKeyRecordOf, generateApiKey, parseScopes } from '../lambdas/domain/api-key.js';
-import { closeServer, startDynamoEmulator } from '../local/emulators.js';
+import { startDynamoEmulator } from '../local/emulators.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { localConfig } from '../local/local-config.js';
 import { ensureTable } from '../local/provision.js';
@@ -47,7 +47,7 @@ async function localTarget(): Promise<Target> {
     keys: new ApiKeyStore(documentClient(client), config.tableName),
     close: async () => {
       client.destroy();
-      await closeServer(emulator.server);
+      await emulator.stop();
     },
   };
 }
