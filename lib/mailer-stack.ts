@@ -1,7 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api, DOCS_PATH, GRAPHQL_PATH } from './constructs/api.js';
+import { DocsFunction } from './constructs/docs-function.js';
 import { Functions } from './constructs/functions.js';
+import { LargeUploads } from './constructs/large-uploads.js';
 import { Observability } from './constructs/observability.js';
 import { OperationsKey } from './constructs/operations-key.js';
 import { Queueing } from './constructs/queueing.js';
@@ -20,6 +22,8 @@ export class MailerStack extends Stack {
   readonly storage: Storage;
   readonly queueing: Queueing;
   readonly functions: Functions;
+  readonly largeUploads: LargeUploads;
+  readonly docs: DocsFunction;
   readonly api: Api;
   readonly observability: Observability;
 
@@ -39,11 +43,21 @@ export class MailerStack extends Stack {
       removalPolicy,
       logEncryptionKey,
     });
+    this.largeUploads = new LargeUploads(this, 'LargeUploads', {
+      table: this.storage.table,
+      queue: this.queueing.queue,
+      corsOrigins: settings.corsOrigins,
+      removalPolicy,
+      logEncryptionKey,
+    });
+    this.docs = new DocsFunction(this, 'Docs', { removalPolicy, logEncryptionKey });
     this.api = new Api(this, 'Api', {
       stage: settings.stage,
       ingest: this.functions.ingest.fn,
       graphql: this.functions.graphql.fn,
       health: this.functions.health.fn,
+      uploadUrl: this.largeUploads.uploadUrl.fn,
+      docs: this.docs.docs.fn,
       throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
       corsOrigins: settings.corsOrigins,
       removalPolicy,
@@ -68,6 +82,10 @@ export class MailerStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', {
       value: this.observability.dashboardUrl,
       description: 'CloudWatch dashboard of the pipeline',
+    });
+    new CfnOutput(this, 'UploadBucketName', {
+      value: this.largeUploads.bucket.bucketName,
+      description: 'Bucket of large campaign files (POST /campaigns/uploads hands out URLs into it)',
     });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queueing.queue.queueUrl });

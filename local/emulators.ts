@@ -4,12 +4,21 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import type { S3Event } from 'aws-lambda';
 import type sesEmulatorModule from 'aws-ses-v2-local';
 import { createSqsServer } from 'local-aws-sqs';
 
 const require = createRequire(import.meta.url);
 // Loaded through require so that the CommonJS default export resolves the same under tsx and vitest.
 const startSes = (require('aws-ses-v2-local') as typeof sesEmulatorModule).default;
+
+/** The parts of s3rver (CommonJS, untyped) used here. */
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: S3Event) => void): void;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverServer;
 
 export interface EmulatorEndpoints {
   dynamodb: string;
@@ -25,13 +34,55 @@ export interface EmulatorOptions {
   sesPort?: number;
   /** Endpoints that replace an embedded emulator (the standard AWS_ENDPOINT_URL_* values). */
   external?: Partial<EmulatorEndpoints>;
+  /** Start the S3 stand-in (s3rver) too, with this bucket, keeping objects in `dataDir`. */
+  s3?: { bucket: string; dataDir: string };
+}
+
+/** s3rver: S3's REST API (path-style), objects on disk, and object-created events as S3 sends them. */
+export interface RunningS3 {
+  endpoint: string;
+  bucket: string;
+  /** Called with each event in S3's notification shape, as S3 would invoke a Lambda function. */
+  onEvent(listener: (event: S3Event) => void): void;
 }
 
 export interface RunningEmulators {
   endpoints: EmulatorEndpoints;
   /** Where a person sees the mails the SES emulator received (undefined for an external SES). */
   mailViewerUrl?: string;
+  s3?: RunningS3;
   stop(): Promise<void>;
+}
+
+/**
+ * s3rver on a free port with the bucket created. It checks that a request names a known access key
+ * but does not verify SigV4 signatures (nor, so, a pre-signed URL's expiry): local credentials are
+ * registered so the SDK's signed requests and pre-signed URLs are accepted.
+ */
+async function startS3Emulator(
+  host: string,
+  options: { bucket: string; dataDir: string },
+): Promise<RunningS3 & { stop(): Promise<void> }> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const S3rver = require('s3rver') as S3rverConstructor;
+  const accounts = require('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
+  accounts.DUMMY_ACCOUNT.createKeyPair('local', 'local');
+  const server = new S3rver({
+    address: host,
+    port: 0,
+    silent: true,
+    directory: options.dataDir,
+    configureBuckets: [{ name: options.bucket, configs: [] }],
+  });
+  const address = await server.run();
+  return {
+    endpoint: `http://${host}:${address.port}`,
+    bucket: options.bucket,
+    onEvent: (listener) => server.on('event', listener),
+    stop: () => server.close(),
+  };
 }
 
 function close(server: Server): Promise<void> {
@@ -105,9 +156,17 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
       mailViewerUrl = sesv2;
     }
 
+    let s3: RunningS3 | undefined;
+    if (options.s3) {
+      const embedded = await startS3Emulator(host, options.s3);
+      stops.push(embedded.stop);
+      s3 = embedded;
+    }
+
     return {
       endpoints: { dynamodb, sqs, sesv2 },
       ...(mailViewerUrl ? { mailViewerUrl } : {}),
+      ...(s3 ? { s3 } : {}),
       stop: async () => {
         await stopAll();
       },

@@ -14,6 +14,12 @@ export interface LocalConfig {
   apiKey?: string;
   /** Sender invocations in flight at once (the event source's maximum concurrency). */
   senderConcurrency: number;
+  /**
+   * DEFAULT_SEND_RATE: sends per second while SES GetAccount fails, which the SES emulator does unless
+   * AWS_SES_ACCOUNT is set. High by default: the emulator has no quota, the CPU is the limit here.
+   * MAX_SEND_RATE and DRY_RUN reach the sender unchanged, as on AWS.
+   */
+  defaultSendRate: number;
   visibilityTimeoutSeconds: number;
   leaseSeconds: number;
   sweepIntervalSeconds: number;
@@ -37,6 +43,7 @@ export function localConfig(env: Env): LocalConfig {
     tableName: optionalString(env, 'TABLE_NAME') ?? 'EmailSends',
     ...(apiKey ? { apiKey } : {}),
     senderConcurrency: integer(env, 'LOCAL_SENDER_CONCURRENCY', 4, { min: 1, max: 64 }),
+    defaultSendRate: integer(env, 'DEFAULT_SEND_RATE', 1000, { min: 1, max: 1_000_000 }),
     visibilityTimeoutSeconds: integer(env, 'LOCAL_VISIBILITY_TIMEOUT_SECONDS', 30, { min: 1, max: 43_200 }),
     leaseSeconds: integer(env, 'SEND_LEASE_SECONDS', 10, { min: 1, max: 900 }),
     sweepIntervalSeconds: integer(env, 'LOCAL_SWEEP_INTERVAL_SECONDS', 5, { min: 1, max: 3_600 }),

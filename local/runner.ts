@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
+import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lambdas/ingest/api-routes.js';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
 import { SendQueue } from '../lambdas/queue/send-queue.js';
 import { SendStore } from '../lambdas/store/send-store.js';
 import { sweepStuckSends } from '../lambdas/sweeper/sweep-stuck-sends.js';
 import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
-import { type HttpHandler, portOf, startHttpGateway } from './http-gateway.js';
+import { type HttpHandler, portOf, type Route, startHttpGateway } from './http-gateway.js';
 import { lambdaContext } from './lambda-context.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
 import type { LocalConfig } from './local-config.js';
@@ -19,6 +22,8 @@ export interface LocalPipeline {
   apiUrl: string;
   graphqlUrl: string;
   uploadUrl: string;
+  /** Swagger UI. */
+  docsUrl: string;
   mailViewerUrl?: string;
   endpoints: RunningEmulators['endpoints'];
   tableName: string;
@@ -61,6 +66,12 @@ function setFunctionEnvironment(
     QUEUE_URL: queueUrl,
     SENDER_EMAIL: config.senderEmail,
     SEND_LEASE_SECONDS: String(config.leaseSeconds),
+    // The sender shares its rate among as many senders as the event source below runs at once.
+    SENDER_MAX_CONCURRENCY: String(config.senderConcurrency),
+    DEFAULT_SEND_RATE: String(config.defaultSendRate),
+    // Off: local-aws-sqs counts a ChangeMessageVisibility as one more receive, so a delayed retry
+    // would reach the DLQ after two deliveries instead of three (README "Sending rate and dry runs").
+    RETRY_BACKOFF_SECONDS: '0',
     SWEEP_PENDING_AFTER_SECONDS: String(config.sweepPendingAfterSeconds),
     SWEEP_QUEUED_AFTER_SECONDS: String(config.sweepQueuedAfterSeconds),
     SWEEP_SENDING_AFTER_SECONDS: String(config.sweepSendingAfterSeconds),
@@ -85,6 +96,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     dataDir: resolve(config.dataDir, 'dynamodb'),
     sesPort: config.sesPort,
     external: config.external,
+    s3: { bucket: LOCAL_UPLOAD_BUCKET, dataDir: resolve(config.dataDir, 's3') },
   });
   const cleanups: (() => Promise<void>)[] = [() => emulators.stop()];
   const stopAll = async () => {
@@ -99,6 +111,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     });
     setFunctionEnvironment(config, emulators.endpoints, queueUrl);
+    setLargeFileEnvironment(emulators);
     writeRunnerState(config.dataDir, {
       pid: process.pid,
       dynamodbEndpoint: emulators.endpoints.dynamodb,
@@ -113,6 +126,9 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const graphql = (await import('../lambdas/graphql/index.js')).handler as unknown as HttpHandler;
     const sender = (await import('../lambdas/sender/index.js')).handler as unknown as SqsHandler;
     const sweeper = (await import('../lambdas/sweeper/index.js')).handler;
+    const uploadUrl = (await import('../lambdas/upload-url/index.js')).handler as unknown as HttpHandler;
+    const docs = (await import('../lambdas/docs/index.js')).handler as unknown as HttpHandler;
+    const ingestS3 = (await import('../lambdas/ingest-s3/index.js')).handler as unknown as S3EventHandler;
 
     // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
     // finished goes back on it now. An external queue kept its messages, so only the usual thresholds apply.
@@ -151,24 +167,37 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     }, config.sweepIntervalSeconds * 1000);
     cleanups.push(async () => clearInterval(timer));
 
-    const server: Server = await startHttpGateway(
-      [
-        { method: 'POST', path: '/campaigns/upload', functionName: 'ingest', handler: ingest },
-        { method: 'GET', path: '/graphql', functionName: 'graphql', handler: graphql },
-        { method: 'POST', path: '/graphql', functionName: 'graphql', handler: graphql },
-      ],
-      {
-        host: config.host,
-        port: config.port,
-        extra: (request, response) => {
-          if (request.url !== '/health') return false;
-          // The gateway listens only once everything behind it is up, so an answer means ready.
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ status: 'ok' }));
-          return true;
-        },
-      },
+    // S3 invokes the function asynchronously for each uploaded object; so does this.
+    emulators.s3?.onEvent((event) => invokeAsync('ingest-s3', ingestS3, event));
+
+    // Every route of API_ROUTES, as the stack routes them; /health is answered below, without a handler.
+    const handlers: Record<Exclude<ApiFunction, 'health'>, HttpHandler> = {
+      ingest,
+      uploadUrl,
+      graphql,
+      docs,
+    };
+    const routes: Route[] = API_ROUTES.flatMap(({ fn, method, ...route }) =>
+      fn === 'health'
+        ? []
+        : concretePathsOf({ fn, method, ...route }).map((path) => ({
+            method,
+            path,
+            functionName: fn,
+            handler: handlers[fn],
+          })),
     );
+    const server: Server = await startHttpGateway(routes, {
+      host: config.host,
+      port: config.port,
+      extra: (request, response) => {
+        if (request.url !== '/health') return false;
+        // The gateway listens only once everything behind it is up, so an answer means ready.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'ok' }));
+        return true;
+      },
+    });
     cleanups.push(
       () =>
         new Promise<void>((done) => {
@@ -180,6 +209,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     return {
       apiUrl,
       uploadUrl: `${apiUrl}/campaigns/upload`,
+      docsUrl: `${apiUrl}${DOCS_PATH}`,
       graphqlUrl: `${apiUrl}/graphql`,
       ...(emulators.mailViewerUrl ? { mailViewerUrl: emulators.mailViewerUrl } : {}),
       endpoints: emulators.endpoints,
@@ -192,6 +222,44 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     await stopAll();
     throw error;
   }
+}
+
+/** The bucket large campaign files are PUT into, in the local S3 stand-in. */
+export const LOCAL_UPLOAD_BUCKET = 'campaign-uploads';
+
+type S3EventHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<void>;
+
+/** The large-file path and the docs function, pointed at the local S3 stand-in and swagger-ui-dist. */
+function setLargeFileEnvironment(emulators: RunningEmulators) {
+  const require = createRequire(import.meta.url);
+  Object.assign(process.env, {
+    ...(emulators.s3
+      ? { AWS_ENDPOINT_URL_S3: emulators.s3.endpoint, UPLOAD_BUCKET: emulators.s3.bucket }
+      : {}),
+    // s3rver has no per-bucket host names.
+    S3_FORCE_PATH_STYLE: 'true',
+    DOCS_ASSETS_DIR: dirname(require.resolve('swagger-ui-dist/package.json')),
+  });
+}
+
+/**
+ * Lambda's asynchronous invocation, as S3 uses it: the caller does not wait, and a failed invocation
+ * is retried twice, a little later (on AWS after about 1 and 2 minutes; here after 1 and 2 seconds).
+ */
+function invokeAsync<E>(
+  functionName: string,
+  handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
+  event: E,
+) {
+  const attempt = async (retriesLeft: number, delayMs: number) => {
+    try {
+      await handler(event, lambdaContext(functionName, 900_000));
+    } catch (error) {
+      console.error(`local ${functionName}: invocation failed${retriesLeft > 0 ? '; retrying' : ''}`, error);
+      if (retriesLeft > 0) setTimeout(() => void attempt(retriesLeft - 1, delayMs * 2), delayMs).unref();
+    }
+  };
+  void attempt(2, 1000);
 }
 
 async function recoverUnfinishedSends(store: SendStore, queue: SendQueue, queueIsFresh: boolean) {

@@ -3,7 +3,8 @@ export type CampaignFileProblem =
   | 'MISSING_COLUMNS'
   | 'NO_DATA_ROWS'
   | 'DUPLICATE_COLUMNS'
-  | 'RECORD_TOO_LONG';
+  | 'RECORD_TOO_LONG'
+  | 'UNKNOWN_PLACEHOLDER';
 
 /** The file as a whole cannot be a campaign (as opposed to one bad row, which is reported and skipped). */
 export class CampaignFileError extends Error {
@@ -12,6 +13,8 @@ export class CampaignFileError extends Error {
   constructor(
     readonly problem: CampaignFileProblem,
     message: string,
+    /** Safe to show: where in the file the problem is (e.g. `{ line, placeholder }`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }

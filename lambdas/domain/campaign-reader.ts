@@ -1,15 +1,29 @@
 import { pipeline, Readable } from 'node:stream';
 import { type CsvError, parse } from 'csv-parse';
+import { type CampaignDelimiter, detectDelimiter, type HeaderScan } from './campaign-delimiter.js';
+import { CampaignDecoder, type CampaignEncoding, REPLACEMENT_CHARACTER } from './campaign-encoding.js';
 import { CampaignFileError } from './campaign-file-error.js';
 import { type CampaignColumns, matchHeader } from './campaign-header.js';
+import { PlaceholderCheck } from './campaign-placeholders.js';
 import { type CampaignRow, checkRow } from './campaign-row.js';
 import { RecipientDedupe } from './recipient-dedupe.js';
 
-/** What one data record of the file turned out to be. `line` is where the record starts (header = 1). */
+/**
+ * What one data record of the file turned out to be. `line` is where the record starts (header = 1).
+ * After the last record comes one `format` entry: how the file was read.
+ */
 export type CampaignEntry =
   | { kind: 'accepted'; line: number; row: CampaignRow }
-  | { kind: 'invalid'; line: number; reason: string; value: string }
-  | { kind: 'duplicate'; line: number; email: string; firstLine: number };
+  | {
+      kind: 'invalid';
+      line: number;
+      reason: string;
+      value: string;
+      /** Set when the row was refused for a `{{name}}` that names no column: that name. */
+      placeholder?: string;
+    }
+  | { kind: 'duplicate'; line: number; email: string; firstLine: number }
+  | { kind: 'format'; encoding: CampaignEncoding; delimiter: CampaignDelimiter };
 
 /**
  * Longest record csv-parse holds while looking for its end (characters). Far above what a row can
@@ -30,11 +44,17 @@ interface Skipped {
   raw: string;
 }
 
-const MALFORMED: Record<string, string> = {
-  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double its quotes)',
-  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is not followed by a comma or a line break',
-  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the file',
+const DELIMITER_NAMES: Record<CampaignDelimiter, string> = {
+  ',': 'a comma',
+  ';': 'a semicolon',
+  '\t': 'a tab',
 };
+
+const malformed = (delimiter: CampaignDelimiter): Record<string, string> => ({
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double its quotes)',
+  CSV_INVALID_CLOSING_QUOTE: `a closing quote is not followed by ${DELIMITER_NAMES[delimiter]} or a line break`,
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the file',
+});
 
 /** Line breaks as csv-parse counts them inside a record: every CR and every LF. */
 const countedBreaks = (text: string) => text.match(/[\r\n]/g)?.length ?? 0;
@@ -85,13 +105,41 @@ class StartLines {
  * followed by a comma or a line break; the lines in between belong to that one invalid record.
  * A record that outgrows MAX_RECORD_SIZE ends the reading (csv-parse cannot resume after it): it is
  * reported as invalid, saying that the rest of the file was not read.
+ * The encoding (UTF-8, with or without BOM, or Windows-1252) is decided from the bytes as they arrive
+ * (campaign-encoding.ts) and the delimiter (`,` `;` or tab) from the header line (campaign-delimiter.ts);
+ * both are given in the closing `format` entry.
  * Throws CampaignFileError when the file as a whole is unusable (empty, no header, missing columns).
  */
 export async function* readCampaign(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<CampaignEntry> {
+  const decoder = new CampaignDecoder();
+  const text = decoder.decode(source)[Symbol.asyncIterator]();
+  // The delimiter comes from the header line, so text is held until that line is complete.
+  let head = '';
+  let ended = false;
+  let scan: HeaderScan = { done: false };
+  while (!scan.done) {
+    const next = await text.next();
+    if (next.done) ended = true;
+    else head += next.value;
+    scan = detectDelimiter(head, ended);
+  }
+  const { delimiter } = scan;
+  async function* all() {
+    try {
+      if (head !== '') yield head;
+      head = '';
+      if (ended) return;
+      for (let next = await text.next(); !next.done; next = await text.next()) yield next.value;
+    } finally {
+      await text.return(undefined);
+    }
+  }
+
   const parser = parse({
     bom: true,
+    delimiter,
     info: true,
     raw: true,
     max_record_size: MAX_RECORD_SIZE,
@@ -108,9 +156,11 @@ export async function* readCampaign(
     },
   });
   // A failure of the source or the parser reaches the loop below through the parser's iterator.
-  pipeline(Readable.from(source), parser, () => {});
+  pipeline(Readable.from(all()), parser, () => {});
+  const MALFORMED = malformed(delimiter);
 
   let columns: CampaignColumns | undefined;
+  let placeholders: PlaceholderCheck | undefined;
   let dataRecords = 0;
   const dedupe = new RecipientDedupe();
   const startLines = new StartLines();
@@ -152,12 +202,31 @@ export async function* readCampaign(
     if (fields.every((field) => field.trim() === '')) continue;
     if (columns === undefined) {
       columns = matchHeader(fields);
+      placeholders = new PlaceholderCheck(columns);
       continue;
     }
     dataRecords += 1;
+    if (decoder.encoding === 'utf-8') {
+      const undecodable = fields.find((field) => field.includes(REPLACEMENT_CHARACTER));
+      if (undecodable !== undefined) {
+        yield { kind: 'invalid', line, reason: NOT_UTF8, value: undecodable.slice(0, 200) };
+        continue;
+      }
+    }
     const check = checkRow(fields, columns);
     if (!check.ok) {
       yield { kind: 'invalid', line, reason: check.reason, value: check.value };
+      continue;
+    }
+    const placeholder = placeholders?.unknownIn(check.row.subject, check.row.content);
+    if (placeholder !== undefined) {
+      yield {
+        kind: 'invalid',
+        line,
+        reason: unknownPlaceholderReason(placeholder, columns),
+        value: `{{${placeholder}}}`,
+        placeholder,
+      };
       continue;
     }
     const firstLine = dedupe.firstSeen(check.row.email, line);
@@ -171,4 +240,21 @@ export async function* readCampaign(
     throw new CampaignFileError('EMPTY_FILE', 'the file is empty: expected a header line');
   if (dataRecords === 0)
     throw new CampaignFileError('NO_DATA_ROWS', 'the file has a header but no data rows');
+  yield { kind: 'format', encoding: decoder.encoding, delimiter };
+}
+
+/**
+ * Why a row holding U+FFFD is refused: the file was read as UTF-8 (its first non-ASCII bytes were
+ * UTF-8) but bytes further on are not, or the file already held the replacement character.
+ */
+export const NOT_UTF8 =
+  'row has bytes that are not valid UTF-8 (shown as \uFFFD) although the file was read as UTF-8: save the file in one encoding';
+
+export function unknownPlaceholderReason(placeholder: string, columns: CampaignColumns): string {
+  const names = columns.variables.map((v) => v.name);
+  const known =
+    names.length > 0
+      ? `personalisation columns: ${names.join(', ')}`
+      : 'the file has no personalisation columns';
+  return `placeholder {{${placeholder}}} names no column (${known})`;
 }

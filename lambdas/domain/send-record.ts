@@ -21,6 +21,11 @@ export interface SendRecord {
   sentAt?: string;
   errorCode?: string;
   errorMessage?: string;
+  /**
+   * A dry run: set by the upload on a send to be rehearsed (the sender then never calls SES for it),
+   * and on every send a dry run marked SENT, whose sesMessageId is then `dry-run-<sendId>`.
+   */
+  dryRun?: boolean;
 }
 
 /** What a queue message carries: enough to claim the send without reading it first. */

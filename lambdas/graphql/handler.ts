@@ -4,7 +4,9 @@ import { API_KEY_HEADER, type ApiKeyCheck } from '../auth/api-key-check.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
+import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
+import { queryLimitsPlugin } from './query-limits.js';
 import { createResolvers, type ResolverDeps } from './resolvers.js';
 import { readSchemaSource } from './schema-source.js';
 
@@ -13,6 +15,11 @@ export interface GraphqlHandlerDeps extends ResolverDeps {
   typeDefs?: string;
   /** GraphiQL in the browser at GET /graphql (loaded from a CDN, so it costs the bundle nothing). */
   graphiql?: boolean;
+  /**
+   * Introspection (and "Did you mean" suggestions in error messages); on unless told otherwise. The
+   * stack turns it off on AWS unless configured (GRAPHQL_INTROSPECTION).
+   */
+  introspection?: boolean;
   apiKeys: Pick<ApiKeyCheck, 'require'>;
 }
 
@@ -51,8 +58,10 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
             title: 'Campaign mailer: GraphQL',
             headers: JSON.stringify({ [API_KEY_HEADER]: 'your API key with the read scope' }),
             shouldPersistHeaders: true,
+            defaultTabs: EXAMPLE_QUERIES,
           }
         : false,
+    plugins: [queryLimitsPlugin({ introspection: deps.introspection ?? true })],
     landingPage: false,
     // isDev would copy stack traces into responses when NODE_ENV is "development"; never do that.
     maskedErrors: { isDev: false },

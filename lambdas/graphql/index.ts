@@ -4,6 +4,7 @@ import { documentClient } from '../aws/clients.js';
 import { queryConfig } from '../config/function-config.js';
 import { withPowertools } from '../observability/lambda-powertools.js';
 import { SendStore } from '../store/send-store.js';
+import { BatchReader } from './batch-reader.js';
 import { createGraphqlHandler } from './handler.js';
 import { cursorSigningKey, PageCursors } from './page-cursor.js';
 import { readSchemaSource } from './schema-source.js';
@@ -16,9 +17,11 @@ export const handler = withPowertools(
   createGraphqlHandler({
     store: new SendStore(db, config.tableName),
     reader: new SendReader(db, config.tableName),
+    batches: new BatchReader(db, config.tableName),
     cursors: new PageCursors(cursorSigningKey(config)),
     typeDefs: readSchemaSource(config.schemaPath),
     graphiql: config.graphiqlEnabled,
+    introspection: config.introspection,
     apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), () => new Date(), config.apiKeyCache),
   }),
 );

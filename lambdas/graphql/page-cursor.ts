@@ -41,8 +41,8 @@ const fingerprint = (scope: string) => createHash('sha256').update(scope).digest
  * the table name and a fixed salt: stable across containers and deployments, so cursors survive a cold
  * start (a per-container random key would break every walk that spans two containers), but guessable
  * by anyone who knows the table name. A forged cursor can only pick a starting point inside filters
- * the caller may query anyway, so this is tolerable for now; the issue "GraphQL for analysts" will
- * require a configured secret.
+ * the caller may query anyway, so this is tolerable locally; on Lambda queryConfig requires
+ * CURSOR_SECRET, which the stack sets from a secret it generates in Secrets Manager.
  */
 export function cursorSigningKey(config: { tableName: string; cursorSecret?: string }): string {
   return config.cursorSecret ?? `${FALLBACK_SALT}:${config.tableName}`;

@@ -52,11 +52,33 @@ function instantArgument(name: 'from' | 'to', value: string) {
   return span;
 }
 
+/** Generous for the 32 hex digits of a sendId, and far below DynamoDB's 2 KB key limit. */
+const MAX_SEND_ID_LENGTH = 200;
+
+export function sendIdArgument(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  if (value.length === 0 || value.length > MAX_SEND_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw badUserInput(
+      'sendId',
+      `Argument "sendId" must be a send id as returned by emailSends (1 to ${MAX_SEND_ID_LENGTH} printable characters); got ${quoted(value)}.`,
+    );
+  }
+  return value;
+}
+
 /** Validates the filter arguments shared by emailSends and emailSendsPage. */
 export function sendFilterArguments(args: SendFilterArguments): SendFilter {
   const filter: SendFilter = {};
   if (args.status != null) filter.status = statusArgument(args.status);
   if (args.batchId != null) filter.batchId = batchIdArgument(args.batchId);
+  return { ...filter, ...dateRangeArguments(args) };
+}
+
+/** Validates `from` and `to`: both inclusive, `from` not after `to`. */
+export function dateRangeArguments(
+  args: Pick<SendFilterArguments, 'from' | 'to'>,
+): Pick<SendFilter, 'createdFrom' | 'createdTo'> {
+  const filter: Pick<SendFilter, 'createdFrom' | 'createdTo'> = {};
   const from = args.from == null ? undefined : instantArgument('from', args.from);
   const to = args.to == null ? undefined : instantArgument('to', args.to);
   if (from && to && from.first > to.last) {

@@ -1,19 +1,26 @@
+import { renderEmail } from '../domain/email-body.js';
 import type { SendRecord } from '../domain/send-record.js';
-import type { BatchRecord, SendStore } from '../store/send-store.js';
+import type { SendStatus } from '../domain/send-status.js';
+import type { BatchRecord, SendStore, StatusCounts } from '../store/send-store.js';
 import { badUserInput } from './bad-user-input.js';
+import type { BatchReader } from './batch-reader.js';
 import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
   batchIdArgument,
+  dateRangeArguments,
   pageSizeArgument,
   type SendFilterArguments,
   sendFilterArguments,
+  sendIdArgument,
+  statusArgument,
 } from './query-arguments.js';
-import { filterScope } from './send-filter.js';
+import { filterScope, type SendFilter } from './send-filter.js';
 import type { SendReader } from './send-reader.js';
 
 export interface ResolverDeps {
-  store: Pick<SendStore, 'getBatch' | 'countByStatus'>;
+  store: Pick<SendStore, 'getBatch' | 'countByStatus' | 'getSend' | 'getContent'>;
   reader: Pick<SendReader, 'page'>;
+  batches: Pick<BatchReader, 'page'>;
   cursors: PageCursors;
 }
 
@@ -21,33 +28,82 @@ interface EmailSendsArguments extends SendFilterArguments {
   limit?: number | null;
 }
 
-interface EmailSendsPageArguments extends SendFilterArguments {
+interface PageArguments {
   first?: number | null;
   after?: string | null;
 }
 
+interface EmailSendsPageArguments extends SendFilterArguments, PageArguments {}
+
 interface BatchView extends BatchRecord {
   total: number;
+  /** The count queries, started once per batch in a response however many fields need them. */
+  countsOnce?: Promise<StatusCounts>;
 }
 
-function cursorPosition(cursors: PageCursors, after: string, scope: string): string {
+/** The statuses in which a send still has work ahead of it. */
+const UNFINISHED: SendStatus[] = ['PENDING', 'QUEUED', 'SENDING'];
+
+function cursorPosition(cursors: PageCursors, after: string, scope: string, field: string): string {
   try {
     return cursors.decode(after, scope);
   } catch (error) {
     if (!(error instanceof InvalidCursorError)) throw error;
     const fix =
       error.reason === 'other-filters'
-        ? 'pass the same status, batchId, from and to as the query that returned it'
-        : 'pass a nextCursor exactly as emailSendsPage returned it';
+        ? 'pass the same arguments as the query that returned it'
+        : `pass a nextCursor exactly as ${field} returned it`;
     throw badUserInput(
       'after',
-      `Argument "after" must be a nextCursor of emailSendsPage: ${error.message}; ${fix}.`,
+      `Argument "after" must be a nextCursor of ${field}: ${error.message}; ${fix}.`,
     );
   }
 }
 
+const batchView = (batch: BatchRecord): BatchView => ({ ...batch, total: batch.accepted });
+
+/** Cursors of `batches` are bound to their dates and can never pass for a cursor of sends. */
+const batchesScope = (dates: Pick<SendFilter, 'createdFrom' | 'createdTo'>) =>
+  JSON.stringify(['batches', dates.createdFrom ?? null, dates.createdTo ?? null]);
+
+/**
+ * Contents read for one response, by contentId: a page of sends of one campaign shares one or a few
+ * contents, so `content` on a page of 1000 sends costs a handful of reads, not 1000.
+ */
+const contentsByRequest = new WeakMap<object, Map<string, Promise<string | undefined>>>();
+
 /** Resolvers of graphql/schema.graphql. Arguments are validated before any read. */
 export function createResolvers(deps: ResolverDeps) {
+  async function sendsPage(filter: SendFilter, args: PageArguments, field: string) {
+    const first = pageSizeArgument('first', args.first);
+    const scope = filterScope(filter);
+    const afterKey = args.after == null ? undefined : cursorPosition(deps.cursors, args.after, scope, field);
+    const page = await deps.reader.page(filter, first, afterKey);
+    return {
+      items: page.sends,
+      nextCursor: page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, scope),
+    };
+  }
+
+  function countsOf(batch: BatchView): Promise<StatusCounts> {
+    batch.countsOnce ??= deps.store.countByStatus(batch.batchId);
+    return batch.countsOnce;
+  }
+
+  function contentOf(context: object, contentId: string): Promise<string | undefined> {
+    let contents = contentsByRequest.get(context);
+    if (!contents) {
+      contents = new Map();
+      contentsByRequest.set(context, contents);
+    }
+    let content = contents.get(contentId);
+    if (!content) {
+      content = deps.store.getContent(contentId);
+      contents.set(contentId, content);
+    }
+    return content;
+  }
+
   return {
     Query: {
       emailSends: async (_: unknown, args: EmailSendsArguments): Promise<SendRecord[]> => {
@@ -56,28 +112,46 @@ export function createResolvers(deps: ResolverDeps) {
         return page.sends;
       },
 
-      emailSendsPage: async (_: unknown, args: EmailSendsPageArguments) => {
-        const filter = sendFilterArguments(args);
-        const first = pageSizeArgument('first', args.first);
-        const scope = filterScope(filter);
-        const afterKey = args.after == null ? undefined : cursorPosition(deps.cursors, args.after, scope);
-        const page = await deps.reader.page(filter, first, afterKey);
-        return {
-          items: page.sends,
-          nextCursor: page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, scope),
-        };
-      },
+      emailSendsPage: (_: unknown, args: EmailSendsPageArguments) =>
+        sendsPage(sendFilterArguments(args), args, 'emailSendsPage'),
+
+      emailSend: async (_: unknown, args: { sendId: string }): Promise<SendRecord | null> =>
+        (await deps.store.getSend(sendIdArgument(args.sendId))) ?? null,
 
       batch: async (_: unknown, args: { batchId: string }): Promise<BatchView | null> => {
         const batch = await deps.store.getBatch(batchIdArgument(args.batchId));
-        return batch ? { ...batch, total: batch.accepted } : null;
+        return batch ? batchView(batch) : null;
+      },
+
+      batches: async (_: unknown, args: PageArguments & Pick<SendFilterArguments, 'from' | 'to'>) => {
+        const dates = dateRangeArguments(args);
+        const first = pageSizeArgument('first', args.first);
+        const scope = batchesScope(dates);
+        const afterKey =
+          args.after == null ? undefined : cursorPosition(deps.cursors, args.after, scope, 'batches');
+        const page = await deps.batches.page(dates, first, afterKey);
+        return {
+          items: page.batches.map(batchView),
+          nextCursor: page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, scope),
+        };
+      },
+    },
+
+    EmailSend: {
+      dryRun: (send: SendRecord) => send.dryRun === true,
+      // Read only when asked for: one content read per distinct content in the response.
+      content: async (send: SendRecord, _: unknown, context: object) => {
+        const content = await contentOf(context, send.contentId);
+        if (content === undefined) return null;
+        const rendered = renderEmail(send.subject, content, send.variables ?? {});
+        return { subject: rendered.subject, text: rendered.text, html: rendered.html ?? null };
       },
     },
 
     Batch: {
       // Resolved only when asked for: five count queries that a plain batch lookup does not need.
       counts: async (batch: BatchView) => {
-        const counts = await deps.store.countByStatus(batch.batchId);
+        const counts = await countsOf(batch);
         return {
           pending: counts.PENDING,
           queued: counts.QUEUED,
@@ -85,6 +159,22 @@ export function createResolvers(deps: ResolverDeps) {
           sent: counts.SENT,
           error: counts.ERROR,
         };
+      },
+      finished: async (batch: BatchView) => {
+        const counts = await countsOf(batch);
+        return UNFINISHED.every((status) => counts[status] === 0);
+      },
+      dryRun: (batch: BatchView) => batch.dryRun === true,
+      report: (batch: BatchView) => ({
+        errors: batch.errors ?? null,
+        duplicatesList: batch.duplicatesList ?? null,
+        truncated: batch.truncated ?? null,
+        encoding: batch.encoding ?? null,
+      }),
+      sends: (batch: BatchView, args: PageArguments & { status?: string | null }) => {
+        const filter: SendFilter = { batchId: batch.batchId };
+        if (args.status != null) filter.status = statusArgument(args.status);
+        return sendsPage(filter, args, 'Batch.sends');
       },
     },
   };

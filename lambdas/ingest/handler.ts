@@ -1,52 +1,174 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ApiKeyCheck, requireApiKey } from '../auth/api-key-check.js';
+import type { ApiKeyCheck } from '../auth/api-key-check.js';
 import { CampaignFileError } from '../domain/campaign-file-error.js';
 import { readCampaign } from '../domain/campaign-reader.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonErrors } from '../http/json-errors.js';
-import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
 import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
-import { type IngestDeps, ingestCampaign, NothingAcceptedError } from './ingest-campaign.js';
-import { uploadedFile } from './upload-body.js';
+import { AnswerTooLargeError, type IdempotencyStore, type StoredAnswer } from './idempotency-store.js';
+import {
+  type IngestDeps,
+  type IngestReport,
+  ingestCampaign,
+  NothingAcceptedError,
+  STORED_LIST_LIMIT,
+} from './ingest-campaign.js';
+import { type UploadedFile, uploadedFile } from './upload-body.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
   maxBodyBytes: number;
   apiKeys: ApiKeyCheck;
+  idempotency: IdempotencyStore;
 }
 
-/** POST /campaigns/upload: reads the CSV, creates the batch and answers with the ingest report. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** Printable ASCII, 1 to 255 characters: what fits a header and a log line unchanged. */
+function idempotencyKeyOf(headers: Record<string, string | undefined>): string | undefined {
+  const key = headers[IDEMPOTENCY_KEY_HEADER];
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+    throw new HttpError(
+      400,
+      `the Idempotency-Key header must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+      { problem: 'INVALID_IDEMPOTENCY_KEY' },
+    );
+  }
+  return key;
+}
+
+/** An answer that is final for the file: stored under an Idempotency-Key and given again to a retry. */
+type Outcome = StoredAnswer & { report?: IngestReport };
+
+/**
+ * POST /campaigns/upload: reads the CSV, creates the batch and answers with the ingest report.
+ * With an Idempotency-Key (see idempotency-store.ts) a retry gets the first answer again.
+ */
 export function createIngestHandler(deps: IngestHandlerDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(jsonErrors())
-    .use(requireApiKey(deps.apiKeys, 'upload'))
     .handler(async (event) => {
+      const headers = event.headers ?? {};
+      // First, before the body is read: refuses a missing, unknown or revoked key, or a key without the scope.
+      const keyId = await deps.apiKeys.require(headers, 'upload');
+      const idempotencyKey = idempotencyKeyOf(headers);
       const file = await uploadedFile(
-        { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded },
+        {
+          headers,
+          body: event.body,
+          isBase64Encoded: event.isBase64Encoded,
+          query: event.queryStringParameters ?? {},
+        },
         deps.maxBodyBytes,
       );
+      if (idempotencyKey === undefined) return jsonBody(await ingest(file, {}));
+
+      const fingerprint = `${file.sha256}:dryRun=${file.dryRun}`;
+      const claim = await deps.idempotency.claim(
+        keyId,
+        idempotencyKey,
+        fingerprint,
+        { batchId: deps.newBatchId(), attemptId: randomUUID() },
+        deps.clock(),
+      );
+      switch (claim.kind) {
+        case 'conflict':
+          throw new HttpError(
+            409,
+            'this Idempotency-Key was used with a different file or options; use a new key for a new upload',
+            { problem: 'IDEMPOTENCY_KEY_REUSED' },
+          );
+        case 'in-progress':
+          throw new HttpError(
+            409,
+            `an upload with this Idempotency-Key is still in progress; retry in ${claim.retryAfterSeconds} s`,
+            { problem: 'IDEMPOTENCY_KEY_IN_PROGRESS', retryAfterSeconds: claim.retryAfterSeconds },
+          );
+        case 'replay':
+          return jsonBody(claim.answer, { 'idempotent-replayed': 'true' });
+        case 'claimed':
+          break;
+      }
+      let outcome: Outcome;
       try {
-        const report = await ingestCampaign(readCampaign(file.content), deps, { fileName: file.fileName });
-        logger.info('batch ingested', {
-          batchId: report.batchId,
-          received: report.received,
-          accepted: report.accepted,
-          duplicates: report.duplicates,
-          invalid: report.invalid,
-        });
-        metrics.addMetric(METRIC.rowsAccepted, MetricUnit.Count, report.accepted);
-        metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
-        return jsonResponse(202, report);
+        outcome = await ingest(file, { batchId: claim.batchId, resume: claim.resume });
       } catch (error) {
-        if (error instanceof CampaignFileError)
-          throw new HttpError(400, error.message, { problem: error.problem });
-        if (error instanceof NothingAcceptedError) {
-          const { batchId: _none, ...report } = error.report;
-          metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
-          throw new HttpError(422, 'no row of the file can be sent; nothing was queued', report);
-        }
+        // Not an answer for this file (an outage, a bug): let a retry take the key over at once.
+        await deps.idempotency.release(keyId, idempotencyKey, claim.attemptId).catch((releaseError) => {
+          logger.error('could not release an idempotency key', { error: releaseError });
+        });
         throw error;
       }
+      await storeOutcome(keyId, idempotencyKey, claim.attemptId, outcome);
+      return jsonBody(outcome);
     });
+
+  async function ingest(file: UploadedFile, batch: { batchId?: string; resume?: boolean }): Promise<Outcome> {
+    try {
+      const report = await ingestCampaign(readCampaign(file.content), deps, {
+        ...(file.fileName ? { fileName: file.fileName } : {}),
+        ...batch,
+        dryRun: file.dryRun,
+      });
+      logger.info('batch ingested', {
+        batchId: report.batchId,
+        received: report.received,
+        accepted: report.accepted,
+        duplicates: report.duplicates,
+        invalid: report.invalid,
+        encoding: report.encoding,
+        dryRun: report.dryRun,
+      });
+      metrics.addMetric(METRIC.rowsAccepted, MetricUnit.Count, report.accepted);
+      metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+      return { statusCode: 202, body: JSON.stringify(report), report };
+    } catch (error) {
+      if (error instanceof CampaignFileError) {
+        const body = { error: error.message, problem: error.problem, ...error.details };
+        return { statusCode: 400, body: JSON.stringify(body) };
+      }
+      if (error instanceof NothingAcceptedError) {
+        const { batchId: _none, ...report } = error.report;
+        metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+        const body = { error: 'no row of the file can be sent; nothing was queued', ...report };
+        return { statusCode: 422, body: JSON.stringify(body) };
+      }
+      throw error;
+    }
+  }
+
+  async function storeOutcome(keyId: string, key: string, attemptId: string, outcome: Outcome) {
+    try {
+      await deps.idempotency.complete(keyId, key, attemptId, outcome);
+    } catch (error) {
+      if (!(error instanceof AnswerTooLargeError)) throw error;
+      // Only a pathological report gets here: a retry is then told the totals and the first entries.
+      const body = JSON.parse(outcome.body) as Partial<IngestReport>;
+      const shorter = {
+        ...body,
+        errors: body.errors?.slice(0, STORED_LIST_LIMIT),
+        duplicatesList: body.duplicatesList?.slice(0, STORED_LIST_LIMIT),
+        truncated: true,
+      };
+      await deps.idempotency.complete(keyId, key, attemptId, {
+        statusCode: outcome.statusCode,
+        body: JSON.stringify(shorter),
+      });
+    }
+  }
+}
+
+function jsonBody(
+  answer: StoredAnswer,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: answer.statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: answer.body,
+  };
 }

@@ -7,6 +7,7 @@ import { withPowertools } from '../observability/lambda-powertools.js';
 import { SendQueue } from '../queue/send-queue.js';
 import { SendStore } from '../store/send-store.js';
 import { createIngestHandler } from './handler.js';
+import { IdempotencyStore } from './idempotency-store.js';
 
 const config = ingestConfig(process.env);
 
@@ -21,6 +22,7 @@ export const handler = withPowertools(
     newBatchId: randomUUID,
     chunkRows: config.chunkRows,
     maxBodyBytes: config.maxBodyBytes,
+    idempotency: new IdempotencyStore(db, config.tableName, config.idempotency),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), clock, config.apiKeyCache),
   }),
 );

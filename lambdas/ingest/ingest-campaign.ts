@@ -1,23 +1,70 @@
+import type { CampaignEncoding } from '../domain/campaign-encoding.js';
+import { CampaignFileError } from '../domain/campaign-file-error.js';
 import type { CampaignEntry } from '../domain/campaign-reader.js';
 import type { CampaignRow } from '../domain/campaign-row.js';
 import { contentIdFor, sendIdFor } from '../domain/send-id.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import type { SendQueue } from '../queue/send-queue.js';
-import type { SendStore } from '../store/send-store.js';
+import type { BatchRecord, SendStore } from '../store/send-store.js';
 
 /** Longest list of rejected or duplicate lines returned in full; the totals stay exact beyond it. */
 export const REPORT_LIST_LIMIT = 1000;
 
+/**
+ * Entries of each list kept on the batch record (a DynamoDB item holds at most 400 KB; 100 entries of
+ * each with 200-character values stay far below it). The answer to the upload has REPORT_LIST_LIMIT.
+ */
+export const STORED_LIST_LIMIT = 100;
+
+export interface IngestError {
+  /** Line of the file where the record starts (header = 1). */
+  line: number;
+  reason: string;
+  /** The offending value, at most 200 characters. */
+  value: string;
+}
+
+export interface IngestDuplicate {
+  line: number;
+  /** The normalised (trimmed, lower-cased) address. */
+  email: string;
+  /** The line that first had this address. */
+  firstLine: number;
+}
+
+/**
+ * The answer to an upload, whichever path it came by (HTTP body or S3 object), and what the batch
+ * record keeps of it. The one type to document: `202` is this, `422` this without `batchId`.
+ */
 export interface IngestReport {
   batchId: string;
+  /** Non-blank data records. received = accepted + duplicates + invalid. */
   received: number;
   accepted: number;
   duplicates: number;
   invalid: number;
-  errors: { line: number; reason: string; value: string }[];
-  duplicatesList: { line: number; email: string; firstLine: number }[];
+  /** How the bytes were read: 'utf-8' (with or without BOM) or, when they are not UTF-8, 'windows-1252'. */
+  encoding: CampaignEncoding;
+  /** The sends are rehearsed: the sender marks them SENT without calling SES. */
+  dryRun: boolean;
+  errors: IngestError[];
+  duplicatesList: IngestDuplicate[];
   /** True when `errors` or `duplicatesList` were cut at REPORT_LIST_LIMIT entries. */
   truncated: boolean;
+}
+
+/** What the caller knows about the upload besides its rows. */
+export interface IngestUpload {
+  fileName?: string;
+  /** The batch id to use (derived from an Idempotency-Key); a new one from deps.newBatchId otherwise. */
+  batchId?: string;
+  /** Stored as `dryRun: true` on every send of the batch. */
+  dryRun?: boolean;
+  /**
+   * An earlier attempt with this batch id may have written sends already (a crash, then a retry with
+   * the same Idempotency-Key): sends are then written only where absent, so none moves backwards.
+   */
+  resume?: boolean;
 }
 
 export interface IngestDeps {
@@ -42,21 +89,29 @@ export class NothingAcceptedError extends Error {
  * Turns the entries of a campaign file into sends: each chunk of accepted rows is written as PENDING,
  * put on the queue, then marked QUEUED, before the next chunk is read. A crash between those steps
  * leaves PENDING sends, which the sweeper enqueues later: nothing accepted is lost.
+ *
+ * A `{{name}}` that names no column refuses the whole file (CampaignFileError UNKNOWN_PLACEHOLDER, a
+ * 400) when it is met before the first chunk is written, which for a campaign with one template is
+ * its first row. Met later, sends are already queued and cannot be taken back: the row is reported
+ * as invalid with the same reason, like any other bad row.
  */
 export async function ingestCampaign(
   entries: AsyncIterable<CampaignEntry>,
   deps: IngestDeps,
-  upload: { fileName?: string } = {},
+  upload: IngestUpload = {},
 ): Promise<IngestReport> {
   const now = deps.clock();
   const createdAt = now.toISOString();
-  const batchId = deps.newBatchId();
+  const batchId = upload.batchId ?? deps.newBatchId();
+  const dryRun = upload.dryRun === true;
   const report: IngestReport = {
     batchId,
     received: 0,
     accepted: 0,
     duplicates: 0,
     invalid: 0,
+    encoding: 'utf-8',
+    dryRun,
     errors: [],
     duplicatesList: [],
     truncated: false,
@@ -65,15 +120,24 @@ export async function ingestCampaign(
   let batchWritten = false;
   let chunk: CampaignRow[] = [];
 
-  const batchRecord = () => ({
-    batchId,
-    createdAt,
-    ...(upload.fileName ? { fileName: upload.fileName } : {}),
-    received: report.received,
-    accepted: report.accepted,
-    duplicates: report.duplicates,
-    invalid: report.invalid,
-  });
+  const batchRecord = (): BatchRecord => {
+    const errors = report.errors.slice(0, STORED_LIST_LIMIT);
+    const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
+    return {
+      batchId,
+      createdAt,
+      ...(upload.fileName ? { fileName: upload.fileName } : {}),
+      received: report.received,
+      accepted: report.accepted,
+      duplicates: report.duplicates,
+      invalid: report.invalid,
+      encoding: report.encoding,
+      ...(dryRun ? { dryRun: true } : {}),
+      errors,
+      duplicatesList,
+      truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
+    };
+  };
 
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -99,17 +163,23 @@ export async function ingestCampaign(
         createdAt,
         updatedAt: createdAt,
         attempts: 0,
+        ...(dryRun ? { dryRun: true } : {}),
       };
     });
     await deps.store.putContents([...contents].map(([contentId, content]) => ({ contentId, content })));
     for (const contentId of contents.keys()) storedContent.add(contentId);
-    await deps.store.putNewSends(records);
+    if (upload.resume) await deps.store.putSendsIfAbsent(records);
+    else await deps.store.putNewSends(records);
     const refs: SendRef[] = records.map(({ sendId }) => ({ sendId, createdAt }));
     await deps.queue.enqueue(refs);
     await deps.store.markQueued(refs, deps.clock());
   };
 
   for await (const entry of entries) {
+    if (entry.kind === 'format') {
+      report.encoding = entry.encoding;
+      continue;
+    }
     report.received += 1;
     switch (entry.kind) {
       case 'accepted':
@@ -118,6 +188,12 @@ export async function ingestCampaign(
         if (chunk.length >= deps.chunkRows) await flush();
         break;
       case 'invalid':
+        if (entry.placeholder !== undefined && !batchWritten) {
+          throw new CampaignFileError('UNKNOWN_PLACEHOLDER', `line ${entry.line}: ${entry.reason}`, {
+            line: entry.line,
+            placeholder: entry.placeholder,
+          });
+        }
         report.invalid += 1;
         if (report.errors.length < REPORT_LIST_LIMIT) {
           report.errors.push({ line: entry.line, reason: entry.reason, value: entry.value.slice(0, 200) });

@@ -5,6 +5,7 @@ import { classifySesFailure, isThrottling, type SesFailure } from '../mail/ses-f
 import type { SendStore } from '../store/send-store.js';
 import type { ContentCache } from './content-cache.js';
 import type { SendMetrics } from './send-metrics.js';
+import type { SendPacing } from './send-pacing.js';
 
 export interface DeliveryDeps {
   store: SendStore;
@@ -14,7 +15,14 @@ export interface DeliveryDeps {
   newLeaseId: () => string;
   leaseMs: number;
   metrics: SendMetrics;
+  /** Rate control: a slot before each SES call. None: SES is called as fast as the sends come. */
+  pacing?: SendPacing;
+  /** DRY_RUN: every send goes through every step but the SES call (see dryRunMessageId). */
+  dryRun?: boolean;
 }
+
+/** The SES message id recorded on a send that a dry run marked SENT without calling SES. */
+export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
 
 /**
  * - sent: SES accepted it and the send is SENT;
@@ -24,7 +32,7 @@ export interface DeliveryDeps {
  * - account: SES refuses the whole account right now; retry later and stop calling SES for now.
  */
 export type DeliveryOutcome =
-  | { kind: 'sent'; sesMessageId: string }
+  | { kind: 'sent'; sesMessageId: string; dryRun?: true }
   | { kind: 'skipped' }
   | { kind: 'rejected'; failure: SesFailure }
   | { kind: 'retry'; failure: SesFailure }
@@ -34,6 +42,10 @@ export type DeliveryOutcome =
  * Claim, send, record. The claim is a conditional write, so of two deliveries of the same message
  * (or two racing senders) only one reaches SES. The only window for a second email is a crash after
  * SES accepted and before SENT was written; the lease then runs out and the send is retried.
+ *
+ * A dry run (DRY_RUN for the whole function, or `dryRun` on the send, set by its upload) claims,
+ * loads and renders the content as usual, then records SENT with `dryRun: true` and a synthetic
+ * message id instead of calling SES. It takes no pacing slot: no SES quota is used.
  */
 export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const leaseId = deps.newLeaseId();
@@ -53,6 +65,13 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
   }
   const email = renderEmail(send.subject, content, send.variables ?? {});
 
+  if (deps.dryRun || send.dryRun === true) {
+    const sesMessageId = dryRunMessageId(send.sendId);
+    await deps.store.markSent(ref, leaseId, sesMessageId, deps.clock(), { dryRun: true });
+    return { kind: 'sent', sesMessageId, dryRun: true };
+  }
+
+  await deps.pacing?.acquire();
   let sesMessageId: string;
   const started = performance.now();
   try {
@@ -66,7 +85,10 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
   } catch (error) {
     deps.metrics.sesLatency(performance.now() - started);
     const failure = classifySesFailure(error);
-    if (isThrottling(failure)) deps.metrics.throttled();
+    if (isThrottling(failure)) {
+      deps.metrics.throttled();
+      deps.pacing?.throttled();
+    }
     if (failure.kind === 'permanent') {
       await deps.store.markError(ref, failure, deps.clock(), leaseId);
       deps.metrics.failed();

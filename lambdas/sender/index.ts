@@ -1,20 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import { documentClient, sesClient } from '../aws/clients.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { documentClient, sesClient, sqsClient } from '../aws/clients.js';
 import { senderConfig } from '../config/function-config.js';
 import { SesMailer } from '../mail/mailer.js';
+import { accountMaxSendRate } from '../mail/send-quota.js';
 import { withPowertools } from '../observability/lambda-powertools.js';
+import { logger } from '../observability/logger.js';
+import { SqsMessageDelay } from '../queue/message-delay.js';
 import { SendStore } from '../store/send-store.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
 import { ContentCache } from './content-cache.js';
 import { createSenderHandler } from './handler.js';
+import { SendPacer } from './send-pacer.js';
+import { RatePacing } from './send-pacing.js';
+import { SendRate } from './send-rate.js';
 
 const config = senderConfig(process.env);
 const store = new SendStore(documentClient(), config.tableName);
+const ses = sesClient();
+
+// One rate and one pacer per container: GetAccount is read once here and again after ten minutes.
+const rate = new SendRate({
+  ...(config.maxSendRate === undefined ? {} : { override: config.maxSendRate }),
+  fallback: config.defaultSendRate,
+  readAccountRate: () => accountMaxSendRate(ses),
+  now: Date.now,
+  onReadFailure: (error) =>
+    logger.warn('SES GetAccount failed; sending at DEFAULT_SEND_RATE', {
+      defaultSendRate: config.defaultSendRate,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+});
+const pacer = new SendPacer(
+  { now: () => performance.now(), sleep: (ms) => sleep(ms) },
+  { concurrency: config.maxConcurrency },
+);
 
 export const handler = withPowertools(
   createSenderHandler({
     store,
-    mailer: new SesMailer(sesClient(), {
+    mailer: new SesMailer(ses, {
       from: config.fromAddress,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
@@ -25,5 +50,15 @@ export const handler = withPowertools(
     leaseMs: config.leaseSeconds * 1000,
     maxReceiveCount: config.maxReceiveCount,
     metrics: cloudWatchSendMetrics,
+    pacing: new RatePacing(rate, pacer),
+    dryRun: config.dryRun,
+    ...(config.retryBackoff.baseSeconds > 0 && config.queueUrl
+      ? {
+          retryBackoff: {
+            backoff: config.retryBackoff,
+            messages: new SqsMessageDelay(sqsClient(), config.queueUrl),
+          },
+        }
+      : {}),
   }),
 );

@@ -28,3 +28,14 @@ export function indexKeysFor(status: SendStatus, sendId: string, createdAt: stri
     batchStatusKey: batchStatusKeyOf(status, createdKey),
   };
 }
+
+/**
+ * Batch records are listed, newest first, through the status index too: they carry this partition key
+ * and a createdKey of `createdAt#batchId`. One partition is enough: an upload writes its batch record
+ * twice, far below the 1,000 writes per second a partition takes, and a GSI partition has no size limit.
+ */
+export const BATCH_LIST_PARTITION = 'BATCH';
+
+export function batchIndexKeysFor(batchId: string, createdAt: string) {
+  return { statusShard: BATCH_LIST_PARTITION, createdKey: createdKeyOf(createdAt, batchId) };
+}

@@ -13,6 +13,7 @@ import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { SEND_STATUSES, type SendStatus, statusesBefore } from '../domain/send-status.js';
 import {
+  batchIndexKeysFor,
   batchKey,
   batchStatusKeyOf,
   contentKey,
@@ -33,6 +34,13 @@ export interface BatchRecord {
   accepted: number;
   duplicates: number;
   invalid: number;
+  /** The ingest report kept with the batch (see IngestReport); absent on batches written before it. */
+  encoding?: 'utf-8' | 'windows-1252';
+  dryRun?: boolean;
+  /** The first STORED_LIST_LIMIT entries of the upload's answer; `truncated` when there were more. */
+  errors?: { line: number; reason: string; value: string }[];
+  duplicatesList?: { line: number; email: string; firstLine: number }[];
+  truncated?: boolean;
 }
 
 export interface StuckSend extends SendRef {
@@ -54,6 +62,12 @@ export function sendRecordFromItem(item: Item): SendRecord {
   const record: Item = {};
   for (const [key, value] of Object.entries(item)) if (!STRIPPED.has(key)) record[key] = value;
   return record as unknown as SendRecord;
+}
+
+export function batchRecordFromItem(item: Item): BatchRecord {
+  const record: Item = {};
+  for (const [key, value] of Object.entries(item)) if (!STRIPPED.has(key)) record[key] = value;
+  return record as unknown as BatchRecord;
 }
 
 /**
@@ -79,6 +93,31 @@ export class SendStore {
         ...indexKeysFor(r.status, r.sendId, r.createdAt),
       })),
     );
+  }
+
+  /**
+   * Writes PENDING sends that do not exist yet, one conditional put each, leaving any existing send
+   * as it is (it may be SENT already): for an upload resumed after a crash with the same batch id.
+   */
+  async putSendsIfAbsent(records: SendRecord[]): Promise<void> {
+    await runBounded(records, this.options.concurrency, async (r) => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...sendKey(r.sendId),
+              type: 'send',
+              ...r,
+              ...indexKeysFor(r.status, r.sendId, r.createdAt),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
   }
 
   /** Stores each content once: the id is the content's hash, so rewriting one is harmless. */
@@ -163,10 +202,19 @@ export class SendStore {
     }
   }
 
-  /** Records SES's acceptance; only the holder of the claim can. Returns false if the claim was lost. */
-  markSent(ref: SendRef, leaseId: string, sesMessageId: string, now: Date): Promise<boolean> {
+  /**
+   * Records SES's acceptance; only the holder of the claim can. Returns false if the claim was lost.
+   * A dry run records `dryRun: true` with its synthetic message id.
+   */
+  markSent(
+    ref: SendRef,
+    leaseId: string,
+    sesMessageId: string,
+    now: Date,
+    options: { dryRun?: boolean } = {},
+  ): Promise<boolean> {
     return this.transition(ref, 'SENT', now, {
-      set: { sesMessageId, sentAt: now.toISOString() },
+      set: { sesMessageId, sentAt: now.toISOString(), ...(options.dryRun ? { dryRun: true } : {}) },
       // The transient errors before this success are history, not the send's state.
       remove: ['leaseUntil', 'errorCode', 'errorMessage'],
       leaseId,
@@ -301,16 +349,20 @@ export class SendStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...batchKey(batch.batchId), type: 'batch', ...batch },
+        // The index keys list the batch on the status index (see BATCH_LIST_PARTITION).
+        Item: {
+          ...batchKey(batch.batchId),
+          type: 'batch',
+          ...batch,
+          ...batchIndexKeysFor(batch.batchId, batch.createdAt),
+        },
       }),
     );
   }
 
   async getBatch(batchId: string): Promise<BatchRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: batchKey(batchId) }));
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, type: _type, ...batch } = out.Item;
-    return batch as BatchRecord;
+    return out.Item ? batchRecordFromItem(out.Item) : undefined;
   }
 
   /**

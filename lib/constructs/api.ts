@@ -14,11 +14,10 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_ROUTES, type ApiFunction } from '../../lambdas/ingest/api-routes.js';
 
-export const UPLOAD_PATH = '/campaigns/upload';
-export const GRAPHQL_PATH = '/graphql';
-export const HEALTH_PATH = '/health';
-export const DOCS_PATH = '/docs';
+// The paths live with the route list that the stack, the local runner and the OpenAPI document share.
+export { DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH, UPLOAD_PATH } from '../../lambdas/ingest/api-routes.js';
 
 /** Request headers a browser may send cross-origin: the body type, the API key, the upload's idempotency key. */
 export const CORS_ALLOWED_HEADERS = ['content-type', 'x-api-key', 'idempotency-key'] as const;
@@ -43,6 +42,10 @@ export interface ApiProps {
   readonly ingest: IFunction;
   readonly graphql: IFunction;
   readonly health: IFunction;
+  /** POST /campaigns/uploads: pre-signed URLs for large files. */
+  readonly uploadUrl: IFunction;
+  /** GET /openapi.json, /docs and /docs/{asset}. */
+  readonly docs: IFunction;
   /** Steady-state requests per second and burst of the default stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Browser origins allowed to call the API; empty for no CORS configuration at all. */
@@ -53,8 +56,11 @@ export interface ApiProps {
 
 const PROTECTED_ROUTE_REASON =
   'API keys are checked in the function by a shared middleware (hashed keys with scopes in DynamoDB), identically in local mode; GET /health is the only public route.';
-const PUBLIC_ROUTE_REASON =
-  'GET /health is public by design: a liveness probe whose function has no permission beyond its own log group and answers a constant {"status":"ok"}.';
+const PUBLIC_ROUTE_REASONS: Partial<Record<ApiFunction, string>> = {
+  health:
+    'GET /health is public by design: a liveness probe whose function has no permission beyond its own log group and answers a constant {"status":"ok"}.',
+  docs: 'The API documentation (OpenAPI document, Swagger UI page and its static assets) is public by design: its function has no permission beyond its own log group and serves only files built into it.',
+};
 
 /** The public HTTP API (payload format 2.0, the event shape the local runner builds too). */
 export class Api extends Construct {
@@ -88,19 +94,38 @@ export class Api extends Construct {
       },
     });
 
-    const routes = (path: string, methods: HttpMethod[], name: string, fn: IFunction): HttpRoute[] =>
-      this.httpApi.addRoutes({ path, methods, integration: new HttpLambdaIntegration(name, fn) });
-    const protectedRoutes = [
-      ...routes(UPLOAD_PATH, [HttpMethod.POST], 'Ingest', props.ingest),
-      // GET serves GraphiQL and query-string queries, POST the usual JSON queries.
-      ...routes(GRAPHQL_PATH, [HttpMethod.GET, HttpMethod.POST], 'Graphql', props.graphql),
-    ];
-    const publicRoutes = routes(HEALTH_PATH, [HttpMethod.GET], 'Health', props.health);
-    for (const route of protectedRoutes) {
-      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: PROTECTED_ROUTE_REASON });
-    }
-    for (const route of publicRoutes) {
-      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: PUBLIC_ROUTE_REASON });
+    // Every route of API_ROUTES, the list the local runner serves and the OpenAPI document describes;
+    // one integration per function.
+    const functions: Record<ApiFunction, { name: string; fn: IFunction }> = {
+      ingest: { name: 'Ingest', fn: props.ingest },
+      uploadUrl: { name: 'UploadUrl', fn: props.uploadUrl },
+      graphql: { name: 'Graphql', fn: props.graphql },
+      health: { name: 'Health', fn: props.health },
+      docs: { name: 'Docs', fn: props.docs },
+    };
+    const integrations = new Map<ApiFunction, HttpLambdaIntegration>();
+    for (const route of API_ROUTES) {
+      const target = functions[route.fn];
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(target.name, target.fn);
+        integrations.set(route.fn, integration);
+      }
+      const added: HttpRoute[] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+      });
+      const publicReason = PUBLIC_ROUTE_REASONS[route.fn];
+      if (route.access === 'public' && publicReason === undefined) {
+        throw new Error(`public route ${route.method} ${route.path} has no stated reason`);
+      }
+      for (const httpRoute of added) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: route.access === 'public' ? (publicReason as string) : PROTECTED_ROUTE_REASON,
+        });
+      }
     }
   }
 

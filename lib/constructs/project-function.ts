@@ -44,10 +44,11 @@ export interface ProjectFunctionProps {
   readonly logEncryptionKey?: IKey;
 }
 
-// None of these functions needs more than one full vCPU (1,769 MB) or more than a few minutes;
-// a larger value is far more likely a typo than a need, and it is paid for on every invocation.
+// None of these functions needs more than one full vCPU (1,769 MB); a larger value is far more likely
+// a typo than a need, and it is paid for on every invocation. Lambda's own 15-minute limit is the
+// timeout's: only the S3 ingest of a large file (hundreds of MB) goes beyond a few minutes.
 const MEMORY_MB = { min: 128, max: 1769 } as const;
-const MAX_TIMEOUT_SECONDS = 300;
+const MAX_TIMEOUT_SECONDS = 900;
 
 export type TableAccess = 'read' | 'readWrite';
 

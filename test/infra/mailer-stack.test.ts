@@ -5,14 +5,17 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/ingest/api-routes.js';
 import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
 import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import { DOCS_SERVICE_NAME } from '../../lib/constructs/docs-function.js';
 import {
   checkSenderTiming,
   SENDER_TIMEOUT,
   SERVICE_NAMES,
   SenderTimingError,
 } from '../../lib/constructs/functions.js';
+import { LARGE_UPLOAD_SERVICE_NAMES, S3_INGEST_TIMEOUT } from '../../lib/constructs/large-uploads.js';
 import { LAMBDA_RUNTIME, TABLE_ACTIONS } from '../../lib/constructs/project-function.js';
 import { MailerConfigError } from '../../lib/mailer-config.js';
 import { repoPath } from '../../lib/repo-paths.js';
@@ -30,7 +33,38 @@ beforeAll(() => {
   template = synthStack().template;
 });
 
-const HANDLERS = ['Ingest', 'Sender', 'Sweeper', 'Graphql', 'Health'] as const;
+const HANDLERS = [
+  'Ingest',
+  'Sender',
+  'Sweeper',
+  'Graphql',
+  'Health',
+  'UploadUrl',
+  'IngestS3',
+  'Docs',
+] as const;
+/** The construct each function is defined in: the prefix of its log group's logical id. */
+const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
+  Ingest: 'Functions',
+  Sender: 'Functions',
+  Sweeper: 'Functions',
+  Graphql: 'Functions',
+  Health: 'Functions',
+  UploadUrl: 'LargeUploads',
+  IngestS3: 'LargeUploads',
+  // CDK drops the repeated id of Docs/Docs from the logical id.
+  Docs: '',
+};
+const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
+  Ingest: SERVICE_NAMES.ingest,
+  Sender: SERVICE_NAMES.sender,
+  Sweeper: SERVICE_NAMES.sweeper,
+  Graphql: SERVICE_NAMES.graphql,
+  Health: SERVICE_NAMES.health,
+  UploadUrl: LARGE_UPLOAD_SERVICE_NAMES.uploadUrl,
+  IngestS3: LARGE_UPLOAD_SERVICE_NAMES.ingestS3,
+  Docs: DOCS_SERVICE_NAME,
+};
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
@@ -157,8 +191,12 @@ describe('the send queue and its dead-letter queue', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly ingest, sender, sweeper, graphql and health', () => {
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(HANDLERS.length);
+  it('are exactly ingest, sender, sweeper, graphql, health, upload-url, ingest-s3 and docs', () => {
+    // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
+    const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
+      (id) => !id.startsWith('BucketNotificationsHandler'),
+    );
+    expect(ours).toHaveLength(HANDLERS.length);
     for (const name of HANDLERS) resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
   });
 
@@ -173,7 +211,10 @@ describe('the functions', () => {
         TracingConfig: { Mode: 'Active' },
       });
       expect(properties.MemorySize).toBeLessThanOrEqual(1769);
-      expect(properties.Timeout).toBeLessThanOrEqual(300);
+      // Only the S3 ingest of a large file may take Lambda's maximum.
+      expect(properties.Timeout).toBeLessThanOrEqual(
+        name === 'IngestS3' ? S3_INGEST_TIMEOUT.toSeconds() : 300,
+      );
     }
   });
 
@@ -182,7 +223,7 @@ describe('the functions', () => {
     for (const name of HANDLERS) {
       const { properties } = resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
       const group = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(group).toBe(logicalIdOf('AWS::Logs::LogGroup', `Functions${name}Logs`));
+      expect(group).toBe(logicalIdOf('AWS::Logs::LogGroup', `${CONSTRUCT_OF[name]}${name}Logs`));
       expect(template.toJSON().Resources[group].Properties).toEqual({
         RetentionInDays: 30,
         KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
@@ -192,13 +233,13 @@ describe('the functions', () => {
 
   it('name their service and metrics namespace for Powertools', () => {
     for (const name of HANDLERS) {
-      const service = SERVICE_NAMES[name.toLowerCase() as keyof typeof SERVICE_NAMES];
+      const service = SERVICE_OF[name];
       expect(envOf(name)).toMatchObject({
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       });
     }
-    expect(new Set(Object.values(SERVICE_NAMES)).size).toBe(HANDLERS.length);
+    expect(new Set(Object.values(SERVICE_OF)).size).toBe(HANDLERS.length);
   });
 
   it('tell the sender after how many receives a message leaves the queue', () => {
@@ -259,10 +300,13 @@ describe('the permissions of each function', () => {
   it('give each function exactly the actions it uses', () => {
     const expected: Record<(typeof HANDLERS)[number], string[]> = {
       Ingest: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
-      Sender: [...LOGS, ...XRAY, ...READ, ...WRITE, ...CONSUME_QUEUE, 'ses:SendEmail'],
+      Sender: [...LOGS, ...XRAY, ...READ, ...WRITE, ...CONSUME_QUEUE, 'ses:SendEmail', 'ses:GetAccount'],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ],
       Health: [...LOGS, ...XRAY],
+      UploadUrl: [...LOGS, ...XRAY, ...READ, 's3:PutObject'],
+      IngestS3: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE, 's3:GetObject'],
+      Docs: [...LOGS, ...XRAY],
     };
     for (const name of HANDLERS) {
       expect([name, sorted(actionsOfFunction(template, `${name}Function`))]).toEqual([
@@ -294,11 +338,12 @@ describe('the permissions of each function', () => {
     expect(TABLE_ACTIONS.readWrite).toEqual(expect.arrayContaining(used));
   });
 
-  it('scope every statement to named resources, except the X-Ray calls that have none', () => {
+  it('scope every statement to named resources, except the X-Ray calls and the sender’s SES GetAccount that have none', () => {
     for (const name of HANDLERS) {
       for (const statement of statementsOfFunction(template, `${name}Function`)) {
         expect(statement.Effect).toBe('Allow');
-        if (statement.Resource === '*') expect([name, statement.Action]).toEqual([name, XRAY]);
+        if (statement.Resource === '*' && statement.Action === 'ses:GetAccount') expect(name).toBe('Sender');
+        else if (statement.Resource === '*') expect([name, statement.Action]).toEqual([name, XRAY]);
         else expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
       }
     }
@@ -348,17 +393,31 @@ describe('the HTTP API', () => {
     return Object.fromEntries(Object.values(routes).map((r) => [r.Properties.RouteKey, targetOf(r)]));
   };
 
-  it('routes exactly uploads, GraphQL and health to their functions', () => {
+  it('routes exactly the routes of API_ROUTES (which the runner serves and OpenAPI describes) to their functions', () => {
     const fn = (name: string) => logicalIdOf('AWS::Lambda::Function', `${name}Function`);
+    const functionOf: Record<ApiFunction, string> = {
+      ingest: fn('Ingest'),
+      uploadUrl: fn('UploadUrl'),
+      graphql: fn('Graphql'),
+      health: fn('Health'),
+      docs: fn('Docs'),
+    };
+    expect(routeTable(template)).toEqual(
+      Object.fromEntries(API_ROUTES.map((route) => [routeKeyOf(route), functionOf[route.fn]])),
+    );
     expect(routeTable(template)).toEqual({
       'POST /campaigns/upload': fn('Ingest'),
+      'POST /campaigns/uploads': fn('UploadUrl'),
       'GET /graphql': fn('Graphql'),
       'POST /graphql': fn('Graphql'),
       'GET /health': fn('Health'),
+      'GET /openapi.json': fn('Docs'),
+      'GET /docs': fn('Docs'),
+      'GET /docs/{asset}': fn('Docs'),
     });
   });
 
-  it('leaves only GET /health to a function that cannot read API keys; every other route checks one', () => {
+  it('leaves only /health and the documentation to functions that cannot read API keys; every other route checks one', () => {
     // API keys are checked inside the functions (hashed, in the table), so no route has an API
     // Gateway authorizer; a route is protected exactly when its function can read the keys.
     const handlerOf = Object.fromEntries(
@@ -370,7 +429,17 @@ describe('the HTTP API', () => {
           !actionsOfFunction(template, `${handlerOf[String(target)]}Function`).includes('dynamodb:GetItem'),
       )
       .map(([routeKey]) => routeKey);
-    expect(publicRoutes).toEqual(['GET /health']);
+    expect(publicRoutes.sort()).toEqual(
+      API_ROUTES.filter((route) => route.access === 'public')
+        .map(routeKeyOf)
+        .sort(),
+    );
+    expect(publicRoutes.sort()).toEqual([
+      'GET /docs',
+      'GET /docs/{asset}',
+      'GET /health',
+      'GET /openapi.json',
+    ]);
   });
 
   it('names its URLs, the dashboard, the table and both queues in the stack outputs', () => {
@@ -381,6 +450,7 @@ describe('the HTTP API', () => {
         'DocsUrl',
         'DashboardUrl',
         'TableName',
+        'UploadBucketName',
         'QueueUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
@@ -404,6 +474,102 @@ describe('the HTTP API', () => {
           ]),
         ],
       },
+    });
+  });
+});
+
+describe('the upload bucket of large files', () => {
+  const bucket = () => resourceNamed(template, 'AWS::S3::Bucket', 'LargeUploadsBucket');
+
+  it('is private, encrypted, TLS-only, logged, and forgets uploads after 7 days', () => {
+    expect(bucket().properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: logicalIdOf('AWS::S3::Bucket', 'LargeUploadsAccessLogs') },
+      },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 7, Status: 'Enabled' })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket().id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    expect(bucket().properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('allows a browser PUT from the configured origins only', () => {
+    const { template: cors } = synthStack({ corsOrigins: 'https://app.example.com' });
+    expect(resourceNamed(cors, 'AWS::S3::Bucket', 'LargeUploadsBucket').properties.CorsConfiguration).toEqual(
+      {
+        CorsRules: [
+          {
+            AllowedOrigins: ['https://app.example.com'],
+            AllowedMethods: ['PUT'],
+            AllowedHeaders: ['content-type', 'x-amz-meta-file-name', 'x-amz-meta-dry-run'],
+            MaxAge: 3600,
+          },
+        ],
+      },
+    );
+  });
+
+  it('invokes the S3 ingest for each new uploads/*.csv object, with 15 minutes and two retries', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: bucket().id },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'suffix', Value: '.csv' },
+                  { Name: 'prefix', Value: 'uploads/' },
+                ],
+              },
+            },
+          }),
+        ],
+      },
+    });
+    expect(resourceNamed(template, 'AWS::Lambda::Function', 'IngestS3Function').properties).toMatchObject({
+      Timeout: 900,
+      MemorySize: 1024,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'IngestS3Function') },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('lets the upload-url function put and the S3 ingest get only objects under uploads/', () => {
+    const uploads = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket().id, 'Arn'] }, '/uploads/*']] };
+    const s3Statements = (name: string) =>
+      statementsOfFunction(template, `${name}Function`).filter((st) =>
+        [st.Action].flat().some((a) => a.startsWith('s3:')),
+      );
+    expect(s3Statements('UploadUrl')).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: uploads },
+    ]);
+    expect(s3Statements('IngestS3')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: uploads },
+    ]);
+    expect(envOf('UploadUrl')).toMatchObject({
+      UPLOAD_BUCKET: { Ref: bucket().id },
+      UPLOAD_URL_SECONDS: '900',
     });
   });
 });
@@ -455,6 +621,10 @@ describe('bundling', () => {
       const assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
       expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
       expect(existsSync(join(assetDir, 'schema.graphql'))).toBe(name === 'Graphql');
+      // Swagger UI's files beside the docs handler, not inlined into any bundle.
+      expect(existsSync(join(assetDir, 'swagger-ui-bundle.js'))).toBe(name === 'Docs');
+      expect(existsSync(join(assetDir, 'swagger-ui.css'))).toBe(name === 'Docs');
+      expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toContain('SwaggerUIBundle=');
     }
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/domain/send-status.js';
+import { BatchReader } from '../../lambdas/graphql/batch-reader.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { SendReader } from '../../lambdas/graphql/send-reader.js';
@@ -43,6 +44,7 @@ beforeAll(async () => {
   const handler = createGraphqlHandler({
     store,
     reader: new SendReader(aws.clients.documents, aws.tableName),
+    batches: new BatchReader(aws.clients.documents, aws.tableName),
     cursors: new PageCursors('integration-test-secret'),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), () => new Date()),
   });

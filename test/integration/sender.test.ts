@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendIdFor } from '../../lambdas/domain/send-id.js';
 import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { sendKey } from '../../lambdas/store/send-keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
-import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
+import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
 
@@ -20,9 +24,15 @@ beforeEach(async () => {
   await fetch(`${aws.emulators.endpoints.sesv2}/clear-store`, { method: 'POST' });
 });
 
-function senderWith(ses: SESv2Client, leaseMs = 60_000, metrics: SendMetrics = noSendMetrics) {
+function senderWith(
+  ses: SESv2Client,
+  leaseMs = 60_000,
+  metrics: SendMetrics = noSendMetrics,
+  extra: Partial<SenderHandlerDeps> = {},
+) {
   const { store } = storeAndQueue(aws);
   const deps: SenderHandlerDeps = {
+    ...extra,
     store,
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
     contents: new ContentCache((id) => store.getContent(id)),
@@ -34,6 +44,8 @@ function senderWith(ses: SESv2Client, leaseMs = 60_000, metrics: SendMetrics = n
   };
   return { handler: createSenderHandler(deps), store };
 }
+
+const store = () => storeAndQueue(aws).store;
 
 function freshSes() {
   return new SESv2Client({
@@ -79,7 +91,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(counts).toEqual({ PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
   });
 
-  it('calls SES once when the same message is delivered twice', async () => {
+  it('calls SES once when the same message is delivered twice (duplicate delivery injected by the test, SES calls counted by middleware)', async () => {
     await ingestText(
       aws,
       csvOf([
@@ -87,11 +99,14 @@ describe('sender handler against the SQS and SES emulators', () => {
         ['twice@example.com', 'S', 'C'],
       ]),
     );
-    const { handler } = senderWith(freshSes());
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, () => undefined);
+    const { handler } = senderWith(ses);
     const event = await receiveSqsEvent(aws);
     const duplicated = { Records: [...event.Records, ...event.Records] };
     await handler(duplicated);
     await handler(event);
+    expect(calls.attempted).toBe(1);
     expect((await aws.sentMails()).filter((m) => m.destination.to[0] === 'twice@example.com')).toHaveLength(
       1,
     );
@@ -184,6 +199,160 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       event.Records.map((r) => r.messageId).sort(),
     );
+  });
+
+  it('sends every address and marks none ERROR when SES throttles the first calls (SES throttling injected by middleware)', async () => {
+    await drainQueue();
+    const addresses = ['t1', 't2', 't3', 't4', 't5'].map((n) => `${n}@throttled.example.com`);
+    const report = await ingestText(
+      aws,
+      csvOf([['email', 'subject', 'content'], ...addresses.map((a) => [a, 'S', 'C'])]),
+    );
+    const ses = freshSes();
+    const throttledCalls = 4;
+    const calls = injectSesFaults(ses, (n) =>
+      n <= throttledCalls
+        ? sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429)
+        : undefined,
+    );
+    const { handler, store } = senderWith(ses);
+    // Plays the event source: each delivery's failures come back, until every message is done.
+    let pending = (await receiveSqsEvent(aws)).Records;
+    for (let round = 0; pending.length > 0 && round < 10; round++) {
+      const { batchItemFailures } = await handler({ Records: pending });
+      const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+      pending = pending.filter((r) => failed.has(r.messageId));
+    }
+    expect(pending).toEqual([]);
+    expect(calls).toEqual({ attempted: addresses.length + throttledCalls, delivered: addresses.length });
+    expect(await store.countByStatus(report.batchId)).toEqual({
+      PENDING: 0,
+      QUEUED: 0,
+      SENDING: 0,
+      SENT: addresses.length,
+      ERROR: 0,
+    });
+    const mailed = (await aws.sentMails()).map((m) => m.destination.to[0]);
+    expect(mailed.sort()).toEqual([...addresses].sort());
+  });
+
+  it('sends once, after the lease, a send whose sender crashed after the claim and before SES (crash injected by middleware)', async () => {
+    await drainQueue();
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['crash-before@example.com', 'S', 'C'],
+      ]),
+    );
+    const event = await receiveSqsEvent(aws);
+    const crashing = freshSes();
+    const crash = injectSesCrash(crashing, 'before-ses');
+    void senderWith(crashing, 1_000).handler(event);
+    await crash.reached;
+    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 1 });
+
+    // While the lease holds, a redelivery leaves the send alone; once it ran out, it sends.
+    const healthy = freshSes();
+    const calls = injectSesFaults(healthy, () => undefined);
+    const { handler } = senderWith(healthy, 1_000);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(calls.attempted).toBe(0);
+    await sleep(1_100);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(calls.attempted).toBe(1);
+    expect(await aws.sentMails()).toHaveLength(1);
+    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+  });
+
+  it('mails at most one duplicate when the sender crashed after SES accepted and before SENT was written (crash injected by middleware)', async () => {
+    await drainQueue();
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['crash-after@example.com', 'S', 'C'],
+      ]),
+    );
+    const event = await receiveSqsEvent(aws);
+    const crashing = freshSes();
+    const crash = injectSesCrash(crashing, 'after-ses');
+    void senderWith(crashing, 1_000).handler(event);
+    await crash.reached;
+    expect(await aws.sentMails()).toHaveLength(1);
+
+    await sleep(1_100);
+    const { handler } = senderWith(freshSes(), 1_000);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    // The one window the design leaves open: SES accepted, the crash lost that fact, the send is
+    // retried after its lease. The address gets exactly one duplicate, and later deliveries add none.
+    expect(await aws.sentMails()).toHaveLength(2);
+    await handler(event);
+    expect(await aws.sentMails()).toHaveLength(2);
+    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+  });
+
+  it('marks sends SENT with dryRun and a synthetic message id without calling SES when DRY_RUN is on', async () => {
+    await drainQueue();
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content', 'name'],
+        ['dry1@example.com', 'Hi {{name}}', 'Hello {{name}}', 'Ana'],
+        ['dry2@example.com', 'Hi {{name}}', 'Hello {{name}}', 'Bo'],
+      ]),
+    );
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, () => undefined);
+    const { handler } = senderWith(ses, 60_000, noSendMetrics, { dryRun: true });
+    expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
+    expect(calls.attempted).toBe(0);
+    expect(await aws.sentMails()).toHaveLength(0);
+    const sent = await sendsOf(store(), report.batchId, 'SENT');
+    expect(sent).toHaveLength(2);
+    for (const send of sent) {
+      expect(send).toMatchObject({
+        status: 'SENT',
+        dryRun: true,
+        sesMessageId: `dry-run-${String(send.sendId)}`,
+        attempts: 1,
+      });
+      expect(send.sentAt).toEqual(expect.any(String));
+    }
+  });
+
+  it('does not call SES for a send its upload marked dryRun, and mails the others of the batch', async () => {
+    await drainQueue();
+    const report = await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['rehearse@example.com', 'S', 'C'],
+        ['real@example.com', 'S', 'C'],
+      ]),
+    );
+    // What an upload with the dryRun option stores on each of its sends.
+    const rehearsed = sendIdFor(report.batchId, 'rehearse@example.com');
+    await aws.clients.documents.send(
+      new UpdateCommand({
+        TableName: aws.tableName,
+        Key: sendKey(rehearsed),
+        UpdateExpression: 'SET dryRun = :on',
+        ExpressionAttributeValues: { ':on': true },
+      }),
+    );
+    const { handler } = senderWith(freshSes());
+    expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
+    expect((await aws.sentMails()).map((m) => m.destination.to[0])).toEqual(['real@example.com']);
+    expect(await store().getSend(rehearsed)).toMatchObject({
+      status: 'SENT',
+      dryRun: true,
+      sesMessageId: `dry-run-${rehearsed}`,
+    });
+    const real = await store().getSend(sendIdFor(report.batchId, 'real@example.com'));
+    expect(real?.status).toBe('SENT');
+    expect(real?.dryRun).toBeUndefined();
+    expect(real?.sesMessageId).not.toMatch(/^dry-run-/);
   });
 
   it('acknowledges a message that is not a send reference without calling SES', async () => {

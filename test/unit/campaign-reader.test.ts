@@ -1,15 +1,24 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SNIFF_BYTES } from '../../lambdas/domain/campaign-encoding.js';
 import { CampaignFileError } from '../../lambdas/domain/campaign-file-error.js';
-import { type CampaignEntry, MAX_RECORD_SIZE, readCampaign } from '../../lambdas/domain/campaign-reader.js';
+import {
+  type CampaignEntry,
+  MAX_RECORD_SIZE,
+  NOT_UTF8,
+  readCampaign,
+} from '../../lambdas/domain/campaign-reader.js';
+import { fillPlaceholders } from '../../lambdas/domain/email-body.js';
 
 type Source = Parameters<typeof readCampaign>[0];
+/** The entries of the records; the closing `format` entry is checked by its own tests. */
+type RowEntry = Exclude<CampaignEntry, { kind: 'format' }>;
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 
-async function readAll(source: Source): Promise<CampaignEntry[]> {
-  const entries: CampaignEntry[] = [];
-  for await (const entry of readCampaign(source)) entries.push(entry);
+async function readAll(source: Source): Promise<RowEntry[]> {
+  const entries: RowEntry[] = [];
+  for await (const entry of readCampaign(source)) if (entry.kind !== 'format') entries.push(entry);
   return entries;
 }
 
@@ -21,9 +30,9 @@ const readText = (text: string) => readAll([Buffer.from(text)]);
 /** The same bytes, one Buffer per byte: every record, quote, CRLF and UTF-8 character split across chunks. */
 const byteByByte = (bytes: Buffer) => [...bytes].map((byte) => Buffer.from([byte]));
 
-async function fileErrorOf(source: Source, entries: CampaignEntry[] = []): Promise<CampaignFileError> {
+async function fileErrorOf(source: Source, entries: RowEntry[] = []): Promise<CampaignFileError> {
   try {
-    for await (const entry of readCampaign(source)) entries.push(entry);
+    for await (const entry of readCampaign(source)) if (entry.kind !== 'format') entries.push(entry);
   } catch (error) {
     if (error instanceof CampaignFileError) return error;
     throw error;
@@ -37,7 +46,7 @@ const accepted = (
   subject: string,
   content: string,
   variables: Record<string, string> = {},
-): CampaignEntry => ({ kind: 'accepted', line, row: { email, subject, content, variables } });
+): RowEntry => ({ kind: 'accepted', line, row: { email, subject, content, variables } });
 
 const STRAY_QUOTE =
   'malformed CSV: a quote inside an unquoted field (quote the whole field and double its quotes)';
@@ -58,13 +67,11 @@ describe('reading the header', () => {
     );
   });
 
-  it('reads a ;-separated file as one column and so refuses it for missing every required column', async () => {
-    const error = await fileErrorOf(createReadStream(fixture('semicolon.csv')));
-    expect(error.problem).toBe('MISSING_COLUMNS');
-    expect(error.message).toBe(
-      'missing required column(s): email (email, e-mail, email_address, correo); subject (subject, asunto); ' +
-        'content (content, body, html, contenido)',
-    );
+  it('reads a ;-separated file, keeping a semicolon inside quotes', async () => {
+    expect(await readFixture('semicolon.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello', 'First row'),
+      accepted(3, 'ben@example.com', 'Hello', 'Second; with a semicolon'),
+    ]);
   });
 
   it('drops a UTF-8 byte order mark before the first column name', async () => {
@@ -350,7 +357,7 @@ describe('recovering from malformed CSV', () => {
 
   it('reports a quote left open at the line where its record starts, after the rows before it', async () => {
     // The open quote takes in the rest of the file, so carla and dan are part of ben's record.
-    const invalid: CampaignEntry = {
+    const invalid: RowEntry = {
       kind: 'invalid',
       line: 3,
       reason: UNCLOSED_QUOTE,
@@ -388,5 +395,141 @@ describe('reading a stream', () => {
       break;
     }
     expect(chunksRead).toBeLessThan(1_000);
+  });
+});
+
+describe('detecting the encoding and the delimiter', () => {
+  const formatOf = async (source: Source) => {
+    let format: CampaignEntry | undefined;
+    for await (const entry of readCampaign(source)) if (entry.kind === 'format') format = entry;
+    return format;
+  };
+
+  it('reads a Windows-1252 file with ; and CRLF, its accents and € intact, and says so', async () => {
+    expect(await readFixture('windows-1252.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Oferta para {{nombre}}', 'Año nuevo, café y crème brûlée €', {
+        nombre: 'Ángela',
+      }),
+      accepted(3, 'ben@example.com', 'Señor {{nombre}}', 'Niño', { nombre: 'José' }),
+    ]);
+    expect(await formatOf(createReadStream(fixture('windows-1252.csv')))).toEqual({
+      kind: 'format',
+      encoding: 'windows-1252',
+      delimiter: ';',
+    });
+  });
+
+  it('detects Windows-1252 whatever the chunk boundaries', async () => {
+    const bytes = readFileSync(fixture('windows-1252.csv'));
+    expect(await readAll(byteByByte(bytes))).toEqual(await readAll([bytes]));
+    expect(await formatOf(byteByByte(bytes))).toMatchObject({ encoding: 'windows-1252' });
+  });
+
+  it('reads an Excel export: BOM, ; delimiter, aliases in other case, a quoted CRLF and a line of ;;;', async () => {
+    expect(await readFixture('excel-semicolon-bom.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hola; {{Nombre}}', 'Línea 1\r\nLínea 2', { Nombre: 'Ana' }),
+      accepted(5, 'ben@example.com', 'Hola {{nombre}}', 'Fin', { Nombre: 'Benjamín' }),
+    ]);
+    expect(await formatOf(createReadStream(fixture('excel-semicolon-bom.csv')))).toEqual({
+      kind: 'format',
+      encoding: 'utf-8',
+      delimiter: ';',
+    });
+  });
+
+  it('reads a tab-separated file, keeping commas and semicolons inside fields', async () => {
+    expect(await readFixture('tab.csv')).toEqual([
+      accepted(2, 'ana@example.com', 'Hello {{first_name}}', 'Tabs, commas; and semicolons', {
+        first_name: 'Ana',
+      }),
+      accepted(3, 'ben@example.com', 'Hello {{first_name}}', 'Second', { first_name: 'Ben' }),
+    ]);
+    expect(await formatOf(createReadStream(fixture('tab.csv')))).toMatchObject({ delimiter: '\t' });
+  });
+
+  it('counts delimiters outside quotes only, after blank lines', async () => {
+    const csv = '\n,,\n"a;b;c;d",email,subject,content\nx,ana@example.com,Hi,Hello\n';
+    expect(await formatOf([Buffer.from(csv)])).toMatchObject({ delimiter: ',' });
+    expect(await readText(csv)).toEqual([accepted(4, 'ana@example.com', 'Hi', 'Hello', { 'a;b;c;d': 'x' })]);
+  });
+
+  it('reports UTF-8 for a file of ASCII only', async () => {
+    expect(await formatOf(createReadStream(fixture('crlf.csv')))).toEqual({
+      kind: 'format',
+      encoding: 'utf-8',
+      delimiter: ',',
+    });
+  });
+
+  it('detects Windows-1252 from accents that first appear far into the file', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `user${i}@example.com,Hi,Hello\n`).join('');
+    const bytes = Buffer.concat([
+      Buffer.from(`email,subject,content\n${rows}`),
+      Buffer.from('late@example.com,Hi,Caf\xe9\n', 'latin1'),
+    ]);
+    const entries = await readAll([bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    expect(entries.at(-1)).toEqual(accepted(3002, 'late@example.com', 'Hi', 'Café'));
+    expect(await formatOf([bytes])).toMatchObject({ encoding: 'windows-1252' });
+  });
+
+  it('rejects a row whose bytes are not UTF-8 when the file was read as UTF-8 from earlier bytes', async () => {
+    // The first non-ASCII bytes are UTF-8; the invalid byte comes more than SNIFF_BYTES later.
+    const filler = Array.from({ length: 3000 }, (_, i) => `user${i}@example.com,Olá,Hello\n`).join('');
+    const bytes = Buffer.concat([
+      Buffer.from(`email,subject,content\n${filler}`),
+      Buffer.from('late@example.com,Hi,Caf\xe9\nlast@example.com,Hi,Fine\n', 'latin1'),
+    ]);
+    expect(bytes.length).toBeGreaterThan(SNIFF_BYTES);
+    const entries = await readAll([bytes]);
+    expect(entries.slice(-2)).toEqual([
+      { kind: 'invalid', line: 3002, reason: NOT_UTF8, value: 'Caf\uFFFD' },
+      accepted(3003, 'last@example.com', 'Hi', 'Fine'),
+    ]);
+    expect(await formatOf([bytes])).toMatchObject({ encoding: 'utf-8' });
+  });
+
+  it('names the delimiter in the reason for a closing quote followed by text', async () => {
+    expect(await readText('email;subject;content\nana@example.com;"Hi"x;Fine\n')).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'malformed CSV: a closing quote is not followed by a semicolon or a line break',
+        value: 'ana@example.com;"Hi"',
+      },
+    ]);
+  });
+});
+
+describe('checking placeholders', () => {
+  it('rejects a row whose {{placeholder}} names no personalisation column, naming it and the columns', async () => {
+    expect(await readFixture('unknown-placeholder.csv')).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'placeholder {{firstname}} names no column (personalisation columns: first_name)',
+        value: '{{firstname}}',
+        placeholder: 'firstname',
+      },
+    ]);
+  });
+
+  it('matches placeholder names case-insensitively and with spaces inside the braces, as the sender fills them', async () => {
+    const csv =
+      'email,subject,content,First_Name\nana@example.com,Hi {{ first_name }},Hello {{FIRST_NAME}},Ana\n';
+    const entries = await readText(csv);
+    expect(entries.map((e) => e.kind)).toEqual(['accepted']);
+    const row = (entries[0] as Extract<RowEntry, { kind: 'accepted' }>).row;
+    expect(fillPlaceholders(row.content, row.variables)).toBe('Hello Ana');
+  });
+
+  it('rejects {{email}}: a required column is no personalisation variable', async () => {
+    const entries = await readText('email,subject,content\nana@example.com,Hi {{email}},Hello\n');
+    expect(entries).toMatchObject([
+      {
+        kind: 'invalid',
+        placeholder: 'email',
+        reason: expect.stringContaining('the file has no personalisation columns'),
+      },
+    ]);
   });
 });

@@ -26,7 +26,10 @@ const send: SendRecord = {
 function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>) {
   return {
     reader: { page },
+    batches: { page: async () => ({ batches: [] }) },
     store: {
+      getSend: async (): Promise<SendRecord | undefined> => undefined,
+      getContent: async (): Promise<string | undefined> => undefined,
       getBatch: async (): Promise<BatchRecord | undefined> => undefined,
       countByStatus: async (): Promise<StatusCounts> => ({
         PENDING: 0,

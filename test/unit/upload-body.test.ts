@@ -121,6 +121,77 @@ describe('finding the CSV in an upload request', () => {
       ),
     );
     expect(error.statusCode).toBe(413);
-    expect(error.details).toEqual({ maxBytes: 1024 });
+    expect(error.details).toEqual({ maxBytes: 1024, largeFileUpload: 'POST /campaigns/uploads' });
+    expect(error.message).toContain('POST /campaigns/uploads');
+  });
+
+  it('hashes the file and not the form, so that a retry with another boundary has the same fingerprint', async () => {
+    const first = await multipartBody([{ name: 'file', content: CSV, fileName: 'list.csv' }]);
+    const second = await multipartBody([
+      { name: 'note', content: 'other' },
+      { name: 'file', content: CSV, fileName: 'renamed.csv' },
+    ]);
+    const hashOf = async (form: { body: Buffer; contentType: string }) =>
+      (
+        await uploadedFile(
+          {
+            headers: { 'content-type': form.contentType },
+            body: form.body.toString('base64'),
+            isBase64Encoded: true,
+          },
+          MAX,
+        )
+      ).sha256;
+    const raw = await uploadedFile(
+      { headers: { 'content-type': 'text/csv' }, body: CSV, isBase64Encoded: false },
+      MAX,
+    );
+    expect(await hashOf(first)).toBe(raw.sha256);
+    expect(await hashOf(second)).toBe(raw.sha256);
+    expect(raw.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reads dryRun from the query string or from a form field placed after the file', async () => {
+    const raw = await uploadedFile(
+      {
+        headers: { 'content-type': 'text/csv' },
+        body: CSV,
+        isBase64Encoded: false,
+        query: { dryRun: 'true' },
+      },
+      MAX,
+    );
+    expect(raw.dryRun).toBe(true);
+    const { body, contentType } = await multipartBody([
+      { name: 'file', content: CSV, fileName: 'list.csv' },
+      { name: 'dryRun', content: 'true' },
+    ]);
+    const file = await uploadedFile(
+      { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+      MAX,
+    );
+    expect(file.dryRun).toBe(true);
+    expect(await text(file.content)).toBe(CSV);
+    const plain = await uploadedFile(
+      { headers: { 'content-type': 'text/csv' }, body: CSV, isBase64Encoded: false },
+      MAX,
+    );
+    expect(plain.dryRun).toBe(false);
+  });
+
+  it('answers 400 for a dryRun that is neither true nor false', async () => {
+    const error = await rejection(
+      uploadedFile(
+        {
+          headers: { 'content-type': 'text/csv' },
+          body: CSV,
+          isBase64Encoded: false,
+          query: { dryRun: 'maybe' },
+        },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('query parameter dryRun must be true or false, got "maybe"');
   });
 });

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:send [-- sends]`: the sender alone, in this process, against the embedded emulators.
+ * For each R in 10, 50 and 200 sends/s, SES is limited to R by a throttling middleware (a token bucket
+ * with one second of burst that fails calls above it with TooManyRequestsException "Maximum sending
+ * rate exceeded."), the sender is configured with MAX_SEND_RATE = R, and LOOPS concurrent sender
+ * loops (the local event source) send a campaign of `sends` (2,000 by default). Reported: achieved
+ * rate / R and the throttling answers seen; then the same without any limit (sends/s). The campaign
+ * is enqueued before the clock starts, so the figures are the sender's alone. R = 10 sends at most
+ * 500 (50 s), to keep the run short. Prints a table and writes JSON to bench/results/.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SesMailer } from '../lambdas/mail/mailer.js';
+import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
+import { ContentCache } from '../lambdas/sender/content-cache.js';
+import { createSenderHandler } from '../lambdas/sender/handler.js';
+import { noSendMetrics } from '../lambdas/sender/send-metrics.js';
+import { SendPacer } from '../lambdas/sender/send-pacer.js';
+import { RatePacing, type SendPacing, unpaced } from '../lambdas/sender/send-pacing.js';
+import { SendRate } from '../lambdas/sender/send-rate.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
+import { startSqsEventSource } from '../local/sqs-event-source.js';
+import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
+import { csvOf, ingestText, storeAndQueue } from '../test/helpers/send-pipeline.js';
+import { injectSesFaults, limitSesRate } from '../test/helpers/ses-faults.js';
+
+const RATES = [10, 50, 200];
+const LOOPS = 4;
+/** R = 10 would take 200 s for 2,000 sends. */
+const MAX_SENDS_AT_10 = 500;
+
+interface RunResult {
+  limit: number | null;
+  sends: number;
+  seconds: number;
+  achievedPerSecond: number;
+  /** achieved / limit; null without a limit. */
+  ratio: number | null;
+  throttles: number;
+  sesCalls: number;
+}
+
+async function run(aws: TestAws, sends: number, limit: number | null): Promise<RunResult> {
+  const { store } = storeAndQueue(aws);
+  const report = await ingestText(
+    aws,
+    csvOf([
+      ['email', 'subject', 'content', 'name'],
+      ...Array.from({ length: sends }, (_, i) => [
+        `r${i}-${randomUUID().slice(0, 8)}@example.com`,
+        'Hello {{name}}',
+        '<p>Dear {{name}}: our news</p>',
+        `N${i}`,
+      ]),
+    ]),
+    500,
+  );
+  const ses = new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+  const counter = limit === null ? undefined : limitSesRate(ses, limit);
+  const calls = injectSesFaults(ses, () => undefined);
+  const pacing: SendPacing =
+    limit === null
+      ? unpaced
+      : new RatePacing(
+          new SendRate({ override: limit, fallback: 1, readAccountRate: async () => limit, now: Date.now }),
+          new SendPacer({ now: () => performance.now(), sleep: (ms) => sleep(ms) }, { concurrency: LOOPS }),
+        );
+  const handler = createSenderHandler({
+    store,
+    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    leaseMs: 60_000,
+    maxReceiveCount: SEND_QUEUE.maxReceiveCount,
+    metrics: noSendMetrics,
+    pacing,
+  });
+  const started = performance.now();
+  const events = startSqsEventSource({
+    sqs: aws.clients.sqs,
+    queueUrl: aws.queues.queueUrl,
+    handler: (event) => handler(event),
+    functionName: 'sender',
+    batchSize: SEND_QUEUE.batchSize,
+    concurrency: LOOPS,
+    onError: (error) => console.error('event source:', error),
+  });
+  let seconds: number;
+  try {
+    for (;;) {
+      const counts = await store.countByStatus(report.batchId);
+      if (counts.SENT + counts.ERROR >= sends) break;
+      if (performance.now() - started > 10 * 60_000) throw new Error(`stalled at ${counts.SENT} sent`);
+      await sleep(200);
+    }
+    seconds = (performance.now() - started) / 1000;
+  } finally {
+    await events.stop();
+    ses.destroy();
+  }
+  const achievedPerSecond = sends / seconds;
+  return {
+    limit,
+    sends,
+    seconds: round(seconds, 1),
+    achievedPerSecond: round(achievedPerSecond, 1),
+    ratio: limit === null ? null : round(achievedPerSecond / limit, 2),
+    throttles: counter?.throttled ?? 0,
+    sesCalls: calls.attempted,
+  };
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function table(results: RunResult[]): string {
+  const header = ['SES limit R', 'sends', 'seconds', 'achieved/s', 'achieved / R', 'throttles', 'SES calls'];
+  const rows = results.map((r) => [
+    r.limit === null ? 'none' : `${r.limit}/s`,
+    r.sends.toLocaleString('en'),
+    r.seconds.toFixed(1),
+    r.achievedPerSecond.toFixed(1),
+    r.ratio === null ? '–' : r.ratio.toFixed(2),
+    String(r.throttles),
+    r.sesCalls.toLocaleString('en'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')} |`;
+  return [
+    line(header),
+    `| ${widths.map((w) => `${'-'.repeat(w - 1)}:`).join(' | ')} |`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+async function main() {
+  const arg = process.argv[2];
+  const sends = arg === undefined ? 2000 : Number(arg);
+  if (!Number.isSafeInteger(sends) || sends < 10)
+    throw new Error(`sends must be an integer ≥ 10, got "${arg}"`);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const aws = await startTestAws();
+  const results: RunResult[] = [];
+  try {
+    for (const limit of [...RATES, null]) {
+      const size = limit === 10 ? Math.min(sends, MAX_SENDS_AT_10) : sends;
+      const result = await run(aws, size, limit);
+      console.error(`R=${limit ?? 'none'}: ${JSON.stringify(result)}`);
+      results.push(result);
+    }
+  } finally {
+    await aws.stop();
+  }
+  console.log(
+    `\n${LOOPS} sender loops, MAX_SEND_RATE = R, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}\n`,
+  );
+  console.log(table(results));
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/send-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ loops: LOOPS, cpus: os.cpus().length, node: process.version, results }, null, 2)}\n`,
+  );
+  console.log(`\nwritten to ${file}`);
+}
+
+await main();

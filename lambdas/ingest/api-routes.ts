@@ -1,0 +1,60 @@
+/**
+ * Every route of the HTTP API, in one list: the CDK stack adds exactly these routes, the local runner
+ * serves exactly these, and the OpenAPI document describes exactly these (tests hold all three to it).
+ */
+
+/** The Lambda function behind a route (a ProjectFunction of the stack, a handler module locally). */
+export type ApiFunction = 'ingest' | 'uploadUrl' | 'graphql' | 'health' | 'docs';
+
+/** Who may call a route: anyone, or a key with that scope in `x-api-key`. */
+export type RouteAccess = 'public' | 'upload' | 'read';
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway's path syntax: `{name}` is one path segment. */
+  readonly path: string;
+  readonly fn: ApiFunction;
+  readonly access: RouteAccess;
+}
+
+export const UPLOAD_PATH = '/campaigns/upload';
+export const LARGE_UPLOAD_PATH = '/campaigns/uploads';
+export const GRAPHQL_PATH = '/graphql';
+export const HEALTH_PATH = '/health';
+export const DOCS_PATH = '/docs';
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCS_ASSET_PATH = `${DOCS_PATH}/{asset}`;
+
+/**
+ * Swagger UI's files, served by the docs function from DOCS_ASSETS_DIR: copied from the
+ * `swagger-ui-dist` package into the function's bundle on AWS, read from node_modules locally.
+ */
+export const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
+/** The script that starts Swagger UI on the page; written by the docs function itself. */
+export const SWAGGER_UI_INITIALIZER = 'swagger-initializer.js';
+export const DOCS_ASSETS: readonly string[] = [...SWAGGER_UI_FILES, SWAGGER_UI_INITIALIZER];
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'POST', path: UPLOAD_PATH, fn: 'ingest', access: 'upload' },
+  { method: 'POST', path: LARGE_UPLOAD_PATH, fn: 'uploadUrl', access: 'upload' },
+  // GET serves GraphiQL (to a browser, without a key) and query-string queries, POST JSON queries.
+  { method: 'GET', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },
+  { method: 'POST', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },
+  { method: 'GET', path: HEALTH_PATH, fn: 'health', access: 'public' },
+  { method: 'GET', path: OPENAPI_PATH, fn: 'docs', access: 'public' },
+  { method: 'GET', path: DOCS_PATH, fn: 'docs', access: 'public' },
+  { method: 'GET', path: DOCS_ASSET_PATH, fn: 'docs', access: 'public' },
+];
+
+/** `GET /graphql`: the route key API Gateway and the access logs use. */
+export const routeKeyOf = (route: Pick<ApiRoute, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+/**
+ * The concrete paths a route answers on, for a router that matches paths exactly (the local
+ * gateway): `{asset}` becomes each of the docs assets.
+ */
+export function concretePathsOf(route: ApiRoute): string[] {
+  if (route.path === DOCS_ASSET_PATH) return DOCS_ASSETS.map((asset) => `${DOCS_PATH}/${asset}`);
+  return [route.path];
+}

@@ -1,0 +1,39 @@
+import type { SendPacer } from './send-pacer.js';
+import type { SendRate } from './send-rate.js';
+
+/** What the sender needs of rate control: a slot before each SES call, and a word when throttled. */
+export interface SendPacing {
+  /** Marks an invocation as running; call the returned function when it ends. */
+  begin(): () => void;
+  /** Resolves when this sender may make its next SES call. */
+  acquire(): Promise<void>;
+  /** SES answered with throttling. */
+  throttled(): void;
+}
+
+/** Paces at the rate the SendRate resolves (configured, the account's, or the fallback). */
+export class RatePacing implements SendPacing {
+  constructor(
+    private readonly rate: SendRate,
+    private readonly pacer: SendPacer,
+  ) {}
+
+  begin(): () => void {
+    return this.pacer.begin();
+  }
+
+  async acquire(): Promise<void> {
+    await this.pacer.acquire(await this.rate.current());
+  }
+
+  throttled(): void {
+    this.pacer.throttled();
+  }
+}
+
+/** No pacing at all: what tests that are not about the rate use. */
+export const unpaced: SendPacing = {
+  begin: () => () => {},
+  acquire: async () => {},
+  throttled: () => {},
+};

@@ -1,0 +1,179 @@
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendIdFor } from '../../lambdas/domain/send-id.js';
+import type { SendRef } from '../../lambdas/domain/send-record.js';
+import { batchIdOfKey, uploadKeyOf } from '../../lambdas/ingest/large-upload.js';
+import { createS3IngestHandler } from '../../lambdas/ingest/s3-ingest-handler.js';
+import { UploadClaims } from '../../lambdas/ingest/upload-claims.js';
+import { SendQueue } from '../../lambdas/queue/send-queue.js';
+import { SendStore } from '../../lambdas/store/send-store.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+
+let aws: TestAws;
+let store: SendStore;
+let claims: UploadClaims;
+
+beforeAll(async () => {
+  aws = await startTestAws();
+  store = new SendStore(aws.clients.documents, aws.tableName);
+  claims = new UploadClaims(aws.clients.documents, aws.tableName);
+});
+afterAll(async () => aws?.stop());
+
+/** Records every send put on the queue; `failAfter` enqueue calls, it throws (a crash mid-file). */
+class RecordingQueue extends SendQueue {
+  readonly enqueued: string[] = [];
+  calls = 0;
+  constructor(private readonly failAfter = Number.POSITIVE_INFINITY) {
+    super(aws.clients.sqs, aws.queues.queueUrl);
+  }
+  override async enqueue(refs: SendRef[]): Promise<void> {
+    this.calls += 1;
+    if (this.calls > this.failAfter) throw new Error('simulated crash while enqueuing');
+    this.enqueued.push(...refs.map((r) => r.sendId));
+    await super.enqueue(refs);
+  }
+}
+
+/** S3 as far as the handler uses it: GetObject answers the file as a stream, with its metadata. */
+const s3With = (csv: string, metadata: Record<string, string> = {}) =>
+  ({
+    send: async () => ({ Body: Readable.from([Buffer.from(csv)]), Metadata: metadata }),
+  }) as unknown as S3Client;
+
+const eventFor = (key: string): S3Event =>
+  ({
+    Records: [
+      {
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: 'uploads-bucket' }, object: { key: encodeURIComponent(key), size: 1 } },
+      },
+    ],
+  }) as unknown as S3Event;
+
+const context = { getRemainingTimeInMillis: () => 60_000 };
+
+const csvOf = (rows: number) =>
+  ['email,subject,content', ...Array.from({ length: rows }, (_, i) => `r${i}@example.com,Hi,Body ${i}`)].join(
+    '\n',
+  );
+
+const handlerWith = (csv: string, queue: SendQueue, metadata: Record<string, string> = {}) =>
+  createS3IngestHandler({
+    s3: s3With(csv, metadata),
+    store,
+    queue,
+    claims,
+    clock: () => new Date(),
+    newBatchId: () => {
+      throw new Error('the batch id must come from the object key');
+    },
+    chunkRows: 25,
+  });
+
+const newBatchId = () => crypto.randomUUID();
+
+describe('the S3 ingest of a large upload', () => {
+  it('ingests the object as the batch its key names and stores the report with the batch', async () => {
+    const batchId = newBatchId();
+    const queue = new RecordingQueue();
+    const csv = `${csvOf(3)}\nbad-address,Hi,Body\nr0@example.com,Hi,Again`;
+    await handlerWith(csv, queue, { 'file-name': encodeURIComponent('big list.csv') })(
+      eventFor(uploadKeyOf(batchId)),
+      context,
+    );
+    expect(queue.enqueued.sort()).toEqual(
+      [0, 1, 2].map((i) => sendIdFor(batchId, `r${i}@example.com`)).sort(),
+    );
+    const batch = await store.getBatch(batchId);
+    expect(batch).toMatchObject({
+      batchId,
+      fileName: 'big list.csv',
+      received: 5,
+      accepted: 3,
+      duplicates: 1,
+      invalid: 1,
+      duplicatesList: [{ line: 6, email: 'r0@example.com', firstLine: 2 }],
+    });
+    expect(batch?.errors?.[0]).toMatchObject({ line: 5, value: 'bad-address' });
+    expect(await claims.get(batchId)).toMatchObject({ state: 'DONE', runs: 1 });
+  });
+
+  it('enqueues nothing when S3 delivers the same event again', async () => {
+    const batchId = newBatchId();
+    const first = new RecordingQueue();
+    await handlerWith(csvOf(30), first)(eventFor(uploadKeyOf(batchId)), context);
+    expect(first.enqueued).toHaveLength(30);
+    const before = await store.countByStatus(batchId);
+
+    const second = new RecordingQueue();
+    await handlerWith(csvOf(30), second)(eventFor(uploadKeyOf(batchId)), context);
+    expect(second.calls).toBe(0);
+    expect(await store.countByStatus(batchId)).toEqual(before);
+    expect(await claims.get(batchId)).toMatchObject({ state: 'DONE', runs: 1 });
+  });
+
+  it('leaves a file alone while another invocation holds its claim', async () => {
+    const batchId = newBatchId();
+    expect(await claims.claim(batchId, new Date(), 60_000)).toBe('fresh');
+    const queue = new RecordingQueue();
+    await handlerWith(csvOf(5), queue)(eventFor(uploadKeyOf(batchId)), context);
+    expect(queue.calls).toBe(0);
+    expect(await store.getBatch(batchId)).toBeUndefined();
+  });
+
+  it('resumes a file after a crash without enqueuing any send a second time', async () => {
+    const batchId = newBatchId();
+    const rows = 80; // four chunks of 25
+    const crashing = new RecordingQueue(2);
+    await expect(handlerWith(csvOf(rows), crashing)(eventFor(uploadKeyOf(batchId)), context)).rejects.toThrow(
+      /simulated crash/,
+    );
+    expect(crashing.enqueued).toHaveLength(50);
+    // The claim was released at once, so Lambda's retry takes over.
+    const retry = new RecordingQueue();
+    await handlerWith(csvOf(rows), retry)(eventFor(uploadKeyOf(batchId)), context);
+
+    const all = Array.from({ length: rows }, (_, i) => sendIdFor(batchId, `r${i}@example.com`));
+    // Never the same send twice on the queue.
+    expect(new Set([...crashing.enqueued, ...retry.enqueued]).size).toBe(
+      crashing.enqueued.length + retry.enqueued.length,
+    );
+    // The third chunk was written but its enqueue crashed: left PENDING for the sweeper, not re-enqueued.
+    const pending = all.slice(50, 75);
+    expect(retry.enqueued.sort()).toEqual(all.slice(75).sort());
+    for (const sendId of pending) expect((await store.getSend(sendId))?.status).toBe('PENDING');
+    for (const sendId of all) expect(await store.getSend(sendId)).toBeDefined();
+    expect(await store.getBatch(batchId)).toMatchObject({ received: rows, accepted: rows });
+    expect(await claims.get(batchId)).toMatchObject({ state: 'DONE', runs: 2 });
+  });
+
+  it('records a file refused as a whole as FAILED with its reason, and queues nothing', async () => {
+    const batchId = newBatchId();
+    const queue = new RecordingQueue();
+    await handlerWith('email,content\na@example.com,Hi', queue)(eventFor(uploadKeyOf(batchId)), context);
+    expect(queue.calls).toBe(0);
+    expect(await claims.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'MISSING_COLUMNS' });
+  });
+
+  it('records a file with no sendable row as FAILED, with its report on the batch', async () => {
+    const batchId = newBatchId();
+    const queue = new RecordingQueue();
+    await handlerWith('email,subject,content\nnope,Hi,Body', queue)(eventFor(uploadKeyOf(batchId)), context);
+    expect(queue.calls).toBe(0);
+    expect(await claims.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'NOTHING_ACCEPTED' });
+    expect(await store.getBatch(batchId)).toMatchObject({ received: 1, accepted: 0, invalid: 1 });
+  });
+
+  it('ignores objects outside uploads/<batch id>.csv', async () => {
+    const queue = new RecordingQueue();
+    await handlerWith(csvOf(2), queue)(eventFor('other/file.csv'), context);
+    expect(queue.calls).toBe(0);
+    expect(batchIdOfKey('uploads/not-a-uuid.csv')).toBeUndefined();
+    expect(batchIdOfKey(uploadKeyOf('8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e'))).toBe(
+      '8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e',
+    );
+  });
+});

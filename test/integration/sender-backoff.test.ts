@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SesMailer } from '../../lambdas/mail/mailer.js';
+import { SqsMessageDelay } from '../../lambdas/queue/message-delay.js';
+import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
+
+let aws: TestAws;
+beforeAll(async () => {
+  // Long enough that a message seen again within the test came back through the back-off, not the timeout.
+  aws = await startTestAws({ visibilityTimeoutSeconds: 30 });
+});
+afterAll(() => aws.stop());
+
+const ses = () =>
+  new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+
+function backingOffSender(client: SESv2Client, baseSeconds: number) {
+  const { store } = storeAndQueue(aws);
+  return createSenderHandler({
+    store,
+    mailer: new SesMailer(client, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    leaseMs: 60_000,
+    maxReceiveCount: 3,
+    metrics: noSendMetrics,
+    retryBackoff: {
+      backoff: { baseSeconds, maxSeconds: 30 },
+      messages: new SqsMessageDelay(aws.clients.sqs, aws.queues.queueUrl),
+    },
+  });
+}
+
+async function receiveWithin(ms: number) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const event = await receiveSqsEvent(aws);
+    if (event.Records.length > 0 || Date.now() > until) return event;
+    await sleep(100);
+  }
+}
+
+describe('retry back-off', () => {
+  it('brings a throttled message back after the back-off delay instead of the visibility timeout (SES throttling injected by middleware)', async () => {
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['backoff@example.com', 'S', 'C'],
+      ]),
+    );
+    const client = ses();
+    injectSesFaults(client, (n) =>
+      n === 1
+        ? sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429)
+        : undefined,
+    );
+    const handler = backingOffSender(client, 1);
+    const first = await receiveSqsEvent(aws);
+    const started = Date.now();
+    expect((await handler(first)).batchItemFailures).toHaveLength(1);
+
+    // Back after about one second (30 s without the back-off), and sent then.
+    const again = await receiveWithin(5_000);
+    expect(again.Records.map((r) => r.body)).toEqual(first.Records.map((r) => r.body));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await handler(again)).toEqual({ batchItemFailures: [] });
+    expect(await aws.sentMails()).toHaveLength(1);
+  });
+
+  it('backs off every message of a batch the account refused (SES pause injected by middleware)', async () => {
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ...['p1', 'p2', 'p3'].map((n) => [`${n}@example.com`, 'S', 'C']),
+      ]),
+    );
+    const client = ses();
+    const calls = injectSesFaults(client, () =>
+      sesServiceError('SendingPausedException', 'Sending is paused for this account.', 400),
+    );
+    const handler = backingOffSender(client, 1);
+    const event = await receiveSqsEvent(aws);
+    expect(event.Records).toHaveLength(3);
+    expect((await handler(event)).batchItemFailures).toHaveLength(3);
+    expect(calls.attempted).toBe(1);
+    expect((await receiveSqsEvent(aws)).Records).toHaveLength(0);
+    const back = await receiveWithin(5_000);
+    await sleep(200);
+    const rest = await receiveSqsEvent(aws);
+    expect(back.Records.length + rest.Records.length).toBe(3);
+  });
+
+  it('shows why the back-off is off locally: local-aws-sqs counts a ChangeMessageVisibility as a receive', async () => {
+    // Real SQS counts receives only; this emulator also counts each visibility change, so a delayed
+    // retry would use up two of the three receives at once and reach the DLQ after two deliveries.
+    await ingestText(
+      aws,
+      csvOf([
+        ['email', 'subject', 'content'],
+        ['count@example.com', 'S', 'C'],
+      ]),
+    );
+    const [record] = (await receiveSqsEvent(aws)).Records;
+    expect(record?.attributes.ApproximateReceiveCount).toBe('1');
+    await aws.clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: aws.queues.queueUrl,
+        ReceiptHandle: record?.receiptHandle ?? '',
+        VisibilityTimeout: 0,
+      }),
+    );
+    const [again] = (await receiveWithin(2_000)).Records;
+    expect(again?.attributes.ApproximateReceiveCount).toBe('3');
+  });
+});

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SesMailer } from '../../lambdas/mail/mailer.js';
+import { accountMaxSendRate } from '../../lambdas/mail/send-quota.js';
+import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { SendPacer } from '../../lambdas/sender/send-pacer.js';
+import { RatePacing, type SendPacing } from '../../lambdas/sender/send-pacing.js';
+import { SendRate } from '../../lambdas/sender/send-rate.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { startSqsEventSource } from '../../local/sqs-event-source.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { csvOf, ingestText, storeAndQueue } from '../helpers/send-pipeline.js';
+import { limitSesRate } from '../helpers/ses-faults.js';
+
+let aws: TestAws;
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(() => aws.stop());
+afterEach(() => {
+  delete process.env.AWS_SES_ACCOUNT;
+});
+
+const ses = () =>
+  new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+
+/** What the SES emulator answers GetAccount with when AWS_SES_ACCOUNT holds it. */
+function emulatedAccount(maxSendRate: number) {
+  return JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'c', Status: 'GRANTED' },
+      UseCaseDescription: 'campaigns',
+      WebsiteURL: 'https://example.com',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  });
+}
+
+/** Sends `count` mails through `concurrency` event-source pollers; returns the seconds it took. */
+async function runCampaign(count: number, concurrency: number, client: SESv2Client, pacing: SendPacing) {
+  const { store } = storeAndQueue(aws);
+  const report = await ingestText(
+    aws,
+    csvOf([
+      ['email', 'subject', 'content'],
+      ...Array.from({ length: count }, (_, i) => [`r${i}-${randomUUID().slice(0, 6)}@example.com`, 'S', 'C']),
+    ]),
+  );
+  const handler = createSenderHandler({
+    store,
+    mailer: new SesMailer(client, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    leaseMs: 60_000,
+    maxReceiveCount: 1000,
+    metrics: noSendMetrics,
+    pacing,
+  });
+  const started = performance.now();
+  const events = startSqsEventSource({
+    sqs: aws.clients.sqs,
+    queueUrl: aws.queues.queueUrl,
+    handler: (event) => handler(event),
+    functionName: 'sender',
+    batchSize: SEND_QUEUE.batchSize,
+    concurrency,
+  });
+  try {
+    for (;;) {
+      const counts = await store.countByStatus(report.batchId);
+      if (counts.SENT === count) break;
+      if (performance.now() - started > 20_000) throw new Error(`only ${counts.SENT} of ${count} sent`);
+      await sleep(50);
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await events.stop();
+  }
+}
+
+describe('send rate', () => {
+  it('reads the account’s maximum send rate from SES GetAccount', async () => {
+    process.env.AWS_SES_ACCOUNT = emulatedAccount(14);
+    expect(await accountMaxSendRate(ses())).toBe(14);
+  });
+
+  it('falls back to the configured default when GetAccount fails, as the emulator does without an account', async () => {
+    const rate = new SendRate({
+      fallback: 5,
+      readAccountRate: () => accountMaxSendRate(ses()),
+      now: Date.now,
+    });
+    expect(await rate.describe()).toEqual({ rate: 5, origin: 'fallback' });
+  });
+
+  it('keeps concurrent senders under the account rate, so SES throttles none (SES limit injected by middleware)', async () => {
+    process.env.AWS_SES_ACCOUNT = emulatedAccount(20);
+    const client = ses();
+    const limit = limitSesRate(client, 20);
+    const pacing = new RatePacing(
+      new SendRate({ fallback: 1, readAccountRate: () => accountMaxSendRate(client), now: Date.now }),
+      new SendPacer({ now: () => performance.now(), sleep: (ms) => sleep(ms) }, { concurrency: 2 }),
+    );
+    const seconds = await runCampaign(40, 2, client, pacing);
+    expect(limit).toEqual({ accepted: 40, throttled: 0 });
+    // 40 sends at 20/s: the first goes at once, the last 39 intervals of 50 ms later.
+    expect(seconds).toBeGreaterThan(1.9);
+    expect(seconds).toBeLessThan(6);
+  });
+});
