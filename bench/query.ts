@@ -12,10 +12,13 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { sendIdFor } from '../lambdas/domain/send-id.js';
 import type { SendRecord } from '../lambdas/domain/send-record.js';
 import { SEND_STATUSES } from '../lambdas/domain/send-status.js';
+import { BatchProgressReader } from '../lambdas/graphql/batch-progress-reader.js';
 import { BatchReader } from '../lambdas/graphql/batch-reader.js';
 import { createGraphqlHandler } from '../lambdas/graphql/handler.js';
 import { PageCursors } from '../lambdas/graphql/page-cursor.js';
 import { SendReader } from '../lambdas/graphql/send-reader.js';
+import { UploadClaims } from '../lambdas/ingest/upload-claims.js';
+import { BatchStarts } from '../lambdas/store/batch-starts.js';
 import { SendStore } from '../lambdas/store/send-store.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
@@ -52,6 +55,9 @@ const handler = createGraphqlHandler({
   store,
   reader: new SendReader(clients.documents, table),
   batches: new BatchReader(clients.documents, table),
+  progress: new BatchProgressReader(clients.documents, table),
+  starts: new BatchStarts(clients.documents, table),
+  uploads: new UploadClaims(clients.documents, table),
   cursors: new PageCursors('bench-secret-0123456789'),
   apiKeys: { require: async () => 'bench' },
 });

@@ -21,6 +21,7 @@ import { noSendMetrics } from '../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../lambdas/sender/send-pacer.js';
 import { RatePacing, type SendPacing, unpaced } from '../lambdas/sender/send-pacing.js';
 import { SendRate } from '../lambdas/sender/send-rate.js';
+import { BatchStarts } from '../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { startSqsEventSource } from '../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
@@ -78,6 +79,7 @@ async function run(aws: TestAws, sends: number, limit: number | null): Promise<R
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
     leaseMs: 60_000,
     maxReceiveCount: SEND_QUEUE.maxReceiveCount,
     metrics: noSendMetrics,

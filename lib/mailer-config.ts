@@ -1,5 +1,7 @@
 import type { Node } from 'constructs';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
+import { minimumPacedSendRate, pacedBatchLimit } from '../lambdas/sender/pacing-budget.js';
+import { SENDER_TIMEOUT } from './constructs/functions.js';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`). Values given with `-c`
@@ -16,6 +18,17 @@ export interface MailerSettings {
   readonly sesConfigurationSet?: string;
   /** Sender invocations running at once; the only brake between the queue and the SES send rate. */
   readonly senderMaxConcurrency: number;
+  /** Sends per second across all senders (MAX_SEND_RATE); unset: the account's SES quota, read at run time. */
+  readonly maxSendRate?: number;
+  /**
+   * Messages per sender invocation (the event source's batch size): SEND_QUEUE.batchSize, or fewer
+   * when maxSendRate is so low that pacing a full batch would run into the sender's timeout.
+   */
+  readonly senderBatchSize: number;
+  /** DRY_RUN: every send is marked SENT (dryRun) without calling SES. */
+  readonly dryRun: boolean;
+  /** MAX_LARGE_UPLOAD_BYTES: the largest file POST /campaigns/uploads hands out an upload URL for. */
+  readonly maxLargeUploadBytes: number;
   /** A throw-away stack: its table is deleted with it and has no deletion protection. */
   readonly devStack: boolean;
   /** Steady-state requests per second the HTTP API's default stage accepts before answering 429. */
@@ -51,6 +64,9 @@ export const CONTEXT_KEYS = {
   replyToAddress: 'replyToAddress',
   sesConfigurationSet: 'sesConfigurationSet',
   senderMaxConcurrency: 'senderMaxConcurrency',
+  maxSendRate: 'maxSendRate',
+  dryRun: 'dryRun',
+  maxLargeUploadBytes: 'maxLargeUploadBytes',
   devStack: 'devStack',
   apiThrottleRate: 'apiThrottleRate',
   apiThrottleBurst: 'apiThrottleBurst',
@@ -69,6 +85,7 @@ export const DEFAULT_API_THROTTLE_BURST = 100;
 export const DEFAULT_MAX_QUEUE_AGE_MINUTES = 30;
 export const DEFAULT_SES_THROTTLE_ALARM_THRESHOLD = 100;
 export const DEFAULT_FAILED_EMAILS_ALARM_PERCENT = 5;
+export const DEFAULT_MAX_LARGE_UPLOAD_BYTES = 1024 ** 3;
 
 // Queue names allow letters, digits, '-' and '_' up to 80 characters and take the stage as a suffix.
 const STAGE_PATTERN = /^[A-Za-z0-9-]{1,32}$/;
@@ -103,6 +120,15 @@ export function readMailerConfig(node: Node): MailerConfig {
   }
   const account = optionalString(node, CONTEXT_KEYS.account);
   const region = optionalString(node, CONTEXT_KEYS.region);
+  // Lambda's SQS scaling accepts 2 to 1000 concurrent invocations.
+  const senderMaxConcurrency = integer(
+    node,
+    CONTEXT_KEYS.senderMaxConcurrency,
+    DEFAULT_SENDER_MAX_CONCURRENCY,
+    { min: 2, max: 1000 },
+  );
+  // The sender's own reading of MAX_SEND_RATE accepts the same range: a value synthesised is one it starts with.
+  const maxSendRate = positiveNumber(node, CONTEXT_KEYS.maxSendRate, { max: 1_000_000 });
 
   return {
     settings: {
@@ -113,10 +139,14 @@ export function readMailerConfig(node: Node): MailerConfig {
       sesIdentities: sesIdentity ? [sesIdentity] : [senderEmail, senderDomain],
       ...(replyToAddress ? { replyToAddress } : {}),
       ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
-      // Lambda's SQS scaling accepts 2 to 1000 concurrent invocations.
-      senderMaxConcurrency: integer(node, CONTEXT_KEYS.senderMaxConcurrency, DEFAULT_SENDER_MAX_CONCURRENCY, {
-        min: 2,
-        max: 1000,
+      senderMaxConcurrency,
+      ...(maxSendRate === undefined ? {} : { maxSendRate }),
+      senderBatchSize: senderBatchSize(maxSendRate, senderMaxConcurrency),
+      dryRun: boolean(node, CONTEXT_KEYS.dryRun, false),
+      // The functions' own reading of MAX_LARGE_UPLOAD_BYTES accepts the same range; 5 GiB is one S3 PUT's most.
+      maxLargeUploadBytes: integer(node, CONTEXT_KEYS.maxLargeUploadBytes, DEFAULT_MAX_LARGE_UPLOAD_BYTES, {
+        min: 1024,
+        max: 5 * 1024 ** 3,
       }),
       devStack: boolean(node, CONTEXT_KEYS.devStack, false),
       // API Gateway's account-wide default is 10,000 requests/s with a 5,000 burst.
@@ -178,6 +208,50 @@ function integer(node: Node, key: string, fallback: number, range: { min: number
     );
   }
   return value;
+}
+
+/**
+ * A number above 0 up to `range.max`; fractions are allowed (a send rate of 0.5 per second is one).
+ * Undefined when unset.
+ */
+function positiveNumber(node: Node, key: string, range: { max: number }): number | undefined {
+  const raw = optionalString(node, key);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > range.max) {
+    throw new MailerConfigError(
+      `context ${key} must be a number above 0 and at most ${range.max}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The sender's batch size for a configured send rate. Each sender paces its SES calls one interval of
+ * senderMaxConcurrency / maxSendRate seconds apart, so a batch takes that many intervals; a batch that
+ * cannot be paced within the sender's timeout (less what its last send needs) would be cut off by the
+ * timeout and come back again and again until the dead-letter queue. The batch is therefore made as
+ * small as the rate requires, and a rate at which not even one send fits is refused. Without a
+ * configured rate the account's quota is only known at run time, where the sender stops pacing
+ * before its deadline instead (lambdas/sender/pacing-budget.ts).
+ */
+function senderBatchSize(maxSendRate: number | undefined, concurrency: number): number {
+  if (maxSendRate === undefined) return SEND_QUEUE.batchSize;
+  const timeoutMs = SENDER_TIMEOUT.toMilliseconds();
+  const limit = pacedBatchLimit({ rate: maxSendRate, concurrency, timeoutMs });
+  if (limit < 1) {
+    const intervalSeconds = Math.round((10 * concurrency) / maxSendRate) / 10;
+    const lowerConcurrency =
+      concurrency > 2
+        ? ` or lower ${CONTEXT_KEYS.senderMaxConcurrency}`
+        : ` (${CONTEXT_KEYS.senderMaxConcurrency} is at its minimum, 2)`;
+    throw new MailerConfigError(
+      `context ${CONTEXT_KEYS.maxSendRate} ${maxSendRate} is too low for ${CONTEXT_KEYS.senderMaxConcurrency} ${concurrency}: ` +
+        `each sender could call SES only once every ${intervalSeconds} s, longer than the ${SENDER_TIMEOUT.toSeconds()} s sender timeout leaves for pacing; ` +
+        `set ${CONTEXT_KEYS.maxSendRate} to at least ${minimumPacedSendRate({ concurrency, timeoutMs })}${lowerConcurrency}`,
+    );
+  }
+  return Math.min(SEND_QUEUE.batchSize, limit);
 }
 
 function boolean(node: Node, key: string, fallback: boolean): boolean {

@@ -47,6 +47,7 @@ export class MailerStack extends Stack {
       table: this.storage.table,
       queue: this.queueing.queue,
       corsOrigins: settings.corsOrigins,
+      maxFileBytes: settings.maxLargeUploadBytes,
       removalPolicy,
       logEncryptionKey,
     });
@@ -67,6 +68,8 @@ export class MailerStack extends Stack {
       stage: settings.stage,
       settings,
       functions: this.functions,
+      largeUploads: this.largeUploads,
+      docs: this.docs.docs,
       queue: this.queueing.queue,
       deadLetterQueue: this.queueing.deadLetterQueue,
       httpApi: this.api.httpApi,
@@ -86,6 +89,10 @@ export class MailerStack extends Stack {
     new CfnOutput(this, 'UploadBucketName', {
       value: this.largeUploads.bucket.bucketName,
       description: 'Bucket of large campaign files (POST /campaigns/uploads hands out URLs into it)',
+    });
+    new CfnOutput(this, 'IngestS3FunctionName', {
+      value: this.largeUploads.ingestS3.fn.functionName,
+      description: 'The large-file ingest; invoke it with an S3 event to ingest an upload again',
     });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queueing.queue.queueUrl });

@@ -229,7 +229,10 @@ export const LOCAL_UPLOAD_BUCKET = 'campaign-uploads';
 
 type S3EventHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<void>;
 
-/** The large-file path and the docs function, pointed at the local S3 stand-in and swagger-ui-dist. */
+/**
+ * The large-file path and the docs function, pointed at the local S3 stand-in and at the node_modules
+ * that holds swagger-ui-dist and @graphql-yoga/graphiql (what the stack copies into the bundle).
+ */
 function setLargeFileEnvironment(emulators: RunningEmulators) {
   const require = createRequire(import.meta.url);
   Object.assign(process.env, {
@@ -238,7 +241,7 @@ function setLargeFileEnvironment(emulators: RunningEmulators) {
       : {}),
     // s3rver has no per-bucket host names.
     S3_FORCE_PATH_STYLE: 'true',
-    DOCS_ASSETS_DIR: dirname(require.resolve('swagger-ui-dist/package.json')),
+    DOCS_NODE_MODULES_DIR: dirname(dirname(require.resolve('swagger-ui-dist/package.json'))),
   });
 }
 

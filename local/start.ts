@@ -12,7 +12,7 @@ Campaign mailer running locally (data in ${config.dataDir}/)
 
   Health:       ${pipeline.apiUrl}/health
   Upload:       POST ${pipeline.uploadUrl}
-  Large files:  POST ${pipeline.apiUrl}/campaigns/uploads  (then PUT the CSV to the uploadUrl it returns)
+  Large files:  POST ${pipeline.apiUrl}/campaigns/uploads {"size": <bytes>}  (then PUT the CSV to the uploadUrl it returns)
   Swagger UI:   ${pipeline.docsUrl}  (OpenAPI: ${pipeline.apiUrl}/openapi.json)
   GraphQL:      ${pipeline.graphqlUrl}
   Mail viewer:  ${pipeline.mailViewerUrl ?? `(external SES at ${pipeline.endpoints.sesv2})`}

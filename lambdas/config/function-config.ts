@@ -187,12 +187,16 @@ export function queryConfig(env: Env): QueryConfig {
   };
 }
 
-export interface DocsConfig {
-  /** DOCS_ASSETS_DIR: where Swagger UI's files are (the bundle on AWS, swagger-ui-dist locally). */
-  assetsDir: string;
-}
+/**
+ * Where the docs function finds its files (lambdas/ingest/docs-files.ts): DOCS_ASSETS_DIR holds them
+ * by their served names (the Lambda bundle); DOCS_NODE_MODULES_DIR is a node_modules directory holding
+ * their packages (local mode), and wins when both are set.
+ */
+export type DocsConfig = { assetsDir: string } | { nodeModulesDir: string };
 
 export function docsConfig(env: Env): DocsConfig {
+  const nodeModulesDir = optionalString(env, 'DOCS_NODE_MODULES_DIR');
+  if (nodeModulesDir !== undefined) return { nodeModulesDir };
   return { assetsDir: requireString(env, 'DOCS_ASSETS_DIR') };
 }
 
@@ -205,6 +209,15 @@ function s3ClientConfig(env: Env): S3ClientConfig {
   return { forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', false) };
 }
 
+/**
+ * MAX_LARGE_UPLOAD_BYTES: the largest campaign file the large-file path takes (1 GiB by default). The
+ * upload-url function signs it into the URL (S3 refuses any other length) and the S3 ingest refuses a
+ * larger object; both read this one variable. 5 GiB is the most one S3 PUT can carry.
+ */
+function maxLargeUploadBytes(env: Env): number {
+  return integer(env, 'MAX_LARGE_UPLOAD_BYTES', 1024 ** 3, { min: 1024, max: 5 * 1024 ** 3 });
+}
+
 export interface UploadUrlConfig {
   tableName: string;
   apiKeyCache: ApiKeyCacheConfig;
@@ -212,6 +225,8 @@ export interface UploadUrlConfig {
   bucketName: string;
   /** UPLOAD_URL_SECONDS: how long a pre-signed upload URL is accepted. */
   urlSeconds: number;
+  /** MAX_LARGE_UPLOAD_BYTES: the largest file an upload URL is given out for. */
+  maxFileBytes: number;
   s3: S3ClientConfig;
 }
 
@@ -221,6 +236,7 @@ export function uploadUrlConfig(env: Env): UploadUrlConfig {
     apiKeyCache: apiKeyCacheConfig(env),
     bucketName: requireString(env, 'UPLOAD_BUCKET'),
     urlSeconds: integer(env, 'UPLOAD_URL_SECONDS', 900, { min: 60, max: 3600 }),
+    maxFileBytes: maxLargeUploadBytes(env),
     s3: s3ClientConfig(env),
   };
 }
@@ -230,6 +246,8 @@ export interface S3IngestConfig {
   queueUrl: string;
   /** Rows written and enqueued per step, as for an upload through the API. */
   chunkRows: number;
+  /** MAX_LARGE_UPLOAD_BYTES: a larger object is refused unread. */
+  maxFileBytes: number;
   s3: S3ClientConfig;
 }
 
@@ -238,6 +256,7 @@ export function s3IngestConfig(env: Env): S3IngestConfig {
     tableName: requireString(env, 'TABLE_NAME'),
     queueUrl: requireString(env, 'QUEUE_URL'),
     chunkRows: integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 }),
+    maxFileBytes: maxLargeUploadBytes(env),
     s3: s3ClientConfig(env),
   };
 }

@@ -4,7 +4,8 @@ export type CampaignFileProblem =
   | 'NO_DATA_ROWS'
   | 'DUPLICATE_COLUMNS'
   | 'RECORD_TOO_LONG'
-  | 'UNKNOWN_PLACEHOLDER';
+  | 'UNKNOWN_PLACEHOLDER'
+  | 'INVALID_SEPARATOR_LINE';
 
 /** The file as a whole cannot be a campaign (as opposed to one bad row, which is reported and skipped). */
 export class CampaignFileError extends Error {

@@ -106,9 +106,11 @@ class StartLines {
  * A record that outgrows MAX_RECORD_SIZE ends the reading (csv-parse cannot resume after it): it is
  * reported as invalid, saying that the rest of the file was not read.
  * The encoding (UTF-8, with or without BOM, or Windows-1252) is decided from the bytes as they arrive
- * (campaign-encoding.ts) and the delimiter (`,` `;` or tab) from the header line (campaign-delimiter.ts);
- * both are given in the closing `format` entry.
- * Throws CampaignFileError when the file as a whole is unusable (empty, no header, missing columns).
+ * (campaign-encoding.ts) and the delimiter (`,` `;` or tab) from Excel's `sep=;` first line when there
+ * is one, else from the header line (campaign-delimiter.ts); both are given in the closing `format`
+ * entry. A `sep=` line is line 1: the header after it is line 2.
+ * Throws CampaignFileError when the file as a whole is unusable (empty, no header, missing columns,
+ * a `sep=` line declaring a delimiter other than `,` `;` or tab).
  */
 export async function* readCampaign(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
@@ -126,6 +128,8 @@ export async function* readCampaign(
     scan = detectDelimiter(head, ended);
   }
   const { delimiter } = scan;
+  // Excel's `sep=;` line: its line break stays, so csv-parse skips it as blank and still counts it.
+  if (scan.separatorLine !== undefined) head = head.slice(scan.separatorLine);
   async function* all() {
     try {
       if (head !== '') yield head;

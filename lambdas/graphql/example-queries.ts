@@ -4,11 +4,21 @@
  */
 const examples: { title: string; query: string }[] = [
   {
-    title: 'How far along is a batch?',
+    title: 'How far along is a batch, and when did it start and finish?',
     query: `{
   batch(batchId: "paste-a-batch-id") {
-    fileName createdAt total finished
+    fileName createdAt startedAt finishedAt total finished
     counts { pending queued sending sent error }
+  }
+}`,
+  },
+  {
+    title: 'Was a large file read? If not, why was it refused?',
+    query: `{
+  upload(batchId: "paste-the-batch-id-of-the-upload-url") {
+    state runs updatedAt finishedAt
+    error { code message line }
+    batch { total invalid duplicates report { errors { line reason value } } }
   }
 }`,
   },

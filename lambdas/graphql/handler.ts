@@ -6,6 +6,7 @@ import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
 import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
+import { renderOfflineGraphiQL } from './offline-graphiql.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { createResolvers, type ResolverDeps } from './resolvers.js';
 import { readSchemaSource } from './schema-source.js';
@@ -13,7 +14,10 @@ import { readSchemaSource } from './schema-source.js';
 export interface GraphqlHandlerDeps extends ResolverDeps {
   /** The schema text; the repository's graphql/schema.graphql when omitted. */
   typeDefs?: string;
-  /** GraphiQL in the browser at GET /graphql (loaded from a CDN, so it costs the bundle nothing). */
+  /**
+   * GraphiQL in the browser at GET /graphql. Its files come from /docs/ (the docs function), never from
+   * a CDN: it works with no internet and costs this bundle nothing.
+   */
   graphiql?: boolean;
   /**
    * Introspection (and "Did you mean" suggestions in error messages); on unless told otherwise. The
@@ -61,6 +65,7 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
             defaultTabs: EXAMPLE_QUERIES,
           }
         : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     plugins: [queryLimitsPlugin({ introspection: deps.introspection ?? true })],
     landingPage: false,
     // isDev would copy stack traces into responses when NODE_ENV is "development"; never do that.

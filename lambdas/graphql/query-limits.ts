@@ -30,9 +30,9 @@ export const MAX_DEPTH = 6;
 /**
  * Cost: roughly the number of items and reads a query asks for. A paginated field costs its page size
  * and multiplies the cost of what it contains by it; every other object field costs 1 per parent; a
- * batch's counts cost COUNTS_COST (five count queries that read the whole batch). 10,000 allows a page
- * of 1000 sends with their content, or 100 batches with their counts, and refuses pages within pages
- * (100 batches × 100 sends each).
+ * batch's counts, `finished` and `finishedAt` cost COUNTS_COST each (five queries that read the whole
+ * batch). 10,000 allows a page of 1000 sends with their content, or 100 batches with their counts, and
+ * refuses pages within pages (100 batches × 100 sends each).
  */
 export const MAX_COST = 10_000;
 const COUNTS_COST = 50;
@@ -47,6 +47,9 @@ const PAGE_SIZE_ARGUMENT: Record<string, string> = {
 const EXPENSIVE_FIELDS: Record<string, number> = {
   'Batch.counts': COUNTS_COST,
   'Batch.finished': COUNTS_COST,
+  'Batch.finishedAt': COUNTS_COST,
+  // A scalar, but one read of its own.
+  'Batch.startedAt': 1,
 };
 
 export class QueryLimitError extends GraphQLError {

@@ -1,8 +1,11 @@
 import { renderEmail } from '../domain/email-body.js';
 import type { SendRecord } from '../domain/send-record.js';
 import type { SendStatus } from '../domain/send-status.js';
-import type { BatchRecord, SendStore, StatusCounts } from '../store/send-store.js';
+import type { UploadClaims } from '../ingest/upload-claims.js';
+import type { BatchStarts } from '../store/batch-starts.js';
+import type { BatchRecord, SendStore } from '../store/send-store.js';
 import { badUserInput } from './bad-user-input.js';
+import type { BatchProgress, BatchProgressReader } from './batch-progress-reader.js';
 import type { BatchReader } from './batch-reader.js';
 import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
@@ -16,11 +19,18 @@ import {
 } from './query-arguments.js';
 import { filterScope, type SendFilter } from './send-filter.js';
 import type { SendReader } from './send-reader.js';
+import { type UploadView, uploadView } from './upload-view.js';
 
 export interface ResolverDeps {
-  store: Pick<SendStore, 'getBatch' | 'countByStatus' | 'getSend' | 'getContent'>;
+  store: Pick<SendStore, 'getBatch' | 'getSend' | 'getContent'>;
   reader: Pick<SendReader, 'page'>;
   batches: Pick<BatchReader, 'page'>;
+  /** Counts and finish time of one batch. */
+  progress: Pick<BatchProgressReader, 'progress'>;
+  /** When each batch's first send was claimed. */
+  starts: Pick<BatchStarts, 'get'>;
+  /** The ingest records of large uploads. */
+  uploads: Pick<UploadClaims, 'get'>;
   cursors: PageCursors;
 }
 
@@ -37,8 +47,8 @@ interface EmailSendsPageArguments extends SendFilterArguments, PageArguments {}
 
 interface BatchView extends BatchRecord {
   total: number;
-  /** The count queries, started once per batch in a response however many fields need them. */
-  countsOnce?: Promise<StatusCounts>;
+  /** The batch index queries, started once per batch in a response however many fields need them. */
+  progressOnce?: Promise<BatchProgress>;
 }
 
 /** The statuses in which a send still has work ahead of it. */
@@ -85,9 +95,14 @@ export function createResolvers(deps: ResolverDeps) {
     };
   }
 
-  function countsOf(batch: BatchView): Promise<StatusCounts> {
-    batch.countsOnce ??= deps.store.countByStatus(batch.batchId);
-    return batch.countsOnce;
+  function progressOf(batch: BatchView): Promise<BatchProgress> {
+    batch.progressOnce ??= deps.progress.progress(batch.batchId);
+    return batch.progressOnce;
+  }
+
+  async function isFinished(batch: BatchView): Promise<boolean> {
+    const { counts } = await progressOf(batch);
+    return UNFINISHED.every((status) => counts[status] === 0);
   }
 
   function contentOf(context: object, contentId: string): Promise<string | undefined> {
@@ -123,6 +138,11 @@ export function createResolvers(deps: ResolverDeps) {
         return batch ? batchView(batch) : null;
       },
 
+      upload: async (_: unknown, args: { batchId: string }): Promise<UploadView | null> => {
+        const record = await deps.uploads.get(batchIdArgument(args.batchId));
+        return record ? uploadView(record) : null;
+      },
+
       batches: async (_: unknown, args: PageArguments & Pick<SendFilterArguments, 'from' | 'to'>) => {
         const dates = dateRangeArguments(args);
         const first = pageSizeArgument('first', args.first);
@@ -149,9 +169,10 @@ export function createResolvers(deps: ResolverDeps) {
     },
 
     Batch: {
-      // Resolved only when asked for: five count queries that a plain batch lookup does not need.
+      // Resolved only when asked for: five queries of the batch index that a plain lookup does not need,
+      // shared with `finished` and `finishedAt`.
       counts: async (batch: BatchView) => {
-        const counts = await countsOf(batch);
+        const { counts } = await progressOf(batch);
         return {
           pending: counts.PENDING,
           queued: counts.QUEUED,
@@ -160,9 +181,12 @@ export function createResolvers(deps: ResolverDeps) {
           error: counts.ERROR,
         };
       },
-      finished: async (batch: BatchView) => {
-        const counts = await countsOf(batch);
-        return UNFINISHED.every((status) => counts[status] === 0);
+      finished: (batch: BatchView) => isFinished(batch),
+      // One read, only when asked for.
+      startedAt: async (batch: BatchView) => (await deps.starts.get(batch.batchId)) ?? null,
+      finishedAt: async (batch: BatchView) => {
+        if (!(await isFinished(batch))) return null;
+        return (await progressOf(batch)).lastFinalAt ?? null;
       },
       dryRun: (batch: BatchView) => batch.dryRun === true,
       report: (batch: BatchView) => ({
@@ -175,6 +199,14 @@ export function createResolvers(deps: ResolverDeps) {
         const filter: SendFilter = { batchId: batch.batchId };
         if (args.status != null) filter.status = statusArgument(args.status);
         return sendsPage(filter, args, 'Batch.sends');
+      },
+    },
+
+    Upload: {
+      // Read only when asked for: one key lookup.
+      batch: async (upload: UploadView): Promise<BatchView | null> => {
+        const batch = await deps.store.getBatch(upload.batchId);
+        return batch ? batchView(batch) : null;
       },
     },
   };

@@ -21,5 +21,6 @@ export const handler = withPowertools(
     // Unused: the batch id is the one in the object's key, given out with the upload URL.
     newBatchId: randomUUID,
     chunkRows: config.chunkRows,
+    maxFileBytes: config.maxFileBytes,
   }),
 );

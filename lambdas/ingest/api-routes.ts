@@ -3,6 +3,8 @@
  * serves exactly these, and the OpenAPI document describes exactly these (tests hold all three to it).
  */
 
+import { DOCS_FILES } from './docs-files.js';
+
 /** The Lambda function behind a route (a ProjectFunction of the stack, a handler module locally). */
 export type ApiFunction = 'ingest' | 'uploadUrl' | 'graphql' | 'health' | 'docs';
 
@@ -25,14 +27,16 @@ export const DOCS_PATH = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_ASSET_PATH = `${DOCS_PATH}/{asset}`;
 
-/**
- * Swagger UI's files, served by the docs function from DOCS_ASSETS_DIR: copied from the
- * `swagger-ui-dist` package into the function's bundle on AWS, read from node_modules locally.
- */
-export const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
 /** The script that starts Swagger UI on the page; written by the docs function itself. */
 export const SWAGGER_UI_INITIALIZER = 'swagger-initializer.js';
-export const DOCS_ASSETS: readonly string[] = [...SWAGGER_UI_FILES, SWAGGER_UI_INITIALIZER];
+/**
+ * Every name the docs function serves under /docs/: the packaged files of Swagger UI and GraphiQL
+ * (docs-files.ts) and Swagger UI's initializer.
+ */
+export const DOCS_ASSETS: readonly string[] = [
+  ...DOCS_FILES.map((file) => file.name),
+  SWAGGER_UI_INITIALIZER,
+];
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: UPLOAD_PATH, fn: 'ingest', access: 'upload' },

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { jsonResponse } from '../http/json-response.js';
-import { DOCS_PATH, OPENAPI_PATH, SWAGGER_UI_FILES, SWAGGER_UI_INITIALIZER } from './api-routes.js';
+import { DOCS_PATH, OPENAPI_PATH, SWAGGER_UI_INITIALIZER } from './api-routes.js';
+import { DOCS_FILES, type DocsFile } from './docs-files.js';
 import { openApiDocument } from './openapi.js';
 
 export interface DocsHandlerDeps {
-  /** Directory holding Swagger UI's files (SWAGGER_UI_FILES): the bundle on AWS, swagger-ui-dist locally. */
-  assetsDir: string;
+  /** Where a file of DOCS_FILES is on disk: beside the handler on AWS, in node_modules locally. */
+  fileOf: (file: DocsFile) => string;
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -59,9 +59,30 @@ function assetOf(body: Buffer | string, contentType: string): Asset {
   return { body: bytes, gzipped: gzipSync(bytes), contentType };
 }
 
+/**
+ * Lambda refuses a synchronous response above 6 MB, and base64 adds a third: a larger file (GraphiQL's
+ * 5.3 MB yoga-graphiql.umd.js) can only leave the function gzipped.
+ */
+const MAX_PLAIN_BYTES = 4 * 1024 * 1024;
+
+type GzipWish = 'accepted' | 'unspecified' | 'refused';
+
+function gzipWish(acceptEncoding: string | undefined): GzipWish {
+  if (acceptEncoding === undefined) return 'unspecified';
+  const gzip = /(?:^|,)\s*(?:gzip|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?=,|$)/i.exec(acceptEncoding);
+  if (!gzip) return 'refused';
+  return gzip[1] !== undefined && Number(gzip[1]) === 0 ? 'refused' : 'accepted';
+}
+
 function sendAsset(asset: Asset, acceptEncoding: string | undefined, cacheControl: string): Result {
-  // swagger-ui-bundle.js is 1.7 MB, 0.5 MB gzipped: every browser accepts gzip.
-  const gzip = /\bgzip\b/i.test(acceptEncoding ?? '');
+  // swagger-ui-bundle.js is 1.7 MB, 0.5 MB gzipped: every browser accepts gzip. A request without
+  // Accept-Encoding accepts any coding (RFC 9110, 12.5.3), which is what lets a large file go gzipped.
+  const wish = gzipWish(acceptEncoding);
+  const tooLarge = asset.body.length > MAX_PLAIN_BYTES;
+  if (tooLarge && wish === 'refused') {
+    return jsonResponse(406, { error: 'this file is only served gzipped: send Accept-Encoding: gzip' });
+  }
+  const gzip = wish === 'accepted' || tooLarge;
   return {
     statusCode: 200,
     headers: {
@@ -77,23 +98,23 @@ function sendAsset(asset: Asset, acceptEncoding: string | undefined, cacheContro
 }
 
 /**
- * GET /openapi.json, GET /docs and GET /docs/{asset}: the API's description and Swagger UI, public,
- * from a function that can reach nothing but its own files. The assets are read (and gzipped) once
- * per container, on first use.
+ * GET /openapi.json, GET /docs and GET /docs/{asset}: the API's description, Swagger UI and GraphiQL's
+ * files, public, from a function that can reach nothing but its own files. The assets are read (and
+ * gzipped) once per container, on first use.
  */
 export function createDocsHandler(deps: DocsHandlerDeps) {
   const document = assetOf(JSON.stringify(openApiDocument()), 'application/json; charset=utf-8');
   const page = assetOf(DOCS_PAGE, 'text/html; charset=utf-8');
   const initializer = assetOf(DOCS_INITIALIZER, CONTENT_TYPES['.js'] as string);
   const files = new Map<string, Promise<Asset>>();
-  const fileAsset = (name: string): Promise<Asset> => {
-    let asset = files.get(name);
+  const fileAsset = (file: DocsFile): Promise<Asset> => {
+    let asset = files.get(file.name);
     if (!asset) {
-      const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
-      asset = readFile(join(deps.assetsDir, name)).then((bytes) => assetOf(bytes, type));
+      const type = CONTENT_TYPES[file.name.slice(file.name.lastIndexOf('.'))] ?? 'application/octet-stream';
+      asset = readFile(deps.fileOf(file)).then((bytes) => assetOf(bytes, type));
       // A failed read is retried by the next request rather than cached.
-      asset.catch(() => files.delete(name));
-      files.set(name, asset);
+      asset.catch(() => files.delete(file.name));
+      files.set(file.name, asset);
     }
     return asset;
   };
@@ -106,9 +127,8 @@ export function createDocsHandler(deps: DocsHandlerDeps) {
     const name = path.startsWith(`${DOCS_PATH}/`) ? path.slice(DOCS_PATH.length + 1) : undefined;
     if (name === SWAGGER_UI_INITIALIZER) return sendAsset(initializer, accept, 'no-cache');
     // Only the listed names: a path never reaches the file system.
-    if (name !== undefined && (SWAGGER_UI_FILES as readonly string[]).includes(name)) {
-      return sendAsset(await fileAsset(name), accept, 'public, max-age=86400');
-    }
+    const file = DOCS_FILES.find((f) => f.name === name);
+    if (file !== undefined) return sendAsset(await fileAsset(file), accept, 'public, max-age=86400');
     return jsonResponse(404, { error: `no documentation at ${path}` });
   };
 }

@@ -3,11 +3,10 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ApiKeyCheck, requireApiKey } from '../auth/api-key-check.js';
-import { HttpError } from '../http/http-error.js';
 import { jsonErrors } from '../http/json-errors.js';
 import { jsonResponse } from '../http/json-response.js';
 import { logger } from '../observability/logger.js';
-import { dryRunFrom } from './upload-body.js';
+import { largeUploadRequestOf } from './large-upload-request.js';
 
 /** Where uploaded campaign files go in the bucket; the S3 trigger listens on this prefix only. */
 export const UPLOAD_KEY_PREFIX = 'uploads/';
@@ -19,7 +18,6 @@ export const FILE_NAME_HEADER = 'x-amz-meta-file-name';
 export const DRY_RUN_HEADER = 'x-amz-meta-dry-run';
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_FILE_NAME = 200;
 
 export const uploadKeyOf = (batchId: string): string => `${UPLOAD_KEY_PREFIX}${batchId}${UPLOAD_KEY_SUFFIX}`;
 
@@ -60,17 +58,19 @@ export interface LargeUploadDeps {
 }
 
 /**
- * A pre-signed PUT for `uploads/<batchId>.csv`. Content type and metadata are signed headers, so a
- * PUT with another content type is refused by S3. Nothing is written: the batch comes into being when
- * the file arrives and is read (s3-ingest-handler.ts).
+ * A pre-signed PUT for `uploads/<batchId>.csv` of exactly `size` bytes. Content type, length and
+ * metadata are signed headers, so S3 refuses a PUT with another content type or of another length
+ * (403 SignatureDoesNotMatch): the size checked when the URL was given out is the size stored. Nothing
+ * is written: the batch comes into being when the file arrives and is read (s3-ingest-handler.ts).
  */
 export async function createLargeUpload(
   deps: LargeUploadDeps,
-  options: { fileName?: string; dryRun?: boolean } = {},
+  options: { size: number; fileName?: string; dryRun?: boolean },
 ): Promise<LargeUpload> {
   const batchId = deps.newBatchId();
   const headers: Record<string, string> = {
     'content-type': UPLOAD_CONTENT_TYPE,
+    'content-length': String(options.size),
     ...(options.fileName ? { [FILE_NAME_HEADER]: encodeFileName(options.fileName) } : {}),
     ...(options.dryRun ? { [DRY_RUN_HEADER]: 'true' } : {}),
   };
@@ -79,6 +79,7 @@ export async function createLargeUpload(
     Bucket: deps.bucketName,
     Key: uploadKeyOf(batchId),
     ContentType: UPLOAD_CONTENT_TYPE,
+    ContentLength: options.size,
     Metadata: {
       ...(options.fileName ? { 'file-name': encodeFileName(options.fileName) } : {}),
       ...(options.dryRun ? { 'dry-run': 'true' } : {}),
@@ -102,22 +103,34 @@ export async function createLargeUpload(
 
 export interface UploadUrlHandlerDeps extends LargeUploadDeps {
   apiKeys: ApiKeyCheck;
+  /** The largest file a URL is given out for (MAX_LARGE_UPLOAD_BYTES). */
+  maxFileBytes: number;
 }
 
-/** POST /campaigns/uploads: a batch id and a pre-signed URL to PUT a large CSV to. */
+/**
+ * POST /campaigns/uploads `{ fileName?, size, dryRun? }`: a batch id and a pre-signed URL to PUT a
+ * large CSV of that size to (large-upload-request.ts reads the request).
+ */
 export function createUploadUrlHandler(deps: UploadUrlHandlerDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(jsonErrors())
     .use(requireApiKey(deps.apiKeys, 'upload'))
     .handler(async (event) => {
-      const query = event.queryStringParameters ?? {};
-      const fileName = query.fileName?.trim();
-      if (fileName !== undefined && fileName.length > MAX_FILE_NAME) {
-        throw new HttpError(400, `query parameter fileName is longer than ${MAX_FILE_NAME} characters`);
-      }
-      const dryRun = dryRunFrom(query.dryRun, 'query parameter');
-      const upload = await createLargeUpload(deps, { ...(fileName ? { fileName } : {}), dryRun });
-      logger.info('large upload URL issued', { batchId: upload.batchId, expiresAt: upload.expiresAt });
+      const request = largeUploadRequestOf(
+        {
+          headers: event.headers ?? {},
+          ...(event.body === undefined ? {} : { body: event.body }),
+          isBase64Encoded: event.isBase64Encoded,
+          query: event.queryStringParameters ?? {},
+        },
+        deps.maxFileBytes,
+      );
+      const upload = await createLargeUpload(deps, request);
+      logger.info('large upload URL issued', {
+        batchId: upload.batchId,
+        size: request.size,
+        expiresAt: upload.expiresAt,
+      });
       return jsonResponse(201, upload, { 'cache-control': 'no-store' });
     });
 }

@@ -77,6 +77,7 @@ const schemas: Record<string, Json> = {
           'DUPLICATE_COLUMNS',
           'RECORD_TOO_LONG',
           'UNKNOWN_PLACEHOLDER',
+          'INVALID_SEPARATOR_LINE',
         ],
       },
     },
@@ -168,6 +169,35 @@ const schemas: Record<string, Json> = {
       { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
     ],
   },
+  LargeUploadRequest: {
+    type: 'object',
+    required: ['size'],
+    additionalProperties: false,
+    properties: {
+      fileName: {
+        type: 'string',
+        maxLength: 200,
+        description: 'Kept with the batch, to recognise it later.',
+      },
+      size: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'The length of the file in bytes, at most the configured maximum (1 GiB by default). The URL is ' +
+          'signed for exactly this length: S3 refuses a PUT of any other length.',
+      },
+      dryRun: { type: 'boolean', description: 'Rehearse: the sends are marked SENT without calling SES.' },
+    },
+  },
+  FileTooLarge: {
+    type: 'object',
+    required: ['error', 'problem', 'maxBytes'],
+    properties: {
+      error: { type: 'string' },
+      problem: { const: 'FILE_TOO_LARGE' },
+      maxBytes: { type: 'integer', description: 'The largest file the large-file path takes.' },
+    },
+  },
   LargeUpload: {
     type: 'object',
     required: ['batchId', 'uploadUrl', 'method', 'headers', 'expiresAt'],
@@ -181,7 +211,9 @@ const schemas: Record<string, Json> = {
       method: { const: 'PUT' },
       headers: {
         type: 'object',
-        description: 'Headers the PUT must carry exactly (they are part of the signature).',
+        description:
+          'Headers the PUT must carry exactly (they are part of the signature), `content-length` (the size ' +
+          'asked for) included.',
         additionalProperties: { type: 'string' },
       },
       expiresAt: {
@@ -284,7 +316,7 @@ const OPERATIONS: Record<string, Json> = {
         example: REPORT_EXAMPLE,
       }),
       '400': answer(
-        'The file as a whole is unusable: empty, header only, required columns missing, an unknown `{{placeholder}}`, or a form without a `file` field.',
+        'The file as a whole is unusable: empty, header only, required columns missing, an unknown `{{placeholder}}`, a `sep=` first line with a delimiter other than `,` `;` or tab; or a malformed multipart body.',
         ref('FileProblem'),
         { example: { error: 'missing required columns: subject', problem: 'MISSING_COLUMNS' } },
       ),
@@ -294,7 +326,10 @@ const OPERATIONS: Record<string, Json> = {
         `The body is larger than this endpoint takes; use POST ${LARGE_UPLOAD_PATH}.`,
         ref('PayloadTooLarge'),
       ),
-      '415': answer('The body is neither text/csv nor multipart/form-data.', ref('Error')),
+      '415': answer(
+        'The body is neither text/csv nor multipart/form-data with a CSV file in the field `file`.',
+        ref('Error'),
+      ),
       '422': answer('No row can be sent; nothing was created.', ref('NothingAccepted')),
       ...tooManyRequests,
     },
@@ -304,29 +339,40 @@ const OPERATIONS: Record<string, Json> = {
     operationId: 'requestLargeUpload',
     summary: 'Get a pre-signed URL for a large campaign file',
     description:
-      'Answers with a batch id and a pre-signed S3 URL valid for 15 minutes. PUT the CSV to `uploadUrl` with ' +
-      'exactly the `headers` given (no API key); the file is then read from S3 with the same rules as ' +
-      '`POST /campaigns/upload`, and its report is stored with the batch: read it with GraphQL `batch(batchId:)`.',
-    parameters: [
-      {
-        name: 'fileName',
-        in: 'query',
-        required: false,
-        description: 'Kept with the batch, to recognise it later.',
-        schema: { type: 'string', maxLength: 200 },
-      },
-      {
-        name: 'dryRun',
-        in: 'query',
-        required: false,
-        description: 'Rehearse: the sends are marked SENT without calling SES.',
-        schema: { type: 'boolean' },
-      },
-    ],
+      "Give the file's `size` in bytes; the answer is a batch id and a pre-signed S3 URL valid for 15 minutes " +
+      'for a file of exactly that size. PUT the CSV to `uploadUrl` with exactly the `headers` given (no API ' +
+      'key); the file is then read from S3 with the same rules as `POST /campaigns/upload`, and its report is ' +
+      'stored with the batch: read it with GraphQL `batch(batchId:)`.',
+    parameters: ['fileName', 'size', 'dryRun'].map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      deprecated: true,
+      description: `The body's \`${name}\` as a query parameter (as before the body existed); not both.`,
+      schema: { type: 'string' },
+    })),
+    requestBody: {
+      required: true,
+      content: json(ref('LargeUploadRequest'), {
+        example: { fileName: 'list.csv', size: 123456789, dryRun: false },
+      }),
+    },
     responses: {
       '201': answer('The upload URL and the batch it creates.', ref('LargeUpload')),
-      '400': answer('A query parameter is not valid.', ref('Error')),
+      '400': answer(
+        'The body is not a JSON object of the fields above, `size` is missing or not a whole number of bytes, or a field is given twice.',
+        ref('Error'),
+        { example: { error: "size is required: the file's length in bytes, …", problem: 'SIZE_REQUIRED' } },
+      ),
       ...keyRefusals,
+      '413': answer('`size` is above the largest file taken (1 GiB by default).', ref('FileTooLarge'), {
+        example: {
+          error: 'the file is 2147483648 bytes; the largest file this API takes is 1073741824 bytes (1 GiB)',
+          problem: 'FILE_TOO_LARGE',
+          maxBytes: 1073741824,
+        },
+      }),
+      '415': answer('The body is not JSON (the CSV itself goes to `uploadUrl`, not here).', ref('Error')),
       ...tooManyRequests,
     },
   },
@@ -390,7 +436,7 @@ const OPERATIONS: Record<string, Json> = {
   [`GET ${DOCS_ASSET_PATH}`]: {
     tags: ['documentation'],
     operationId: 'swaggerUiAsset',
-    summary: "Swagger UI's scripts and style sheet, served by the API itself (no CDN)",
+    summary: 'The scripts and style sheets of Swagger UI and GraphiQL, served by the API itself (no CDN)',
     parameters: [
       { name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: [...DOCS_ASSETS] } },
     ],

@@ -19,6 +19,8 @@ import type { UploadClaims } from './upload-claims.js';
 export interface S3IngestDeps extends IngestDeps {
   s3: S3Client;
   claims: UploadClaims;
+  /** A larger object is refused unread (MAX_LARGE_UPLOAD_BYTES, as for the upload URL). */
+  maxFileBytes: number;
 }
 
 /** Milliseconds kept back from the invocation's remaining time, so a claim ends before the timeout. */
@@ -104,15 +106,19 @@ export function createS3IngestHandler(deps: S3IngestDeps) {
         logger.warn('object is not a campaign upload; ignored', { key });
         continue;
       }
-      await ingestObject(deps, record.s3.bucket.name, key, batchId, context);
+      await ingestObject(
+        deps,
+        { bucket: record.s3.bucket.name, key, size: record.s3.object.size },
+        batchId,
+        context,
+      );
     }
   };
 }
 
 async function ingestObject(
   deps: S3IngestDeps,
-  bucket: string,
-  key: string,
+  object: { bucket: string; key: string; size: number },
   batchId: string,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<IngestReport | undefined> {
@@ -123,13 +129,26 @@ async function ingestObject(
     return undefined;
   }
   try {
-    const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const fileName = decodeFileName(object.Metadata?.['file-name']);
-    const dryRun = object.Metadata?.['dry-run'] === 'true';
+    const found = await deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+    // In Node.js the Body is the HTTP response stream itself: read chunk by chunk, never held whole.
+    const body = found.Body as Readable;
+    // The URL was signed for a size within the limit, so S3 stores no larger file through it; this
+    // holds the limit wherever that did not apply (s3rver does not check signatures, a URL signed by
+    // an older version, an object put by other means).
+    const size = found.ContentLength ?? object.size;
+    if (size > deps.maxFileBytes) {
+      body?.destroy();
+      await deps.claims.finish(batchId, deps.clock(), {
+        error: `the uploaded file is ${size} bytes; the largest file taken is ${deps.maxFileBytes} bytes`,
+        problem: 'FILE_TOO_LARGE',
+      });
+      logger.warn('large upload refused: file too large', { batchId, size, maxBytes: deps.maxFileBytes });
+      return undefined;
+    }
+    const fileName = decodeFileName(found.Metadata?.['file-name']);
+    const dryRun = found.Metadata?.['dry-run'] === 'true';
     const resume = claim === 'resumed';
     const ingestDeps: IngestDeps = resume ? resumingDeps(deps) : deps;
-    // In Node.js the Body is the HTTP response stream itself: read chunk by chunk, never held whole.
-    const body = object.Body as Readable;
     const report = await ingestCampaign(readCampaign(body), ingestDeps, {
       batchId,
       ...(fileName ? { fileName } : {}),

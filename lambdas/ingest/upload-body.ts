@@ -43,6 +43,17 @@ function unsupported(got: string): HttpError {
   );
 }
 
+/**
+ * A form without a file in the field `file` (`curl -F list=@list.csv`, or only text fields): the body
+ * is not "multipart with a CSV file", so 415 as for any body that carries no CSV, naming the field.
+ */
+function noFileField(): HttpError {
+  return new HttpError(
+    415,
+    'the multipart/form-data body has no file in a field named "file": send the CSV as that field (curl -F file=@list.csv)',
+  );
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** `true`/`1`/`yes`/`on` or a bare `?dryRun`; `false`/`0`/`no`/`off`; anything else is a 400. */
@@ -144,8 +155,7 @@ function scanMultipart(
     parser.on('error', (error: unknown) => reject(malformed(error)));
     parser.on('close', () => {
       if (refused) reject(refused);
-      else if (file === undefined)
-        reject(new HttpError(400, 'the multipart/form-data body has no file in a field named "file"'));
+      else if (file === undefined) reject(noFileField());
       else resolve({ ...file, ...(dryRun === undefined ? {} : { dryRun }) });
     });
     parser.end(body);
@@ -167,8 +177,7 @@ function fileFromMultipart(body: Buffer, contentType: string): Promise<AsyncIter
     });
     parser.on('error', (error: unknown) => reject(malformed(error)));
     parser.on('close', () => {
-      if (!found)
-        reject(new HttpError(400, 'the multipart/form-data body has no file in a field named "file"'));
+      if (!found) reject(noFileField());
     });
     parser.end(body);
   });

@@ -18,4 +18,6 @@ export const METRIC = {
   sesThrottles: 'SesThrottles',
   /** Sender: milliseconds of one SES SendEmail call. */
   sesLatency: 'SesLatency',
+  /** Sender: messages put back unsent because pacing them would have outlasted the invocation. */
+  sendsDeferred: 'SendsDeferred',
 } as const;

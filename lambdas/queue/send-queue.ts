@@ -24,6 +24,11 @@ export function sendRefFromBody(body: string): SendRef | undefined {
   }
 }
 
+export interface EnqueueOptions {
+  /** Seconds each message stays invisible before its first delivery (SQS allows 0–900). */
+  delaySeconds?: number;
+}
+
 /** Puts sends on the email send queue, ten per request, retrying the entries SQS refused. */
 export class SendQueue {
   constructor(
@@ -32,13 +37,14 @@ export class SendQueue {
     private readonly concurrency = 8,
   ) {}
 
-  async enqueue(refs: SendRef[]): Promise<void> {
+  async enqueue(refs: SendRef[], options: EnqueueOptions = {}): Promise<void> {
+    const delay = options.delaySeconds ? { DelaySeconds: Math.round(options.delaySeconds) } : {};
     await runBounded(chunksOf(refs, SEND_BATCH_SIZE), this.concurrency, (chunk) =>
       retryLeftovers('queue messages', chunk, async (pending) => {
         const out = await this.sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: this.queueUrl,
-            Entries: pending.map((ref, i) => ({ Id: String(i), MessageBody: messageBodyOf(ref) })),
+            Entries: pending.map((ref, i) => ({ Id: String(i), MessageBody: messageBodyOf(ref), ...delay })),
           }),
         );
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));

@@ -6,4 +6,5 @@ export const cloudWatchSendMetrics: SendMetrics = {
   failed: () => metrics.addMetric(METRIC.emailsFailed, MetricUnit.Count, 1),
   throttled: () => metrics.addMetric(METRIC.sesThrottles, MetricUnit.Count, 1),
   sesLatency: (ms) => metrics.addMetric(METRIC.sesLatency, MetricUnit.Milliseconds, ms),
+  deferred: (count) => metrics.addMetric(METRIC.sendsDeferred, MetricUnit.Count, count),
 };

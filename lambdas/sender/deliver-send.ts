@@ -2,6 +2,8 @@ import { renderEmail } from '../domain/email-body.js';
 import type { SendRef } from '../domain/send-record.js';
 import type { Mailer } from '../mail/mailer.js';
 import { classifySesFailure, isThrottling, type SesFailure } from '../mail/ses-failure.js';
+import { logger } from '../observability/logger.js';
+import type { BatchStarts } from '../store/batch-starts.js';
 import type { SendStore } from '../store/send-store.js';
 import type { ContentCache } from './content-cache.js';
 import type { SendMetrics } from './send-metrics.js';
@@ -14,6 +16,8 @@ export interface DeliveryDeps {
   clock: () => Date;
   newLeaseId: () => string;
   leaseMs: number;
+  /** Where the first claim of each batch is noted: GraphQL's Batch.startedAt. */
+  batchStarts: Pick<BatchStarts, 'record'>;
   metrics: SendMetrics;
   /** Rate control: a slot before each SES call. None: SES is called as fast as the sends come. */
   pacing?: SendPacing;
@@ -49,8 +53,16 @@ export type DeliveryOutcome =
  */
 export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const leaseId = deps.newLeaseId();
-  const send = await deps.store.claim(ref, leaseId, deps.clock(), deps.leaseMs);
+  const claimedAt = deps.clock();
+  const send = await deps.store.claim(ref, leaseId, claimedAt, deps.leaseMs);
   if (send === undefined) return { kind: 'skipped' };
+  // Progress information only: a failed write must not hold up the mail (the next claim tries again).
+  await deps.batchStarts.record(send.batchId, claimedAt).catch((error: unknown) => {
+    logger.warn('could not record the batch start', {
+      batchId: send.batchId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
 
   const content = await deps.contents.get(send.contentId);
   if (content === undefined) {

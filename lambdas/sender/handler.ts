@@ -1,10 +1,11 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRef } from '../domain/send-record.js';
 import { logger } from '../observability/logger.js';
 import type { DelayedMessage, MessageDelay } from '../queue/message-delay.js';
-import { sendRefFromBody } from '../queue/send-queue.js';
+import { type EnqueueOptions, sendRefFromBody } from '../queue/send-queue.js';
 import { type DeliveryDeps, deliverSend } from './deliver-send.js';
+import { deferralDelaySeconds, slotFitsBeforeDeadline } from './pacing-budget.js';
 import { type RetryBackoff, retryDelaySeconds } from './retry-backoff.js';
 
 export interface SenderHandlerDeps extends DeliveryDeps {
@@ -15,6 +16,21 @@ export interface SenderHandlerDeps extends DeliveryDeps {
    * after the queue's visibility timeout.
    */
   retryBackoff?: { backoff: RetryBackoff; messages: MessageDelay };
+  /**
+   * Where messages that pacing cannot fit before the invocation's deadline go back, as fresh messages
+   * (the send queue). None: they are returned in batchItemFailures instead, and their next receive
+   * counts towards the dead-letter queue like a failed one.
+   */
+  requeue?: { enqueue(refs: SendRef[], options: EnqueueOptions): Promise<void> };
+}
+
+/** What the handler reads of the Lambda context: the time left before Lambda stops the invocation. */
+export type InvocationDeadline = Pick<Context, 'getRemainingTimeInMillis'>;
+
+/** A record the handler had no time to send, with the send it refers to. */
+interface DeferredRecord {
+  record: SQSRecord;
+  ref: SendRef;
 }
 
 const receiveCountOf = (record: SQSRecord) => Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
@@ -31,6 +47,16 @@ const receiveCountOf = (record: SQSRecord) => Number(record.attributes?.Approxim
  * A message returned for retry (a transient failure, or the account refused) is kept invisible for a
  * delay that grows with its receive count (retryBackoff), so that a throttled or paused SES gets
  * time to recover; the last receive is not delayed, as SQS moves it to the DLQ anyway.
+ *
+ * Pacing stops before the invocation's deadline (the Lambda context's remaining time): once the next
+ * slot would leave less than SEND_RESERVE_MS, the records not yet handled are deferred, unclaimed, so
+ * that Lambda does not kill the invocation mid-batch (which would return the whole batch, sends done
+ * included, and count a receive against each). A deferral is not a failure: SQS counts every receive
+ * and cannot return a message without its next receive counting, so deferred messages are put back as
+ * fresh messages (requeue) with a delay until the slot they missed, and acknowledged; the claim is not
+ * taken, so neither the send's attempts nor its status change. Only where putting them back fails (or
+ * no requeue is given) are they returned in batchItemFailures, and then their next receive counts; on
+ * a last receive such a message goes to the DLQ with its send still QUEUED, for the sweeper or a redrive.
  */
 export function createSenderHandler(deps: SenderHandlerDeps) {
   const giveUpIfLast = async (record: SQSRecord, ref: SendRef, cause: { code: string; message: string }) => {
@@ -70,18 +96,59 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
     }
   };
 
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  /** Puts deferred messages back on the queue; returns those that must be failed instead. */
+  const putBack = async (deferred: DeferredRecord[], waitMs: number): Promise<SQSRecord[]> => {
+    if (deferred.length === 0) return [];
+    deps.metrics.deferred(deferred.length);
+    const delaySeconds = deferralDelaySeconds(waitMs);
+    logger.info('no time left to pace the rest of the batch; deferring it', {
+      deferred: deferred.length,
+      nextSlotInMs: Math.round(waitMs),
+      delaySeconds,
+    });
+    if (!deps.requeue) return deferred.map((d) => d.record);
+    try {
+      await deps.requeue.enqueue(
+        deferred.map((d) => d.ref),
+        { delaySeconds },
+      );
+      return [];
+    } catch (error) {
+      // Returned instead: they come back after the visibility timeout, one receive further on.
+      logger.warn('could not put deferred messages back on the queue; returning them as failures', {
+        error: error instanceof Error ? error : String(error),
+      });
+      return deferred.map((d) => d.record);
+    }
+  };
+
+  /**
+   * Whether the next record must wait for a slot that comes too late. Only a real SES call takes a slot:
+   * with DRY_RUN on for the whole function, or without pacing or a deadline, nothing is deferred.
+   */
+  const slotTooLate = (deadline: InvocationDeadline | undefined): number | undefined => {
+    if (!deadline || !deps.pacing || deps.dryRun) return undefined;
+    const waitMs = deps.pacing.nextSlotInMs();
+    return slotFitsBeforeDeadline(waitMs, deadline.getRemainingTimeInMillis()) ? undefined : waitMs;
+  };
+
+  return async (event: SQSEvent, context?: InvocationDeadline): Promise<SQSBatchResponse> => {
     const endInvocation = deps.pacing?.begin();
     try {
-      return await handleBatch(event);
+      return await handleBatch(event, context);
     } finally {
       endInvocation?.();
     }
   };
 
-  async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+  async function handleBatch(
+    event: SQSEvent,
+    deadline: InvocationDeadline | undefined,
+  ): Promise<SQSBatchResponse> {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     const retried: SQSRecord[] = [];
+    const deferred: DeferredRecord[] = [];
+    let deferredWaitMs = 0;
     let accountBlocked: { code: string; message: string } | undefined;
     for (const record of event.Records) {
       const ref = sendRefFromBody(record.body);
@@ -100,6 +167,13 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
       try {
         if (accountBlocked) {
           await retry(accountBlocked);
+          continue;
+        }
+        // Once one slot is too late, every later one is too: the rest of the batch is deferred.
+        const waitMs = deferred.length > 0 ? deferredWaitMs : slotTooLate(deadline);
+        if (waitMs !== undefined) {
+          deferredWaitMs = waitMs;
+          deferred.push({ record, ref });
           continue;
         }
         const outcome = await deliverSend(ref, deps);
@@ -128,6 +202,9 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
             : { code: 'Unknown', message: String(error) };
         await giveUpIfLast(record, ref, cause).catch(() => {});
       }
+    }
+    for (const record of await putBack(deferred, deferredWaitMs)) {
+      batchItemFailures.push({ itemIdentifier: record.messageId });
     }
     await delayRetries(retried);
     return { batchItemFailures };

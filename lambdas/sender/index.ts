@@ -7,6 +7,8 @@ import { accountMaxSendRate } from '../mail/send-quota.js';
 import { withPowertools } from '../observability/lambda-powertools.js';
 import { logger } from '../observability/logger.js';
 import { SqsMessageDelay } from '../queue/message-delay.js';
+import { SendQueue } from '../queue/send-queue.js';
+import { BatchStarts } from '../store/batch-starts.js';
 import { SendStore } from '../store/send-store.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
 import { ContentCache } from './content-cache.js';
@@ -18,6 +20,7 @@ import { SendRate } from './send-rate.js';
 const config = senderConfig(process.env);
 const store = new SendStore(documentClient(), config.tableName);
 const ses = sesClient();
+const sqs = sqsClient();
 
 // One rate and one pacer per container: GetAccount is read once here and again after ten minutes.
 const rate = new SendRate({
@@ -47,16 +50,19 @@ export const handler = withPowertools(
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(documentClient(), config.tableName),
     leaseMs: config.leaseSeconds * 1000,
     maxReceiveCount: config.maxReceiveCount,
     metrics: cloudWatchSendMetrics,
     pacing: new RatePacing(rate, pacer),
     dryRun: config.dryRun,
+    // Messages pacing has no time left for go back on the queue as fresh messages (handler.ts).
+    ...(config.queueUrl ? { requeue: new SendQueue(sqs, config.queueUrl) } : {}),
     ...(config.retryBackoff.baseSeconds > 0 && config.queueUrl
       ? {
           retryBackoff: {
             backoff: config.retryBackoff,
-            messages: new SqsMessageDelay(sqsClient(), config.queueUrl),
+            messages: new SqsMessageDelay(sqs, config.queueUrl),
           },
         }
       : {}),

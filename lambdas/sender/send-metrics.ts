@@ -6,6 +6,8 @@ export interface SendMetrics {
   failed(): void;
   throttled(): void;
   sesLatency(milliseconds: number): void;
+  /** Messages put back unsent because pacing them would have run past the invocation's deadline. */
+  deferred(count: number): void;
 }
 
 export const noSendMetrics: SendMetrics = {
@@ -13,4 +15,5 @@ export const noSendMetrics: SendMetrics = {
   failed: () => {},
   throttled: () => {},
   sesLatency: () => {},
+  deferred: () => {},
 };

@@ -66,6 +66,15 @@ export class SendPacer {
     return 1000 / rateHere;
   }
 
+  /**
+   * Milliseconds until the next free slot, without taking it: what acquire would wait now. On Lambda,
+   * where a container runs one invocation at a time, nothing takes a slot in between; the local runner's
+   * invocations share one pacer, so there another invocation may take it first.
+   */
+  waitMs(): number {
+    return Math.max(0, this.nextSlotAt - this.clock.now());
+  }
+
   /** Waits for the next free slot at this rate (sends per second across all senders). */
   async acquire(rate: number): Promise<void> {
     if (!(rate > 0)) throw new RangeError(`send rate must be positive, got ${rate}`);

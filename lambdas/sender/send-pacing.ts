@@ -7,6 +7,8 @@ export interface SendPacing {
   begin(): () => void;
   /** Resolves when this sender may make its next SES call. */
   acquire(): Promise<void>;
+  /** Milliseconds acquire would wait now, without taking the slot (to check it against a deadline). */
+  nextSlotInMs(): number;
   /** SES answered with throttling. */
   throttled(): void;
 }
@@ -26,6 +28,10 @@ export class RatePacing implements SendPacing {
     await this.pacer.acquire(await this.rate.current());
   }
 
+  nextSlotInMs(): number {
+    return this.pacer.waitMs();
+  }
+
   throttled(): void {
     this.pacer.throttled();
   }
@@ -35,5 +41,6 @@ export class RatePacing implements SendPacing {
 export const unpaced: SendPacing = {
   begin: () => () => {},
   acquire: async () => {},
+  nextSlotInMs: () => 0,
   throttled: () => {},
 };

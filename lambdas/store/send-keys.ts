@@ -6,6 +6,11 @@ import { STATUS_SHARDS } from './table-schema.js';
 export const sendKey = (sendId: string) => ({ pk: `SEND#${sendId}`, sk: 'SEND' });
 export const contentKey = (contentId: string) => ({ pk: `CONTENT#${contentId}`, sk: 'CONTENT' });
 export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
+/**
+ * When the batch's first send was claimed: an item of its own beside the batch record, because the
+ * upload rewrites the batch record whole (PutItem) after its first sends may already be claimed.
+ */
+export const batchStartKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'STARTED' });
 
 /** Stable shard of a send in the status index: spread evenly because sendIds are hashes. */
 export function shardOf(sendId: string): number {

@@ -15,6 +15,7 @@ export const handler = withPowertools(
     s3: s3Client(config.s3),
     bucketName: config.bucketName,
     urlSeconds: config.urlSeconds,
+    maxFileBytes: config.maxFileBytes,
     clock,
     newBatchId: randomUUID,
     apiKeys: new ApiKeyCheck(new ApiKeyStore(documentClient(), config.tableName), clock, config.apiKeyCache),

@@ -55,7 +55,7 @@ export interface ApiProps {
 }
 
 const PROTECTED_ROUTE_REASON =
-  'API keys are checked in the function by a shared middleware (hashed keys with scopes in DynamoDB), identically in local mode; GET /health is the only public route.';
+  "API keys are checked in the function by a shared middleware (hashed keys with scopes in DynamoDB), identically in local mode; only GET /health and the documentation routes (/docs, /openapi.json) are public, and GraphiQL's page at GET /graphql is static HTML whose queries need a key.";
 const PUBLIC_ROUTE_REASONS: Partial<Record<ApiFunction, string>> = {
   health:
     'GET /health is public by design: a liveness probe whose function has no permission beyond its own log group and answers a constant {"status":"ok"}.',

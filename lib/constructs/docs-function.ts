@@ -1,10 +1,10 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { SWAGGER_UI_FILES } from '../../lambdas/ingest/api-routes.js';
+import { DOCS_FILES } from '../../lambdas/ingest/docs-files.js';
 import { ProjectFunction } from './project-function.js';
 
-/** Where the docs function finds Swagger UI's files: copied next to the handler at bundling time. */
+/** Where the docs function finds its files (DOCS_FILES): copied next to the handler at bundling time. */
 export const DOCS_ASSETS_DIR = '/var/task';
 export const DOCS_SERVICE_NAME = 'docs';
 
@@ -14,8 +14,9 @@ export interface DocsFunctionProps {
 }
 
 /**
- * GET /openapi.json, /docs and /docs/{asset}: a function of its own, so Swagger UI's 2 MB of assets
- * stay out of the ingest bundle. It is bound to nothing: no table, no queue, no bucket.
+ * GET /openapi.json, /docs and /docs/{asset}: a function of its own, so Swagger UI's 2 MB and
+ * GraphiQL's 9 MB of browser files stay out of the ingest and graphql bundles. It is bound to nothing:
+ * no table, no queue, no bucket.
  */
 export class DocsFunction extends Construct {
   readonly docs: ProjectFunction;
@@ -25,15 +26,16 @@ export class DocsFunction extends Construct {
     this.docs = new ProjectFunction(this, 'Docs', {
       entry: 'lambdas/docs/index.ts',
       serviceName: DOCS_SERVICE_NAME,
-      description: 'Serves the OpenAPI document and Swagger UI',
-      // Gzipping the 1.7 MB Swagger UI bundle once per container is the only real work.
+      description: 'Serves the OpenAPI document, Swagger UI and GraphiQL files',
+      // Gzipping a file once per container, on first use, is the only real work (0.1 s of a full
+      // vCPU for the largest, GraphiQL's 5.3 MB bundle; under a second at this size).
       memorySize: 256,
       timeout: Duration.seconds(10),
       environment: { DOCS_ASSETS_DIR },
-      // Only the files the page loads, as files beside the handler: never inlined into the JavaScript.
-      bundledFiles: SWAGGER_UI_FILES.map((file) => ({
-        from: `node_modules/swagger-ui-dist/${file}`,
-        to: file,
+      // Only the files the pages load, as files beside the handler: never inlined into the JavaScript.
+      bundledFiles: DOCS_FILES.map((file) => ({
+        from: `node_modules/${file.packageName}/${file.path}`,
+        to: file.name,
       })),
       removalPolicy: props.removalPolicy,
       ...(props.logEncryptionKey ? { logEncryptionKey: props.logEncryptionKey } : {}),

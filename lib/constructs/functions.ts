@@ -63,26 +63,6 @@ export const SERVICE_NAMES = {
   health: 'health',
 } as const;
 
-/**
- * The sender's context values `dryRun` (true: every send is marked SENT without calling SES) and
- * `maxSendRate` (sends per second across all senders, instead of the account's SES quota).
- */
-function senderContext(scope: Construct): Record<string, string> {
-  const dryRun: unknown = scope.node.tryGetContext('dryRun');
-  if (dryRun !== undefined && ![true, false, 'true', 'false', ''].includes(dryRun as string | boolean)) {
-    throw new Error(`context dryRun must be true or false, got ${JSON.stringify(dryRun)}`);
-  }
-  const rawRate: unknown = scope.node.tryGetContext('maxSendRate');
-  const maxSendRate = rawRate === undefined || rawRate === '' ? undefined : Number(rawRate);
-  if (maxSendRate !== undefined && !(Number.isFinite(maxSendRate) && maxSendRate > 0)) {
-    throw new Error(`context maxSendRate must be a number above 0, got ${JSON.stringify(rawRate)}`);
-  }
-  return {
-    ...(dryRun === true || dryRun === 'true' ? { DRY_RUN: 'true' } : {}),
-    ...(maxSendRate === undefined ? {} : { MAX_SEND_RATE: String(maxSendRate) }),
-  };
-}
-
 /** A true/false context value (`-c name=true`); false when unset. */
 function contextFlag(scope: Construct, name: string): boolean {
   const value: unknown = scope.node.tryGetContext(name);
@@ -146,17 +126,22 @@ export class Functions extends Construct {
         // The send rate (SES GetAccount's, or maxSendRate) is shared among this many senders.
         SENDER_MAX_CONCURRENCY: String(settings.senderMaxConcurrency),
         // A retried message is kept invisible 30 s × 2^(receives − 1), at most the visibility timeout.
-        QUEUE_URL: queue.queueUrl,
         RETRY_BACKOFF_MAX_SECONDS: String(SEND_QUEUE.visibilityTimeoutSeconds),
-        ...senderContext(this),
+        ...(settings.dryRun ? { DRY_RUN: 'true' } : {}),
+        ...(settings.maxSendRate === undefined ? {} : { MAX_SEND_RATE: String(settings.maxSendRate) }),
         ...(settings.replyToAddress ? { REPLY_TO_ADDRESS: settings.replyToAddress } : {}),
         ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}),
       },
       ...common,
-    }).bindTable(table, 'readWrite');
+    })
+      .bindTable(table, 'readWrite')
+      // Sending too: a message the sender has no time left to pace before its timeout goes back on the
+      // queue as a fresh message, so that the deferral does not count as one of its receives.
+      .bindQueue(queue);
     this.sender.fn.addEventSource(
       new SqsEventSource(queue, {
-        batchSize: SEND_QUEUE.batchSize,
+        // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
+        batchSize: settings.senderBatchSize,
         reportBatchItemFailures: true,
         maxConcurrency: settings.senderMaxConcurrency,
       }),

@@ -31,6 +31,8 @@ export interface LargeUploadsProps {
   readonly queue: IQueue;
   /** Browser origins allowed to PUT to the upload URLs; none: no CORS on the bucket. */
   readonly corsOrigins: readonly string[];
+  /** The largest campaign file, signed into each upload URL and checked again by the ingest. */
+  readonly maxFileBytes: number;
   readonly removalPolicy: RemovalPolicy;
   readonly logEncryptionKey?: IKey;
 }
@@ -105,10 +107,13 @@ export class LargeUploads extends Construct {
       environment: {
         UPLOAD_BUCKET: this.bucket.bucketName,
         UPLOAD_URL_SECONDS: String(UPLOAD_URL_LIFETIME.toSeconds()),
+        MAX_LARGE_UPLOAD_BYTES: String(props.maxFileBytes),
       },
       ...common,
     }).bindTable(table, 'read');
     // A pre-signed URL carries the signer's permissions: this role may put campaign files, nothing else.
+    // Hand-written rather than grantPut/grantRead: those add object tagging, retention and legal holds
+    // (put) or listing the bucket (read), none of which a campaign file needs.
     this.uploadUrl.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:PutObject'], resources: [uploads] }),
     );
@@ -124,6 +129,7 @@ export class LargeUploads extends Construct {
       // CPU-bound like the API ingest; memory buys CPU.
       memorySize: 1024,
       timeout: S3_INGEST_TIMEOUT,
+      environment: { MAX_LARGE_UPLOAD_BYTES: String(props.maxFileBytes) },
       ...common,
     })
       .bindTable(table, 'readWrite')

@@ -26,6 +26,11 @@ import type { ProjectFunction } from './project-function.js';
 
 /** The window of the rate-style alarms: long enough for SQS's and Lambda's 1-minute metrics to settle. */
 export const ALARM_PERIOD = Duration.minutes(5);
+/**
+ * Share of its timeout a large-file ingest may run before alarming: a file that takes longer is one
+ * size step from being cut off (and resumed by one of only two retries).
+ */
+export const INGEST_S3_DURATION_ALARM_SHARE = 0.8;
 /** The failed-email share is judged over a longer window, on enough sends to mean something. */
 export const FAILED_EMAILS_PERIOD = Duration.minutes(15);
 export const FAILED_EMAILS_MIN_VOLUME = 20;
@@ -43,6 +48,10 @@ export interface ObservabilityProps {
     readonly graphql: ProjectFunction;
     readonly health: ProjectFunction;
   };
+  /** The large-file path: the function behind POST /campaigns/uploads and the one S3 invokes per file. */
+  readonly largeUploads: { readonly uploadUrl: ProjectFunction; readonly ingestS3: ProjectFunction };
+  /** The function behind /docs and /openapi.json. */
+  readonly docs: ProjectFunction;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly httpApi: IHttpApi;
@@ -61,7 +70,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const { stage, settings, functions, queue, deadLetterQueue, httpApi } = props;
+    const { stage, settings, functions, largeUploads, docs, queue, deadLetterQueue, httpApi } = props;
     const prefix = `campaign-mailer-${stage}`;
 
     const custom = (
@@ -146,6 +155,31 @@ export class Observability extends Construct {
       0,
       'The sweeper failed: stuck sends are not being recovered until it runs again successfully.',
     );
+    // S3 invokes it asynchronously: no client sees its failure, and after two retries the event is
+    // dropped. A file refused as a whole (bad header, nothing sendable, too large) is recorded on the
+    // upload and is not an error; only a crash, a timeout or AWS failing counts here.
+    alarm(
+      'IngestS3Errors',
+      largeUploads.ingestS3.fn.metricErrors(sum),
+      0,
+      'The large-file ingest failed (a crash, a timeout or an AWS error, not a refused file); Lambda retries it twice and then drops the event, leaving the upload unfinished. See its log group.',
+    );
+    alarm(
+      'IngestS3EventsDropped',
+      largeUploads.ingestS3.fn.metric('AsyncEventsDropped', sum),
+      0,
+      'Lambda gave up on a large-file upload event after its retries: the upload stays INGESTING (GraphQL upload(batchId)) until its object is ingested again. Fix the cause, then copy the object onto itself to raise a new event (README, Operating on AWS); the ingest resumes without writing a send twice.',
+    );
+    // ProjectFunction always sets a timeout; an unset one would mean Lambda's default of 3 s.
+    const ingestS3Timeout = largeUploads.ingestS3.fn.timeout ?? Duration.seconds(3);
+    const ingestS3DurationLimitMs = ingestS3Timeout.toMilliseconds() * INGEST_S3_DURATION_ALARM_SHARE;
+    alarm(
+      'IngestS3NearTimeout',
+      largeUploads.ingestS3.fn.metricDuration(max),
+      ingestS3DurationLimitMs,
+      `A large-file ingest ran longer than ${INGEST_S3_DURATION_ALARM_SHARE * 100}% of its ${ingestS3Timeout.toSeconds()} s timeout: a somewhat larger file will be cut off (and resumed by one of only two retries). Ask for smaller files, or give the function more memory (CPU).`,
+    );
+    // The upload-url and docs functions answer through the API, whose 5xx alarm below covers them.
     alarm(
       'Api5xx',
       httpApi.metricServerError(sum),
@@ -188,11 +222,52 @@ export class Observability extends Construct {
       }
     }
 
-    const all = [functions.ingest, functions.sender, functions.sweeper, functions.graphql, functions.health];
+    const all = [
+      functions.ingest,
+      functions.sender,
+      functions.sweeper,
+      functions.graphql,
+      functions.health,
+      largeUploads.uploadUrl,
+      largeUploads.ingestS3,
+      docs,
+    ];
     const graph = (title: string, left: IMetric[], right: IMetric[] = [], width = 8) =>
       new GraphWidget({ title, left, right, width, height: 6 });
     const ingest = functions.ingest.serviceName;
+    const ingestS3 = largeUploads.ingestS3.serviceName;
     const sender = functions.sender.serviceName;
+    /**
+     * One function at a glance: invocations and errors, duration on the right axis (p95, or the maximum
+     * against the line of the alarm that watches it).
+     */
+    const functionGraph = (
+      title: string,
+      f: ProjectFunction,
+      invocations: string,
+      durationAlarmMs?: number,
+    ) =>
+      new GraphWidget({
+        title,
+        left: [
+          f.fn.metricInvocations({ ...sum, label: invocations }),
+          f.fn.metricErrors({ ...sum, label: 'Errors' }),
+        ],
+        right: [
+          durationAlarmMs === undefined
+            ? f.fn.metricDuration({
+                statistic: Stats.p(95),
+                period: ALARM_PERIOD,
+                label: 'Duration p95 (ms)',
+              })
+            : f.fn.metricDuration({ ...max, label: 'Duration max (ms)' }),
+        ],
+        ...(durationAlarmMs === undefined
+          ? {}
+          : { rightAnnotations: [{ value: durationAlarmMs, label: 'Near-timeout alarm' }] }),
+        width: 8,
+        height: 6,
+      });
 
     this.dashboardName = `CampaignMailer-${stage}`;
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -203,10 +278,15 @@ export class Observability extends Construct {
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
     );
     this.dashboard.addWidgets(
-      graph('Uploads', [functions.ingest.fn.metricInvocations({ ...sum, label: 'Uploads' })]),
+      graph('Uploads', [
+        functions.ingest.fn.metricInvocations({ ...sum, label: 'Uploads' }),
+        largeUploads.ingestS3.fn.metricInvocations({ ...sum, label: 'Large files (S3, retries included)' }),
+      ]),
       graph('Rows', [
         custom(METRIC.rowsAccepted, ingest).with({ label: 'Accepted' }),
         custom(METRIC.rowsRejected, ingest).with({ label: 'Rejected (invalid or duplicate)' }),
+        custom(METRIC.rowsAccepted, ingestS3).with({ label: 'Accepted (large files)' }),
+        custom(METRIC.rowsRejected, ingestS3).with({ label: 'Rejected (large files)' }),
       ]),
       graph('Emails', [
         custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
@@ -221,6 +301,7 @@ export class Observability extends Construct {
       graph('Throttles', [
         custom(METRIC.sesThrottles, sender).with({ label: 'SES throttling answers' }),
         functions.sender.fn.metricThrottles({ ...sum, label: 'Sender Lambda throttles' }),
+        custom(METRIC.sendsDeferred, sender).with({ label: 'Sends deferred (no time left to pace)' }),
       ]),
       graph(
         'Send queue',
@@ -271,6 +352,16 @@ export class Observability extends Construct {
         [],
         12,
       ),
+    );
+    this.dashboard.addWidgets(
+      functionGraph(
+        'Large-file ingest (S3)',
+        largeUploads.ingestS3,
+        'Files read (retries included)',
+        ingestS3DurationLimitMs,
+      ),
+      functionGraph('Upload URLs', largeUploads.uploadUrl, 'Requests'),
+      functionGraph('Docs', docs, 'Requests'),
     );
   }
 

@@ -66,6 +66,27 @@ describe('Swagger UI and the OpenAPI document through the local runner', () => {
   });
 });
 
+describe('GraphiQL through the local runner', () => {
+  it('renders GraphiQL with no internet: the page and every file it loads come from the local API', async () => {
+    const page = await fetch(`${runner.apiUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    const files = [...new Set(html.match(/\/docs\/[^"'\s>]+/g))];
+    // The style sheet, the bundle and Monaco's three editor workers.
+    expect(files).toHaveLength(5);
+    for (const file of files) {
+      const response = await fetch(`${runner.apiUrl}${file}`);
+      expect([file, response.status]).toEqual([file, 200]);
+      expect(response.headers.get('content-type')).toMatch(
+        file.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
+      );
+      expect((await response.text()).length).toBeGreaterThan(100_000);
+    }
+  });
+});
+
 describe('large files through a pre-signed upload URL', () => {
   it('refuses to give out an upload URL without a key', async () => {
     const response = await fetch(`${runner.apiUrl}/campaigns/uploads`, { method: 'POST' });
@@ -83,9 +104,10 @@ describe('large files through a pre-signed upload URL', () => {
       'not-an-address,Hello,Hi,X',
       'big0@example.com,Again,Again,Y',
     ].join('\n');
-    const answer = await fetch(`${runner.apiUrl}/campaigns/uploads?fileName=big.csv`, {
+    const answer = await fetch(`${runner.apiUrl}/campaigns/uploads`, {
       method: 'POST',
-      headers: { 'x-api-key': runner.apiKey },
+      headers: { 'x-api-key': runner.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ fileName: 'big.csv', size: Buffer.byteLength(csv) }),
     });
     expect(answer.status).toBe(201);
     const upload = (await answer.json()) as {
@@ -98,6 +120,7 @@ describe('large files through a pre-signed upload URL', () => {
     expect(upload.method).toBe('PUT');
     expect(upload.uploadUrl).toContain(`uploads/${upload.batchId}.csv`);
     expect(upload.uploadUrl).toContain('X-Amz-Signature=');
+    expect(upload.headers['content-length']).toBe(String(Buffer.byteLength(csv)));
     const lifetime = Date.parse(upload.expiresAt) - Date.now();
     expect(lifetime).toBeGreaterThan(14 * 60_000);
     expect(lifetime).toBeLessThanOrEqual(15 * 60_000);
@@ -111,5 +134,45 @@ describe('large files through a pre-signed upload URL', () => {
     });
     expect(batch.total).toBe(rows);
     expect(batch.counts).toEqual({ pending: 0, queued: 0, sending: 0, sent: rows, error: 0 });
+  });
+});
+
+describe('a large file refused as a whole, seen in GraphQL', () => {
+  it('tells the analyst why the file was refused, though no batch exists', async () => {
+    const csv = 'email,content\nsomeone@example.com,Hi';
+    const answer = await fetch(`${runner.apiUrl}/campaigns/uploads`, {
+      method: 'POST',
+      headers: { 'x-api-key': runner.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ fileName: 'no-subject.csv', size: Buffer.byteLength(csv) }),
+    });
+    expect(answer.status).toBe(201);
+    const upload = (await answer.json()) as {
+      batchId: string;
+      uploadUrl: string;
+      headers: Record<string, string>;
+    };
+    const put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: csv });
+    expect(put.status).toBe(200);
+
+    interface UploadAnswer {
+      upload: { state: string; error: { code: string; message: string } | null; batch: unknown } | null;
+      batch: unknown;
+    }
+    const seen = await waitFor('the upload to be refused', async () => {
+      const data = await graphql<UploadAnswer>(
+        runner,
+        'query($id: String!) { upload(batchId: $id) { state error { code message } batch { batchId } } batch(batchId: $id) { batchId } }',
+        { id: upload.batchId },
+      );
+      return data.upload?.state === 'FAILED' ? data : undefined;
+    });
+    expect(seen).toEqual({
+      upload: {
+        state: 'FAILED',
+        error: { code: 'MISSING_COLUMNS', message: expect.stringMatching(/missing required column/) },
+        batch: null,
+      },
+      batch: null,
+    });
   });
 });

@@ -18,7 +18,15 @@ afterAll(async () => {
 });
 
 interface BatchCounts {
-  batch: { batchId: string; total: number; counts: Record<string, number> } | null;
+  batch: {
+    batchId: string;
+    createdAt: string;
+    total: number;
+    counts: Record<string, number>;
+    finished: boolean;
+    startedAt: string | null;
+    finishedAt: string | null;
+  } | null;
 }
 
 async function mails(): Promise<SesStoredMail[]> {
@@ -53,13 +61,21 @@ describe('the local pipeline over HTTP', () => {
     const batch = await waitFor('every send of the batch to be SENT', async () => {
       const data = await graphql<BatchCounts>(
         runner,
-        'query($id: String!) { batch(batchId: $id) { batchId total counts { pending queued sending sent error } } }',
+        `query($id: String!) {
+          batch(batchId: $id) { batchId createdAt total counts { pending queued sending sent error } finished startedAt finishedAt }
+        }`,
         { id: report.batchId },
       );
       return data.batch?.counts.sent === report.accepted ? data.batch : undefined;
     });
     expect(batch.total).toBe(report.accepted);
     expect(batch.counts).toEqual({ pending: 0, queued: 0, sending: 0, sent: report.accepted, error: 0 });
+    // The first claim by a sender, and the last send to finish: both after the upload, in that order.
+    expect(batch.finished).toBe(true);
+    expect(batch.startedAt).not.toBeNull();
+    expect(batch.finishedAt).not.toBeNull();
+    expect(String(batch.startedAt) >= batch.createdAt).toBe(true);
+    expect(String(batch.finishedAt) >= String(batch.startedAt)).toBe(true);
 
     const seed = await graphql<{
       emailSends: { sendId: string; batchId: string; email: string; status: string }[];

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/ingest/api-routes.js';
+import { DOCS_FILES } from '../../lambdas/ingest/docs-files.js';
 import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
 import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
 import { DOCS_SERVICE_NAME } from '../../lib/constructs/docs-function.js';
@@ -300,7 +301,17 @@ describe('the permissions of each function', () => {
   it('give each function exactly the actions it uses', () => {
     const expected: Record<(typeof HANDLERS)[number], string[]> = {
       Ingest: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
-      Sender: [...LOGS, ...XRAY, ...READ, ...WRITE, ...CONSUME_QUEUE, 'ses:SendEmail', 'ses:GetAccount'],
+      // Sending too: messages it has no time left to pace go back on the queue as fresh messages.
+      Sender: [
+        ...LOGS,
+        ...XRAY,
+        ...READ,
+        ...WRITE,
+        ...CONSUME_QUEUE,
+        ...SEND_TO_QUEUE,
+        'ses:SendEmail',
+        'ses:GetAccount',
+      ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ],
       Health: [...LOGS, ...XRAY],
@@ -451,6 +462,7 @@ describe('the HTTP API', () => {
         'DashboardUrl',
         'TableName',
         'UploadBucketName',
+        'IngestS3FunctionName',
         'QueueUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
@@ -590,6 +602,73 @@ describe('the configuration', () => {
     });
   });
 
+  it('passes dryRun and maxSendRate to the sender, and sets neither by default', () => {
+    expect(envOf('Sender')).not.toHaveProperty('DRY_RUN');
+    expect(envOf('Sender')).not.toHaveProperty('MAX_SEND_RATE');
+    const { template: configured } = synthStack({ dryRun: 'true', maxSendRate: '14' });
+    const sender = resourceNamed(configured, 'AWS::Lambda::Function', 'SenderFunction').properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(sender.Environment.Variables).toMatchObject({ DRY_RUN: 'true', MAX_SEND_RATE: '14' });
+    // From cdk.json the values arrive as JSON, not strings.
+    const { template: fromJson } = synthStack({ dryRun: false, maxSendRate: 0.5 });
+    const json = resourceNamed(fromJson, 'AWS::Lambda::Function', 'SenderFunction').properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(json.Environment.Variables).not.toHaveProperty('DRY_RUN');
+    expect(json.Environment.Variables).toMatchObject({ MAX_SEND_RATE: '0.5' });
+  });
+
+  it('tells both large-upload functions the largest file, 1 GiB unless maxLargeUploadBytes says otherwise', () => {
+    for (const name of ['UploadUrl', 'IngestS3']) {
+      expect(envOf(name)).toMatchObject({ MAX_LARGE_UPLOAD_BYTES: String(1024 ** 3) });
+    }
+    const { template: configured } = synthStack({ maxLargeUploadBytes: '10485760' });
+    for (const name of ['UploadUrl', 'IngestS3']) {
+      const fn = resourceNamed(configured, 'AWS::Lambda::Function', `${name}Function`).properties as {
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(fn.Environment.Variables).toMatchObject({ MAX_LARGE_UPLOAD_BYTES: '10485760' });
+    }
+    expect(() => synthStack({ maxLargeUploadBytes: String(6 * 1024 ** 3) })).toThrow(
+      /context maxLargeUploadBytes must be an integer from 1024 to 5368709120/,
+    );
+  });
+
+  it('refuses a dryRun that is not true or false and a maxSendRate that is not a positive number', () => {
+    expect(() => synthStack({ dryRun: 'yes' })).toThrow(MailerConfigError);
+    expect(() => synthStack({ dryRun: 'yes' })).toThrow(/context dryRun must be true or false, got "yes"/);
+    for (const rate of ['0', '-1', 'fast', '2000000']) {
+      expect(() => synthStack({ maxSendRate: rate })).toThrow(
+        new RegExp(`context maxSendRate must be a number above 0 .*got "${rate}"`),
+      );
+    }
+  });
+
+  it('shrinks the sender batch when maxSendRate is too low to pace 10 sends within the sender timeout', () => {
+    // 0.2 sends/s shared by 2 senders: one SES call every 10 s; 10 would take 100 s, the timeout is 30 s.
+    const { template: slow } = synthStack({ maxSendRate: '0.2' });
+    slow.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 2,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(SENDER_TIMEOUT.toSeconds()).toBe(30);
+    // At the SES sandbox rate a full batch fits.
+    synthStack({ maxSendRate: '1' }).template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: SEND_QUEUE.batchSize,
+    });
+  });
+
+  it('refuses a maxSendRate at which not even one send can be paced within the sender timeout, naming the values', () => {
+    expect(() => synthStack({ maxSendRate: '0.05' })).toThrow(MailerConfigError);
+    expect(() => synthStack({ maxSendRate: '0.05' })).toThrow(
+      /context maxSendRate 0\.05 is too low for senderMaxConcurrency 2: .*once every 40 s.*at least 0\.08 \(senderMaxConcurrency is at its minimum, 2\)/,
+    );
+    expect(() => synthStack({ maxSendRate: '0.1', senderMaxConcurrency: '4' })).toThrow(
+      /at least 0\.16 or lower senderMaxConcurrency/,
+    );
+  });
+
   it('refuses CORS origins that are not bare origins, and an alarm address that is not one', () => {
     expect(() => synthStack({ corsOrigins: '*' })).toThrow(/corsOrigins/);
     expect(() => synthStack({ corsOrigins: 'https://*.example.com' })).toThrow(/corsOrigins/);
@@ -614,6 +693,12 @@ describe('bundling', () => {
 
   it('bundles every handler with the local esbuild and ships the GraphQL schema beside its handler', () => {
     const { template: bundled } = synthStack({}, { bundle: true, outdir });
+    // A stretch of GraphiQL's 5 MB bundle, which the graphql function's page loads from /docs/ instead.
+    const graphiql = readFileSync(
+      repoPath('node_modules/@graphql-yoga/graphiql/dist/yoga-graphiql.umd.js'),
+      'utf8',
+    );
+    const graphiqlSample = graphiql.slice(graphiql.length / 2, graphiql.length / 2 + 200);
     for (const name of HANDLERS) {
       const code = resourceNamed(bundled, 'AWS::Lambda::Function', `${name}Function`).properties.Code as {
         S3Key: string;
@@ -621,10 +706,18 @@ describe('bundling', () => {
       const assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
       expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
       expect(existsSync(join(assetDir, 'schema.graphql'))).toBe(name === 'Graphql');
-      // Swagger UI's files beside the docs handler, not inlined into any bundle.
-      expect(existsSync(join(assetDir, 'swagger-ui-bundle.js'))).toBe(name === 'Docs');
-      expect(existsSync(join(assetDir, 'swagger-ui.css'))).toBe(name === 'Docs');
-      expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toContain('SwaggerUIBundle=');
+      // The browser files of Swagger UI and GraphiQL beside the docs handler, by the names /docs/ serves
+      // them under, and inlined into no bundle.
+      for (const file of DOCS_FILES) {
+        expect([name, file.name, existsSync(join(assetDir, file.name))]).toEqual([
+          name,
+          file.name,
+          name === 'Docs',
+        ]);
+      }
+      const handlerCode = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      expect(handlerCode).not.toContain('SwaggerUIBundle=');
+      expect(handlerCode).not.toContain(graphiqlSample);
     }
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
+import { S3_INGEST_TIMEOUT } from '../../lib/constructs/large-uploads.js';
 import { resourceNamed, synthStack } from '../helpers/synth-stack.js';
 
 let template: Template;
@@ -30,11 +31,14 @@ const ALARMS = [
   'ses-throttles',
   'emails-failed',
   'sweeper-errors',
+  'ingest-s3-errors',
+  'ingest-s3-events-dropped',
+  'ingest-s3-near-timeout',
   'api5xx',
 ];
 
 describe('the alarms', () => {
-  it('are exactly the eight an operator acts on, named after the stage', () => {
+  it('are exactly the eleven an operator acts on, named after the stage', () => {
     expect(Object.keys(alarmsOf(template)).sort()).toEqual([...ALARMS].sort());
   });
 
@@ -133,6 +137,31 @@ describe('the alarms', () => {
         }),
       ]),
     );
+  });
+
+  it('fire on any error of the large-file ingest, which no client would see', () => {
+    expect(alarmsOf(template)['ingest-s3-errors']).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', 'IngestS3Function') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('fire when a large-file ingest runs longer than 80% of its timeout', () => {
+    expect(S3_INGEST_TIMEOUT.toSeconds()).toBe(900);
+    expect(alarmsOf(template)['ingest-s3-near-timeout']).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', 'IngestS3Function') } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0.8 * 900_000,
+    });
   });
 
   it('fire on any 5xx answer of the HTTP API', () => {
@@ -262,7 +291,7 @@ describe('the dashboard', () => {
     return JSON.stringify(properties.DashboardBody);
   };
 
-  it('shows uploads, rows, emails, SES latency, throttles, both queues, the functions and the API', () => {
+  it('shows uploads, rows, emails, SES latency, throttles, both queues, the functions, the API and the large-file path', () => {
     const text = body(template);
     for (const title of [
       'Alarms',
@@ -277,6 +306,9 @@ describe('the dashboard', () => {
       'Lambda duration p95 (ms)',
       'API requests',
       'API latency (ms)',
+      'Large-file ingest (S3)',
+      'Upload URLs',
+      'Docs',
     ]) {
       expect(text).toContain(`\\"title\\":\\"${title}\\"`);
     }
@@ -291,8 +323,40 @@ describe('the dashboard', () => {
     ]) {
       expect(text).toContain(`\\"${metric}\\"`);
     }
-    for (const service of ['ingest', 'sender', 'sweeper', 'graphql', 'health']) {
+    for (const service of [
+      'ingest',
+      'sender',
+      'sweeper',
+      'graphql',
+      'health',
+      'upload-url',
+      'ingest-s3',
+      'docs',
+    ]) {
       expect(text).toContain(`\\"label\\":\\"${service}\\"`);
     }
+  });
+
+  it('shows invocations, errors and duration of the upload-url, S3 ingest and docs functions', () => {
+    const { properties } = resourceNamed(template, 'AWS::CloudWatch::Dashboard', 'Dashboard');
+    const parts = (properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const widgets = (title: string) => {
+      // The widget's literal JSON up to the next widget, with the function references in between.
+      const joined = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
+      const start = joined.indexOf(`"title":"${title}"`);
+      expect(start).toBeGreaterThan(-1);
+      const end = joined.indexOf('"title":', start + 1);
+      return joined.slice(start, end === -1 ? undefined : end);
+    };
+    for (const [title, fn] of [
+      ['Large-file ingest (S3)', 'IngestS3Function'],
+      ['Upload URLs', 'UploadUrlFunction'],
+      ['Docs', 'DocsFunction'],
+    ] as const) {
+      const widget = widgets(title);
+      for (const metric of ['Invocations', 'Errors', 'Duration']) expect(widget).toContain(`"${metric}"`);
+      expect(widget).toContain(id('AWS::Lambda::Function', fn));
+    }
+    expect(widgets('Large-file ingest (S3)')).toContain(`"value":${0.8 * 900_000}`);
   });
 });

@@ -1,15 +1,23 @@
+import { Readable } from 'node:stream';
 import { QueryCommand as RawQueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyCheck } from '../../lambdas/auth/api-key-check.js';
 import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
 import { contentIdFor, sendIdFor } from '../../lambdas/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/domain/send-status.js';
+import { BatchProgressReader } from '../../lambdas/graphql/batch-progress-reader.js';
 import { BatchReader } from '../../lambdas/graphql/batch-reader.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { SendReader } from '../../lambdas/graphql/send-reader.js';
+import { uploadKeyOf } from '../../lambdas/ingest/large-upload.js';
+import { createS3IngestHandler } from '../../lambdas/ingest/s3-ingest-handler.js';
+import { UploadClaims } from '../../lambdas/ingest/upload-claims.js';
+import { SendQueue } from '../../lambdas/queue/send-queue.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { batchStatusKeyOf } from '../../lambdas/store/send-keys.js';
 import { type BatchRecord, SendStore } from '../../lambdas/store/send-store.js';
 import { BATCH_INDEX } from '../../lambdas/store/table-schema.js';
@@ -19,7 +27,8 @@ import { httpApiEvent } from '../helpers/http-api-event.js';
 
 /**
  * The analysts' questions against the DynamoDB emulator: one send and its mail, batches with their
- * reports and their sends, the list of batches, the query limits, and proof that nothing scans.
+ * reports, their sends and when they started and finished, the list of batches, large uploads and why
+ * a file was refused, the query limits, and proof that nothing scans.
  * Seven batches over three days, sends in every status, a dry run, HTML content with variables.
  */
 
@@ -52,6 +61,9 @@ function handlerQuery(introspection: boolean, key: string): Query {
     store,
     reader: new SendReader(aws.clients.documents, aws.tableName),
     batches: new BatchReader(aws.clients.documents, aws.tableName),
+    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
+    starts: new BatchStarts(aws.clients.documents, aws.tableName),
+    uploads: new UploadClaims(aws.clients.documents, aws.tableName),
     cursors: new PageCursors('analysts-test-secret'),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), () => new Date()),
     introspection,
@@ -312,6 +324,81 @@ describe('batch', () => {
   });
 });
 
+describe('batch startedAt and finishedAt', () => {
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 19, 10, 0, second));
+  const LEASE_MS = 60_000;
+  const refOf = (s: SendRecord) => ({ sendId: s.sendId, createdAt: s.createdAt });
+  const timesOf = async (batchId: string) =>
+    dataOf(
+      await query('query($id: String!) { batch(batchId: $id) { finished startedAt finishedAt } }', {
+        id: batchId,
+      }),
+      'batch',
+    );
+  const newBatch = async (batchId: string, accepted: number): Promise<BatchRecord> => {
+    const batch: BatchRecord = {
+      batchId,
+      createdAt: '2026-11-19T10:00:00.000Z',
+      received: accepted,
+      accepted,
+      duplicates: 0,
+      invalid: 0,
+    };
+    await store.putBatch(batch);
+    batches.push(batch);
+    return batch;
+  };
+
+  it('gives when the first send was claimed and when the last one became SENT or ERROR', async () => {
+    const batch = await newBatch('timed-batch', 3);
+    const [a, b, c] = [0, 1, 2].map((i) => send(batch, i, 'PENDING')) as [SendRecord, SendRecord, SendRecord];
+    await store.putNewSends([a, b, c]);
+    expect(await timesOf(batch.batchId)).toEqual({ finished: false, startedAt: null, finishedAt: null });
+
+    // Two sender containers record their first claim of the batch, the later claim's write first.
+    const containerA = new BatchStarts(aws.clients.documents, aws.tableName);
+    const containerB = new BatchStarts(aws.clients.documents, aws.tableName);
+    await store.claim(refOf(a), 'lease-a', at(5), LEASE_MS);
+    await containerA.record(batch.batchId, at(5));
+    await store.claim(refOf(b), 'lease-b', at(3), LEASE_MS);
+    await containerB.record(batch.batchId, at(3));
+    await store.markSent(refOf(a), 'lease-a', 'ses-a', at(7));
+    expect(await timesOf(batch.batchId)).toEqual({
+      finished: false,
+      startedAt: at(3).toISOString(),
+      finishedAt: null,
+    });
+
+    await store.claim(refOf(c), 'lease-c', at(9), LEASE_MS);
+    await containerA.record(batch.batchId, at(9));
+    const rejected = { code: 'MessageRejected', message: 'Email address is not verified.' };
+    await store.markError(refOf(b), rejected, at(11), 'lease-b');
+    await store.markSent(refOf(c), 'lease-c', 'ses-c', at(10));
+    expect(await timesOf(batch.batchId)).toEqual({
+      finished: true,
+      startedAt: at(3).toISOString(),
+      finishedAt: at(11).toISOString(),
+    });
+
+    // The upload writes its batch record whole a second time once its last rows are in.
+    await store.putBatch(batch);
+    expect(await timesOf(batch.batchId)).toMatchObject({ startedAt: at(3).toISOString() });
+  });
+
+  it('writes the start of a batch once per sender container', async () => {
+    const container = new BatchStarts(aws.clients.documents, aws.tableName);
+    const before = commands.length;
+    for (const second of [1, 2, 3]) await container.record('once-batch', at(second));
+    expect(commands.slice(before).filter((c) => c === 'UpdateItemCommand')).toHaveLength(1);
+    expect(await container.get('once-batch')).toBe(at(1).toISOString());
+  });
+
+  it('gives a batch without sends no start and no finish time', async () => {
+    const batch = await newBatch('empty-batch', 0);
+    expect(await timesOf(batch.batchId)).toEqual({ finished: true, startedAt: null, finishedAt: null });
+  });
+});
+
 describe('batches', () => {
   const listed = (result: GraphqlResult) =>
     dataOf<{ items: { batchId: string }[]; nextCursor: string | null }>(result, 'batches');
@@ -430,6 +517,120 @@ describe('counts', () => {
   });
 });
 
+describe('upload', () => {
+  interface UploadAnswer {
+    batchId: string;
+    state: string;
+    runs: number;
+    updatedAt: string;
+    finishedAt: string | null;
+    error: { message: string; code: string; line: number | null } | null;
+    batch: { batchId: string; total: number; invalid: number } | null;
+  }
+  const UPLOAD = `query($id: String!) {
+    upload(batchId: $id) {
+      batchId state runs updatedAt finishedAt error { message code line } batch { batchId total invalid }
+    }
+    batch(batchId: $id) { batchId }
+  }`;
+
+  /** S3 as far as the ingest reads it: GetObject answers the file as a stream (as in s3-ingest.test.ts). */
+  const s3With = (csv: string) =>
+    ({
+      send: async () => ({ Body: Readable.from([Buffer.from(csv)]), Metadata: {} }),
+    }) as unknown as S3Client;
+
+  /** Runs the S3 ingest of a large file PUT to a fresh upload URL, as S3's event invokes it. */
+  async function ingestLargeFile(csv: string): Promise<string> {
+    const batchId = crypto.randomUUID();
+    const ingest = createS3IngestHandler({
+      s3: s3With(csv),
+      store,
+      queue: new SendQueue(aws.clients.sqs, aws.queues.queueUrl),
+      claims: new UploadClaims(aws.clients.documents, aws.tableName),
+      clock: () => new Date(),
+      newBatchId: () => batchId,
+      chunkRows: 25,
+      maxFileBytes: 1024 ** 3,
+    });
+    const event = {
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'uploads' }, object: { key: uploadKeyOf(batchId), size: csv.length } },
+        },
+      ],
+    } as unknown as S3Event;
+    await ingest(event, { getRemainingTimeInMillis: () => 60_000 });
+    return batchId;
+  }
+
+  async function askUpload(batchId: string): Promise<{ upload: UploadAnswer | null; batch: unknown }> {
+    const result = await query(UPLOAD, { id: batchId });
+    if (result.errors || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data as { upload: UploadAnswer | null; batch: unknown };
+  }
+
+  it('explains a large file refused as a whole, for which no batch exists', async () => {
+    const batchId = await ingestLargeFile('email,content\na@example.com,Hi');
+    const { upload, batch } = await askUpload(batchId);
+    expect(batch).toBeNull();
+    expect(upload).toMatchObject({
+      batchId,
+      state: 'FAILED',
+      runs: 1,
+      error: {
+        code: 'MISSING_COLUMNS',
+        message: expect.stringMatching(/missing required column/),
+        line: null,
+      },
+      batch: null,
+    });
+    expect(upload?.finishedAt).toBe(upload?.updatedAt);
+  });
+
+  it('names the line of a refusal found on one line of the file', async () => {
+    const batchId = await ingestLargeFile('email,subject,content\na@example.com,Hi {{nickname}},Body');
+    const { upload } = await askUpload(batchId);
+    expect(upload).toMatchObject({ state: 'FAILED', batch: null });
+    expect(upload?.error).toEqual({
+      code: 'UNKNOWN_PLACEHOLDER',
+      message: expect.stringMatching(/^line 2: /),
+      line: 2,
+    });
+  });
+
+  it('gives the report of a file none of whose rows could be sent', async () => {
+    const batchId = await ingestLargeFile('email,subject,content\nnot-an-address,Hi,Body');
+    const { upload } = await askUpload(batchId);
+    expect(upload).toMatchObject({
+      state: 'FAILED',
+      error: { code: 'NOTHING_ACCEPTED', line: null },
+      batch: { batchId, total: 0, invalid: 1 },
+    });
+  });
+
+  it('gives the batch a large file became once it was read', async () => {
+    const batchId = await ingestLargeFile(
+      'email,subject,content\na@example.com,Hi,Body\nb@example.com,Hi,Body\nnope,Hi,Body',
+    );
+    const { upload, batch } = await askUpload(batchId);
+    expect(batch).toEqual({ batchId });
+    expect(upload).toMatchObject({
+      state: 'DONE',
+      error: null,
+      finishedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      batch: { batchId, total: 2, invalid: 1 },
+    });
+  });
+
+  it('is null for an id no file arrived under, and refuses an empty id', async () => {
+    expect(await askUpload(crypto.randomUUID())).toEqual({ upload: null, batch: null });
+    const empty = await query('{ upload(batchId: "") { state } }');
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'batchId' });
+  });
+});
+
 describe('query limits', () => {
   it('answers the deepest query the schema allows (6 fields) when its pages are small', async () => {
     const result = await query(
@@ -506,6 +707,8 @@ describe('access paths', () => {
       '{ batch(batchId: "batch-2") { total finished counts { sent } report { truncated } sends(status: "ERROR") { items { sendId } } } }',
       '{ batches(from: "2026-11-16", to: "2026-11-18", first: 3) { items { batchId finished sends(first: 2) { nextCursor } } nextCursor } }',
       '{ batches { items { batchId } } }',
+      '{ batch(batchId: "batch-1") { startedAt finishedAt } }',
+      '{ upload(batchId: "no-such-upload") { state error { code } batch { batchId } } }',
     ];
     for (const text of rest) expect((await query(text)).errors, text).toBeUndefined();
     expect(new Set(commands)).toEqual(new Set(['GetItemCommand', 'QueryCommand']));

@@ -5,10 +5,13 @@ import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/domain/send-status.js';
+import { BatchProgressReader } from '../../lambdas/graphql/batch-progress-reader.js';
 import { BatchReader } from '../../lambdas/graphql/batch-reader.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { SendReader } from '../../lambdas/graphql/send-reader.js';
+import { UploadClaims } from '../../lambdas/ingest/upload-claims.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { SendStore } from '../../lambdas/store/send-store.js';
 import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
@@ -45,6 +48,9 @@ beforeAll(async () => {
     store,
     reader: new SendReader(aws.clients.documents, aws.tableName),
     batches: new BatchReader(aws.clients.documents, aws.tableName),
+    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
+    starts: new BatchStarts(aws.clients.documents, aws.tableName),
+    uploads: new UploadClaims(aws.clients.documents, aws.tableName),
     cursors: new PageCursors('integration-test-secret'),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), () => new Date()),
   });

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
@@ -9,20 +7,26 @@ import { createS3IngestHandler } from '../../lambdas/ingest/s3-ingest-handler.js
 import { UploadClaims } from '../../lambdas/ingest/upload-claims.js';
 import { SendQueue } from '../../lambdas/queue/send-queue.js';
 import { SendStore } from '../../lambdas/store/send-store.js';
-import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { startTestAws, type TestAws, type TestS3 } from '../helpers/aws-emulators.js';
 
 let aws: TestAws;
+let s3: TestS3;
 let store: SendStore;
 let claims: UploadClaims;
 
 beforeAll(async () => {
-  aws = await startTestAws();
+  const started = await startTestAws({ s3: true });
+  aws = started;
+  s3 = started.s3;
   store = new SendStore(aws.clients.documents, aws.tableName);
   claims = new UploadClaims(aws.clients.documents, aws.tableName);
 });
 afterAll(async () => aws?.stop());
 
-/** Records every send put on the queue; `failAfter` enqueue calls, it throws (a crash mid-file). */
+/**
+ * The real SendQueue (SQS emulator), recording every send it enqueues. After `failAfter` enqueue
+ * calls it throws instead: fault injection for a crash mid-file, which no emulator can produce.
+ */
 class RecordingQueue extends SendQueue {
   readonly enqueued: string[] = [];
   calls = 0;
@@ -37,21 +41,12 @@ class RecordingQueue extends SendQueue {
   }
 }
 
-/** S3 as far as the handler uses it: GetObject answers the file as a stream, with its metadata. */
-const s3With = (csv: string, metadata: Record<string, string> = {}) =>
-  ({
-    send: async () => ({ Body: Readable.from([Buffer.from(csv)]), Metadata: metadata }),
-  }) as unknown as S3Client;
-
-const eventFor = (key: string): S3Event =>
-  ({
-    Records: [
-      {
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: 'uploads-bucket' }, object: { key: encodeURIComponent(key), size: 1 } },
-      },
-    ],
-  }) as unknown as S3Event;
+/**
+ * PUTs the CSV into the s3rver bucket as `key` (metadata as the upload URL signs them: `file-name`,
+ * `dry-run`) and gives the object-created event s3rver emitted for it, as S3 would invoke the function.
+ */
+const upload = (key: string, csv: string, metadata: Record<string, string> = {}): Promise<S3Event> =>
+  s3.putObject(key, csv, metadata);
 
 const context = { getRemainingTimeInMillis: () => 60_000 };
 
@@ -60,9 +55,10 @@ const csvOf = (rows: number) =>
     '\n',
   );
 
-const handlerWith = (csv: string, queue: SendQueue, metadata: Record<string, string> = {}) =>
+/** The handler, reading objects from s3rver through an S3 client built with the project's options. */
+const handlerWith = (queue: SendQueue) =>
   createS3IngestHandler({
-    s3: s3With(csv, metadata),
+    s3: s3.client,
     store,
     queue,
     claims,
@@ -71,6 +67,7 @@ const handlerWith = (csv: string, queue: SendQueue, metadata: Record<string, str
       throw new Error('the batch id must come from the object key');
     },
     chunkRows: 25,
+    maxFileBytes: 1024 ** 3,
   });
 
 const newBatchId = () => crypto.randomUUID();
@@ -80,10 +77,10 @@ describe('the S3 ingest of a large upload', () => {
     const batchId = newBatchId();
     const queue = new RecordingQueue();
     const csv = `${csvOf(3)}\nbad-address,Hi,Body\nr0@example.com,Hi,Again`;
-    await handlerWith(csv, queue, { 'file-name': encodeURIComponent('big list.csv') })(
-      eventFor(uploadKeyOf(batchId)),
-      context,
-    );
+    const event = await upload(uploadKeyOf(batchId), csv, {
+      'file-name': encodeURIComponent('big list.csv'),
+    });
+    await handlerWith(queue)(event, context);
     expect(queue.enqueued.sort()).toEqual(
       [0, 1, 2].map((i) => sendIdFor(batchId, `r${i}@example.com`)).sort(),
     );
@@ -103,13 +100,14 @@ describe('the S3 ingest of a large upload', () => {
 
   it('enqueues nothing when S3 delivers the same event again', async () => {
     const batchId = newBatchId();
+    const event = await upload(uploadKeyOf(batchId), csvOf(30));
     const first = new RecordingQueue();
-    await handlerWith(csvOf(30), first)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(first)(event, context);
     expect(first.enqueued).toHaveLength(30);
     const before = await store.countByStatus(batchId);
 
     const second = new RecordingQueue();
-    await handlerWith(csvOf(30), second)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(second)(event, context);
     expect(second.calls).toBe(0);
     expect(await store.countByStatus(batchId)).toEqual(before);
     expect(await claims.get(batchId)).toMatchObject({ state: 'DONE', runs: 1 });
@@ -118,23 +116,23 @@ describe('the S3 ingest of a large upload', () => {
   it('leaves a file alone while another invocation holds its claim', async () => {
     const batchId = newBatchId();
     expect(await claims.claim(batchId, new Date(), 60_000)).toBe('fresh');
+    const event = await upload(uploadKeyOf(batchId), csvOf(5));
     const queue = new RecordingQueue();
-    await handlerWith(csvOf(5), queue)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
     expect(await store.getBatch(batchId)).toBeUndefined();
   });
 
-  it('resumes a file after a crash without enqueuing any send a second time', async () => {
+  it('resumes a file after a simulated crash mid-file (injected by the queue) without enqueuing any send a second time', async () => {
     const batchId = newBatchId();
     const rows = 80; // four chunks of 25
+    const event = await upload(uploadKeyOf(batchId), csvOf(rows));
     const crashing = new RecordingQueue(2);
-    await expect(handlerWith(csvOf(rows), crashing)(eventFor(uploadKeyOf(batchId)), context)).rejects.toThrow(
-      /simulated crash/,
-    );
+    await expect(handlerWith(crashing)(event, context)).rejects.toThrow(/simulated crash/);
     expect(crashing.enqueued).toHaveLength(50);
     // The claim was released at once, so Lambda's retry takes over.
     const retry = new RecordingQueue();
-    await handlerWith(csvOf(rows), retry)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(retry)(event, context);
 
     const all = Array.from({ length: rows }, (_, i) => sendIdFor(batchId, `r${i}@example.com`));
     // Never the same send twice on the queue.
@@ -152,24 +150,27 @@ describe('the S3 ingest of a large upload', () => {
 
   it('records a file refused as a whole as FAILED with its reason, and queues nothing', async () => {
     const batchId = newBatchId();
+    const event = await upload(uploadKeyOf(batchId), 'email,content\na@example.com,Hi');
     const queue = new RecordingQueue();
-    await handlerWith('email,content\na@example.com,Hi', queue)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
     expect(await claims.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'MISSING_COLUMNS' });
   });
 
   it('records a file with no sendable row as FAILED, with its report on the batch', async () => {
     const batchId = newBatchId();
+    const event = await upload(uploadKeyOf(batchId), 'email,subject,content\nnope,Hi,Body');
     const queue = new RecordingQueue();
-    await handlerWith('email,subject,content\nnope,Hi,Body', queue)(eventFor(uploadKeyOf(batchId)), context);
+    await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
     expect(await claims.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'NOTHING_ACCEPTED' });
     expect(await store.getBatch(batchId)).toMatchObject({ received: 1, accepted: 0, invalid: 1 });
   });
 
   it('ignores objects outside uploads/<batch id>.csv', async () => {
+    const event = await upload('other/file.csv', csvOf(2));
     const queue = new RecordingQueue();
-    await handlerWith(csvOf(2), queue)(eventFor('other/file.csv'), context);
+    await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
     expect(batchIdOfKey('uploads/not-a-uuid.csv')).toBeUndefined();
     expect(batchIdOfKey(uploadKeyOf('8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e'))).toBe(

@@ -8,6 +8,7 @@ import { SqsMessageDelay } from '../../lambdas/queue/message-delay.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
@@ -35,6 +36,7 @@ function backingOffSender(client: SESv2Client, baseSeconds: number) {
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
     leaseMs: 60_000,
     maxReceiveCount: 3,
     metrics: noSendMetrics,

@@ -11,6 +11,7 @@ import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
 import { RatePacing, type SendPacing } from '../../lambdas/sender/send-pacing.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startSqsEventSource } from '../../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
@@ -69,6 +70,7 @@ async function runCampaign(count: number, concurrency: number, client: SESv2Clie
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
     leaseMs: 60_000,
     maxReceiveCount: 1000,
     metrics: noSendMetrics,

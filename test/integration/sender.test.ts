@@ -8,6 +8,10 @@ import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { SendPacer } from '../../lambdas/sender/send-pacer.js';
+import { RatePacing } from '../../lambdas/sender/send-pacing.js';
+import { SendRate } from '../../lambdas/sender/send-rate.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { sendKey } from '../../lambdas/store/send-keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
@@ -38,6 +42,7 @@ function senderWith(
     contents: new ContentCache((id) => store.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
     leaseMs,
     maxReceiveCount: 3,
     metrics,
@@ -166,6 +171,7 @@ describe('sender handler against the SQS and SES emulators', () => {
       failed: () => (counted.failed += 1),
       throttled: () => (counted.throttled += 1),
       sesLatency: () => (counted.latencies += 1),
+      deferred: () => {},
     });
     const event = await receiveSqsEvent(aws);
     const first = await handler(event);
@@ -353,6 +359,108 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(real?.status).toBe('SENT');
     expect(real?.dryRun).toBeUndefined();
     expect(real?.sesMessageId).not.toMatch(/^dry-run-/);
+  });
+
+  describe('near the invocation’s deadline (pacing and deadline on one virtual clock)', () => {
+    /**
+     * 2 sends/s shared by 2 senders: one slot a second, taken without real waiting. The invocation has
+     * 7.5 s: slots at 0, 1 and 2 s leave the 5 s reserve, the one at 3 s does not.
+     */
+    function pacedNearDeadline() {
+      const clock = {
+        t: 0,
+        now: () => clock.t,
+        sleep: async (ms: number) => {
+          clock.t += ms;
+        },
+      };
+      const pacing = new RatePacing(
+        new SendRate({ override: 2, fallback: 1, readAccountRate: async () => 2, now: clock.now }),
+        new SendPacer(clock, { concurrency: 2 }),
+      );
+      const context = { getRemainingTimeInMillis: () => Math.max(0, 7_500 - clock.t) };
+      return { pacing, context };
+    }
+
+    const fiveSends = async (tag: string) => {
+      await drainQueue();
+      const addresses = ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}@${tag}.example.com`);
+      const report = await ingestText(
+        aws,
+        csvOf([['email', 'subject', 'content'], ...addresses.map((a) => [a, 'S', 'C'])]),
+      );
+      const event = await receiveSqsEvent(aws);
+      expect(event.Records).toHaveLength(5);
+      return { report, event };
+    };
+
+    it('sends what fits, puts the rest back as fresh messages, unclaimed, and acknowledges the originals', async () => {
+      const { report, event } = await fiveSends('deadline');
+      const ses = freshSes();
+      const calls = injectSesFaults(ses, () => undefined);
+      const { pacing, context } = pacedNearDeadline();
+      const deferred: number[] = [];
+      const { handler, store } = senderWith(
+        ses,
+        60_000,
+        { ...noSendMetrics, deferred: (count) => deferred.push(count) },
+        { pacing, requeue: storeAndQueue(aws).queue },
+      );
+
+      expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+      expect(calls.attempted).toBe(3);
+      expect(deferred).toEqual([2]);
+      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, SENDING: 0 });
+      // Never claimed: the deferral counts as no attempt of the send.
+      for (const send of await sendsOf(store, report.batchId, 'QUEUED')) expect(send.attempts ?? 0).toBe(0);
+
+      // The copies come back after the delay until the missed slot (1 s) as first receives.
+      let again = await receiveSqsEvent(aws);
+      for (let tries = 0; again.Records.length < 2 && tries < 40; tries++) {
+        await sleep(100);
+        again = await receiveSqsEvent(aws);
+      }
+      expect(again.Records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(['1', '1']);
+      expect(await senderWith(ses).handler(again)).toEqual({ batchItemFailures: [] });
+      expect(calls.attempted).toBe(5);
+      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
+      expect((await aws.sentMails()).map((m) => m.destination.to[0]).sort()).toEqual(
+        ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}@deadline.example.com`),
+      );
+    });
+
+    it('returns the rest as failures when it cannot put them back, without marking them ERROR on a last receive', async () => {
+      const { report, event } = await fiveSends('nowayback');
+      const lastReceive = {
+        Records: event.Records.map((r) => ({
+          ...r,
+          attributes: { ...r.attributes, ApproximateReceiveCount: '3' },
+        })),
+      };
+      const { pacing, context } = pacedNearDeadline();
+      const requeue = {
+        enqueue: async () => {
+          throw new Error('SQS is unreachable');
+        },
+      };
+      const { handler, store } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, requeue });
+
+      const result = await handler(lastReceive, context);
+      expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+        event.Records.slice(3).map((r) => r.messageId),
+      );
+      // Never tried, so not "retries exhausted": still QUEUED, for the sweeper or a redrive.
+      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, ERROR: 0 });
+    });
+
+    it('defers nothing when DRY_RUN is on: a dry run takes no pacing slot', async () => {
+      const { report, event } = await fiveSends('drydeadline');
+      const { pacing } = pacedNearDeadline();
+      const { handler, store } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, dryRun: true });
+      const noTimeLeft = { getRemainingTimeInMillis: () => 0 };
+      expect(await handler(event, noTimeLeft)).toEqual({ batchItemFailures: [] });
+      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
+    });
   });
 
   it('acknowledges a message that is not a send reference without calling SES', async () => {

@@ -437,6 +437,56 @@ describe('detecting the encoding and the delimiter', () => {
     });
   });
 
+  it("takes the delimiter from Excel's sep= first line, reads the header after it, and counts it as line 1", async () => {
+    expect(await readFixture('excel-sep-line.csv')).toEqual([
+      accepted(3, 'ana@example.com', 'Hola, {{first_name}}', 'Precio: 5,00 €\r\nIVA incluido', {
+        first_name: 'Ana',
+      }),
+      { kind: 'invalid', line: 5, reason: 'email is not of the form local@domain', value: 'not-an-address' },
+      accepted(6, 'ben@example.com', 'Hola, {{first_name}}', 'Sin precio', { first_name: 'Ben' }),
+    ]);
+    const bytes = readFileSync(fixture('excel-sep-line.csv'));
+    expect(await readAll(byteByByte(bytes))).toEqual(await readAll([bytes]));
+    expect(await formatOf([bytes])).toMatchObject({ delimiter: ';' });
+  });
+
+  it('lets a sep= line decide where counting the header would pick another delimiter', async () => {
+    // Three of each in the header: counting alone would pick the comma.
+    const csv = 'sep=;\nemail;subject;content;first,middle,last,name\nana@example.com;Hi;Hello;Ana\n';
+    expect(await formatOf([Buffer.from(csv)])).toMatchObject({ delimiter: ';' });
+    expect(await readText(csv)).toEqual([
+      accepted(3, 'ana@example.com', 'Hi', 'Hello', { 'first,middle,last,name': 'Ana' }),
+    ]);
+  });
+
+  it('reads a sep= line after a BOM, in capitals, quoted or padded with its delimiter', async () => {
+    for (const first of ['\uFEFFsep=\t', 'SEP=\t', '"sep=\t"', 'sep=\t\t\t']) {
+      const csv = `${first}\r\nemail\tsubject\tcontent\r\nana@example.com\tHi, you\tHello\r\n`;
+      expect([first, await readText(csv)]).toEqual([
+        first,
+        [accepted(3, 'ana@example.com', 'Hi, you', 'Hello')],
+      ]);
+    }
+  });
+
+  it('refuses a sep= line declaring a delimiter it does not read, naming it, or with text after it', async () => {
+    const pipe = await fileErrorOf([Buffer.from('sep=|\nemail|subject|content\na@example.com|Hi|Hello\n')]);
+    expect(pipe).toMatchObject({ problem: 'INVALID_SEPARATOR_LINE', details: { line: 1 } });
+    expect(pipe.message).toBe(
+      'line 1 ("sep=|") declares the delimiter "|"; a campaign file is separated by a comma, a semicolon or a tab',
+    );
+    expect((await fileErrorOf([Buffer.from('sep=\nemail,subject,content\n')])).message).toMatch(
+      /^line 1 \("sep="\) declares no delimiter/,
+    );
+    expect((await fileErrorOf([Buffer.from('sep=;email\nemail;subject;content\n')])).message).toBe(
+      'line 1 ("sep=;email") is not a separator line: expected sep= and the delimiter alone, such as sep=;',
+    );
+  });
+
+  it('reads a file of nothing but a sep= line as empty', async () => {
+    expect(await fileErrorOf([Buffer.from('sep=;\r\n')])).toMatchObject({ problem: 'EMPTY_FILE' });
+  });
+
   it('reads a tab-separated file, keeping commas and semicolons inside fields', async () => {
     expect(await readFixture('tab.csv')).toEqual([
       accepted(2, 'ana@example.com', 'Hello {{first_name}}', 'Tabs, commas; and semicolons', {

@@ -3,15 +3,29 @@ import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { renderGraphiQL } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES, DOCS_ASSETS, routeKeyOf } from '../../lambdas/ingest/api-routes.js';
+import { renderOfflineGraphiQL } from '../../lambdas/graphql/offline-graphiql.js';
+import {
+  API_ROUTES,
+  DOCS_ASSETS,
+  routeKeyOf,
+  SWAGGER_UI_INITIALIZER,
+} from '../../lambdas/ingest/api-routes.js';
+import {
+  GRAPHIQL_FILES,
+  GRAPHIQL_PACKAGE,
+  packagedFileOf,
+  SWAGGER_UI_FILES,
+} from '../../lambdas/ingest/docs-files.js';
 import { createDocsHandler } from '../../lambdas/ingest/docs-handler.js';
 import { openApiDocument } from '../../lambdas/ingest/openapi.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const require = createRequire(import.meta.url);
-const assetsDir = dirname(require.resolve('swagger-ui-dist/package.json'));
-const handler = createDocsHandler({ assetsDir });
+// The node_modules holding swagger-ui-dist and @graphql-yoga/graphiql, as the local runner finds it.
+const nodeModulesDir = dirname(dirname(require.resolve('swagger-ui-dist/package.json')));
+const handler = createDocsHandler({ fileOf: packagedFileOf(nodeModulesDir) });
 
 const get = (path: string, headers: Record<string, string> = {}) =>
   handler(httpApiEvent({ method: 'GET', path, headers })) as Promise<APIGatewayProxyStructuredResultV2>;
@@ -112,7 +126,8 @@ describe('the docs function', () => {
     expect(result.headers?.['content-type']).toMatch(/^text\/html/);
     const html = bodyOf(result);
     const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    expect(urls.sort()).toEqual(DOCS_ASSETS.map((asset) => `/docs/${asset}`).sort());
+    const own = [...SWAGGER_UI_FILES.map((file) => file.name), SWAGGER_UI_INITIALIZER];
+    expect(urls.sort()).toEqual(own.map((asset) => `/docs/${asset}`).sort());
     expect(html).not.toMatch(/https?:\/\//);
   });
 
@@ -133,8 +148,49 @@ describe('the docs function', () => {
     expect(init).toContain('validatorUrl: null');
   });
 
+  it('serves every file GraphiQL loads, with its content type, so that it works with no internet', async () => {
+    const page = renderOfflineGraphiQL({ title: 'Campaign mailer: GraphQL' });
+    const loaded = [...new Set(page.match(/\/docs\/[^"'\s>]+/g))];
+    expect(loaded.sort()).toEqual(GRAPHIQL_FILES.map((file) => `/docs/${file.name}`).sort());
+    for (const path of loaded) {
+      const result = await get(path, { 'accept-encoding': 'gzip, deflate, br' });
+      expect([path, result.statusCode]).toEqual([path, 200]);
+      expect(result.headers?.['content-type']).toBe(
+        path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      );
+      expect(bodyOf(result).length).toBeGreaterThan(100_000);
+    }
+  });
+
+  it("serves the GraphiQL build of the version yoga's page was written for", () => {
+    const yogaPage = renderGraphiQL({});
+    const named = new RegExp(`${GRAPHIQL_PACKAGE}@(\\d+)\\.(\\d+)\\.\\d+`).exec(yogaPage);
+    const installed = (require(`${GRAPHIQL_PACKAGE}/package.json`) as { version: string }).version;
+    // npm has no 4.5.1 of the package yoga 5.24 names; the same minor release line is what it was built with.
+    expect(installed.split('.').slice(0, 2)).toEqual([named?.[1], named?.[2]]);
+  });
+
+  it('sends a file too large for a plain Lambda response gzipped, unless the client refuses gzip', async () => {
+    const large = '/docs/yoga-graphiql.umd.js';
+    const unasked = await get(large);
+    expect(unasked.headers?.['content-encoding']).toBe('gzip');
+    // Lambda's synchronous response limit is 6 MB, base64 included.
+    expect((unasked.body ?? '').length).toBeLessThan(6 * 1024 * 1024);
+    expect(bodyOf(unasked)).toContain('renderYogaGraphiQL');
+    expect((await get(large, { 'accept-encoding': 'identity' })).statusCode).toBe(406);
+    expect((await get(large, { 'accept-encoding': 'gzip;q=0, br' })).statusCode).toBe(406);
+    // A small file still goes plain to a client that did not ask for gzip.
+    expect((await get('/docs/graphiql.css')).headers?.['content-encoding']).toBeUndefined();
+  });
+
   it('answers 404 for anything else, without touching the file system', async () => {
-    for (const path of ['/docs/package.json', '/docs/../../etc/passwd', '/docs/swagger-ui.js.map']) {
+    for (const path of [
+      '/docs/package.json',
+      '/docs/../../etc/passwd',
+      '/docs/swagger-ui.js.map',
+      '/docs/graphql.worker..bundle.js',
+      '/docs/yoga-graphiql.es.js',
+    ]) {
       expect((await get(path)).statusCode).toBe(404);
     }
   });

@@ -1,11 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SendRecord } from '../../lambdas/domain/send-record.js';
+import type { BatchProgress } from '../../lambdas/graphql/batch-progress-reader.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import type { SendFilter } from '../../lambdas/graphql/send-filter.js';
 import type { SendPage } from '../../lambdas/graphql/send-reader.js';
-import type { BatchRecord, StatusCounts } from '../../lambdas/store/send-store.js';
+import { GRAPHIQL_FILES } from '../../lambdas/ingest/docs-files.js';
+import type { UploadRecord } from '../../lambdas/ingest/upload-claims.js';
+import type { BatchRecord } from '../../lambdas/store/send-store.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const send: SendRecord = {
@@ -31,14 +34,14 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
       getSend: async (): Promise<SendRecord | undefined> => undefined,
       getContent: async (): Promise<string | undefined> => undefined,
       getBatch: async (): Promise<BatchRecord | undefined> => undefined,
-      countByStatus: async (): Promise<StatusCounts> => ({
-        PENDING: 0,
-        QUEUED: 0,
-        SENDING: 0,
-        SENT: 0,
-        ERROR: 0,
+    },
+    progress: {
+      progress: async (): Promise<BatchProgress> => ({
+        counts: { PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
       }),
     },
+    starts: { get: async (): Promise<string | undefined> => undefined },
+    uploads: { get: async (): Promise<UploadRecord | undefined> => undefined },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };
@@ -125,6 +128,20 @@ describe('GraphQL handler over HTTP API events', () => {
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toMatch(/text\/html/);
     expect(result.body).toContain('GraphiQL');
+  });
+
+  it('renders GraphiQL with no internet: every file it loads comes from /docs/', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [] })));
+    const result = await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }));
+    const html = String(result.body);
+    expect(html).toContain('YogaGraphiQL.renderYogaGraphiQL');
+    // No address of another host, not even the favicon's; the example tabs are still there.
+    expect(html).not.toMatch(/https?:\/\/|["'=(]\/\/[a-z]/i);
+    expect(html).toContain('Was a large file read? If not, why was it refused?');
+    const loaded = [...new Set(html.match(/\/docs\/[^"'\s>]+/g))].sort();
+    expect(loaded).toEqual(GRAPHIQL_FILES.map((file) => `/docs/${file.name}`).sort());
+    expect(html).toContain('<title>Campaign mailer: GraphQL</title>');
+    expect(html).not.toContain('__TITLE__');
   });
 
   it('serves no GraphiQL when disabled', async () => {

@@ -1,8 +1,19 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createLargeUpload, decodeFileName } from '../../lambdas/ingest/large-upload.js';
+import type { ApiKeyCheck } from '../../lambdas/auth/api-key-check.js';
+import { s3IngestConfig, uploadUrlConfig } from '../../lambdas/config/function-config.js';
+import {
+  createLargeUpload,
+  createUploadUrlHandler,
+  decodeFileName,
+} from '../../lambdas/ingest/large-upload.js';
+import { s3ClientOptions } from '../../lambdas/ingest/s3-client.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const s3 = new S3Client({
+  ...s3ClientOptions({ forcePathStyle: false }),
   region: 'eu-west-1',
   credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
 });
@@ -14,32 +25,164 @@ const deps = {
   clock: () => now,
   newBatchId: () => '8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e',
 };
+const signedHeadersOf = (url: string) =>
+  new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';').sort() ?? [];
+const signatureOf = (url: string) => new URL(url).searchParams.get('X-Amz-Signature');
 
 describe('a large-file upload URL', () => {
-  it('is a PUT for uploads/<batchId>.csv, valid 15 minutes, with the content type signed', async () => {
-    const upload = await createLargeUpload(deps);
+  it('is a PUT for uploads/<batchId>.csv, valid 15 minutes, with the content type and length signed', async () => {
+    const upload = await createLargeUpload(deps, { size: 123_456 });
     const url = new URL(upload.uploadUrl);
     expect(upload).toMatchObject({
       batchId: '8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e',
       method: 'PUT',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', 'content-length': '123456' },
       expiresAt: '2026-11-20T10:15:00.000Z',
     });
     expect(url.pathname).toContain('uploads/8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e.csv');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Date')).toBe('20261120T100000Z');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';').sort()).toEqual(['content-type', 'host']);
+    expect(signedHeadersOf(upload.uploadUrl)).toEqual(['content-length', 'content-type', 'host']);
+  });
+
+  it('binds the signature to the length, so a PUT of another length does not match it', async () => {
+    const first = await createLargeUpload(deps, { size: 1000 });
+    const again = await createLargeUpload(deps, { size: 1000 });
+    const longer = await createLargeUpload(deps, { size: 1001 });
+    expect(signatureOf(again.uploadUrl)).toBe(signatureOf(first.uploadUrl));
+    expect(signatureOf(longer.uploadUrl)).not.toBe(signatureOf(first.uploadUrl));
+  });
+
+  it('carries no checksum of the empty body it was signed with, which S3 would hold the file to', async () => {
+    const upload = await createLargeUpload(deps, { size: 1000 });
+    const names = [...new URL(upload.uploadUrl).searchParams.keys()].map((name) => name.toLowerCase());
+    expect(names.filter((name) => name.includes('checksum'))).toEqual([]);
   });
 
   it('signs the file name and the dry run as metadata headers the PUT must send', async () => {
-    const upload = await createLargeUpload(deps, { fileName: 'Campaña final.csv', dryRun: true });
+    const upload = await createLargeUpload(deps, { size: 10, fileName: 'Campaña final.csv', dryRun: true });
     expect(upload.headers).toEqual({
       'content-type': 'text/csv',
+      'content-length': '10',
       'x-amz-meta-file-name': 'Campa%C3%B1a%20final.csv',
       'x-amz-meta-dry-run': 'true',
     });
-    const signed = new URL(upload.uploadUrl).searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
-    expect(signed).toEqual(expect.arrayContaining(['x-amz-meta-file-name', 'x-amz-meta-dry-run']));
+    expect(signedHeadersOf(upload.uploadUrl)).toEqual(
+      expect.arrayContaining(['x-amz-meta-file-name', 'x-amz-meta-dry-run']),
+    );
     expect(decodeFileName(upload.headers['x-amz-meta-file-name'])).toBe('Campaña final.csv');
+  });
+});
+
+describe('POST /campaigns/uploads', () => {
+  const apiKeys = { require: async () => 'key-id' } as unknown as ApiKeyCheck;
+  const handler = createUploadUrlHandler({ ...deps, apiKeys, maxFileBytes: 1024 ** 3 });
+  const post = async (init: { body?: string; query?: Record<string, string>; contentType?: string }) => {
+    const result = (await handler(
+      httpApiEvent({
+        method: 'POST',
+        path: '/campaigns/uploads',
+        headers: { 'x-api-key': 'k', 'content-type': init.contentType ?? 'application/json' },
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(init.query ? { query: init.query } : {}),
+      }),
+      lambdaContext('uploadUrl'),
+    )) as APIGatewayProxyStructuredResultV2;
+    return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
+  };
+
+  it('gives a URL signed for the size, file name and dry run of a JSON body', async () => {
+    const answer = await post({
+      body: JSON.stringify({ fileName: 'list.csv', size: 5_000_000, dryRun: true }),
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body.headers).toEqual({
+      'content-type': 'text/csv',
+      'content-length': '5000000',
+      'x-amz-meta-file-name': 'list.csv',
+      'x-amz-meta-dry-run': 'true',
+    });
+  });
+
+  it('still takes fileName, dryRun and size as query parameters', async () => {
+    const answer = await post({ query: { fileName: 'list.csv', size: '2048', dryRun: 'true' } });
+    expect(answer.status).toBe(201);
+    expect(answer.body.headers).toMatchObject({ 'content-length': '2048', 'x-amz-meta-dry-run': 'true' });
+  });
+
+  it('refuses a request without a size with 400, saying what size is', async () => {
+    const answer = await post({ body: JSON.stringify({ fileName: 'list.csv' }) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ problem: 'SIZE_REQUIRED' });
+    expect(answer.body.error).toMatch(/size is required: the file's length in bytes/);
+  });
+
+  it.each([
+    [{ size: 0 }, /body field size must be the file's length in bytes, at least 1; got 0/],
+    [{ size: 12.5 }, /body field size .* got 12.5/],
+    [{ size: '12kb' }, /body field size .* got "12kb"/],
+    [{ size: -3 }, /body field size .* got -3/],
+  ])('refuses the invalid size %j with 400 naming the field and the value', async (body, message) => {
+    const answer = await post({ body: JSON.stringify(body) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ problem: 'INVALID_SIZE' });
+    expect(answer.body.error).toMatch(message);
+  });
+
+  it('refuses a size above the maximum with 413 naming the maximum', async () => {
+    const answer = await post({ body: JSON.stringify({ size: 1024 ** 3 + 1 }) });
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual({
+      error: 'the file is 1073741825 bytes; the largest file this API takes is 1073741824 bytes (1 GiB)',
+      problem: 'FILE_TOO_LARGE',
+      maxBytes: 1024 ** 3,
+    });
+  });
+
+  it('refuses a body that is not a JSON object, or holds unknown fields, with 400 saying so', async () => {
+    expect((await post({ body: '{"size": 10' })).body.error).toMatch(/^the body is not valid JSON/);
+    expect((await post({ body: '[10]' })).body.error).toMatch(/^the body must be a JSON object/);
+    const unknown = await post({ body: JSON.stringify({ size: 10, filesize: 10 }) });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe(
+      'unknown field(s) in the body: filesize; the fields are fileName, size, dryRun',
+    );
+  });
+
+  it('refuses a field given both in the body and the query string', async () => {
+    const answer = await post({ body: JSON.stringify({ size: 10 }), query: { size: '10' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('size is given both in the body and as a query parameter; give it once');
+  });
+
+  it('refuses the CSV itself, sent here instead of to the upload URL, with 415', async () => {
+    const answer = await post({ body: 'email,subject,content\n', contentType: 'text/csv' });
+    expect(answer.status).toBe(415);
+    expect(answer.body.error).toMatch(/PUT the file itself to the uploadUrl/);
+  });
+
+  it('refuses a file name or dry run of the wrong type, naming the field', async () => {
+    expect((await post({ body: JSON.stringify({ size: 10, fileName: 3 }) })).body.error).toBe(
+      'body field fileName must be a string, got 3',
+    );
+    expect((await post({ body: JSON.stringify({ size: 10, dryRun: 'maybe' }) })).body.error).toBe(
+      'body field dryRun must be true or false, got "maybe"',
+    );
+  });
+});
+
+describe('MAX_LARGE_UPLOAD_BYTES', () => {
+  const env = { TABLE_NAME: 't', UPLOAD_BUCKET: 'b', QUEUE_URL: 'q' };
+
+  it('is 1 GiB unless set, and the same for the upload URL and the S3 ingest', () => {
+    expect(uploadUrlConfig(env).maxFileBytes).toBe(1024 ** 3);
+    expect(s3IngestConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: '2048' }).maxFileBytes).toBe(2048);
+    expect(uploadUrlConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: '2048' }).maxFileBytes).toBe(2048);
+  });
+
+  it('refuses a value above what one S3 PUT can carry, naming the variable', () => {
+    expect(() => uploadUrlConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: String(6 * 1024 ** 3) })).toThrow(
+      /MAX_LARGE_UPLOAD_BYTES must be an integer from 1024 to 5368709120/,
+    );
   });
 });

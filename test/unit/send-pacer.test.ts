@@ -88,6 +88,19 @@ describe('send pacer', () => {
     expect(pacer.intervalMs(10)).toBe(100);
   });
 
+  it('tells how long the next slot is away without taking it', async () => {
+    const clock = fakeClock();
+    const pacer = new SendPacer(clock, { concurrency: 2 });
+    expect(pacer.waitMs()).toBe(0);
+    await pacer.acquire(0.2);
+    // 0.2 sends/s shared by 2 senders: one slot every 10 s.
+    expect(pacer.waitMs()).toBe(10_000);
+    expect(pacer.waitMs()).toBe(10_000);
+    clock.t += 4_000;
+    expect(pacer.waitMs()).toBe(6_000);
+    expect(await slotTimes(pacer, clock, 0.2, 1)).toEqual([10_000]);
+  });
+
   it('refuses a rate that is not positive', async () => {
     const pacer = new SendPacer(fakeClock(), { concurrency: 1 });
     await expect(pacer.acquire(0)).rejects.toThrow(RangeError);

@@ -90,16 +90,23 @@ describe('finding the CSV in an upload request', () => {
     expect(error.statusCode).toBe(415);
   });
 
-  it('answers 400 when the multipart body has no field named file', async () => {
-    const { body, contentType } = await multipartBody([{ name: 'csv', content: CSV, fileName: 'list.csv' }]);
-    const error = await rejection(
-      uploadedFile(
-        { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
-        MAX,
-      ),
-    );
-    expect(error.statusCode).toBe(400);
-    expect(error.message).toBe('the multipart/form-data body has no file in a field named "file"');
+  it('answers 415 when the multipart body has no file in a field named file, naming the field', async () => {
+    for (const fields of [
+      [{ name: 'csv', content: CSV, fileName: 'list.csv' }],
+      [{ name: 'file', content: CSV }],
+    ]) {
+      const { body, contentType } = await multipartBody(fields);
+      const error = await rejection(
+        uploadedFile(
+          { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+          MAX,
+        ),
+      );
+      expect(error.statusCode).toBe(415);
+      expect(error.message).toBe(
+        'the multipart/form-data body has no file in a field named "file": send the CSV as that field (curl -F file=@list.csv)',
+      );
+    }
   });
 
   it('answers 400 for multipart without a boundary', async () => {
