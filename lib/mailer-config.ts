@@ -27,6 +27,8 @@ export interface MailerSettings {
   readonly senderBatchSize: number;
   /** DRY_RUN: every send is marked SENT (dryRun) without calling SES. */
   readonly dryRun: boolean;
+  /** GRAPHQL_INTROSPECTION: schema introspection and field suggestions on the deployed API. */
+  readonly graphqlIntrospection: boolean;
   /** MAX_LARGE_UPLOAD_BYTES: the largest file POST /campaigns/uploads hands out an upload URL for. */
   readonly maxLargeUploadBytes: number;
   /** A throw-away stack: its table is deleted with it and has no deletion protection. */
@@ -66,6 +68,7 @@ export const CONTEXT_KEYS = {
   senderMaxConcurrency: 'senderMaxConcurrency',
   maxSendRate: 'maxSendRate',
   dryRun: 'dryRun',
+  graphqlIntrospection: 'graphqlIntrospection',
   maxLargeUploadBytes: 'maxLargeUploadBytes',
   devStack: 'devStack',
   apiThrottleRate: 'apiThrottleRate',
@@ -143,6 +146,7 @@ export function readMailerConfig(node: Node): MailerConfig {
       ...(maxSendRate === undefined ? {} : { maxSendRate }),
       senderBatchSize: senderBatchSize(maxSendRate, senderMaxConcurrency),
       dryRun: boolean(node, CONTEXT_KEYS.dryRun, false),
+      graphqlIntrospection: boolean(node, CONTEXT_KEYS.graphqlIntrospection, false),
       // The functions' own reading of MAX_LARGE_UPLOAD_BYTES accepts the same range; 5 GiB is one S3 PUT's most.
       maxLargeUploadBytes: integer(node, CONTEXT_KEYS.maxLargeUploadBytes, DEFAULT_MAX_LARGE_UPLOAD_BYTES, {
         min: 1024,

@@ -63,14 +63,6 @@ export const SERVICE_NAMES = {
   health: 'health',
 } as const;
 
-/** A true/false context value (`-c name=true`); false when unset. */
-function contextFlag(scope: Construct, name: string): boolean {
-  const value: unknown = scope.node.tryGetContext(name);
-  if (value === undefined || value === '' || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new Error(`context ${name} must be true or false, got ${JSON.stringify(value)}`);
-}
-
 export interface FunctionsProps {
   readonly table: ITable;
   readonly queue: IQueue;
@@ -226,7 +218,7 @@ export class Functions extends Construct {
       environment: {
         GRAPHQL_SCHEMA_PATH,
         // Off on AWS unless `-c graphqlIntrospection=true`: the schema is in the repository for analysts.
-        GRAPHQL_INTROSPECTION: String(contextFlag(this, 'graphqlIntrospection')),
+        GRAPHQL_INTROSPECTION: String(settings.graphqlIntrospection),
         // Resolved by CloudFormation at deploy time from the secret below: the value never appears in
         // the template or the repository. See the secret's comment for why it is not read at run time.
         CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),

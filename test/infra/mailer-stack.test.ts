@@ -619,6 +619,18 @@ describe('the configuration', () => {
     expect(json.Environment.Variables).toMatchObject({ MAX_SEND_RATE: '0.5' });
   });
 
+  it('turns GraphQL introspection off on AWS unless graphqlIntrospection is true', () => {
+    expect(envOf('Graphql')).toMatchObject({ GRAPHQL_INTROSPECTION: 'false' });
+    const { template: open } = synthStack({ graphqlIntrospection: 'true' });
+    const graphql = resourceNamed(open, 'AWS::Lambda::Function', 'GraphqlFunction').properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(graphql.Environment.Variables).toMatchObject({ GRAPHQL_INTROSPECTION: 'true' });
+    expect(() => synthStack({ graphqlIntrospection: 'yes' })).toThrow(
+      /context graphqlIntrospection must be true or false, got "yes"/,
+    );
+  });
+
   it('tells both large-upload functions the largest file, 1 GiB unless maxLargeUploadBytes says otherwise', () => {
     for (const name of ['UploadUrl', 'IngestS3']) {
       expect(envOf(name)).toMatchObject({ MAX_LARGE_UPLOAD_BYTES: String(1024 ** 3) });
