@@ -25,7 +25,7 @@ import { BatchStarts } from '../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { startSqsEventSource } from '../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
-import { csvOf, ingestText, storeAndQueue } from '../test/helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, storeAndQueue } from '../test/helpers/send-pipeline.js';
 import { injectSesFaults, limitSesRate } from '../test/helpers/ses-faults.js';
 
 const RATES = [10, 50, 200];
@@ -96,7 +96,7 @@ async function run(aws: TestAws, sends: number, limit: number | null): Promise<R
   let seconds: number;
   try {
     for (;;) {
-      const counts = await store.countByStatus(report.batchId);
+      const counts = await countsOf(aws, report.batchId);
       if (counts.SENT + counts.ERROR >= sends) break;
       if (performance.now() - started > 10 * 60_000) throw new Error(`stalled at ${counts.SENT} sent`);
       await sleep(200);

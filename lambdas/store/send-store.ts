@@ -11,17 +11,16 @@ import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf, runBounded } from '../async/run-bounded.js';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
-import { SEND_STATUSES, type SendStatus, statusesBefore } from '../domain/send-status.js';
+import { type SendStatus, statusesBefore } from '../domain/send-status.js';
 import {
   batchIndexKeysFor,
   batchKey,
-  batchStatusKeyOf,
   contentKey,
   indexKeysFor,
   sendKey,
   statusShardKey,
 } from './send-keys.js';
-import { BATCH_INDEX, STATUS_INDEX, STATUS_SHARDS } from './table-schema.js';
+import { STATUS_INDEX, STATUS_SHARDS } from './table-schema.js';
 
 /** DynamoDB's BatchWriteItem limit. */
 const BATCH_WRITE_SIZE = 25;
@@ -363,34 +362,6 @@ export class SendStore {
   async getBatch(batchId: string): Promise<BatchRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: batchKey(batchId) }));
     return out.Item ? batchRecordFromItem(out.Item) : undefined;
-  }
-
-  /**
-   * Exact counts per status for one batch, read from the batch index with Select COUNT: one key range
-   * per status, so the cost follows the batch's size and never the table's.
-   */
-  async countByStatus(batchId: string): Promise<StatusCounts> {
-    const counts = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusCounts;
-    await Promise.all(
-      SEND_STATUSES.map(async (status) => {
-        let startKey: Item | undefined;
-        do {
-          const out = await this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: BATCH_INDEX.name,
-              KeyConditionExpression: 'batchId = :batch AND begins_with(batchStatusKey, :prefix)',
-              ExpressionAttributeValues: { ':batch': batchId, ':prefix': batchStatusKeyOf(status, '') },
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          counts[status] += out.Count ?? 0;
-          startKey = out.LastEvaluatedKey;
-        } while (startKey);
-      }),
-    );
-    return counts;
   }
 
   /**

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { readCampaign } from '../../lambdas/domain/campaign-reader.js';
+import { BatchProgressReader } from '../../lambdas/graphql/batch-progress-reader.js';
 import { type IngestReport, ingestCampaign } from '../../lambdas/ingest/ingest-campaign.js';
 import { SendQueue } from '../../lambdas/queue/send-queue.js';
+import type { StatusCounts } from '../../lambdas/store/send-store.js';
 import { SendStore } from '../../lambdas/store/send-store.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
 import type { TestAws } from './aws-emulators.js';
@@ -44,4 +46,9 @@ export async function receiveSqsEvent(aws: TestAws, queueUrl = aws.queues.queueU
 
 export function csvOf(rows: string[][]): string {
   return `${rows.map((r) => r.join(',')).join('\n')}\n`;
+}
+
+/** Sends of a batch in each status, counted as GraphQL's batch.counts counts them. */
+export async function countsOf(aws: TestAws, batchId: string): Promise<StatusCounts> {
+  return (await new BatchProgressReader(aws.clients.documents, aws.tableName).progress(batchId)).counts;
 }

@@ -12,7 +12,7 @@ import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
 import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -89,13 +89,13 @@ describe('the dead-letter queue', () => {
     injectSesFaults(throttled, () =>
       sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429),
     );
-    const { handler, store } = sender(throttled);
+    const { handler } = sender(throttled);
 
     for (let receive = 1; receive <= 3; receive++) {
       const event = await receiveSqsEvent(aws);
       expect(event.Records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual([String(receive)]);
       expect(await deliver(handler, event, aws.queues.queueUrl)).toBe(1);
-      const counts = await store.countByStatus(report.batchId);
+      const counts = await countsOf(aws, report.batchId);
       expect(counts.ERROR).toBe(receive === 3 ? 1 : 0);
       await sleep(1_100);
     }

@@ -12,7 +12,7 @@ import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 import { multipartBody } from '../helpers/multipart.js';
-import { storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, storeAndQueue } from '../helpers/send-pipeline.js';
 
 let aws: TestAws;
 let key: string;
@@ -314,7 +314,7 @@ describe('Idempotency-Key', () => {
     const retry = await post(csv, { headers: { 'idempotency-key': idempotencyKey } });
     expect(retry.status).toBe(202);
     expect(retry.body).toMatchObject({ accepted: 60 });
-    const counts = await store.countByStatus(String(retry.body.batchId));
+    const counts = await countsOf(aws, String(retry.body.batchId));
     expect(counts.QUEUED + counts.PENDING).toBe(60);
   });
 

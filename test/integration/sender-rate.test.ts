@@ -15,7 +15,7 @@ import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startSqsEventSource } from '../../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { csvOf, ingestText, storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, storeAndQueue } from '../helpers/send-pipeline.js';
 import { limitSesRate } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -87,7 +87,7 @@ async function runCampaign(count: number, concurrency: number, client: SESv2Clie
   });
   try {
     for (;;) {
-      const counts = await store.countByStatus(report.batchId);
+      const counts = await countsOf(aws, report.batchId);
       if (counts.SENT === count) break;
       if (performance.now() - started > 20_000) throw new Error(`only ${counts.SENT} of ${count} sent`);
       await sleep(50);

@@ -15,7 +15,7 @@ import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { sendKey } from '../../lambdas/store/send-keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -77,7 +77,7 @@ describe('sender handler against the SQS and SES emulators', () => {
         ['bo@example.com', 'Hi {{name}}', 'Plain hello {{name}}', 'Bo <b>'],
       ]),
     );
-    const { handler, store } = senderWith(freshSes());
+    const { handler } = senderWith(freshSes());
     const event = await receiveSqsEvent(aws);
     expect(event.Records).toHaveLength(2);
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
@@ -92,7 +92,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(bo?.body.text).toBe('Plain hello Bo <b>');
     expect(bo?.body.html).toBeUndefined();
 
-    const counts = await store.countByStatus(report.batchId);
+    const counts = await countsOf(aws, report.batchId);
     expect(counts).toEqual({ PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
   });
 
@@ -166,7 +166,7 @@ describe('sender handler against the SQS and SES emulators', () => {
         : undefined,
     );
     const counted = { sent: 0, failed: 0, throttled: 0, latencies: 0 };
-    const { handler, store } = senderWith(ses, 60_000, {
+    const { handler } = senderWith(ses, 60_000, {
       sent: () => (counted.sent += 1),
       failed: () => (counted.failed += 1),
       throttled: () => (counted.throttled += 1),
@@ -176,12 +176,12 @@ describe('sender handler against the SQS and SES emulators', () => {
     const event = await receiveSqsEvent(aws);
     const first = await handler(event);
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
-    expect(await store.countByStatus(report.batchId)).toMatchObject({ SENDING: 1, ERROR: 0, SENT: 0 });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ SENDING: 1, ERROR: 0, SENT: 0 });
 
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual({ attempted: 2, delivered: 1 });
     expect(counted).toEqual({ sent: 1, failed: 0, throttled: 1, latencies: 2 });
-    expect(await store.countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
   });
 
   it('stops calling SES for the rest of the batch once the account is paused (fault injected by middleware)', async () => {
@@ -221,7 +221,7 @@ describe('sender handler against the SQS and SES emulators', () => {
         ? sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429)
         : undefined,
     );
-    const { handler, store } = senderWith(ses);
+    const { handler } = senderWith(ses);
     // Plays the event source: each delivery's failures come back, until every message is done.
     let pending = (await receiveSqsEvent(aws)).Records;
     for (let round = 0; pending.length > 0 && round < 10; round++) {
@@ -231,7 +231,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     }
     expect(pending).toEqual([]);
     expect(calls).toEqual({ attempted: addresses.length + throttledCalls, delivered: addresses.length });
-    expect(await store.countByStatus(report.batchId)).toEqual({
+    expect(await countsOf(aws, report.batchId)).toEqual({
       PENDING: 0,
       QUEUED: 0,
       SENDING: 0,
@@ -256,7 +256,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     const crash = injectSesCrash(crashing, 'before-ses');
     void senderWith(crashing, 1_000).handler(event);
     await crash.reached;
-    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 1 });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ SENDING: 1 });
 
     // While the lease holds, a redelivery leaves the send alone; once it ran out, it sends.
     const healthy = freshSes();
@@ -268,7 +268,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(calls.attempted).toBe(1);
     expect(await aws.sentMails()).toHaveLength(1);
-    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
   });
 
   it('mails at most one duplicate when the sender crashed after SES accepted and before SENT was written (crash injected by middleware)', async () => {
@@ -295,7 +295,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(await aws.sentMails()).toHaveLength(2);
     await handler(event);
     expect(await aws.sentMails()).toHaveLength(2);
-    expect(await store().countByStatus(report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ SENDING: 0, SENT: 1 });
   });
 
   it('marks sends SENT with dryRun and a synthetic message id without calling SES when DRY_RUN is on', async () => {
@@ -410,7 +410,7 @@ describe('sender handler against the SQS and SES emulators', () => {
       expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
       expect(calls.attempted).toBe(3);
       expect(deferred).toEqual([2]);
-      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, SENDING: 0 });
+      expect(await countsOf(aws, report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, SENDING: 0 });
       // Never claimed: the deferral counts as no attempt of the send.
       for (const send of await sendsOf(store, report.batchId, 'QUEUED')) expect(send.attempts ?? 0).toBe(0);
 
@@ -423,7 +423,7 @@ describe('sender handler against the SQS and SES emulators', () => {
       expect(again.Records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(['1', '1']);
       expect(await senderWith(ses).handler(again)).toEqual({ batchItemFailures: [] });
       expect(calls.attempted).toBe(5);
-      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
+      expect(await countsOf(aws, report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
       expect((await aws.sentMails()).map((m) => m.destination.to[0]).sort()).toEqual(
         ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}@deadline.example.com`),
       );
@@ -443,23 +443,23 @@ describe('sender handler against the SQS and SES emulators', () => {
           throw new Error('SQS is unreachable');
         },
       };
-      const { handler, store } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, requeue });
+      const { handler } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, requeue });
 
       const result = await handler(lastReceive, context);
       expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
         event.Records.slice(3).map((r) => r.messageId),
       );
       // Never tried, so not "retries exhausted": still QUEUED, for the sweeper or a redrive.
-      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, ERROR: 0 });
+      expect(await countsOf(aws, report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, ERROR: 0 });
     });
 
     it('defers nothing when DRY_RUN is on: a dry run takes no pacing slot', async () => {
       const { report, event } = await fiveSends('drydeadline');
       const { pacing } = pacedNearDeadline();
-      const { handler, store } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, dryRun: true });
+      const { handler } = senderWith(freshSes(), 60_000, noSendMetrics, { pacing, dryRun: true });
       const noTimeLeft = { getRemainingTimeInMillis: () => 0 };
       expect(await handler(event, noTimeLeft)).toEqual({ batchItemFailures: [] });
-      expect(await store.countByStatus(report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
+      expect(await countsOf(aws, report.batchId)).toMatchObject({ SENT: 5, QUEUED: 0 });
     });
   });
 
