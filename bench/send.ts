@@ -12,20 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SesMailer } from '../lambdas/mail/mailer.js';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
-import { ContentCache } from '../lambdas/sender/content-cache.js';
 import { createSenderHandler } from '../lambdas/sender/handler.js';
-import { noSendMetrics } from '../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../lambdas/sender/send-pacer.js';
 import { RatePacing, type SendPacing, unpaced } from '../lambdas/sender/send-pacing.js';
 import { SendRate } from '../lambdas/sender/send-rate.js';
-import { BatchStarts } from '../lambdas/store/batch-starts.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { startSqsEventSource } from '../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
-import { countsOf, csvOf, ingestText, storeAndQueue } from '../test/helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, senderDepsFor, sesClientFor } from '../test/helpers/send-pipeline.js';
 import { injectSesFaults, limitSesRate } from '../test/helpers/ses-faults.js';
 
 const RATES = [10, 50, 200];
@@ -43,7 +37,6 @@ interface RunResult {
 }
 
 async function run(aws: TestAws, sends: number, limit: number | null): Promise<RunResult> {
-  const { store } = storeAndQueue(aws);
   const report = await ingestText(
     aws,
     csvOf([
@@ -57,11 +50,7 @@ async function run(aws: TestAws, sends: number, limit: number | null): Promise<R
     ]),
     500,
   );
-  const ses = new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: aws.emulators.endpoints.sesv2,
-  });
+  const ses = sesClientFor(aws);
   const counter = limit === null ? undefined : limitSesRate(ses, limit);
   const calls = injectSesFaults(ses, () => undefined);
   const pacing: SendPacing =
@@ -71,18 +60,9 @@ async function run(aws: TestAws, sends: number, limit: number | null): Promise<R
           new SendRate({ override: limit, fallback: 1, readAccountRate: async () => limit, now: Date.now }),
           new SendPacer({ now: () => performance.now(), sleep: (ms) => sleep(ms) }, { concurrency: LOOPS }),
         );
-  const handler = createSenderHandler({
-    store,
-    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
-    clock: () => new Date(),
-    newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
-    leaseMs: 60_000,
-    maxReceiveCount: SEND_QUEUE.maxReceiveCount,
-    metrics: noSendMetrics,
-    pacing,
-  });
+  const handler = createSenderHandler(
+    senderDepsFor(aws, ses, { maxReceiveCount: SEND_QUEUE.maxReceiveCount, pacing }),
+  );
   const started = performance.now();
   const events = startSqsEventSource({
     sqs: aws.clients.sqs,

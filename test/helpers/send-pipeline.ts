@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { readCampaign } from '../../lambdas/domain/campaign-reader.js';
 import { BatchProgressReader } from '../../lambdas/graphql/batch-progress-reader.js';
 import { type IngestReport, ingestCampaign } from '../../lambdas/ingest/ingest-campaign.js';
+import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { SendQueue } from '../../lambdas/queue/send-queue.js';
+import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
+import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
+import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import type { StatusCounts } from '../../lambdas/store/send-store.js';
 import { SendStore } from '../../lambdas/store/send-store.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
 import type { TestAws } from './aws-emulators.js';
 
@@ -14,6 +21,39 @@ export function storeAndQueue(aws: TestAws) {
   return {
     store: new SendStore(aws.clients.documents, aws.tableName),
     queue: new SendQueue(aws.clients.sqs, aws.queues.queueUrl),
+  };
+}
+
+/** A new SES client for the emulator: new, so that the middleware a test adds stays with that test. */
+export function sesClientFor(aws: TestAws): SESv2Client {
+  return new SESv2Client({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sesv2,
+  });
+}
+
+/**
+ * The sender's dependencies against the emulators, as lambdas/sender/index.ts wires them: a 60 s lease,
+ * the queue's 3 receives, no metrics, no pacing; `overrides` replaces any of them.
+ */
+export function senderDepsFor(
+  aws: TestAws,
+  ses: SESv2Client,
+  overrides: Partial<SenderHandlerDeps> = {},
+): SenderHandlerDeps {
+  const { store } = storeAndQueue(aws);
+  return {
+    store,
+    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
+    contents: new ContentCache((id) => store.getContent(id)),
+    clock: () => new Date(),
+    newLeaseId: randomUUID,
+    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
+    leaseMs: 60_000,
+    maxReceiveCount: 3,
+    metrics: noSendMetrics,
+    ...overrides,
   };
 }
 

@@ -1,18 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
-import { SesMailer } from '../../lambdas/mail/mailer.js';
-import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
-import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
-import { BatchStarts } from '../../lambdas/store/batch-starts.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { countsOf, csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import {
+  countsOf,
+  csvOf,
+  ingestText,
+  receiveSqsEvent,
+  senderDepsFor,
+  sesClientFor,
+  storeAndQueue,
+} from '../helpers/send-pipeline.js';
 import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -23,27 +25,11 @@ beforeAll(async () => {
 afterAll(() => aws.stop());
 
 function sender(ses: SESv2Client) {
-  const { store } = storeAndQueue(aws);
-  const handler = createSenderHandler({
-    store,
-    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
-    clock: () => new Date(),
-    newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
-    leaseMs: 60_000,
-    maxReceiveCount: 3,
-    metrics: noSendMetrics,
-  });
-  return { handler, store };
+  const deps = senderDepsFor(aws, ses);
+  return { handler: createSenderHandler(deps), store: deps.store };
 }
 
-const ses = () =>
-  new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: aws.emulators.endpoints.sesv2,
-  });
+const ses = () => sesClientFor(aws);
 
 /** Plays the event source: hands the received messages to the handler and deletes the acknowledged ones. */
 async function deliver(handler: ReturnType<typeof sender>['handler'], event: SQSEvent, queueUrl: string) {

@@ -1,17 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { SqsMessageDelay } from '../../lambdas/queue/message-delay.js';
-import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
-import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
-import { BatchStarts } from '../../lambdas/store/batch-starts.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { csvOf, ingestText, receiveSqsEvent, senderDepsFor, sesClientFor } from '../helpers/send-pipeline.js';
 import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -21,30 +15,17 @@ beforeAll(async () => {
 });
 afterAll(() => aws.stop());
 
-const ses = () =>
-  new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: aws.emulators.endpoints.sesv2,
-  });
+const ses = () => sesClientFor(aws);
 
 function backingOffSender(client: SESv2Client, baseSeconds: number) {
-  const { store } = storeAndQueue(aws);
-  return createSenderHandler({
-    store,
-    mailer: new SesMailer(client, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
-    clock: () => new Date(),
-    newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
-    leaseMs: 60_000,
-    maxReceiveCount: 3,
-    metrics: noSendMetrics,
-    retryBackoff: {
-      backoff: { baseSeconds, maxSeconds: 30 },
-      messages: new SqsMessageDelay(aws.clients.sqs, aws.queues.queueUrl),
-    },
-  });
+  return createSenderHandler(
+    senderDepsFor(aws, client, {
+      retryBackoff: {
+        backoff: { baseSeconds, maxSeconds: 30 },
+        messages: new SqsMessageDelay(aws.clients.sqs, aws.queues.queueUrl),
+      },
+    }),
+  );
 }
 
 async function receiveWithin(ms: number) {

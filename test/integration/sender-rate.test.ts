@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SesMailer } from '../../lambdas/mail/mailer.js';
 import { accountMaxSendRate } from '../../lambdas/mail/send-quota.js';
 import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
-import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
-import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
 import { RatePacing, type SendPacing } from '../../lambdas/sender/send-pacing.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
-import { BatchStarts } from '../../lambdas/store/batch-starts.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startSqsEventSource } from '../../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { countsOf, csvOf, ingestText, storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, csvOf, ingestText, senderDepsFor, sesClientFor } from '../helpers/send-pipeline.js';
 import { limitSesRate } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -27,12 +22,7 @@ afterEach(() => {
   delete process.env.AWS_SES_ACCOUNT;
 });
 
-const ses = () =>
-  new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: aws.emulators.endpoints.sesv2,
-  });
+const ses = () => sesClientFor(aws);
 
 /** What the SES emulator answers GetAccount with when AWS_SES_ACCOUNT holds it. */
 function emulatedAccount(maxSendRate: number) {
@@ -56,7 +46,6 @@ function emulatedAccount(maxSendRate: number) {
 
 /** Sends `count` mails through `concurrency` event-source pollers; returns the seconds it took. */
 async function runCampaign(count: number, concurrency: number, client: SESv2Client, pacing: SendPacing) {
-  const { store } = storeAndQueue(aws);
   const report = await ingestText(
     aws,
     csvOf([
@@ -64,18 +53,7 @@ async function runCampaign(count: number, concurrency: number, client: SESv2Clie
       ...Array.from({ length: count }, (_, i) => [`r${i}-${randomUUID().slice(0, 6)}@example.com`, 'S', 'C']),
     ]),
   );
-  const handler = createSenderHandler({
-    store,
-    mailer: new SesMailer(client, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
-    clock: () => new Date(),
-    newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
-    leaseMs: 60_000,
-    maxReceiveCount: 1000,
-    metrics: noSendMetrics,
-    pacing,
-  });
+  const handler = createSenderHandler(senderDepsFor(aws, client, { maxReceiveCount: 1000, pacing }));
   const started = performance.now();
   const events = startSqsEventSource({
     sqs: aws.clients.sqs,

@@ -1,21 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendIdFor } from '../../lambdas/domain/send-id.js';
-import { SesMailer } from '../../lambdas/mail/mailer.js';
-import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
 import { RatePacing } from '../../lambdas/sender/send-pacing.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
-import { BatchStarts } from '../../lambdas/store/batch-starts.js';
 import { sendKey } from '../../lambdas/store/send-keys.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { countsOf, csvOf, ingestText, receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import {
+  countsOf,
+  csvOf,
+  ingestText,
+  receiveSqsEvent,
+  senderDepsFor,
+  sesClientFor,
+  storeAndQueue,
+} from '../helpers/send-pipeline.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
@@ -34,31 +37,13 @@ function senderWith(
   metrics: SendMetrics = noSendMetrics,
   extra: Partial<SenderHandlerDeps> = {},
 ) {
-  const { store } = storeAndQueue(aws);
-  const deps: SenderHandlerDeps = {
-    ...extra,
-    store,
-    mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
-    clock: () => new Date(),
-    newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
-    leaseMs,
-    maxReceiveCount: 3,
-    metrics,
-  };
-  return { handler: createSenderHandler(deps), store };
+  const deps = senderDepsFor(aws, ses, { ...extra, leaseMs, metrics });
+  return { handler: createSenderHandler(deps), store: deps.store };
 }
 
 const store = () => storeAndQueue(aws).store;
 
-function freshSes() {
-  return new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoint: aws.emulators.endpoints.sesv2,
-  });
-}
+const freshSes = () => sesClientFor(aws);
 
 async function drainQueue() {
   for (;;) {
