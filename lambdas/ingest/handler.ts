@@ -7,7 +7,6 @@ import { readCampaign } from '../domain/campaign-reader.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonErrors } from '../http/json-errors.js';
 import { logger } from '../observability/logger.js';
-import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
 import { AnswerTooLargeError, type IdempotencyStore, type StoredAnswer } from './idempotency-store.js';
 import {
   type IngestDeps,
@@ -16,6 +15,7 @@ import {
   NothingAcceptedError,
   STORED_LIST_LIMIT,
 } from './ingest-campaign.js';
+import { addRowMetrics } from './row-metrics.js';
 import { type UploadedFile, uploadedFile } from './upload-body.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
@@ -123,8 +123,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
         encoding: report.encoding,
         dryRun: report.dryRun,
       });
-      metrics.addMetric(METRIC.rowsAccepted, MetricUnit.Count, report.accepted);
-      metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+      addRowMetrics(report);
       return { statusCode: 202, body: JSON.stringify(report), report };
     } catch (error) {
       if (error instanceof CampaignFileError) {
@@ -133,7 +132,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
       }
       if (error instanceof NothingAcceptedError) {
         const { batchId: _none, ...report } = error.report;
-        metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+        addRowMetrics(report);
         const body = { error: 'no row of the file can be sent; nothing was queued', ...report };
         return { statusCode: 422, body: JSON.stringify(body) };
       }

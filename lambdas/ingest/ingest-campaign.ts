@@ -76,6 +76,29 @@ export interface IngestDeps {
   chunkRows: number;
 }
 
+/**
+ * What the batch record keeps of an upload's report: the totals and the first STORED_LIST_LIMIT
+ * entries of each list, `truncated` when a list holds fewer entries than its total.
+ */
+export function batchRecordOf(report: IngestReport, createdAt: string, fileName?: string): BatchRecord {
+  const errors = report.errors.slice(0, STORED_LIST_LIMIT);
+  const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
+  return {
+    batchId: report.batchId,
+    createdAt,
+    ...(fileName ? { fileName } : {}),
+    received: report.received,
+    accepted: report.accepted,
+    duplicates: report.duplicates,
+    invalid: report.invalid,
+    encoding: report.encoding,
+    ...(report.dryRun ? { dryRun: true } : {}),
+    errors,
+    duplicatesList,
+    truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
+  };
+}
+
 /** Every row of the file was rejected or a duplicate: there is nothing to send and no batch is created. */
 export class NothingAcceptedError extends Error {
   override readonly name = 'NothingAcceptedError';
@@ -120,24 +143,7 @@ export async function ingestCampaign(
   let batchWritten = false;
   let chunk: CampaignRow[] = [];
 
-  const batchRecord = (): BatchRecord => {
-    const errors = report.errors.slice(0, STORED_LIST_LIMIT);
-    const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
-    return {
-      batchId,
-      createdAt,
-      ...(upload.fileName ? { fileName: upload.fileName } : {}),
-      received: report.received,
-      accepted: report.accepted,
-      duplicates: report.duplicates,
-      invalid: report.invalid,
-      encoding: report.encoding,
-      ...(dryRun ? { dryRun: true } : {}),
-      errors,
-      duplicatesList,
-      truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
-    };
-  };
+  const batchRecord = () => batchRecordOf(report, createdAt, upload.fileName);
 
   const flush = async () => {
     if (chunk.length === 0) return;

@@ -5,15 +5,16 @@ import { CampaignFileError } from '../domain/campaign-file-error.js';
 import { readCampaign } from '../domain/campaign-reader.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { logger } from '../observability/logger.js';
-import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
 import type { SendStore } from '../store/send-store.js';
 import {
+  batchRecordOf,
   type IngestDeps,
   type IngestReport,
   ingestCampaign,
   NothingAcceptedError,
 } from './ingest-campaign.js';
 import { batchIdOfKey, decodeFileName } from './large-upload.js';
+import { addRowMetrics } from './row-metrics.js';
 import type { UploadClaims } from './upload-claims.js';
 
 export interface S3IngestDeps extends IngestDeps {
@@ -164,8 +165,7 @@ async function ingestObject(
       duplicates: report.duplicates,
       invalid: report.invalid,
     });
-    metrics.addMetric(METRIC.rowsAccepted, MetricUnit.Count, report.accepted);
-    metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+    addRowMetrics(report);
     return report;
   } catch (error) {
     if (error instanceof CampaignFileError) {
@@ -176,23 +176,12 @@ async function ingestObject(
     if (error instanceof NothingAcceptedError) {
       // No send was created; the batch still records why, so that a query for it explains the file.
       const { report } = error;
-      await deps.store.putBatch({
-        batchId,
-        createdAt: deps.clock().toISOString(),
-        received: report.received,
-        accepted: 0,
-        duplicates: report.duplicates,
-        invalid: report.invalid,
-        encoding: report.encoding,
-        errors: report.errors.slice(0, 100),
-        duplicatesList: report.duplicatesList.slice(0, 100),
-        truncated: report.truncated || report.errors.length > 100 || report.duplicatesList.length > 100,
-      });
+      await deps.store.putBatch(batchRecordOf(report, deps.clock().toISOString()));
       await deps.claims.finish(batchId, deps.clock(), {
         error: 'no row of the file can be sent; nothing was queued',
         problem: 'NOTHING_ACCEPTED',
       });
-      metrics.addMetric(METRIC.rowsRejected, MetricUnit.Count, report.invalid + report.duplicates);
+      addRowMetrics(report);
       return undefined;
     }
     await deps.claims.release(batchId, deps.clock()).catch((releaseError: unknown) => {
