@@ -32,12 +32,17 @@ export interface IngestConfig {
   idempotency: { leaseSeconds: number; ttlSeconds: number };
 }
 
+/** INGEST_CHUNK_ROWS: accepted rows written and enqueued together, on both upload paths. */
+function ingestChunkRows(env: Env): number {
+  return integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 });
+}
+
 export function ingestConfig(env: Env): IngestConfig {
   return {
     tableName: requireString(env, 'TABLE_NAME'),
     apiKeyCache: apiKeyCacheConfig(env),
     queueUrl: requireString(env, 'QUEUE_URL'),
-    chunkRows: integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 }),
+    chunkRows: ingestChunkRows(env),
     maxBodyBytes: integer(env, 'MAX_UPLOAD_BYTES', 6 * 1024 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
     idempotency: {
       leaseSeconds: integer(env, 'IDEMPOTENCY_LEASE_SECONDS', 60, { min: 1, max: 3600 }),
@@ -255,7 +260,7 @@ export function s3IngestConfig(env: Env): S3IngestConfig {
   return {
     tableName: requireString(env, 'TABLE_NAME'),
     queueUrl: requireString(env, 'QUEUE_URL'),
-    chunkRows: integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 }),
+    chunkRows: ingestChunkRows(env),
     maxFileBytes: maxLargeUploadBytes(env),
     s3: s3ClientConfig(env),
   };
