@@ -10,7 +10,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -22,6 +21,7 @@ import { messageBodyOf } from '../lambdas/queue/send-queue.js';
 import { indexKeysFor, sendKey } from '../lambdas/store/send-keys.js';
 import { startTestAws } from '../test/helpers/aws-emulators.js';
 import { storeAndQueue } from '../test/helpers/send-pipeline.js';
+import { writeBenchResults } from './bench-results.js';
 import { campaignChunks } from './ingest-csv.js';
 
 const quick = process.argv.includes('--quick');
@@ -151,19 +151,5 @@ const lines = [
     `(64-bit hashes + first line), against ${fmt(dedupe.mapBytesPerAddress ?? 0, 1)} for a Map of the strings`,
 ];
 console.log(lines.join('\n'));
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(
-  file,
-  JSON.stringify(
-    {
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-      fullRuns,
-      parseRuns,
-      dedupe,
-    },
-    null,
-    2,
-  ),
-);
+const file = writeBenchResults('ingest', { fullRuns, parseRuns, dedupe });
 console.log(`\nwritten to ${file}`);

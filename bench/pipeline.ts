@@ -4,7 +4,7 @@
  * reports every send SENT. Prints a table and writes the same as JSON to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
 import { localConfig } from '../local/local-config.js';
 import { type RunnerProcess, startRunnerProcess, waitFor } from '../test/helpers/local-runner-process.js';
 import { waitUntilAllSent } from './batch-progress.js';
+import { writeBenchResults } from './bench-results.js';
 import { campaignCsv } from './campaign-csv.js';
 import { cpuSeconds, machineBusySeconds, peakRssBytes } from './process-stats.js';
 
@@ -262,11 +263,11 @@ ${failures.map((f) => `\n${f.rows} rows FAILED: ${f.error}`).join('')}${
     : ''
 }`);
 
-const resultsDir = join(root, 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, `pipeline-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(
-  file,
-  `${JSON.stringify({ date: startedAt.toISOString(), code, machine, settings, results }, null, 2)}\n`,
-);
+const file = writeBenchResults('pipeline', {
+  date: startedAt.toISOString(),
+  code,
+  machine,
+  settings,
+  results,
+});
 console.log(`Written to ${file}`);

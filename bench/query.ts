@@ -6,8 +6,6 @@
  *   - batch.counts of a 100k-send batch.
  * Loads with BatchWriteItem directly (no queue, no sender). Prints a table, writes JSON to bench/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { sendIdFor } from '../lambdas/domain/send-id.js';
 import type { SendRecord } from '../lambdas/domain/send-record.js';
@@ -24,6 +22,7 @@ import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
 import { ensureTable } from '../local/provision.js';
 import { httpApiEvent } from '../test/helpers/http-api-event.js';
+import { writeBenchResults } from './bench-results.js';
 
 const SMALL = 10_000;
 const TARGET = Number(process.argv[2] ?? 1_000_000);
@@ -234,23 +233,13 @@ for (const [i, r] of large.entries()) {
       `${r.query}: p50 ${loaded.toLocaleString('en-US')} / ${SMALL.toLocaleString('en-US')} = ${(r.p50Ms / s.p50Ms).toFixed(2)}×`,
     );
 }
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/query-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(
-  file,
-  JSON.stringify(
-    {
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
-      target: TARGET,
-      loaded,
-      loadBudgetMs: LOAD_BUDGET_MS,
-      bigLoadSeconds,
-      largeLoadSeconds,
-      rows,
-    },
-    null,
-    2,
-  ),
-);
+const file = writeBenchResults('query', {
+  target: TARGET,
+  loaded,
+  loadBudgetMs: LOAD_BUDGET_MS,
+  bigLoadSeconds,
+  largeLoadSeconds,
+  rows,
+});
 console.log(`written to ${file}`);
 process.exit(0);

@@ -9,7 +9,6 @@
  * Prints a table and writes JSON to bench/results/.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
@@ -21,6 +20,7 @@ import { startSqsEventSource } from '../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
 import { countsOf, csvOf, ingestText, senderDepsFor, sesClientFor } from '../test/helpers/send-pipeline.js';
 import { injectSesFaults, limitSesRate } from '../test/helpers/ses-faults.js';
+import { writeBenchResults } from './bench-results.js';
 
 const RATES = [10, 50, 200];
 const LOOPS = 4;
@@ -141,12 +141,7 @@ async function main() {
     `\n${LOOPS} sender loops, MAX_SEND_RATE = R, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}\n`,
   );
   console.log(table(results));
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/send-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}.json`;
-  writeFileSync(
-    file,
-    `${JSON.stringify({ loops: LOOPS, cpus: os.cpus().length, node: process.version, results }, null, 2)}\n`,
-  );
+  const file = writeBenchResults('send', { loops: LOOPS, results });
   console.log(`\nwritten to ${file}`);
 }
 
