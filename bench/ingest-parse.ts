@@ -4,8 +4,8 @@
  * dedupe), never holding the file; `dedupe <addresses>` measures the heap a dedupe set takes per
  * address, for RecipientDedupe and for a Map of the address strings. Prints one JSON line.
  */
-import { readCampaign } from '../lambdas/domain/campaign-reader.js';
-import { RecipientDedupe } from '../lambdas/domain/recipient-dedupe.js';
+import { readCampaign } from '../lambdas/core/domain/campaign-reader.js';
+import { RecipientDedupe } from '../lambdas/core/domain/recipient-dedupe.js';
 import { campaignChunks } from './ingest-csv.js';
 import { peakRssBytes } from './process-stats.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
+import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { localConfig } from '../local/local-config.js';
 import { type RunnerProcess, startRunnerProcess, waitFor } from '../test/helpers/local-runner-process.js';
 import { waitUntilAllSent } from './batch-progress.js';

@@ -7,17 +7,17 @@
  * Loads with BatchWriteItem directly (no queue, no sender). Prints a table, writes JSON to bench/results/.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { sendIdFor } from '../lambdas/domain/send-id.js';
-import type { SendRecord } from '../lambdas/domain/send-record.js';
-import { SEND_STATUSES } from '../lambdas/domain/send-status.js';
-import { BatchProgressReader } from '../lambdas/graphql/batch-progress-reader.js';
-import { BatchReader } from '../lambdas/graphql/batch-reader.js';
+import { sendIdFor } from '../lambdas/core/domain/send-id.js';
+import type { SendRecord } from '../lambdas/core/domain/send-record.js';
+import { SEND_STATUSES } from '../lambdas/core/domain/send-status.js';
+import { BatchProgressReader } from '../lambdas/core/store/batch-progress-reader.js';
+import { BatchReader } from '../lambdas/core/store/batch-reader.js';
+import { BatchStarts } from '../lambdas/core/store/batch-starts.js';
+import { SendReader } from '../lambdas/core/store/send-reader.js';
+import { SendStore } from '../lambdas/core/store/send-store.js';
+import { UploadClaims } from '../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../lambdas/graphql/handler.js';
 import { PageCursors } from '../lambdas/graphql/page-cursor.js';
-import { SendReader } from '../lambdas/graphql/send-reader.js';
-import { UploadClaims } from '../lambdas/ingest/upload-claims.js';
-import { BatchStarts } from '../lambdas/store/batch-starts.js';
-import { SendStore } from '../lambdas/store/send-store.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
 import { ensureTable } from '../local/provision.js';

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
+import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { createSenderHandler } from '../lambdas/sender/handler.js';
 import { SendPacer } from '../lambdas/sender/send-pacer.js';
 import { RatePacing, type SendPacing, unpaced } from '../lambdas/sender/send-pacing.js';

@@ -1,7 +1,7 @@
 import type { Node } from 'constructs';
-import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
-import { minimumPacedSendRate, pacedBatchLimit } from '../lambdas/sender/pacing-budget.js';
-import { SENDER_TIMEOUT } from './constructs/functions.js';
+import { minimumPacedSendRate, pacedBatchLimit } from '../lambdas/contract/pacing-budget.js';
+import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { SENDER_TIMEOUT_SECONDS } from '../lambdas/contract/sender-timing.js';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`). Values given with `-c`
@@ -237,11 +237,11 @@ function positiveNumber(node: Node, key: string, range: { max: number }): number
  * timeout and come back again and again until the dead-letter queue. The batch is therefore made as
  * small as the rate requires, and a rate at which not even one send fits is refused. Without a
  * configured rate the account's quota is only known at run time, where the sender stops pacing
- * before its deadline instead (lambdas/sender/pacing-budget.ts).
+ * before its deadline instead (lambdas/contract/pacing-budget.ts).
  */
 function senderBatchSize(maxSendRate: number | undefined, concurrency: number): number {
   if (maxSendRate === undefined) return SEND_QUEUE.batchSize;
-  const timeoutMs = SENDER_TIMEOUT.toMilliseconds();
+  const timeoutMs = SENDER_TIMEOUT_SECONDS * 1000;
   const limit = pacedBatchLimit({ rate: maxSendRate, concurrency, timeoutMs });
   if (limit < 1) {
     const intervalSeconds = Math.round((10 * concurrency) / maxSendRate) / 10;
@@ -251,7 +251,7 @@ function senderBatchSize(maxSendRate: number | undefined, concurrency: number): 
         : ` (${CONTEXT_KEYS.senderMaxConcurrency} is at its minimum, 2)`;
     throw new MailerConfigError(
       `context ${CONTEXT_KEYS.maxSendRate} ${maxSendRate} is too low for ${CONTEXT_KEYS.senderMaxConcurrency} ${concurrency}: ` +
-        `each sender could call SES only once every ${intervalSeconds} s, longer than the ${SENDER_TIMEOUT.toSeconds()} s sender timeout leaves for pacing; ` +
+        `each sender could call SES only once every ${intervalSeconds} s, longer than the ${SENDER_TIMEOUT_SECONDS} s sender timeout leaves for pacing; ` +
         `set ${CONTEXT_KEYS.maxSendRate} to at least ${minimumPacedSendRate({ concurrency, timeoutMs })}${lowerConcurrency}`,
     );
   }

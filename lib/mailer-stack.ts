@@ -54,7 +54,7 @@ export class MailerStack extends Stack {
     this.docs = new DocsFunction(this, 'Docs', { removalPolicy, logEncryptionKey });
     this.api = new Api(this, 'Api', {
       stage: settings.stage,
-      ingest: this.functions.ingest.fn,
+      uploadApi: this.functions.uploadApi.fn,
       graphql: this.functions.graphql.fn,
       health: this.functions.health.fn,
       uploadUrl: this.largeUploads.uploadUrl.fn,

@@ -1,10 +1,10 @@
-import type { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
 import {
   API_KEY_SCOPES,
   apiKeyRecordOf,
   generateApiKey,
   MIN_API_KEY_LENGTH,
-} from '../lambdas/domain/api-key.js';
+} from '../lambdas/core/domain/api-key.js';
+import type { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 
 export const DEVELOPMENT_KEY_NAME = 'local-development';
 

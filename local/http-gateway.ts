@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { FunctionId } from '../lambdas/contract/functions.js';
 import { lambdaContext } from './lambda-context.js';
 
 export type HttpHandler = (
@@ -12,7 +13,7 @@ export type HttpHandler = (
 export interface Route {
   method: string;
   path: string;
-  functionName: string;
+  functionName: FunctionId;
   handler: HttpHandler;
 }
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../lambdas/aws/clients.js';
+import { documentClient } from '../lambdas/core/aws/clients.js';
 import type { EmulatorEndpoints } from './emulators.js';
 
 /** Credentials that only an emulator accepts: local mode never holds real ones. */

@@ -1,4 +1,4 @@
-import { type Env, integer, optionalString } from '../lambdas/config/env.js';
+import { type Env, integer, optionalString } from '../lambdas/core/config/env.js';
 
 /** Settings of `npm start`, from the environment, with defaults that work out of the box. */
 export interface LocalConfig {

@@ -7,8 +7,12 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
-import { EMAIL_SENDS_TABLE, type KeyAttribute, type TableDefinition } from '../lambdas/store/table-schema.js';
+import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import {
+  EMAIL_SENDS_TABLE,
+  type KeyAttribute,
+  type TableDefinition,
+} from '../lambdas/contract/table-schema.js';
 
 /** Builds CreateTable input from the shared table definition, the same one the CDK stack uses. */
 export function createTableInput(tableName: string, table: TableDefinition = EMAIL_SENDS_TABLE) {

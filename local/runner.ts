@@ -2,12 +2,10 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { S3Event } from 'aws-lambda';
-import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
-import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lambdas/ingest/api-routes.js';
-import { SEND_QUEUE } from '../lambdas/queue/queue-settings.js';
-import { SendQueue } from '../lambdas/queue/send-queue.js';
-import { SendStore } from '../lambdas/store/send-store.js';
-import { sweepStuckSends } from '../lambdas/sweeper/sweep-stuck-sends.js';
+import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lambdas/contract/api-routes.js';
+import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
+import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, type Route, startHttpGateway } from './http-gateway.js';
@@ -122,20 +120,14 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     });
     cleanups.push(async () => removeRunnerState(config.dataDir));
 
-    const ingest = (await import('../lambdas/ingest/index.js')).handler as unknown as HttpHandler;
-    const graphql = (await import('../lambdas/graphql/index.js')).handler as unknown as HttpHandler;
-    const sender = (await import('../lambdas/sender/index.js')).handler as unknown as SqsHandler;
-    const sweeper = (await import('../lambdas/sweeper/index.js')).handler;
-    const uploadUrl = (await import('../lambdas/upload-url/index.js')).handler as unknown as HttpHandler;
-    const docs = (await import('../lambdas/docs/index.js')).handler as unknown as HttpHandler;
-    const ingestS3 = (await import('../lambdas/ingest-s3/index.js')).handler as unknown as S3EventHandler;
+    const http = (id: ApiFunction) => loadHandler<HttpHandler>(id);
+    const sender = await loadHandler<SqsHandler>('sender');
+    const sweeper = await loadHandler<SweeperHandler>('sweeper');
+    const ingestS3 = await loadHandler<S3EventHandler>('ingestS3');
 
     // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
     // finished goes back on it now. An external queue kept its messages, so only the usual thresholds apply.
-    const store = new SendStore(clients.documents, config.tableName);
-    const queue = new SendQueue(clients.sqs, queueUrl);
-    const queueIsFresh = config.external.sqs === undefined;
-    await recoverUnfinishedSends(store, queue, queueIsFresh);
+    if (config.external.sqs === undefined) await sweeper({ recoverAll: true }, lambdaContext('sweeper'));
     const apiKey = await ensureDevelopmentKey(
       new ApiKeyStore(clients.documents, config.tableName),
       config.apiKey,
@@ -168,25 +160,24 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     cleanups.push(async () => clearInterval(timer));
 
     // S3 invokes the function asynchronously for each uploaded object; so does this.
-    emulators.s3?.onEvent((event) => invokeAsync('ingest-s3', ingestS3, event));
+    emulators.s3?.onEvent((event) => invokeAsync('ingestS3', ingestS3, event));
 
     // Every route of API_ROUTES, as the stack routes them; /health is answered below, without a handler.
-    const handlers: Record<Exclude<ApiFunction, 'health'>, HttpHandler> = {
-      ingest,
-      uploadUrl,
-      graphql,
-      docs,
-    };
-    const routes: Route[] = API_ROUTES.flatMap(({ fn, method, ...route }) =>
-      fn === 'health'
+    const handlers = new Map<ApiFunction, HttpHandler>();
+    for (const route of API_ROUTES) {
+      if (route.fn !== 'health' && !handlers.has(route.fn)) handlers.set(route.fn, await http(route.fn));
+    }
+    const routes: Route[] = API_ROUTES.flatMap((route) => {
+      const handler = handlers.get(route.fn);
+      return handler === undefined
         ? []
-        : concretePathsOf({ fn, method, ...route }).map((path) => ({
-            method,
+        : concretePathsOf(route).map((path) => ({
+            method: route.method,
             path,
-            functionName: fn,
-            handler: handlers[fn],
-          })),
-    );
+            functionName: route.fn,
+            handler,
+          }));
+    });
     const server: Server = await startHttpGateway(routes, {
       host: config.host,
       port: config.port,
@@ -228,6 +219,19 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
 export const LOCAL_UPLOAD_BUCKET = 'campaign-uploads';
 
 type S3EventHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<void>;
+type SweeperHandler = (
+  event: { recoverAll?: boolean },
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<void>;
+
+/**
+ * A function's `handler`, loaded from its entry module (the one the stack bundles) as a Lambda container
+ * loads it: once, after the environment is set.
+ */
+async function loadHandler<H>(id: FunctionId): Promise<H> {
+  const module = (await import(new URL(`../${entryOf(id)}`, import.meta.url).href)) as { handler: H };
+  return module.handler;
+}
 
 /**
  * The large-file path and the docs function, pointed at the local S3 stand-in and at the node_modules
@@ -250,37 +254,17 @@ function setLargeFileEnvironment(emulators: RunningEmulators) {
  * is retried twice, a little later (on AWS after about 1 and 2 minutes; here after 1 and 2 seconds).
  */
 function invokeAsync<E>(
-  functionName: string,
+  functionName: FunctionId,
   handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
   event: E,
 ) {
   const attempt = async (retriesLeft: number, delayMs: number) => {
     try {
-      await handler(event, lambdaContext(functionName, 900_000));
+      await handler(event, lambdaContext(functionName));
     } catch (error) {
       console.error(`local ${functionName}: invocation failed${retriesLeft > 0 ? '; retrying' : ''}`, error);
       if (retriesLeft > 0) setTimeout(() => void attempt(retriesLeft - 1, delayMs * 2), delayMs).unref();
     }
   };
   void attempt(2, 1000);
-}
-
-async function recoverUnfinishedSends(store: SendStore, queue: SendQueue, queueIsFresh: boolean) {
-  if (!queueIsFresh) return;
-  const settings = {
-    pendingAfterSeconds: 0,
-    queuedAfterSeconds: 0,
-    sendingAfterSeconds: 0,
-    maxAttempts: 5,
-    maxPerRun: 1000,
-  };
-  // A clock stopped at the start: what this recovery touches is stamped with it and so is not found again.
-  const startedAt = new Date();
-  const clock = () => startedAt;
-  for (;;) {
-    const result = await sweepStuckSends({ store, queue, clock }, settings);
-    const handled =
-      result.requeued.PENDING + result.requeued.QUEUED + result.requeued.SENDING + result.exhausted;
-    if (handled === 0) return;
-  }
 }

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FunctionId } from '../lambdas/contract/functions.js';
 import { lambdaContext } from './lambda-context.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
@@ -44,7 +45,7 @@ export function startSqsEventSource(options: {
   sqs: SQSClient;
   queueUrl: string;
   handler: SqsHandler;
-  functionName: string;
+  functionName: FunctionId;
   batchSize: number;
   concurrency: number;
   onError?: (error: unknown) => void;

@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiKeyStore } from '../lambdas/auth/api-key-store.js';
-import { documentClient } from '../lambdas/aws/clients.js';
-import { type ApiKeyRecord, apiKeyRecordOf, generateApiKey, parseScopes } from '../lambdas/domain/api-key.js';
+import { documentClient } from '../lambdas/core/aws/clients.js';
+import {
+  type ApiKeyRecord,
+  apiKeyRecordOf,
+  generateApiKey,
+  parseScopes,
+} from '../lambdas/core/domain/api-key.js';
+import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { localConfig } from '../local/local-config.js';

@@ -1,6 +1,6 @@
-import { docsConfig } from '../config/function-config.js';
-import { bundledFileOf, packagedFileOf } from '../ingest/docs-files.js';
-import { createDocsHandler } from '../ingest/docs-handler.js';
+import { bundledFileOf, packagedFileOf } from '../contract/docs-files.js';
+import { docsConfig } from '../core/config/function-config.js';
+import { createDocsHandler } from './handler.js';
 
 const config = docsConfig(process.env);
 

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { API_KEY_HEADER, type ApiKeyCheck } from '../auth/api-key-check.js';
-import { HttpError } from '../http/http-error.js';
-import { jsonResponse } from '../http/json-response.js';
-import { logger } from '../observability/logger.js';
+import { API_KEY_HEADER, type ApiKeyCheck } from '../core/http/api-key-check.js';
+import { HttpError } from '../core/http/http-error.js';
+import { jsonResponse } from '../core/http/json-response.js';
+import { logger } from '../core/observability/logger.js';
 import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
 import { renderOfflineGraphiQL } from './offline-graphiql.js';

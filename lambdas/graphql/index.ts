@@ -1,17 +1,17 @@
-import { ApiKeyCheck } from '../auth/api-key-check.js';
-import { ApiKeyStore } from '../auth/api-key-store.js';
-import { documentClient } from '../aws/clients.js';
-import { queryConfig } from '../config/function-config.js';
-import { UploadClaims } from '../ingest/upload-claims.js';
-import { withPowertools } from '../observability/lambda-powertools.js';
-import { BatchStarts } from '../store/batch-starts.js';
-import { SendStore } from '../store/send-store.js';
-import { BatchProgressReader } from './batch-progress-reader.js';
-import { BatchReader } from './batch-reader.js';
+import { documentClient } from '../core/aws/clients.js';
+import { queryConfig } from '../core/config/function-config.js';
+import { ApiKeyCheck } from '../core/http/api-key-check.js';
+import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { ApiKeyStore } from '../core/store/api-key-store.js';
+import { BatchProgressReader } from '../core/store/batch-progress-reader.js';
+import { BatchReader } from '../core/store/batch-reader.js';
+import { BatchStarts } from '../core/store/batch-starts.js';
+import { SendReader } from '../core/store/send-reader.js';
+import { SendStore } from '../core/store/send-store.js';
+import { UploadClaims } from '../core/store/upload-claims.js';
 import { createGraphqlHandler } from './handler.js';
 import { cursorSigningKey, PageCursors } from './page-cursor.js';
 import { readSchemaSource } from './schema-source.js';
-import { SendReader } from './send-reader.js';
 
 const config = queryConfig(process.env);
 const db = documentClient();

@@ -1,6 +1,6 @@
 import { type GraphiQLOptions, renderGraphiQL } from 'graphql-yoga';
-import { DOCS_PATH } from '../ingest/api-routes.js';
-import { GRAPHIQL_FILES, GRAPHIQL_PACKAGE } from '../ingest/docs-files.js';
+import { DOCS_PATH } from '../contract/api-routes.js';
+import { GRAPHIQL_FILES, GRAPHIQL_PACKAGE } from '../contract/docs-files.js';
 
 /**
  * GraphiQL's page as graphql-yoga writes it, with every file it loads taken from our own /docs/

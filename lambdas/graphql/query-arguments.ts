@@ -1,7 +1,7 @@
-import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
+import { SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
+import type { SendFilter } from '../core/store/send-filter.js';
 import { badUserInput } from './bad-user-input.js';
 import { parseInstantSpan } from './iso-instant.js';
-import type { SendFilter } from './send-filter.js';
 
 /** Arguments as GraphQL hands them over: an omitted argument is undefined, an explicit one may be null. */
 export interface SendFilterArguments {

@@ -1,12 +1,14 @@
-import { renderEmail } from '../domain/email-body.js';
-import type { SendRecord } from '../domain/send-record.js';
-import type { SendStatus } from '../domain/send-status.js';
-import type { UploadClaims } from '../ingest/upload-claims.js';
-import type { BatchStarts } from '../store/batch-starts.js';
-import type { BatchRecord, SendStore } from '../store/send-store.js';
+import { renderEmail } from '../core/domain/email-body.js';
+import type { SendRecord } from '../core/domain/send-record.js';
+import type { SendStatus } from '../core/domain/send-status.js';
+import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress-reader.js';
+import type { BatchReader } from '../core/store/batch-reader.js';
+import type { BatchStarts } from '../core/store/batch-starts.js';
+import { filterScope, type SendFilter } from '../core/store/send-filter.js';
+import type { SendReader } from '../core/store/send-reader.js';
+import type { BatchRecord, SendStore } from '../core/store/send-store.js';
+import type { UploadClaims } from '../core/store/upload-claims.js';
 import { badUserInput } from './bad-user-input.js';
-import type { BatchProgress, BatchProgressReader } from './batch-progress-reader.js';
-import type { BatchReader } from './batch-reader.js';
 import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
   batchIdArgument,
@@ -17,8 +19,6 @@ import {
   sendIdArgument,
   statusArgument,
 } from './query-arguments.js';
-import { filterScope, type SendFilter } from './send-filter.js';
-import type { SendReader } from './send-reader.js';
 import { type UploadView, uploadView } from './upload-view.js';
 
 export interface ResolverDeps {

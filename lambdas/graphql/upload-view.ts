@@ -1,4 +1,4 @@
-import type { UploadRecord, UploadState } from '../ingest/upload-claims.js';
+import type { UploadRecord, UploadState } from '../core/store/upload-claims.js';
 
 /** Why a file was refused, as the `UploadError` type of the schema shows it. */
 export interface UploadErrorView {

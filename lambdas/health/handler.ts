@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { jsonResponse } from '../http/json-response.js';
+import { jsonResponse } from '../core/http/json-response.js';
 
 /**
  * GET /health: the one public route. It answers from the function alone (no table, no queue, no

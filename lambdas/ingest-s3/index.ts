@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { documentClient, sqsClient } from '../aws/clients.js';
-import { s3IngestConfig } from '../config/function-config.js';
-import { s3Client } from '../ingest/s3-client.js';
-import { createS3IngestHandler } from '../ingest/s3-ingest-handler.js';
-import { UploadClaims } from '../ingest/upload-claims.js';
-import { withPowertools } from '../observability/lambda-powertools.js';
-import { SendQueue } from '../queue/send-queue.js';
-import { SendStore } from '../store/send-store.js';
+import { documentClient, sqsClient } from '../core/aws/clients.js';
+import { s3Client } from '../core/aws/s3-client.js';
+import { s3IngestConfig } from '../core/config/function-config.js';
+import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { SendQueue } from '../core/queue/send-queue.js';
+import { SendStore } from '../core/store/send-store.js';
+import { UploadClaims } from '../core/store/upload-claims.js';
+import { createS3IngestHandler } from './handler.js';
 
 const config = s3IngestConfig(process.env);
 const db = documentClient();

@@ -1,4 +1,4 @@
-import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
+import { METRIC, MetricUnit, metrics } from '../core/observability/metrics.js';
 import type { SendMetrics } from './send-metrics.js';
 
 export const cloudWatchSendMetrics: SendMetrics = {

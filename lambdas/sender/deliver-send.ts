@@ -1,13 +1,13 @@
-import { renderEmail } from '../domain/email-body.js';
-import type { SendRef } from '../domain/send-record.js';
-import type { Mailer } from '../mail/mailer.js';
-import { classifySesFailure, isThrottling, type SesFailure } from '../mail/ses-failure.js';
-import { logger } from '../observability/logger.js';
-import type { BatchStarts } from '../store/batch-starts.js';
-import type { SendStore } from '../store/send-store.js';
+import { renderEmail } from '../core/domain/email-body.js';
+import type { SendRef } from '../core/domain/send-record.js';
+import { logger } from '../core/observability/logger.js';
+import type { BatchStarts } from '../core/store/batch-starts.js';
+import type { SendStore } from '../core/store/send-store.js';
 import type { ContentCache } from './content-cache.js';
+import type { Mailer } from './mailer.js';
 import type { SendMetrics } from './send-metrics.js';
 import type { SendPacing } from './send-pacing.js';
+import { classifySesFailure, isThrottling, type SesFailure } from './ses-failure.js';
 
 export interface DeliveryDeps {
   store: SendStore;

@@ -1,11 +1,11 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
-import type { SendRef } from '../domain/send-record.js';
-import { logger } from '../observability/logger.js';
-import type { DelayedMessage, MessageDelay } from '../queue/message-delay.js';
-import { type EnqueueOptions, sendRefFromBody } from '../queue/send-queue.js';
+import { deferralDelaySeconds, slotFitsBeforeDeadline } from '../contract/pacing-budget.js';
+import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
+import type { SendRef } from '../core/domain/send-record.js';
+import { logger } from '../core/observability/logger.js';
+import type { DelayedMessage, MessageDelay } from '../core/queue/message-delay.js';
+import { type EnqueueOptions, sendRefFromBody } from '../core/queue/send-queue.js';
 import { type DeliveryDeps, deliverSend } from './deliver-send.js';
-import { deferralDelaySeconds, slotFitsBeforeDeadline } from './pacing-budget.js';
 import { type RetryBackoff, retryDelaySeconds } from './retry-backoff.js';
 
 export interface SenderHandlerDeps extends DeliveryDeps {

@@ -1,8 +1,8 @@
-import type { SweeperConfig } from '../config/function-config.js';
-import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
-import type { SendStatus } from '../domain/send-status.js';
-import type { SendQueue } from '../queue/send-queue.js';
-import type { SendStore, StuckSend } from '../store/send-store.js';
+import type { SweeperConfig } from '../core/config/function-config.js';
+import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
+import type { SendStatus } from '../core/domain/send-status.js';
+import type { SendQueue } from '../core/queue/send-queue.js';
+import type { SendStore, StuckSend } from '../core/store/send-store.js';
 
 export interface SweepDeps {
   store: SendStore;

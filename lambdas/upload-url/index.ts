@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ApiKeyCheck } from '../auth/api-key-check.js';
-import { ApiKeyStore } from '../auth/api-key-store.js';
-import { documentClient } from '../aws/clients.js';
-import { uploadUrlConfig } from '../config/function-config.js';
-import { createUploadUrlHandler } from '../ingest/large-upload.js';
-import { s3Client } from '../ingest/s3-client.js';
-import { withPowertools } from '../observability/lambda-powertools.js';
+import { documentClient } from '../core/aws/clients.js';
+import { s3Client } from '../core/aws/s3-client.js';
+import { uploadUrlConfig } from '../core/config/function-config.js';
+import { ApiKeyCheck } from '../core/http/api-key-check.js';
+import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { ApiKeyStore } from '../core/store/api-key-store.js';
+import { createUploadUrlHandler } from './handler.js';
 
 const config = uploadUrlConfig(process.env);
 const clock = () => new Date();

@@ -14,10 +14,10 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiFunction } from '../../lambdas/ingest/api-routes.js';
+import { API_ROUTES, type ApiFunction } from '../../lambdas/contract/api-routes.js';
 
 // The paths live with the route list that the stack, the local runner and the OpenAPI document share.
-export { DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH, UPLOAD_PATH } from '../../lambdas/ingest/api-routes.js';
+export { DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH, UPLOAD_PATH } from '../../lambdas/contract/api-routes.js';
 
 /** Request headers a browser may send cross-origin: the body type, the API key, the upload's idempotency key. */
 export const CORS_ALLOWED_HEADERS = ['content-type', 'x-api-key', 'idempotency-key'] as const;
@@ -39,7 +39,7 @@ export const ACCESS_LOG_FIELDS = {
 
 export interface ApiProps {
   readonly stage: string;
-  readonly ingest: IFunction;
+  readonly uploadApi: IFunction;
   readonly graphql: IFunction;
   readonly health: IFunction;
   /** POST /campaigns/uploads: pre-signed URLs for large files. */
@@ -97,7 +97,7 @@ export class Api extends Construct {
     // Every route of API_ROUTES, the list the local runner serves and the OpenAPI document describes;
     // one integration per function.
     const functions: Record<ApiFunction, { name: string; fn: IFunction }> = {
-      ingest: { name: 'Ingest', fn: props.ingest },
+      uploadApi: { name: 'UploadApi', fn: props.uploadApi },
       uploadUrl: { name: 'UploadUrl', fn: props.uploadUrl },
       graphql: { name: 'Graphql', fn: props.graphql },
       health: { name: 'Health', fn: props.health },

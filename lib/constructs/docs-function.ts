@@ -1,12 +1,11 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DOCS_FILES } from '../../lambdas/ingest/docs-files.js';
+import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
 import { ProjectFunction } from './project-function.js';
 
 /** Where the docs function finds its files (DOCS_FILES): copied next to the handler at bundling time. */
 export const DOCS_ASSETS_DIR = '/var/task';
-export const DOCS_SERVICE_NAME = 'docs';
 
 export interface DocsFunctionProps {
   readonly removalPolicy: RemovalPolicy;
@@ -24,13 +23,11 @@ export class DocsFunction extends Construct {
   constructor(scope: Construct, id: string, props: DocsFunctionProps) {
     super(scope, id);
     this.docs = new ProjectFunction(this, 'Docs', {
-      entry: 'lambdas/docs/index.ts',
-      serviceName: DOCS_SERVICE_NAME,
+      function: 'docs',
       description: 'Serves the OpenAPI document, Swagger UI and GraphiQL files',
       // Gzipping a file once per container, on first use, is the only real work (0.1 s of a full
       // vCPU for the largest, GraphiQL's 5.3 MB bundle; under a second at this size).
       memorySize: 256,
-      timeout: Duration.seconds(10),
       environment: { DOCS_ASSETS_DIR },
       // Only the files the pages load, as files beside the handler: never inlined into the JavaScript.
       bundledFiles: DOCS_FILES.map((file) => ({

@@ -8,60 +8,19 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import {
+  checkSenderTiming,
+  SEND_LEASE_SECONDS,
+  SENDER_TIMEOUT_SECONDS,
+} from '../../lambdas/contract/sender-timing.js';
 import type { MailerSettings } from '../mailer-config.js';
 import { ProjectFunction } from './project-function.js';
-
-/**
- * The sender's timing. A claim (lease) must outlive the invocation that took it, or a redelivery
- * could send the same mail while the first invocation is still calling SES; it must end before the
- * message becomes visible again, or the redelivery finds the send still claimed. SQS's own rule for
- * Lambda sources: visibility at least 6× the function timeout, which leaves room for the poller's
- * retries of a throttled invocation.
- */
-export const SENDER_TIMEOUT = Duration.seconds(30);
-export const SEND_LEASE = Duration.seconds(60);
-export const VISIBILITY_PER_SENDER_TIMEOUT = 6;
 
 /** Where the GraphQL function finds its schema: copied next to the handler at bundling time. */
 export const GRAPHQL_SCHEMA_PATH = '/var/task/schema.graphql';
 
 export const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
-
-export class SenderTimingError extends Error {
-  override readonly name = 'SenderTimingError';
-}
-
-export function checkSenderTiming(
-  timeout: Duration,
-  lease: Duration,
-  visibilityTimeoutSeconds: number,
-): void {
-  const timeoutSeconds = timeout.toSeconds();
-  const leaseSeconds = lease.toSeconds();
-  if (visibilityTimeoutSeconds < VISIBILITY_PER_SENDER_TIMEOUT * timeoutSeconds) {
-    throw new SenderTimingError(
-      `queue visibility timeout ${visibilityTimeoutSeconds} s must be at least ${VISIBILITY_PER_SENDER_TIMEOUT}× the sender timeout ${timeoutSeconds} s`,
-    );
-  }
-  if (!(timeoutSeconds < leaseSeconds && leaseSeconds < visibilityTimeoutSeconds)) {
-    throw new SenderTimingError(
-      `send lease ${leaseSeconds} s must lie between the sender timeout ${timeoutSeconds} s and the visibility timeout ${visibilityTimeoutSeconds} s`,
-    );
-  }
-}
-
-/**
- * POWERTOOLS_SERVICE_NAME of each function: the `service` of its log lines and the `service`
- * dimension of the metrics it emits, which the alarms and the dashboard select on.
- */
-export const SERVICE_NAMES = {
-  ingest: 'ingest',
-  sender: 'sender',
-  sweeper: 'sweeper',
-  graphql: 'graphql',
-  health: 'health',
-} as const;
 
 export interface FunctionsProps {
   readonly table: ITable;
@@ -78,7 +37,7 @@ export interface FunctionsProps {
  * exhausted" on its last allowed receive, so no function reads the dead-letter queue.
  */
 export class Functions extends Construct {
-  readonly ingest: ProjectFunction;
+  readonly uploadApi: ProjectFunction;
   readonly sender: ProjectFunction;
   readonly sweeper: ProjectFunction;
   readonly graphql: ProjectFunction;
@@ -87,31 +46,26 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     const { table, queue, settings, removalPolicy, logEncryptionKey } = props;
-    checkSenderTiming(SENDER_TIMEOUT, SEND_LEASE, SEND_QUEUE.visibilityTimeoutSeconds);
+    checkSenderTiming(SENDER_TIMEOUT_SECONDS, SEND_LEASE_SECONDS, SEND_QUEUE.visibilityTimeoutSeconds);
     const common = { removalPolicy, ...(logEncryptionKey ? { logEncryptionKey } : {}) };
 
-    this.ingest = new ProjectFunction(this, 'Ingest', {
-      entry: 'lambdas/ingest/index.ts',
-      serviceName: SERVICE_NAMES.ingest,
+    this.uploadApi = new ProjectFunction(this, 'UploadApi', {
+      function: 'uploadApi',
       description: 'Accepts a CSV upload, records its sends and enqueues them',
       // Parsing and de-duplicating a few MB of CSV is CPU-bound; memory buys CPU.
       memorySize: 1024,
-      // The HTTP API gives up after 30 s; working past that would only hide the failure from the client.
-      timeout: Duration.seconds(29),
       ...common,
     })
       .bindTable(table, 'readWrite')
       .bindQueue(queue);
 
     this.sender = new ProjectFunction(this, 'Sender', {
-      entry: 'lambdas/sender/index.ts',
-      serviceName: SERVICE_NAMES.sender,
+      function: 'sender',
       description: 'Sends queued mails through SES and records their status',
       memorySize: 256,
-      timeout: SENDER_TIMEOUT,
       environment: {
         SENDER_EMAIL: settings.senderEmail,
-        SEND_LEASE_SECONDS: String(SEND_LEASE.toSeconds()),
+        SEND_LEASE_SECONDS: String(SEND_LEASE_SECONDS),
         // On the receive that is the queue's last, the sender gives the send up as ERROR "retries
         // exhausted" instead of leaving the message to move to the DLQ with its send unfinished.
         MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
@@ -175,12 +129,9 @@ export class Functions extends Construct {
     }
 
     this.sweeper = new ProjectFunction(this, 'Sweeper', {
-      entry: 'lambdas/sweeper/index.ts',
-      serviceName: SERVICE_NAMES.sweeper,
+      function: 'sweeper',
       description: 'Re-enqueues or fails sends stuck in PENDING, QUEUED or SENDING',
       memorySize: 512,
-      // Well inside the schedule's 5 minutes, so that two runs do not overlap.
-      timeout: Duration.minutes(2),
       ...common,
     })
       .bindTable(table, 'readWrite')
@@ -210,11 +161,9 @@ export class Functions extends Construct {
     });
 
     this.graphql = new ProjectFunction(this, 'Graphql', {
-      entry: 'lambdas/graphql/index.ts',
-      serviceName: SERVICE_NAMES.graphql,
+      function: 'graphql',
       description: 'Answers GraphQL queries over sends and batches (read-only)',
       memorySize: 512,
-      timeout: Duration.seconds(15),
       environment: {
         GRAPHQL_SCHEMA_PATH,
         // Off on AWS unless `-c graphqlIntrospection=true`: the schema is in the repository for analysts.
@@ -229,11 +178,9 @@ export class Functions extends Construct {
 
     // Bound to nothing: it proves the API and Lambda serve, and can reach no data.
     this.health = new ProjectFunction(this, 'Health', {
-      entry: 'lambdas/health/index.ts',
-      serviceName: SERVICE_NAMES.health,
+      function: 'health',
       description: 'Answers GET /health with {"status":"ok"}',
       memorySize: 128,
-      timeout: Duration.seconds(5),
       ...common,
     });
   }

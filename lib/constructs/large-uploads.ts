@@ -14,17 +14,18 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../../lambdas/ingest/large-upload.js';
+import {
+  DRY_RUN_HEADER,
+  FILE_NAME_HEADER,
+  UPLOAD_KEY_PREFIX,
+  UPLOAD_KEY_SUFFIX,
+} from '../../lambdas/contract/upload-object.js';
 import { ProjectFunction } from './project-function.js';
 
 /** Uploaded files are kept this long (for a look when a report surprises), then deleted by S3. */
 export const UPLOAD_RETENTION = Duration.days(7);
 /** Lifetime of a pre-signed upload URL. */
 export const UPLOAD_URL_LIFETIME = Duration.minutes(15);
-/** Lambda's maximum: a file of hundreds of MB is read, validated and written in one invocation. */
-export const S3_INGEST_TIMEOUT = Duration.minutes(15);
-
-export const LARGE_UPLOAD_SERVICE_NAMES = { uploadUrl: 'upload-url', ingestS3: 'ingest-s3' } as const;
 
 export interface LargeUploadsProps {
   readonly table: ITable;
@@ -86,7 +87,7 @@ export class LargeUploads extends Construct {
               {
                 allowedOrigins: [...props.corsOrigins],
                 allowedMethods: [HttpMethods.PUT],
-                allowedHeaders: ['content-type', 'x-amz-meta-file-name', 'x-amz-meta-dry-run'],
+                allowedHeaders: ['content-type', FILE_NAME_HEADER, DRY_RUN_HEADER],
                 maxAge: 3600,
               },
             ],
@@ -99,11 +100,9 @@ export class LargeUploads extends Construct {
       `${what} objects under uploads/ only, the one prefix campaign files use: their keys are uploads/<random batch id>.csv, so no narrower resource can be named in advance.`;
 
     this.uploadUrl = new ProjectFunction(this, 'UploadUrl', {
-      entry: 'lambdas/upload-url/index.ts',
-      serviceName: LARGE_UPLOAD_SERVICE_NAMES.uploadUrl,
+      function: 'uploadUrl',
       description: 'Answers POST /campaigns/uploads with a pre-signed S3 PUT URL for a large campaign file',
       memorySize: 256,
-      timeout: Duration.seconds(10),
       environment: {
         UPLOAD_BUCKET: this.bucket.bucketName,
         UPLOAD_URL_SECONDS: String(UPLOAD_URL_LIFETIME.toSeconds()),
@@ -123,12 +122,10 @@ export class LargeUploads extends Construct {
     });
 
     this.ingestS3 = new ProjectFunction(this, 'IngestS3', {
-      entry: 'lambdas/ingest-s3/index.ts',
-      serviceName: LARGE_UPLOAD_SERVICE_NAMES.ingestS3,
+      function: 'ingestS3',
       description: 'Reads a campaign file uploaded to S3, records its sends and enqueues them',
       // CPU-bound like the API ingest; memory buys CPU.
       memorySize: 1024,
-      timeout: S3_INGEST_TIMEOUT,
       environment: { MAX_LARGE_UPLOAD_BYTES: String(props.maxFileBytes) },
       ...common,
     })

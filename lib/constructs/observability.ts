@@ -18,8 +18,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
-import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import { METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
+import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import type { MailerSettings } from '../mailer-config.js';
 import type { OperationsKey } from './operations-key.js';
 import type { ProjectFunction } from './project-function.js';
@@ -42,7 +42,7 @@ export interface ObservabilityProps {
     'alarmEmail' | 'maxQueueAgeMinutes' | 'sesThrottleAlarmThreshold' | 'failedEmailsAlarmPercent'
   >;
   readonly functions: {
-    readonly ingest: ProjectFunction;
+    readonly uploadApi: ProjectFunction;
     readonly sender: ProjectFunction;
     readonly sweeper: ProjectFunction;
     readonly graphql: ProjectFunction;
@@ -223,7 +223,7 @@ export class Observability extends Construct {
     }
 
     const all = [
-      functions.ingest,
+      functions.uploadApi,
       functions.sender,
       functions.sweeper,
       functions.graphql,
@@ -234,7 +234,7 @@ export class Observability extends Construct {
     ];
     const graph = (title: string, left: IMetric[], right: IMetric[] = [], width = 8) =>
       new GraphWidget({ title, left, right, width, height: 6 });
-    const ingest = functions.ingest.serviceName;
+    const ingest = functions.uploadApi.serviceName;
     const ingestS3 = largeUploads.ingestS3.serviceName;
     const sender = functions.sender.serviceName;
     /**
@@ -279,7 +279,7 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Uploads', [
-        functions.ingest.fn.metricInvocations({ ...sum, label: 'Uploads' }),
+        functions.uploadApi.fn.metricInvocations({ ...sum, label: 'Uploads' }),
         largeUploads.ingestS3.fn.metricInvocations({ ...sum, label: 'Large files (S3, retries included)' }),
       ]),
       graph('Rows', [

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
+import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
+import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
 import { REPO_ROOT, repoPath } from '../repo-paths.js';
 
 /**
@@ -27,16 +28,10 @@ export interface BundledFile {
 }
 
 export interface ProjectFunctionProps {
-  /** Handler module relative to the repository root; it exports `handler`. */
-  readonly entry: string;
-  /**
-   * POWERTOOLS_SERVICE_NAME: the `service` field of its log lines and the `service` dimension of its
-   * metrics, which the alarms and the dashboard select on.
-   */
-  readonly serviceName: string;
+  /** Which function of the contract's FUNCTIONS: its entry, service name and timeout come from there. */
+  readonly function: FunctionId;
   readonly description: string;
   readonly memorySize: number;
-  readonly timeout: Duration;
   readonly environment?: Record<string, string>;
   readonly bundledFiles?: readonly BundledFile[];
   readonly removalPolicy?: RemovalPolicy;
@@ -92,11 +87,12 @@ export class ProjectFunction extends Construct {
         `${id}: memorySize must be ${MEMORY_MB.min}–${MEMORY_MB.max} MB, got ${props.memorySize}`,
       );
     }
-    if (props.timeout.toSeconds() > MAX_TIMEOUT_SECONDS) {
+    const definition = FUNCTIONS[props.function];
+    if (definition.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
       throw new ProjectFunctionError(`${id}: timeout must be at most ${MAX_TIMEOUT_SECONDS} s`);
     }
 
-    this.serviceName = props.serviceName;
+    this.serviceName = definition.serviceName;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
@@ -107,7 +103,7 @@ export class ProjectFunction extends Construct {
     // which may create and write to every log group in the account, not just this function's.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${props.serviceName} function`,
+      description: `Runs the ${definition.serviceName} function`,
     });
     this.logGroup.grantWrite(this.role);
     // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords to this role.
@@ -119,14 +115,14 @@ export class ProjectFunction extends Construct {
 
     const bundledFiles = props.bundledFiles ?? [];
     const fn = new NodejsFunction(this, 'Function', {
-      entry: repoPath(props.entry),
+      entry: repoPath(entryOf(props.function)),
       handler: 'handler',
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       role: this.role,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
-      timeout: props.timeout,
+      timeout: Duration.seconds(definition.timeoutSeconds),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       projectRoot: REPO_ROOT,
@@ -134,7 +130,7 @@ export class ProjectFunction extends Construct {
       environment: {
         // Without it the source maps are in the bundle but stack traces still point into minified code.
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
+import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
 
 export interface QueueingProps {
   /** Suffix of the queue names, so that stages can live in one account and region. */

@@ -8,7 +8,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { EMAIL_SENDS_TABLE, type KeyAttribute } from '../../lambdas/store/table-schema.js';
+import { EMAIL_SENDS_TABLE, type KeyAttribute } from '../../lambdas/contract/table-schema.js';
 
 // Keyed by the schema's own type union, so a new key type there fails to compile here until mapped.
 const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], AttributeType> = { S: AttributeType.STRING };

@@ -1,5 +1,5 @@
-import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
-import { type ApiKeyScope, apiKeyRecordOf, generateApiKey } from '../../lambdas/domain/api-key.js';
+import { type ApiKeyScope, apiKeyRecordOf, generateApiKey } from '../../lambdas/core/domain/api-key.js';
+import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import type { TestAws } from './aws-emulators.js';
 
 /** Stores a fresh key with the given scopes in the test table and returns the key itself. */

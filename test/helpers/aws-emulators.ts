@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { s3ClientOptions } from '../../lambdas/ingest/s3-client.js';
+import { s3ClientOptions } from '../../lambdas/core/aws/s3-client.js';
 import { type RunningEmulators, startEmulators } from '../../local/emulators.js';
 import {
   LOCAL_CREDENTIALS,

@@ -2,21 +2,18 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/ingest/api-routes.js';
-import { DOCS_FILES } from '../../lambdas/ingest/docs-files.js';
-import { METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
-import { SEND_QUEUE } from '../../lambdas/queue/queue-settings.js';
-import { DOCS_SERVICE_NAME } from '../../lib/constructs/docs-function.js';
+import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/contract/api-routes.js';
+import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
+import { FUNCTIONS } from '../../lambdas/contract/functions.js';
+import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
+import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
-  SENDER_TIMEOUT,
-  SERVICE_NAMES,
+  SENDER_TIMEOUT_SECONDS,
   SenderTimingError,
-} from '../../lib/constructs/functions.js';
-import { LARGE_UPLOAD_SERVICE_NAMES, S3_INGEST_TIMEOUT } from '../../lib/constructs/large-uploads.js';
+} from '../../lambdas/contract/sender-timing.js';
 import { LAMBDA_RUNTIME, TABLE_ACTIONS } from '../../lib/constructs/project-function.js';
 import { MailerConfigError } from '../../lib/mailer-config.js';
 import { repoPath } from '../../lib/repo-paths.js';
@@ -35,7 +32,7 @@ beforeAll(() => {
 });
 
 const HANDLERS = [
-  'Ingest',
+  'UploadApi',
   'Sender',
   'Sweeper',
   'Graphql',
@@ -46,7 +43,7 @@ const HANDLERS = [
 ] as const;
 /** The construct each function is defined in: the prefix of its log group's logical id. */
 const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
-  Ingest: 'Functions',
+  UploadApi: 'Functions',
   Sender: 'Functions',
   Sweeper: 'Functions',
   Graphql: 'Functions',
@@ -57,14 +54,14 @@ const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   Docs: '',
 };
 const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
-  Ingest: SERVICE_NAMES.ingest,
-  Sender: SERVICE_NAMES.sender,
-  Sweeper: SERVICE_NAMES.sweeper,
-  Graphql: SERVICE_NAMES.graphql,
-  Health: SERVICE_NAMES.health,
-  UploadUrl: LARGE_UPLOAD_SERVICE_NAMES.uploadUrl,
-  IngestS3: LARGE_UPLOAD_SERVICE_NAMES.ingestS3,
-  Docs: DOCS_SERVICE_NAME,
+  UploadApi: FUNCTIONS.uploadApi.serviceName,
+  Sender: FUNCTIONS.sender.serviceName,
+  Sweeper: FUNCTIONS.sweeper.serviceName,
+  Graphql: FUNCTIONS.graphql.serviceName,
+  Health: FUNCTIONS.health.serviceName,
+  UploadUrl: FUNCTIONS.uploadUrl.serviceName,
+  IngestS3: FUNCTIONS.ingestS3.serviceName,
+  Docs: FUNCTIONS.docs.serviceName,
 };
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -183,16 +180,14 @@ describe('the send queue and its dead-letter queue', () => {
   });
 
   it('hide a received message for at least six sender timeouts', () => {
-    expect(SEND_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * SENDER_TIMEOUT.toSeconds());
-    expect(() => checkSenderTiming(Duration.seconds(60), Duration.seconds(90), 180)).toThrow(
-      SenderTimingError,
-    );
-    expect(() => checkSenderTiming(Duration.seconds(30), Duration.seconds(20), 180)).toThrow(/lease/);
+    expect(SEND_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * SENDER_TIMEOUT_SECONDS);
+    expect(() => checkSenderTiming(60, 90, 180)).toThrow(SenderTimingError);
+    expect(() => checkSenderTiming(30, 20, 180)).toThrow(/lease/);
   });
 });
 
 describe('the functions', () => {
-  it('are exactly ingest, sender, sweeper, graphql, health, upload-url, ingest-s3 and docs', () => {
+  it('are exactly upload-api, sender, sweeper, graphql, health, upload-url, ingest-s3 and docs', () => {
     // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
     const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
       (id) => !id.startsWith('BucketNotificationsHandler'),
@@ -213,9 +208,7 @@ describe('the functions', () => {
       });
       expect(properties.MemorySize).toBeLessThanOrEqual(1769);
       // Only the S3 ingest of a large file may take Lambda's maximum.
-      expect(properties.Timeout).toBeLessThanOrEqual(
-        name === 'IngestS3' ? S3_INGEST_TIMEOUT.toSeconds() : 300,
-      );
+      expect(properties.Timeout).toBeLessThanOrEqual(name === 'IngestS3' ? 900 : 300);
     }
   });
 
@@ -300,7 +293,7 @@ describe('the permissions of each function', () => {
 
   it('give each function exactly the actions it uses', () => {
     const expected: Record<(typeof HANDLERS)[number], string[]> = {
-      Ingest: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
+      UploadApi: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       // Sending too: messages it has no time left to pace go back on the queue as fresh messages.
       Sender: [
         ...LOGS,
@@ -407,7 +400,7 @@ describe('the HTTP API', () => {
   it('routes exactly the routes of API_ROUTES (which the runner serves and OpenAPI describes) to their functions', () => {
     const fn = (name: string) => logicalIdOf('AWS::Lambda::Function', `${name}Function`);
     const functionOf: Record<ApiFunction, string> = {
-      ingest: fn('Ingest'),
+      uploadApi: fn('UploadApi'),
       uploadUrl: fn('UploadUrl'),
       graphql: fn('Graphql'),
       health: fn('Health'),
@@ -417,7 +410,7 @@ describe('the HTTP API', () => {
       Object.fromEntries(API_ROUTES.map((route) => [routeKeyOf(route), functionOf[route.fn]])),
     );
     expect(routeTable(template)).toEqual({
-      'POST /campaigns/upload': fn('Ingest'),
+      'POST /campaigns/upload': fn('UploadApi'),
       'POST /campaigns/uploads': fn('UploadUrl'),
       'GET /graphql': fn('Graphql'),
       'POST /graphql': fn('Graphql'),
@@ -664,7 +657,7 @@ describe('the configuration', () => {
       BatchSize: 2,
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    expect(SENDER_TIMEOUT.toSeconds()).toBe(30);
+    expect(SENDER_TIMEOUT_SECONDS).toBe(30);
     // At the SES sandbox rate a full batch fits.
     synthStack({ maxSendRate: '1' }).template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: SEND_QUEUE.batchSize,

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC, METRICS_NAMESPACE } from '../../lambdas/observability/metric-names.js';
-import { S3_INGEST_TIMEOUT } from '../../lib/constructs/large-uploads.js';
+import { FUNCTIONS } from '../../lambdas/contract/functions.js';
+import { METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
 import { resourceNamed, synthStack } from '../helpers/synth-stack.js';
 
 let template: Template;
@@ -152,7 +152,7 @@ describe('the alarms', () => {
   });
 
   it('fire when a large-file ingest runs longer than 80% of its timeout', () => {
-    expect(S3_INGEST_TIMEOUT.toSeconds()).toBe(900);
+    expect(FUNCTIONS.ingestS3.timeoutSeconds).toBe(900);
     expect(alarmsOf(template)['ingest-s3-near-timeout']).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Duration',
@@ -324,7 +324,7 @@ describe('the dashboard', () => {
       expect(text).toContain(`\\"${metric}\\"`);
     }
     for (const service of [
-      'ingest',
+      'upload-api',
       'sender',
       'sweeper',
       'graphql',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyCheck } from '../../lambdas/auth/api-key-check.js';
-import { ApiKeyStore } from '../../lambdas/auth/api-key-store.js';
-import { apiKeyRecordOf } from '../../lambdas/domain/api-key.js';
-import { HttpError } from '../../lambdas/http/http-error.js';
+import { apiKeyRecordOf } from '../../lambdas/core/domain/api-key.js';
+import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
+import { HttpError } from '../../lambdas/core/http/http-error.js';
+import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 
 let aws: TestAws;

@@ -3,7 +3,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/domain/send-id.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {

@@ -1,12 +1,12 @@
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/domain/send-id.js';
-import type { SendRef } from '../../lambdas/domain/send-record.js';
-import { batchIdOfKey, uploadKeyOf } from '../../lambdas/ingest/large-upload.js';
-import { createS3IngestHandler } from '../../lambdas/ingest/s3-ingest-handler.js';
-import { UploadClaims } from '../../lambdas/ingest/upload-claims.js';
-import { SendQueue } from '../../lambdas/queue/send-queue.js';
-import { SendStore } from '../../lambdas/store/send-store.js';
+import { batchIdOfKey, uploadKeyOf } from '../../lambdas/contract/upload-object.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import type { SendRef } from '../../lambdas/core/domain/send-record.js';
+import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
+import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
+import { createS3IngestHandler } from '../../lambdas/ingest-s3/handler.js';
 import { startTestAws, type TestAws, type TestS3 } from '../helpers/aws-emulators.js';
 import { countsOf } from '../helpers/send-pipeline.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/domain/send-id.js';
-import type { SendRecord } from '../../lambdas/domain/send-record.js';
-import { SendStore } from '../../lambdas/store/send-store.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { countsOf } from '../helpers/send-pipeline.js';
 

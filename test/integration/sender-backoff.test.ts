@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqsMessageDelay } from '../../lambdas/queue/message-delay.js';
+import { SqsMessageDelay } from '../../lambdas/core/queue/message-delay.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { csvOf, ingestText, receiveSqsEvent, senderDepsFor, sesClientFor } from '../helpers/send-pipeline.js';

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/domain/send-id.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import { sendKey } from '../../lambdas/core/store/item-keys.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
 import { RatePacing } from '../../lambdas/sender/send-pacing.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
-import { sendKey } from '../../lambdas/store/send-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
   countsOf,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/domain/send-id.js';
-import type { SendRecord } from '../../lambdas/domain/send-record.js';
-import { sendRefFromBody } from '../../lambdas/queue/send-queue.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import { sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { type SweepSettings, sweepStuckSends } from '../../lambdas/sweeper/sweep-stuck-sends.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';

@@ -7,7 +7,7 @@ import {
   matchesHash,
   parseScopes,
   refusalOf,
-} from '../../lambdas/domain/api-key.js';
+} from '../../lambdas/core/domain/api-key.js';
 
 const now = new Date('2026-11-23T10:00:00.000Z');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecipientDedupe } from '../../lambdas/domain/recipient-dedupe.js';
+import { RecipientDedupe } from '../../lambdas/core/domain/recipient-dedupe.js';
 
 describe('RecipientDedupe as its table grows', () => {
   it('keeps every first line exact across many growths of its table', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignFileError } from '../../lambdas/domain/campaign-file-error.js';
-import { COLUMN_ALIASES, matchHeader } from '../../lambdas/domain/campaign-header.js';
+import { CampaignFileError } from '../../lambdas/core/domain/campaign-file-error.js';
+import { COLUMN_ALIASES, matchHeader } from '../../lambdas/core/domain/campaign-header.js';
 
 function headerErrorOf(fields: string[]): CampaignFileError {
   try {

@@ -1,14 +1,14 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SNIFF_BYTES } from '../../lambdas/domain/campaign-encoding.js';
-import { CampaignFileError } from '../../lambdas/domain/campaign-file-error.js';
+import { SNIFF_BYTES } from '../../lambdas/core/domain/campaign-encoding.js';
+import { CampaignFileError } from '../../lambdas/core/domain/campaign-file-error.js';
 import {
   type CampaignEntry,
   MAX_RECORD_SIZE,
   NOT_UTF8,
   readCampaign,
-} from '../../lambdas/domain/campaign-reader.js';
-import { fillPlaceholders } from '../../lambdas/domain/email-body.js';
+} from '../../lambdas/core/domain/campaign-reader.js';
+import { fillPlaceholders } from '../../lambdas/core/domain/email-body.js';
 
 type Source = Parameters<typeof readCampaign>[0];
 /** The entries of the records; the closing `format` entry is checked by its own tests. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { matchHeader } from '../../lambdas/domain/campaign-header.js';
+import { matchHeader } from '../../lambdas/core/domain/campaign-header.js';
 import {
   checkRow,
   MAX_CONTENT_BYTES,
   MAX_SUBJECT_LENGTH,
   MAX_VARIABLES_BYTES,
-} from '../../lambdas/domain/campaign-row.js';
+} from '../../lambdas/core/domain/campaign-row.js';
 
 const columns = matchHeader(['email', 'subject', 'content', 'first_name']);
 

@@ -5,21 +5,21 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { renderGraphiQL } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { renderOfflineGraphiQL } from '../../lambdas/graphql/offline-graphiql.js';
 import {
   API_ROUTES,
   DOCS_ASSETS,
   routeKeyOf,
   SWAGGER_UI_INITIALIZER,
-} from '../../lambdas/ingest/api-routes.js';
+} from '../../lambdas/contract/api-routes.js';
 import {
   GRAPHIQL_FILES,
   GRAPHIQL_PACKAGE,
   packagedFileOf,
   SWAGGER_UI_FILES,
-} from '../../lambdas/ingest/docs-files.js';
-import { createDocsHandler } from '../../lambdas/ingest/docs-handler.js';
-import { openApiDocument } from '../../lambdas/ingest/openapi.js';
+} from '../../lambdas/contract/docs-files.js';
+import { createDocsHandler } from '../../lambdas/docs/handler.js';
+import { openApiDocument } from '../../lambdas/docs/openapi.js';
+import { renderOfflineGraphiQL } from '../../lambdas/graphql/offline-graphiql.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const require = createRequire(import.meta.url);

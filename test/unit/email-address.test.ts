@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailProblem, maskEmail, normaliseEmail } from '../../lambdas/domain/email-address.js';
+import { emailProblem, maskEmail, normaliseEmail } from '../../lambdas/core/domain/email-address.js';
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases an address', () => {

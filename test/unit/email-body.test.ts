@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillPlaceholders, isHtml, renderEmail, textFromHtml } from '../../lambdas/domain/email-body.js';
+import { fillPlaceholders, isHtml, renderEmail, textFromHtml } from '../../lambdas/core/domain/email-body.js';
 
 describe('fillPlaceholders', () => {
   it('fills each {{column}} with the row value, matching names case-insensitively and ignoring inner spaces', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryConfig } from '../../lambdas/config/function-config.js';
+import { queryConfig } from '../../lambdas/core/config/function-config.js';
 
 describe('queryConfig', () => {
   const base = { TABLE_NAME: 'EmailSends' };

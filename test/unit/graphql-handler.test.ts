@@ -1,14 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SendRecord } from '../../lambdas/domain/send-record.js';
-import type { BatchProgress } from '../../lambdas/graphql/batch-progress-reader.js';
+import { GRAPHIQL_FILES } from '../../lambdas/contract/docs-files.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import type { BatchProgress } from '../../lambdas/core/store/batch-progress-reader.js';
+import type { SendFilter } from '../../lambdas/core/store/send-filter.js';
+import type { SendPage } from '../../lambdas/core/store/send-reader.js';
+import type { BatchRecord } from '../../lambdas/core/store/send-store.js';
+import type { UploadRecord } from '../../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
-import type { SendFilter } from '../../lambdas/graphql/send-filter.js';
-import type { SendPage } from '../../lambdas/graphql/send-reader.js';
-import { GRAPHIQL_FILES } from '../../lambdas/ingest/docs-files.js';
-import type { UploadRecord } from '../../lambdas/ingest/upload-claims.js';
-import type { BatchRecord } from '../../lambdas/store/send-store.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const send: SendRecord = {

@@ -1,12 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { filterScope } from '../../lambdas/core/store/send-filter.js';
 import {
   batchIdArgument,
   pageSizeArgument,
   sendFilterArguments,
   statusArgument,
 } from '../../lambdas/graphql/query-arguments.js';
-import { filterScope } from '../../lambdas/graphql/send-filter.js';
 
 function errorOf(action: () => unknown): GraphQLError {
   try {

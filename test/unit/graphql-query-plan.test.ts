@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sendQueryPlan } from '../../lambdas/graphql/send-query-plan.js';
+import { batchStatusKeyOf, createdKeyOf } from '../../lambdas/core/store/item-keys.js';
+import { sendQueryPlan } from '../../lambdas/core/store/send-query-plan.js';
 import {
   createdKeyRange,
   inRange,
@@ -7,8 +8,7 @@ import {
   KEY_END,
   sortKeyCondition,
   withinPrefix,
-} from '../../lambdas/graphql/sort-key-range.js';
-import { batchStatusKeyOf, createdKeyOf } from '../../lambdas/store/send-keys.js';
+} from '../../lambdas/core/store/sort-key-range.js';
 
 const id = (n: number) => n.toString(16).padStart(32, '0');
 const key = (createdAt: string, n = 1) => createdKeyOf(createdAt, id(n));

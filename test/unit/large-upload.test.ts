@@ -1,14 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyCheck } from '../../lambdas/auth/api-key-check.js';
-import { s3IngestConfig, uploadUrlConfig } from '../../lambdas/config/function-config.js';
-import {
-  createLargeUpload,
-  createUploadUrlHandler,
-  decodeFileName,
-} from '../../lambdas/ingest/large-upload.js';
-import { s3ClientOptions } from '../../lambdas/ingest/s3-client.js';
+import { decodeFileName } from '../../lambdas/contract/upload-object.js';
+import { s3ClientOptions } from '../../lambdas/core/aws/s3-client.js';
+import { s3IngestConfig, uploadUrlConfig } from '../../lambdas/core/config/function-config.js';
+import type { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
+import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
+import { createLargeUpload } from '../../lambdas/upload-url/presigned-upload.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 

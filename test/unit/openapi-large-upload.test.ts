@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../lambdas/ingest/openapi.js';
+import { openApiDocument } from '../../lambdas/docs/openapi.js';
 
 type Schema = { required?: string[]; properties?: Record<string, unknown>; enum?: string[] };
 type Operation = {

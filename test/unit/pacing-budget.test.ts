@@ -6,7 +6,7 @@ import {
   SEND_RESERVE_MS,
   slotFitsBeforeDeadline,
   slotIntervalMs,
-} from '../../lambdas/sender/pacing-budget.js';
+} from '../../lambdas/contract/pacing-budget.js';
 
 const SENDER_TIMEOUT_MS = 30_000;
 

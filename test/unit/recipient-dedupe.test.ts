@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecipientDedupe } from '../../lambdas/domain/recipient-dedupe.js';
+import { RecipientDedupe } from '../../lambdas/core/domain/recipient-dedupe.js';
 
 describe('RecipientDedupe', () => {
   it('returns undefined for an address it has not seen, and remembers it', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseEmail } from '../../lambdas/domain/email-address.js';
-import { contentIdFor, sendIdFor } from '../../lambdas/domain/send-id.js';
+import { normaliseEmail } from '../../lambdas/core/domain/email-address.js';
+import { contentIdFor, sendIdFor } from '../../lambdas/core/domain/send-id.js';
 
 const BATCH = '6f1c2a9e-4b7d-4c1a-9d2e-0a5b8c3d7e10';
 

@@ -6,7 +6,7 @@ import {
   SEND_STATUSES,
   type SendStatus,
   statusesBefore,
-} from '../../lambdas/domain/send-status.js';
+} from '../../lambdas/core/domain/send-status.js';
 
 const ALLOWED: [SendStatus, SendStatus][] = [
   ['PENDING', 'QUEUED'],

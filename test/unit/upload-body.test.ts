@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../lambdas/http/http-error.js';
-import { uploadedFile } from '../../lambdas/ingest/upload-body.js';
+import { HttpError } from '../../lambdas/core/http/http-error.js';
+import { uploadedFile } from '../../lambdas/upload-api/upload-body.js';
 import { multipartBody } from '../helpers/multipart.js';
 
 const CSV = 'email,subject,content\nana@example.com,Hi,Hello\n';
