@@ -20,7 +20,7 @@ import { ingestCampaign } from '../lambdas/core/ingest/ingest-campaign.js';
 import { messageBodyOf } from '../lambdas/core/queue/send-queue.js';
 import { indexKeysFor, sendKey } from '../lambdas/core/store/item-keys.js';
 import { startTestAws } from '../test/helpers/aws-emulators.js';
-import { storeAndQueue } from '../test/helpers/send-pipeline.js';
+import { storesOf } from '../test/helpers/send-pipeline.js';
 import { writeBenchResults } from './bench-results.js';
 import { campaignChunks } from './ingest-csv.js';
 
@@ -43,9 +43,12 @@ interface FullRun {
 async function fullPath(rows: number): Promise<FullRun> {
   const aws = await startTestAws();
   try {
-    const deps = { ...storeAndQueue(aws), clock: () => new Date(), newBatchId: randomUUID, chunkRows: 500 };
+    const deps = { ...storesOf(aws), clock: () => new Date(), chunkRows: 500 };
     let started = performance.now();
-    const report = await ingestCampaign(readCampaign(campaignChunks(rows)), deps);
+    const report = await ingestCampaign(readCampaign(campaignChunks(rows)), deps, {
+      batchId: randomUUID(),
+      mode: 'new',
+    });
     const ingestSeconds = (performance.now() - started) / 1000;
     if (report.accepted !== rows) throw new Error(`accepted ${report.accepted} of ${rows}`);
 

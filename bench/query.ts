@@ -13,14 +13,16 @@ import { SEND_STATUSES } from '../lambdas/core/domain/send-status.js';
 import { BatchProgressReader } from '../lambdas/core/store/batch-progress-reader.js';
 import { BatchReader } from '../lambdas/core/store/batch-reader.js';
 import { BatchStarts } from '../lambdas/core/store/batch-starts.js';
+import { BatchStore } from '../lambdas/core/store/batch-store.js';
+import { ContentStore } from '../lambdas/core/store/content-store.js';
 import { SendReader } from '../lambdas/core/store/send-reader.js';
 import { SendStore } from '../lambdas/core/store/send-store.js';
+import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { UploadClaims } from '../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../lambdas/graphql/handler.js';
 import { PageCursors } from '../lambdas/graphql/page-cursor.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
-import { ensureTable } from '../local/provision.js';
 import { httpApiEvent } from '../test/helpers/http-api-event.js';
 import { writeBenchResults } from './bench-results.js';
 
@@ -51,8 +53,11 @@ const clients = localClients({
 });
 await ensureTable(clients.dynamodb, table);
 const store = new SendStore(clients.documents, table, { concurrency: 16 });
+const batchStore = new BatchStore(clients.documents, table);
 const handler = createGraphqlHandler({
-  store,
+  sends: store,
+  contents: new ContentStore(clients.documents, table),
+  batchRecords: batchStore,
   reader: new SendReader(clients.documents, table),
   batches: new BatchReader(clients.documents, table),
   progress: new BatchProgressReader(clients.documents, table),
@@ -157,7 +162,7 @@ const pageQueries = [
 const rows: Row[] = [];
 const startedAt = Date.now();
 for (let b = 0; b < BATCHES; b++) {
-  await store.putBatch({
+  await batchStore.putBatch({
     batchId: `batch-${b}`,
     createdAt: `2026-11-10T0${b % 10}:00:00.000Z`,
     received: 0,
@@ -172,7 +177,7 @@ for (const [name, query] of pageQueries) rows.push(await measure(loaded, name, q
 
 // The 100k-send batch, all in one status partition per status, for batch.counts.
 const bigStart = Date.now();
-await store.putBatch({
+await batchStore.putBatch({
   batchId: 'big',
   createdAt: '2026-11-09T00:00:00.000Z',
   received: COUNT_BATCH,

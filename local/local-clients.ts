@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../lambdas/core/aws/clients.js';
+import { tableClient } from '../lambdas/core/store/table-client.js';
 import type { EmulatorEndpoints } from './emulators.js';
 
 /** Credentials that only an emulator accepts: local mode never holds real ones. */
@@ -20,12 +20,13 @@ export interface LocalClients {
 /** SDK clients pointed explicitly at the emulators, for tests and the runner's own plumbing. */
 export function localClients(endpoints: EmulatorEndpoints): LocalClients {
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const table = tableClient({ ...common, endpoint: endpoints.dynamodb });
+  const dynamodb = table.raw;
   const sqs = new SQSClient({ ...common, endpoint: endpoints.sqs });
   const ses = new SESv2Client({ ...common, endpoint: endpoints.sesv2 });
   return {
     dynamodb,
-    documents: documentClient(dynamodb),
+    documents: table.documents,
     sqs,
     ses,
     destroy: () => {

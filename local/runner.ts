@@ -6,13 +6,14 @@ import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lam
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
 import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
+import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, type Route, startHttpGateway } from './http-gateway.js';
 import { lambdaContext } from './lambda-context.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
 import type { LocalConfig } from './local-config.js';
-import { ensureQueues, ensureTable } from './provision.js';
+import { ensureQueues } from './provision.js';
 import { removeRunnerState, writeRunnerState } from './runner-state.js';
 import { type EventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source.js';
 

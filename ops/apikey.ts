@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '../lambdas/core/aws/clients.js';
 import {
   type ApiKeyRecord,
   apiKeyRecordOf,
@@ -8,10 +6,11 @@ import {
   parseScopes,
 } from '../lambdas/core/domain/api-key.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
+import { tableClient } from '../lambdas/core/store/table-client.js';
+import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { localConfig } from '../local/local-config.js';
-import { ensureTable } from '../local/provision.js';
 import { liveRunnerState } from '../local/runner-state.js';
 
 const USAGE = `Manage API keys (stored as hashes in the EmailSends table).
@@ -39,19 +38,19 @@ async function localTarget(): Promise<Target> {
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const running = liveRunnerState(config.dataDir);
   if (running) {
-    const client = new DynamoDBClient({ ...common, endpoint: running.dynamodbEndpoint });
+    const client = tableClient({ ...common, endpoint: running.dynamodbEndpoint });
     return {
-      keys: new ApiKeyStore(documentClient(client), running.tableName),
-      close: async () => client.destroy(),
+      keys: new ApiKeyStore(client.documents, running.tableName),
+      close: async () => client.raw.destroy(),
     };
   }
   const emulator = await startDynamoEmulator('127.0.0.1', `${config.dataDir}/dynamodb`);
-  const client = new DynamoDBClient({ ...common, endpoint: emulator.endpoint });
-  await ensureTable(client, config.tableName);
+  const client = tableClient({ ...common, endpoint: emulator.endpoint });
+  await ensureTable(client.raw, config.tableName);
   return {
-    keys: new ApiKeyStore(documentClient(client), config.tableName),
+    keys: new ApiKeyStore(client.documents, config.tableName),
     close: async () => {
-      client.destroy();
+      client.raw.destroy();
       await emulator.stop();
     },
   };
@@ -59,8 +58,8 @@ async function localTarget(): Promise<Target> {
 
 function deployedTarget(tableName: string | undefined): Target {
   if (!tableName) throw new UsageError('name the table: --table <TableName output>, TABLE_NAME, or --local');
-  const client = new DynamoDBClient({});
-  return { keys: new ApiKeyStore(documentClient(client), tableName), close: async () => client.destroy() };
+  const client = tableClient({});
+  return { keys: new ApiKeyStore(client.documents, tableName), close: async () => client.raw.destroy() };
 }
 
 function describe(key: ApiKeyRecord): string {

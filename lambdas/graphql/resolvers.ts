@@ -4,9 +4,11 @@ import type { SendStatus } from '../core/domain/send-status.js';
 import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress-reader.js';
 import type { BatchReader } from '../core/store/batch-reader.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
+import type { BatchRecord, BatchStore } from '../core/store/batch-store.js';
+import type { ContentStore } from '../core/store/content-store.js';
 import { filterScope, type SendFilter } from '../core/store/send-filter.js';
 import type { SendReader } from '../core/store/send-reader.js';
-import type { BatchRecord, SendStore } from '../core/store/send-store.js';
+import type { SendStore } from '../core/store/send-store.js';
 import type { UploadClaims } from '../core/store/upload-claims.js';
 import { badUserInput } from './bad-user-input.js';
 import { InvalidCursorError, type PageCursors } from './page-cursor.js';
@@ -22,7 +24,10 @@ import {
 import { type UploadView, uploadView } from './upload-view.js';
 
 export interface ResolverDeps {
-  store: Pick<SendStore, 'getBatch' | 'getSend' | 'getContent'>;
+  sends: Pick<SendStore, 'getSend'>;
+  contents: Pick<ContentStore, 'getContent'>;
+  /** Batch records by id (`batches` lists them). */
+  batchRecords: Pick<BatchStore, 'getBatch'>;
   reader: Pick<SendReader, 'page'>;
   batches: Pick<BatchReader, 'page'>;
   /** Counts and finish time of one batch. */
@@ -113,7 +118,7 @@ export function createResolvers(deps: ResolverDeps) {
     }
     let content = contents.get(contentId);
     if (!content) {
-      content = deps.store.getContent(contentId);
+      content = deps.contents.getContent(contentId);
       contents.set(contentId, content);
     }
     return content;
@@ -131,10 +136,10 @@ export function createResolvers(deps: ResolverDeps) {
         sendsPage(sendFilterArguments(args), args, 'emailSendsPage'),
 
       emailSend: async (_: unknown, args: { sendId: string }): Promise<SendRecord | null> =>
-        (await deps.store.getSend(sendIdArgument(args.sendId))) ?? null,
+        (await deps.sends.getSend(sendIdArgument(args.sendId))) ?? null,
 
       batch: async (_: unknown, args: { batchId: string }): Promise<BatchView | null> => {
-        const batch = await deps.store.getBatch(batchIdArgument(args.batchId));
+        const batch = await deps.batchRecords.getBatch(batchIdArgument(args.batchId));
         return batch ? batchView(batch) : null;
       },
 
@@ -205,7 +210,7 @@ export function createResolvers(deps: ResolverDeps) {
     Upload: {
       // Read only when asked for: one key lookup.
       batch: async (upload: UploadView): Promise<BatchView | null> => {
-        const batch = await deps.store.getBatch(upload.batchId);
+        const batch = await deps.batchRecords.getBatch(upload.batchId);
         return batch ? batchView(batch) : null;
       },
     },

@@ -4,17 +4,10 @@ import type { Context, S3Event } from 'aws-lambda';
 import { batchIdOfKey, decodeFileName, UPLOAD_METADATA } from '../contract/upload-object.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { readCampaign } from '../core/domain/campaign-reader.js';
-import type { SendRecord, SendRef } from '../core/domain/send-record.js';
-import {
-  batchRecordOf,
-  type IngestDeps,
-  type IngestReport,
-  ingestCampaign,
-  NothingAcceptedError,
-} from '../core/ingest/ingest-campaign.js';
+import { type IngestDeps, ingestCampaign } from '../core/ingest/ingest-campaign.js';
+import { batchRecordOf, type IngestReport, NothingAcceptedError } from '../core/ingest/ingest-report.js';
 import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { logger } from '../core/observability/logger.js';
-import type { SendStore } from '../core/store/send-store.js';
 import type { UploadClaims } from '../core/store/upload-claims.js';
 
 export interface S3IngestDeps extends IngestDeps {
@@ -26,66 +19,6 @@ export interface S3IngestDeps extends IngestDeps {
 
 /** Milliseconds kept back from the invocation's remaining time, so a claim ends before the timeout. */
 const LEASE_MARGIN_MS = 5_000;
-
-/**
- * What a resumed ingest may enqueue: only the sends it wrote itself. A send an earlier invocation
- * wrote is left alone (QUEUED, SENDING or SENT: on its way or done; PENDING: the sweeper enqueues it),
- * so a resumed file never puts a second message on the queue for the same send.
- */
-class FreshSends {
-  private readonly ids = new Set<string>();
-
-  constructor(private readonly store: SendStore) {}
-
-  async note(records: SendRecord[]): Promise<void> {
-    const found = await Promise.all(records.map((r) => this.store.getSend(r.sendId)));
-    records.forEach((record, i) => {
-      if (found[i] === undefined) this.ids.add(record.sendId);
-    });
-  }
-
-  only(refs: SendRef[]): SendRef[] {
-    return refs.filter((ref) => this.ids.has(ref.sendId));
-  }
-
-  forget(refs: SendRef[]): void {
-    for (const ref of refs) this.ids.delete(ref.sendId);
-  }
-}
-
-/**
- * The store and queue of a resumed ingest: the same objects, except that sends are written only where
- * absent and only the fresh ones are enqueued and marked QUEUED. Everything else passes through.
- */
-function resuming<T extends object>(inner: T, overrides: Partial<T>): T {
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-function resumingDeps(deps: IngestDeps): IngestDeps {
-  const fresh = new FreshSends(deps.store);
-  const putSendsIfAbsent = async (records: SendRecord[]) => {
-    await fresh.note(records);
-    await deps.store.putSendsIfAbsent(records);
-  };
-  return {
-    ...deps,
-    store: resuming(deps.store, {
-      putNewSends: putSendsIfAbsent,
-      putSendsIfAbsent,
-      markQueued: async (refs: SendRef[], now: Date) => {
-        await deps.store.markQueued(fresh.only(refs), now);
-        fresh.forget(refs);
-      },
-    }),
-    queue: resuming(deps.queue, { enqueue: (refs: SendRef[]) => deps.queue.enqueue(fresh.only(refs)) }),
-  };
-}
 
 /**
  * Reads a campaign file uploaded to `uploads/<batchId>.csv` (through the URL POST /campaigns/uploads
@@ -148,13 +81,13 @@ async function ingestObject(
     }
     const fileName = decodeFileName(found.Metadata?.[UPLOAD_METADATA.fileName]);
     const dryRun = found.Metadata?.[UPLOAD_METADATA.dryRun] === 'true';
+    // A claim taken over from an invocation that stopped (crash, timeout) resumes its batch.
     const resume = claim === 'resumed';
-    const ingestDeps: IngestDeps = resume ? resumingDeps(deps) : deps;
-    const report = await ingestCampaign(readCampaign(body), ingestDeps, {
+    const report = await ingestCampaign(readCampaign(body), deps, {
       batchId,
+      mode: resume ? 'resume' : 'new',
       ...(fileName ? { fileName } : {}),
       ...(dryRun ? { dryRun } : {}),
-      ...(resume ? { resume } : {}),
     });
     await deps.claims.finish(batchId, deps.clock());
     logger.info('large upload ingested', {
@@ -176,7 +109,7 @@ async function ingestObject(
     if (error instanceof NothingAcceptedError) {
       // No send was created; the batch still records why, so that a query for it explains the file.
       const { report } = error;
-      await deps.store.putBatch(batchRecordOf(report, deps.clock().toISOString()));
+      await deps.batches.putBatch(batchRecordOf(report, deps.clock().toISOString()));
       await deps.claims.finish(batchId, deps.clock(), {
         error: 'no row of the file can be sent; nothing was queued',
         problem: 'NOTHING_ACCEPTED',

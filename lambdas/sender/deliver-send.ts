@@ -10,7 +10,7 @@ import type { SendPacing } from './send-pacing.js';
 import { classifySesFailure, isThrottling, type SesFailure } from './ses-failure.js';
 
 export interface DeliveryDeps {
-  store: SendStore;
+  sends: Pick<SendStore, 'claim' | 'markSent' | 'markError' | 'releaseClaim'>;
   mailer: Mailer;
   contents: ContentCache;
   clock: () => Date;
@@ -54,7 +54,7 @@ export type DeliveryOutcome =
 export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const leaseId = deps.newLeaseId();
   const claimedAt = deps.clock();
-  const send = await deps.store.claim(ref, leaseId, claimedAt, deps.leaseMs);
+  const send = await deps.sends.claim(ref, leaseId, claimedAt, deps.leaseMs);
   if (send === undefined) return { kind: 'skipped' };
   // Progress information only: a failed write must not hold up the mail (the next claim tries again).
   await deps.batchStarts.record(send.batchId, claimedAt).catch((error: unknown) => {
@@ -71,7 +71,7 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
       code: 'ContentMissing',
       message: `content ${send.contentId} not found`,
     };
-    await deps.store.markError(ref, failure, deps.clock(), leaseId);
+    await deps.sends.markError(ref, failure, deps.clock(), leaseId);
     deps.metrics.failed();
     return { kind: 'rejected', failure };
   }
@@ -79,7 +79,7 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
 
   if (deps.dryRun || send.dryRun === true) {
     const sesMessageId = dryRunMessageId(send.sendId);
-    await deps.store.markSent(ref, leaseId, sesMessageId, deps.clock(), { dryRun: true });
+    await deps.sends.markSent(ref, leaseId, sesMessageId, deps.clock(), { dryRun: true });
     return { kind: 'sent', sesMessageId, dryRun: true };
   }
 
@@ -102,15 +102,15 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
       deps.pacing?.throttled();
     }
     if (failure.kind === 'permanent') {
-      await deps.store.markError(ref, failure, deps.clock(), leaseId);
+      await deps.sends.markError(ref, failure, deps.clock(), leaseId);
       deps.metrics.failed();
       return { kind: 'rejected', failure };
     }
-    await deps.store.releaseClaim(ref, leaseId, failure, deps.clock());
+    await deps.sends.releaseClaim(ref, leaseId, failure, deps.clock());
     return failure.kind === 'account' ? { kind: 'account', failure } : { kind: 'retry', failure };
   }
   deps.metrics.sesLatency(performance.now() - started);
-  await deps.store.markSent(ref, leaseId, sesMessageId, deps.clock());
+  await deps.sends.markSent(ref, leaseId, sesMessageId, deps.clock());
   deps.metrics.sent();
   return { kind: 'sent', sesMessageId };
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentClient, sesClient, sqsClient } from '../core/aws/clients.js';
+import { sesClient, sqsClient } from '../core/aws/clients.js';
 import { senderConfig } from '../core/config/function-config.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { logger } from '../core/observability/logger.js';
 import { SqsMessageDelay } from '../core/queue/message-delay.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { BatchStarts } from '../core/store/batch-starts.js';
+import { ContentStore } from '../core/store/content-store.js';
 import { SendStore } from '../core/store/send-store.js';
+import { documentClient } from '../core/store/table-client.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
 import { ContentCache } from './content-cache.js';
 import { createSenderHandler } from './handler.js';
@@ -18,7 +20,9 @@ import { accountMaxSendRate } from './send-quota.js';
 import { SendRate } from './send-rate.js';
 
 const config = senderConfig(process.env);
-const store = new SendStore(documentClient(), config.tableName);
+// One DynamoDB client for every store of the container.
+const db = documentClient();
+const contents = new ContentStore(db, config.tableName);
 const ses = sesClient();
 const sqs = sqsClient();
 
@@ -41,22 +45,22 @@ const pacer = new SendPacer(
 
 export const handler = withPowertools(
   createSenderHandler({
-    store,
+    sends: new SendStore(db, config.tableName),
     mailer: new SesMailer(ses, {
       from: config.fromAddress,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
     }),
-    contents: new ContentCache((id) => store.getContent(id)),
+    contents: new ContentCache((id) => contents.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
-    batchStarts: new BatchStarts(documentClient(), config.tableName),
+    batchStarts: new BatchStarts(db, config.tableName),
     leaseMs: config.leaseSeconds * 1000,
     maxReceiveCount: config.maxReceiveCount,
     metrics: cloudWatchSendMetrics,
     pacing: new RatePacing(rate, pacer),
     dryRun: config.dryRun,
-    // Messages pacing has no time left for go back on the queue as fresh messages (handler.ts).
+    // Messages pacing has no time left for go back on the queue as fresh messages (deferral.ts).
     ...(config.queueUrl ? { requeue: new SendQueue(sqs, config.queueUrl) } : {}),
     ...(config.retryBackoff.baseSeconds > 0 && config.queueUrl
       ? {

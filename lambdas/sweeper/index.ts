@@ -1,8 +1,9 @@
-import { documentClient, sqsClient } from '../core/aws/clients.js';
+import { sqsClient } from '../core/aws/clients.js';
 import { sweeperConfig } from '../core/config/function-config.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { SendStore } from '../core/store/send-store.js';
+import { documentClient } from '../core/store/table-client.js';
 import { createSweeperHandler } from './handler.js';
 
 const config = sweeperConfig(process.env);

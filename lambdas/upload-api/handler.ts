@@ -6,13 +6,8 @@ import { readCampaign } from '../core/domain/campaign-reader.js';
 import type { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { HttpError } from '../core/http/http-error.js';
 import { jsonErrors } from '../core/http/json-errors.js';
-import {
-  type IngestDeps,
-  type IngestReport,
-  ingestCampaign,
-  NothingAcceptedError,
-  STORED_LIST_LIMIT,
-} from '../core/ingest/ingest-campaign.js';
+import { type IngestDeps, type IngestUpload, ingestCampaign } from '../core/ingest/ingest-campaign.js';
+import { type IngestReport, NothingAcceptedError, STORED_LIST_LIMIT } from '../core/ingest/ingest-report.js';
 import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { logger } from '../core/observability/logger.js';
 import {
@@ -23,6 +18,7 @@ import {
 import { type UploadedFile, uploadedFile } from './upload-body.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
+  newBatchId: () => string;
   maxBodyBytes: number;
   apiKeys: ApiKeyCheck;
   idempotency: IdempotencyStore;
@@ -69,7 +65,8 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
         },
         deps.maxBodyBytes,
       );
-      if (idempotencyKey === undefined) return jsonBody(await ingest(file, {}));
+      if (idempotencyKey === undefined)
+        return jsonBody(await ingest(file, { batchId: deps.newBatchId(), mode: 'new' }));
 
       const fingerprint = `${file.sha256}:dryRun=${file.dryRun}`;
       const claim = await deps.idempotency.claim(
@@ -99,7 +96,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
       }
       let outcome: Outcome;
       try {
-        outcome = await ingest(file, { batchId: claim.batchId, resume: claim.resume });
+        outcome = await ingest(file, { batchId: claim.batchId, mode: claim.resume ? 'resume' : 'new' });
       } catch (error) {
         // Not an answer for this file (an outage, a bug): let a retry take the key over at once.
         await deps.idempotency.release(keyId, idempotencyKey, claim.attemptId).catch((releaseError) => {
@@ -111,7 +108,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
       return jsonBody(outcome);
     });
 
-  async function ingest(file: UploadedFile, batch: { batchId?: string; resume?: boolean }): Promise<Outcome> {
+  async function ingest(file: UploadedFile, batch: Pick<IngestUpload, 'batchId' | 'mode'>): Promise<Outcome> {
     try {
       const report = await ingestCampaign(readCampaign(file.content), deps, {
         ...(file.fileName ? { fileName: file.fileName } : {}),

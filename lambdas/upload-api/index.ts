@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { documentClient, sqsClient } from '../core/aws/clients.js';
+import { sqsClient } from '../core/aws/clients.js';
 import { ingestConfig } from '../core/config/function-config.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
+import { BatchStore } from '../core/store/batch-store.js';
+import { ContentStore } from '../core/store/content-store.js';
 import { IdempotencyStore } from '../core/store/idempotency-store.js';
 import { SendStore } from '../core/store/send-store.js';
+import { documentClient } from '../core/store/table-client.js';
 import { createIngestHandler } from './handler.js';
 
 const config = ingestConfig(process.env);
-
 const db = documentClient();
 const clock = () => new Date();
 
 export const handler = withPowertools(
   createIngestHandler({
-    store: new SendStore(db, config.tableName),
+    sends: new SendStore(db, config.tableName),
+    contents: new ContentStore(db, config.tableName),
+    batches: new BatchStore(db, config.tableName),
     queue: new SendQueue(sqsClient(), config.queueUrl),
     clock,
     newBatchId: randomUUID,

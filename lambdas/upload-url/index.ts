@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { documentClient } from '../core/aws/clients.js';
 import { s3Client } from '../core/aws/s3-client.js';
 import { uploadUrlConfig } from '../core/config/function-config.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
+import { documentClient } from '../core/store/table-client.js';
 import { createUploadUrlHandler } from './handler.js';
 
 const config = uploadUrlConfig(process.env);

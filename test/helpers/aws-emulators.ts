@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { s3ClientOptions } from '../../lambdas/core/aws/s3-client.js';
+import { ensureTable } from '../../lambdas/core/store/table-provisioning.js';
 import { type RunningEmulators, startEmulators } from '../../local/emulators.js';
 import {
   LOCAL_CREDENTIALS,
@@ -12,7 +13,7 @@ import {
   type LocalClients,
   localClients,
 } from '../../local/local-clients.js';
-import { ensureQueues, ensureTable, type QueueUrls } from '../../local/provision.js';
+import { ensureQueues, type QueueUrls } from '../../local/provision.js';
 
 export interface TestAws {
   emulators: RunningEmulators;

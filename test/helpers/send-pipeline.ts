@@ -3,11 +3,13 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { readCampaign } from '../../lambdas/core/domain/campaign-reader.js';
-import { type IngestReport, ingestCampaign } from '../../lambdas/core/ingest/ingest-campaign.js';
+import { ingestCampaign } from '../../lambdas/core/ingest/ingest-campaign.js';
+import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
 import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
-import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
+import { BatchProgressReader, type StatusCounts } from '../../lambdas/core/store/batch-progress-reader.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
-import type { StatusCounts } from '../../lambdas/core/store/send-store.js';
+import { BatchStore } from '../../lambdas/core/store/batch-store.js';
+import { ContentStore } from '../../lambdas/core/store/content-store.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
@@ -17,9 +19,12 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
 import type { TestAws } from './aws-emulators.js';
 
-export function storeAndQueue(aws: TestAws) {
+/** The stores and the queue, against the emulators, as the functions' entries build them. */
+export function storesOf(aws: TestAws) {
   return {
-    store: new SendStore(aws.clients.documents, aws.tableName),
+    sends: new SendStore(aws.clients.documents, aws.tableName),
+    contents: new ContentStore(aws.clients.documents, aws.tableName),
+    batches: new BatchStore(aws.clients.documents, aws.tableName),
     queue: new SendQueue(aws.clients.sqs, aws.queues.queueUrl),
   };
 }
@@ -42,11 +47,11 @@ export function senderDepsFor(
   ses: SESv2Client,
   overrides: Partial<SenderHandlerDeps> = {},
 ): SenderHandlerDeps {
-  const { store } = storeAndQueue(aws);
+  const { sends, contents } = storesOf(aws);
   return {
-    store,
+    sends,
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => store.getContent(id)),
+    contents: new ContentCache((id) => contents.getContent(id)),
     clock: () => new Date(),
     newLeaseId: randomUUID,
     batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
@@ -59,12 +64,11 @@ export function senderDepsFor(
 
 /** Ingests a CSV text the way the upload handler does, without HTTP. */
 export async function ingestText(aws: TestAws, csv: string, chunkRows = 100): Promise<IngestReport> {
-  return ingestCampaign(readCampaign([Buffer.from(csv)]), {
-    ...storeAndQueue(aws),
-    clock: () => new Date(),
-    newBatchId: randomUUID,
-    chunkRows,
-  });
+  return ingestCampaign(
+    readCampaign([Buffer.from(csv)]),
+    { ...storesOf(aws), clock: () => new Date(), chunkRows },
+    { batchId: randomUUID(), mode: 'new' },
+  );
 }
 
 /** Receives up to 10 messages and shapes them as the Lambda SQS event source would. */

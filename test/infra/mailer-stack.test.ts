@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/contract/api-routes.js';
 import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
-import { FUNCTIONS } from '../../lambdas/contract/functions.js';
+import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
 import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import {
@@ -14,10 +14,10 @@ import {
   SENDER_TIMEOUT_SECONDS,
   SenderTimingError,
 } from '../../lambdas/contract/sender-timing.js';
+import { createTableInput } from '../../lambdas/core/store/table-provisioning.js';
 import { LAMBDA_RUNTIME, TABLE_ACTIONS } from '../../lib/constructs/project-function.js';
 import { MailerConfigError } from '../../lib/mailer-config.js';
 import { repoPath } from '../../lib/repo-paths.js';
-import { createTableInput } from '../../local/provision.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
   actionsOfFunction,
@@ -728,6 +728,21 @@ describe('bundling', () => {
 });
 
 /** The IAM actions of the DynamoDB commands imported anywhere under lambdas/ (what the functions can send). */
+/** Every module a deployed function loads: the relative imports followed from each entry of FUNCTIONS. */
+function modulesOfFunctions(): string[] {
+  const seen = new Set<string>();
+  const pending = (Object.keys(FUNCTIONS) as FunctionId[]).map((id) => repoPath(entryOf(id)));
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/from\s*'(\.{1,2}\/[^']+)\.js'/g)) {
+      pending.push(join(dirname(file), `${match[1]}.ts`));
+    }
+  }
+  return [...seen];
+}
+
 function dynamoDbActionsInHandlers(): string[] {
   const ACTION_OF: Record<string, string> = {
     Get: 'GetItem',
@@ -739,11 +754,11 @@ function dynamoDbActionsInHandlers(): string[] {
     TransactGet: 'TransactGetItems',
     TransactWrite: 'TransactWriteItems',
   };
-  const root = repoPath('lambdas');
-  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
   const actions = new Set<string>();
-  for (const file of files) {
-    const source = readFileSync(join(root, file), 'utf8');
+  // Only what the functions load: the table's provisioning (CreateTable) serves the local runner and
+  // the tests, while CloudFormation creates the deployed table.
+  for (const file of modulesOfFunctions()) {
+    const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(
       /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib|client)-dynamodb'/g,
     )) {

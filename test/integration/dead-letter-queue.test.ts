@@ -13,7 +13,7 @@ import {
   receiveSqsEvent,
   senderDepsFor,
   sesClientFor,
-  storeAndQueue,
+  storesOf,
 } from '../helpers/send-pipeline.js';
 import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
@@ -26,7 +26,7 @@ afterAll(() => aws.stop());
 
 function sender(ses: SESv2Client) {
   const deps = senderDepsFor(aws, ses);
-  return { handler: createSenderHandler(deps), store: deps.store };
+  return { handler: createSenderHandler(deps) };
 }
 
 const ses = () => sesClientFor(aws);
@@ -157,5 +157,5 @@ describe('the dead-letter queue', () => {
 
 /** The stored send of one address of a batch (its id is derived from both). */
 function sendOf(batchId: string, email: string) {
-  return storeAndQueue(aws).store.getSend(sendIdFor(batchId, email));
+  return storesOf(aws).sends.getSend(sendIdFor(batchId, email));
 }

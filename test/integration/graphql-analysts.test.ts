@@ -14,9 +14,11 @@ import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
 import { BatchReader } from '../../lambdas/core/store/batch-reader.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
+import { type BatchRecord, BatchStore } from '../../lambdas/core/store/batch-store.js';
+import { ContentStore } from '../../lambdas/core/store/content-store.js';
 import { batchStatusKeyOf } from '../../lambdas/core/store/item-keys.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
-import { type BatchRecord, SendStore } from '../../lambdas/core/store/send-store.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
@@ -58,7 +60,9 @@ function dataOf<T>(result: GraphqlResult, field: string): T {
 
 function handlerQuery(introspection: boolean, key: string): Query {
   const handler = createGraphqlHandler({
-    store,
+    sends: store,
+    contents: new ContentStore(aws.clients.documents, aws.tableName),
+    batchRecords: new BatchStore(aws.clients.documents, aws.tableName),
     reader: new SendReader(aws.clients.documents, aws.tableName),
     batches: new BatchReader(aws.clients.documents, aws.tableName),
     progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
@@ -119,7 +123,9 @@ beforeAll(async () => {
   query = handlerQuery(true, key);
   queryProduction = handlerQuery(false, key);
 
-  await store.putContents([HTML, TEXT].map((content) => ({ contentId: contentIdFor(content), content })));
+  await new ContentStore(aws.clients.documents, aws.tableName).putContents(
+    [HTML, TEXT].map((content) => ({ contentId: contentIdFor(content), content })),
+  );
   for (let b = 0; b < 7; b++) {
     const day = DAYS[b % DAYS.length] ?? DAYS[0];
     const batch: BatchRecord = {
@@ -137,7 +143,7 @@ beforeAll(async () => {
       ...(b === 3 ? { dryRun: true } : {}),
     };
     batches.push(batch);
-    await store.putBatch(batch);
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch(batch);
     // batch-1 is finished (only SENT and ERROR); the others have sends in every status.
     const statuses: SendStatus[] = b === 1 ? ['SENT', 'ERROR'] : [...SEND_STATUSES];
     for (let i = 0; i < 10; i++) sends.push(send(batch, i, statuses[i % statuses.length] ?? 'SENT'));
@@ -278,7 +284,7 @@ describe('batch', () => {
       duplicates: 0,
       invalid: 0,
     };
-    await store.putBatch(old);
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch(old);
     batches.push(old);
     const result = await query(
       '{ batch(batchId: "old-batch") { dryRun report { errors { line } duplicatesList { line } truncated encoding } } }',
@@ -344,7 +350,7 @@ describe('batch startedAt and finishedAt', () => {
       duplicates: 0,
       invalid: 0,
     };
-    await store.putBatch(batch);
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch(batch);
     batches.push(batch);
     return batch;
   };
@@ -381,7 +387,7 @@ describe('batch startedAt and finishedAt', () => {
     });
 
     // The upload writes its batch record whole a second time once its last rows are in.
-    await store.putBatch(batch);
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch(batch);
     expect(await timesOf(batch.batchId)).toMatchObject({ startedAt: at(3).toISOString() });
   });
 
@@ -493,7 +499,7 @@ describe('counts', () => {
       duplicates: 0,
       invalid: 0,
     };
-    await store.putBatch(big);
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch(big);
     batches.push(big);
     const bigSends = Array.from({ length: 400 }, (_, i) => ({
       ...send(big, i, i < 300 ? 'PENDING' : 'SENT'),
@@ -545,11 +551,12 @@ describe('upload', () => {
     const batchId = crypto.randomUUID();
     const ingest = createS3IngestHandler({
       s3: s3With(csv),
-      store,
+      sends: store,
+      contents: new ContentStore(aws.clients.documents, aws.tableName),
+      batches: new BatchStore(aws.clients.documents, aws.tableName),
       queue: new SendQueue(aws.clients.sqs, aws.queues.queueUrl),
       claims: new UploadClaims(aws.clients.documents, aws.tableName),
       clock: () => new Date(),
-      newBatchId: () => batchId,
       chunkRows: 25,
       maxFileBytes: 1024 ** 3,
     });

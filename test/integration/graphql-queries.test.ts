@@ -8,6 +8,8 @@ import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
 import { BatchReader } from '../../lambdas/core/store/batch-reader.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
+import { BatchStore } from '../../lambdas/core/store/batch-store.js';
+import { ContentStore } from '../../lambdas/core/store/content-store.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
@@ -45,7 +47,9 @@ beforeAll(async () => {
   aws = await startTestAws();
   store = new SendStore(aws.clients.documents, aws.tableName);
   const handler = createGraphqlHandler({
-    store,
+    sends: store,
+    contents: new ContentStore(aws.clients.documents, aws.tableName),
+    batchRecords: new BatchStore(aws.clients.documents, aws.tableName),
     reader: new SendReader(aws.clients.documents, aws.tableName),
     batches: new BatchReader(aws.clients.documents, aws.tableName),
     progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
@@ -88,7 +92,7 @@ beforeAll(async () => {
         }
       }
     }
-    await store.putBatch({
+    await new BatchStore(aws.clients.documents, aws.tableName).putBatch({
       batchId,
       createdAt: `${DAYS[0]}T1${b}:00:00.000Z`,
       fileName: `${batchId}.csv`,

@@ -6,28 +6,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
-import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
 import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 import { multipartBody } from '../helpers/multipart.js';
-import { countsOf, storeAndQueue } from '../helpers/send-pipeline.js';
+import { countsOf, storesOf } from '../helpers/send-pipeline.js';
 
 let aws: TestAws;
 let key: string;
-let store: SendStore;
+let stores: ReturnType<typeof storesOf>;
 let handler: ReturnType<typeof createIngestHandler>;
 let failNextEnqueue = false;
 
 beforeAll(async () => {
   aws = await startTestAws();
   key = await createTestKey(aws, ['upload']);
-  const { queue } = storeAndQueue(aws);
-  store = new SendStore(aws.clients.documents, aws.tableName);
+  stores = storesOf(aws);
+  const { queue } = stores;
   const clock = () => new Date();
   handler = createIngestHandler({
-    store,
+    sends: stores.sends,
+    contents: stores.contents,
+    batches: stores.batches,
     queue: {
       enqueue: async (refs) => {
         if (failNextEnqueue) {
@@ -111,7 +112,7 @@ describe('POST /campaigns/upload answers', () => {
       dryRun: false,
     });
     const batchId = String(answer.body.batchId);
-    const batch = await store.getBatch(batchId);
+    const batch = await stores.batches.getBatch(batchId);
     expect(batch).toMatchObject({
       batchId,
       accepted: 2,
@@ -239,9 +240,9 @@ describe('POST /campaigns/upload answers', () => {
     expect(viaForm.body).toMatchObject({ dryRun: true, accepted: 2 });
     const batch = String(viaForm.body.batchId);
     const { sendIdFor } = await import('../../lambdas/core/domain/send-id.js');
-    const send = await store.getSend(sendIdFor(batch, 'ana@example.com'));
+    const send = await stores.sends.getSend(sendIdFor(batch, 'ana@example.com'));
     expect(send).toMatchObject({ dryRun: true, status: 'QUEUED' });
-    expect(await store.getBatch(batch)).toMatchObject({ dryRun: true });
+    expect(await stores.batches.getBatch(batch)).toMatchObject({ dryRun: true });
   });
 });
 

@@ -4,22 +4,21 @@ import { batchIdOfKey, uploadKeyOf } from '../../lambdas/contract/upload-object.
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRef } from '../../lambdas/core/domain/send-record.js';
 import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
-import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
 import { createS3IngestHandler } from '../../lambdas/ingest-s3/handler.js';
 import { startTestAws, type TestAws, type TestS3 } from '../helpers/aws-emulators.js';
-import { countsOf } from '../helpers/send-pipeline.js';
+import { countsOf, storesOf } from '../helpers/send-pipeline.js';
 
 let aws: TestAws;
 let s3: TestS3;
-let store: SendStore;
+let stores: ReturnType<typeof storesOf>;
 let claims: UploadClaims;
 
 beforeAll(async () => {
   const started = await startTestAws({ s3: true });
   aws = started;
   s3 = started.s3;
-  store = new SendStore(aws.clients.documents, aws.tableName);
+  stores = storesOf(aws);
   claims = new UploadClaims(aws.clients.documents, aws.tableName);
 });
 afterAll(async () => aws?.stop());
@@ -60,13 +59,12 @@ const csvOf = (rows: number) =>
 const handlerWith = (queue: SendQueue) =>
   createS3IngestHandler({
     s3: s3.client,
-    store,
+    sends: stores.sends,
+    contents: stores.contents,
+    batches: stores.batches,
     queue,
     claims,
     clock: () => new Date(),
-    newBatchId: () => {
-      throw new Error('the batch id must come from the object key');
-    },
     chunkRows: 25,
     maxFileBytes: 1024 ** 3,
   });
@@ -85,7 +83,7 @@ describe('the S3 ingest of a large upload', () => {
     expect(queue.enqueued.sort()).toEqual(
       [0, 1, 2].map((i) => sendIdFor(batchId, `r${i}@example.com`)).sort(),
     );
-    const batch = await store.getBatch(batchId);
+    const batch = await stores.batches.getBatch(batchId);
     expect(batch).toMatchObject({
       batchId,
       fileName: 'big list.csv',
@@ -121,7 +119,7 @@ describe('the S3 ingest of a large upload', () => {
     const queue = new RecordingQueue();
     await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
-    expect(await store.getBatch(batchId)).toBeUndefined();
+    expect(await stores.batches.getBatch(batchId)).toBeUndefined();
   });
 
   it('resumes a file after a simulated crash mid-file (injected by the queue) without enqueuing any send a second time', async () => {
@@ -143,9 +141,9 @@ describe('the S3 ingest of a large upload', () => {
     // The third chunk was written but its enqueue crashed: left PENDING for the sweeper, not re-enqueued.
     const pending = all.slice(50, 75);
     expect(retry.enqueued.sort()).toEqual(all.slice(75).sort());
-    for (const sendId of pending) expect((await store.getSend(sendId))?.status).toBe('PENDING');
-    for (const sendId of all) expect(await store.getSend(sendId)).toBeDefined();
-    expect(await store.getBatch(batchId)).toMatchObject({ received: rows, accepted: rows });
+    for (const sendId of pending) expect((await stores.sends.getSend(sendId))?.status).toBe('PENDING');
+    for (const sendId of all) expect(await stores.sends.getSend(sendId)).toBeDefined();
+    expect(await stores.batches.getBatch(batchId)).toMatchObject({ received: rows, accepted: rows });
     expect(await claims.get(batchId)).toMatchObject({ state: 'DONE', runs: 2 });
   });
 
@@ -165,7 +163,7 @@ describe('the S3 ingest of a large upload', () => {
     await handlerWith(queue)(event, context);
     expect(queue.calls).toBe(0);
     expect(await claims.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'NOTHING_ACCEPTED' });
-    expect(await store.getBatch(batchId)).toMatchObject({ received: 1, accepted: 0, invalid: 1 });
+    expect(await stores.batches.getBatch(batchId)).toMatchObject({ received: 1, accepted: 0, invalid: 1 });
   });
 
   it('ignores objects outside uploads/<batch id>.csv', async () => {

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
-import { sendKey } from '../../lambdas/core/store/item-keys.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
+import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
@@ -17,7 +18,7 @@ import {
   receiveSqsEvent,
   senderDepsFor,
   sesClientFor,
-  storeAndQueue,
+  storesOf,
 } from '../helpers/send-pipeline.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
@@ -38,10 +39,10 @@ function senderWith(
   extra: Partial<SenderHandlerDeps> = {},
 ) {
   const deps = senderDepsFor(aws, ses, { ...extra, leaseMs, metrics });
-  return { handler: createSenderHandler(deps), store: deps.store };
+  return { handler: createSenderHandler(deps) };
 }
 
-const store = () => storeAndQueue(aws).store;
+const store = () => storesOf(aws).sends;
 
 const freshSes = () => sesClientFor(aws);
 
@@ -125,10 +126,10 @@ describe('sender handler against the SQS and SES emulators', () => {
     );
     const ses = freshSes();
     injectSesFaults(ses, () => sesServiceError('MessageRejected', 'Email address is not verified.', 400));
-    const { handler, store } = senderWith(ses);
+    const { handler } = senderWith(ses);
     const result = await handler(await receiveSqsEvent(aws));
     expect(result.batchItemFailures).toEqual([]);
-    const [send] = await sendsOf(store, report.batchId, 'ERROR');
+    const [send] = await sendsOf(report.batchId, 'ERROR');
     expect(send).toMatchObject({
       status: 'ERROR',
       errorCode: 'MessageRejected',
@@ -299,7 +300,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
     expect(calls.attempted).toBe(0);
     expect(await aws.sentMails()).toHaveLength(0);
-    const sent = await sendsOf(store(), report.batchId, 'SENT');
+    const sent = await sendsOf(report.batchId, 'SENT');
     expect(sent).toHaveLength(2);
     for (const send of sent) {
       expect(send).toMatchObject({
@@ -314,24 +315,28 @@ describe('sender handler against the SQS and SES emulators', () => {
 
   it('does not call SES for a send its upload marked dryRun, and mails the others of the batch', async () => {
     await drainQueue();
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['rehearse@example.com', 'S', 'C'],
-        ['real@example.com', 'S', 'C'],
-      ]),
-    );
-    // What an upload with the dryRun option stores on each of its sends.
-    const rehearsed = sendIdFor(report.batchId, 'rehearse@example.com');
-    await aws.clients.documents.send(
-      new UpdateCommand({
-        TableName: aws.tableName,
-        Key: sendKey(rehearsed),
-        UpdateExpression: 'SET dryRun = :on',
-        ExpressionAttributeValues: { ':on': true },
-      }),
-    );
+    const batchId = 'batch-partly-rehearsed';
+    const { sends, contents, queue } = storesOf(aws);
+    await contents.putContents([{ contentId: 'c1', content: 'C' }]);
+    const createdAt = new Date().toISOString();
+    const sendOf = (email: string, dryRun: boolean): SendRecord => ({
+      sendId: sendIdFor(batchId, email),
+      batchId,
+      email,
+      subject: 'S',
+      contentId: 'c1',
+      variables: {},
+      status: 'PENDING',
+      createdAt,
+      updatedAt: createdAt,
+      attempts: 0,
+      // What an upload with the dryRun option stores on each of its sends.
+      ...(dryRun ? { dryRun: true } : {}),
+    });
+    const records = [sendOf('rehearse@example.com', true), sendOf('real@example.com', false)];
+    await sends.putNewSends(records);
+    await queue.enqueue(records.map(({ sendId }) => ({ sendId, createdAt })));
+    const rehearsed = sendIdFor(batchId, 'rehearse@example.com');
     const { handler } = senderWith(freshSes());
     expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
     expect((await aws.sentMails()).map((m) => m.destination.to[0])).toEqual(['real@example.com']);
@@ -340,7 +345,7 @@ describe('sender handler against the SQS and SES emulators', () => {
       dryRun: true,
       sesMessageId: `dry-run-${rehearsed}`,
     });
-    const real = await store().getSend(sendIdFor(report.batchId, 'real@example.com'));
+    const real = await store().getSend(sendIdFor(batchId, 'real@example.com'));
     expect(real?.status).toBe('SENT');
     expect(real?.dryRun).toBeUndefined();
     expect(real?.sesMessageId).not.toMatch(/^dry-run-/);
@@ -385,11 +390,11 @@ describe('sender handler against the SQS and SES emulators', () => {
       const calls = injectSesFaults(ses, () => undefined);
       const { pacing, context } = pacedNearDeadline();
       const deferred: number[] = [];
-      const { handler, store } = senderWith(
+      const { handler } = senderWith(
         ses,
         60_000,
         { ...noSendMetrics, deferred: (count) => deferred.push(count) },
-        { pacing, requeue: storeAndQueue(aws).queue },
+        { pacing, requeue: storesOf(aws).queue },
       );
 
       expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
@@ -397,7 +402,7 @@ describe('sender handler against the SQS and SES emulators', () => {
       expect(deferred).toEqual([2]);
       expect(await countsOf(aws, report.batchId)).toMatchObject({ SENT: 3, QUEUED: 2, SENDING: 0 });
       // Never claimed: the deferral counts as no attempt of the send.
-      for (const send of await sendsOf(store, report.batchId, 'QUEUED')) expect(send.attempts ?? 0).toBe(0);
+      for (const send of await sendsOf(report.batchId, 'QUEUED')) expect(send.attempts ?? 0).toBe(0);
 
       // The copies come back after the delay until the missed slot (1 s) as first receives.
       let again = await receiveSqsEvent(aws);
@@ -460,17 +465,9 @@ describe('sender handler against the SQS and SES emulators', () => {
   });
 });
 
-async function sendsOf(store: ReturnType<typeof storeAndQueue>['store'], batchId: string, status: string) {
-  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-  const out = await aws.clients.documents.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      IndexName: 'batch_index',
-      KeyConditionExpression: 'batchId = :b AND begins_with(batchStatusKey, :s)',
-      ExpressionAttributeValues: { ':b': batchId, ':s': `${status}#` },
-    }),
-  );
-  return out.Items ?? [];
+/** The sends of a batch in one status, read as GraphQL reads them (batch_index). */
+async function sendsOf(batchId: string, status: SendStatus) {
+  return (await new SendReader(aws.clients.documents, aws.tableName).page({ batchId, status }, 1000)).sends;
 }
 
 async function foreignRecord() {

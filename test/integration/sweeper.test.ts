@@ -4,7 +4,7 @@ import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import { sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { type SweepSettings, sweepStuckSends } from '../../lambdas/sweeper/sweep-stuck-sends.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { receiveSqsEvent, storeAndQueue } from '../helpers/send-pipeline.js';
+import { receiveSqsEvent, storesOf } from '../helpers/send-pipeline.js';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ async function queuedSendIds(): Promise<string[]> {
 
 describe('sweeper', () => {
   it('enqueues only the sends a crash left behind, and never a finished one', async () => {
-    const { store, queue } = storeAndQueue(aws);
+    const { sends: store, queue } = storesOf(aws);
     const pending = send('sweep-1', 'pending@example.com');
     const expiredClaim = send('sweep-1', 'expired@example.com');
     const liveClaim = send('sweep-1', 'live@example.com');
@@ -76,7 +76,7 @@ describe('sweeper', () => {
   });
 
   it('does not sweep a send again before its threshold has passed once more', async () => {
-    const { store, queue } = storeAndQueue(aws);
+    const { sends: store, queue } = storesOf(aws);
     const pending = send('sweep-2', 'again@example.com');
     await store.putNewSends([pending]);
     await sweepStuckSends({ store, queue, clock: () => at(120) }, settings);
@@ -89,7 +89,7 @@ describe('sweeper', () => {
   });
 
   it('leaves sends younger than the threshold alone', async () => {
-    const { store, queue } = storeAndQueue(aws);
+    const { sends: store, queue } = storesOf(aws);
     await store.putNewSends([send('sweep-3', 'young@example.com')]);
     const result = await sweepStuckSends({ store, queue, clock: () => at(30) }, settings);
     expect(result.requeued.PENDING).toBe(0);

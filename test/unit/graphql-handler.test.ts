@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GRAPHIQL_FILES } from '../../lambdas/contract/docs-files.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { BatchProgress } from '../../lambdas/core/store/batch-progress-reader.js';
+import type { BatchRecord } from '../../lambdas/core/store/batch-store.js';
 import type { SendFilter } from '../../lambdas/core/store/send-filter.js';
 import type { SendPage } from '../../lambdas/core/store/send-reader.js';
-import type { BatchRecord } from '../../lambdas/core/store/send-store.js';
 import type { UploadRecord } from '../../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
@@ -30,11 +30,9 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
   return {
     reader: { page },
     batches: { page: async () => ({ batches: [] }) },
-    store: {
-      getSend: async (): Promise<SendRecord | undefined> => undefined,
-      getContent: async (): Promise<string | undefined> => undefined,
-      getBatch: async (): Promise<BatchRecord | undefined> => undefined,
-    },
+    sends: { getSend: async (): Promise<SendRecord | undefined> => undefined },
+    contents: { getContent: async (): Promise<string | undefined> => undefined },
+    batchRecords: { getBatch: async (): Promise<BatchRecord | undefined> => undefined },
     progress: {
       progress: async (): Promise<BatchProgress> => ({
         counts: { PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },

@@ -1,111 +1,47 @@
-import type { CampaignEncoding } from '../domain/campaign-encoding.js';
 import { CampaignFileError } from '../domain/campaign-file-error.js';
 import type { CampaignEntry } from '../domain/campaign-reader.js';
 import type { CampaignRow } from '../domain/campaign-row.js';
 import { contentIdFor, sendIdFor } from '../domain/send-id.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import type { SendQueue } from '../queue/send-queue.js';
-import type { BatchRecord, SendStore } from '../store/send-store.js';
-
-/** Longest list of rejected or duplicate lines returned in full; the totals stay exact beyond it. */
-export const REPORT_LIST_LIMIT = 1000;
-
-/**
- * Entries of each list kept on the batch record (a DynamoDB item holds at most 400 KB; 100 entries of
- * each with 200-character values stay far below it). The answer to the upload has REPORT_LIST_LIMIT.
- */
-export const STORED_LIST_LIMIT = 100;
-
-export interface IngestError {
-  /** Line of the file where the record starts (header = 1). */
-  line: number;
-  reason: string;
-  /** The offending value, at most 200 characters. */
-  value: string;
-}
-
-export interface IngestDuplicate {
-  line: number;
-  /** The normalised (trimmed, lower-cased) address. */
-  email: string;
-  /** The line that first had this address. */
-  firstLine: number;
-}
+import type { BatchStore } from '../store/batch-store.js';
+import type { ContentStore } from '../store/content-store.js';
+import type { SendStore } from '../store/send-store.js';
+import {
+  batchRecordOf,
+  type IngestReport,
+  NothingAcceptedError,
+  REPORT_LIST_LIMIT,
+} from './ingest-report.js';
 
 /**
- * The answer to an upload, whichever path it came by (HTTP body or S3 object), and what the batch
- * record keeps of it. The one type to document: `202` is this, `422` this without `batchId`.
+ * How the sends of a batch are written, which the caller knows and says:
+ * - `new`: nobody wrote this batch before (a new batch id); every send is written and enqueued.
+ * - `resume`: an earlier attempt with this batch id may have written part of it and stopped (a crash,
+ *   then a retry of the same Idempotency-Key or Lambda's retry of the same S3 event). Only the sends
+ *   that do not exist yet are written, and only those are enqueued: a send the earlier attempt wrote is
+ *   on its way (QUEUED or later) or, if it crashed before enqueuing it, still PENDING, which is what
+ *   the sweeper enqueues. No send moves backwards and none gets a second message from this attempt.
  */
-export interface IngestReport {
-  batchId: string;
-  /** Non-blank data records. received = accepted + duplicates + invalid. */
-  received: number;
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  /** How the bytes were read: 'utf-8' (with or without BOM) or, when they are not UTF-8, 'windows-1252'. */
-  encoding: CampaignEncoding;
-  /** The sends are rehearsed: the sender marks them SENT without calling SES. */
-  dryRun: boolean;
-  errors: IngestError[];
-  duplicatesList: IngestDuplicate[];
-  /** True when `errors` or `duplicatesList` were cut at REPORT_LIST_LIMIT entries. */
-  truncated: boolean;
-}
+export type WriteMode = 'new' | 'resume';
 
 /** What the caller knows about the upload besides its rows. */
 export interface IngestUpload {
+  batchId: string;
+  mode: WriteMode;
   fileName?: string;
-  /** The batch id to use (derived from an Idempotency-Key); a new one from deps.newBatchId otherwise. */
-  batchId?: string;
   /** Stored as `dryRun: true` on every send of the batch. */
   dryRun?: boolean;
-  /**
-   * An earlier attempt with this batch id may have written sends already (a crash, then a retry with
-   * the same Idempotency-Key): sends are then written only where absent, so none moves backwards.
-   */
-  resume?: boolean;
 }
 
 export interface IngestDeps {
-  store: SendStore;
-  queue: SendQueue;
+  sends: Pick<SendStore, 'putNewSends' | 'putSendsIfAbsent' | 'markQueued'>;
+  contents: Pick<ContentStore, 'putContents'>;
+  batches: Pick<BatchStore, 'putBatch'>;
+  queue: Pick<SendQueue, 'enqueue'>;
   clock: () => Date;
-  newBatchId: () => string;
   /** Accepted rows written and enqueued together; bounds what an upload holds in memory. */
   chunkRows: number;
-}
-
-/**
- * What the batch record keeps of an upload's report: the totals and the first STORED_LIST_LIMIT
- * entries of each list, `truncated` when a list holds fewer entries than its total.
- */
-export function batchRecordOf(report: IngestReport, createdAt: string, fileName?: string): BatchRecord {
-  const errors = report.errors.slice(0, STORED_LIST_LIMIT);
-  const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
-  return {
-    batchId: report.batchId,
-    createdAt,
-    ...(fileName ? { fileName } : {}),
-    received: report.received,
-    accepted: report.accepted,
-    duplicates: report.duplicates,
-    invalid: report.invalid,
-    encoding: report.encoding,
-    ...(report.dryRun ? { dryRun: true } : {}),
-    errors,
-    duplicatesList,
-    truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
-  };
-}
-
-/** Every row of the file was rejected or a duplicate: there is nothing to send and no batch is created. */
-export class NothingAcceptedError extends Error {
-  override readonly name = 'NothingAcceptedError';
-
-  constructor(readonly report: IngestReport) {
-    super('no row of the file can be sent');
-  }
 }
 
 /**
@@ -121,11 +57,10 @@ export class NothingAcceptedError extends Error {
 export async function ingestCampaign(
   entries: AsyncIterable<CampaignEntry>,
   deps: IngestDeps,
-  upload: IngestUpload = {},
+  upload: IngestUpload,
 ): Promise<IngestReport> {
-  const now = deps.clock();
-  const createdAt = now.toISOString();
-  const batchId = upload.batchId ?? deps.newBatchId();
+  const createdAt = deps.clock().toISOString();
+  const { batchId } = upload;
   const dryRun = upload.dryRun === true;
   const report: IngestReport = {
     batchId,
@@ -142,16 +77,14 @@ export async function ingestCampaign(
   const storedContent = new Set<string>();
   let batchWritten = false;
   let chunk: CampaignRow[] = [];
-
   const batchRecord = () => batchRecordOf(report, createdAt, upload.fileName);
-
   const flush = async () => {
     if (chunk.length === 0) return;
     const rows = chunk;
     chunk = [];
     if (!batchWritten) {
       // Written before its first send, so that a send is never visible without its batch.
-      await deps.store.putBatch(batchRecord());
+      await deps.batches.putBatch(batchRecord());
       batchWritten = true;
     }
     const contents = new Map<string, string>();
@@ -172,13 +105,13 @@ export async function ingestCampaign(
         ...(dryRun ? { dryRun: true } : {}),
       };
     });
-    await deps.store.putContents([...contents].map(([contentId, content]) => ({ contentId, content })));
+    await deps.contents.putContents([...contents].map(([contentId, content]) => ({ contentId, content })));
     for (const contentId of contents.keys()) storedContent.add(contentId);
-    if (upload.resume) await deps.store.putSendsIfAbsent(records);
-    else await deps.store.putNewSends(records);
-    const refs: SendRef[] = records.map(({ sendId }) => ({ sendId, createdAt }));
+    const written = await writeSends(deps.sends, records, upload.mode);
+    if (written.length === 0) return;
+    const refs: SendRef[] = written.map(({ sendId }) => ({ sendId, createdAt }));
     await deps.queue.enqueue(refs);
-    await deps.store.markQueued(refs, deps.clock());
+    await deps.sends.markQueued(refs, deps.clock());
   };
 
   for await (const entry of entries) {
@@ -215,6 +148,17 @@ export async function ingestCampaign(
   }
   await flush();
   if (report.accepted === 0) throw new NothingAcceptedError(report);
-  await deps.store.putBatch(batchRecord());
+  await deps.batches.putBatch(batchRecord());
   return report;
+}
+
+/** Writes a chunk as the mode says and returns the sends this attempt wrote: the ones to enqueue. */
+async function writeSends(
+  sends: IngestDeps['sends'],
+  records: SendRecord[],
+  mode: WriteMode,
+): Promise<SendRecord[]> {
+  if (mode === 'resume') return sends.putSendsIfAbsent(records);
+  await sends.putNewSends(records);
+  return records;
 }

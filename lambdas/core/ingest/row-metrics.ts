@@ -1,5 +1,5 @@
 import { METRIC, MetricUnit, metrics } from '../observability/metrics.js';
-import type { IngestReport } from './ingest-campaign.js';
+import type { IngestReport } from './ingest-report.js';
 
 /**
  * The row metrics of one upload, the same for the API and the S3 path: rows accepted, and rows

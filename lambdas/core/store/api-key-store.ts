@@ -7,13 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../domain/api-key.js';
-
-/**
- * API keys live in the EmailSends table under one partition: there are few of them, they are read
- * through a per-container cache, and one partition lets `list` be a bounded Query instead of a Scan.
- */
-const KEYS_PARTITION = 'APIKEY';
-const keyOf = (keyId: string) => ({ pk: KEYS_PARTITION, sk: `KEY#${keyId}` });
+import { API_KEYS_PARTITION, apiKeyKey } from './item-keys.js';
 
 /** Keys returned by one `list` page; an operator with more pages through them. */
 const LIST_PAGE = 100;
@@ -30,7 +24,7 @@ export class ApiKeyStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keyOf(record.keyId), type: 'apiKey', ...record },
+          Item: { ...apiKeyKey(record.keyId), type: 'apiKey', ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -42,7 +36,7 @@ export class ApiKeyStore {
   }
 
   async get(keyId: string): Promise<ApiKeyRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keyOf(keyId) }));
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(keyId) }));
     return out.Item ? recordOf(out.Item) : undefined;
   }
 
@@ -51,9 +45,9 @@ export class ApiKeyStore {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': KEYS_PARTITION },
+        ExpressionAttributeValues: { ':pk': API_KEYS_PARTITION },
         Limit: LIST_PAGE,
-        ...(startAfter ? { ExclusiveStartKey: keyOf(startAfter) } : {}),
+        ...(startAfter ? { ExclusiveStartKey: apiKeyKey(startAfter) } : {}),
       }),
     );
     const keys = (out.Items ?? []).map(recordOf);
@@ -67,7 +61,7 @@ export class ApiKeyStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keyOf(keyId),
+          Key: apiKeyKey(keyId),
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':now': now.toISOString() },

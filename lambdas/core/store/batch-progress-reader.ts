@@ -2,10 +2,12 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { BATCH_INDEX } from '../../contract/table-schema.js';
 import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
 import { batchStatusKeyOf } from './item-keys.js';
-import type { StatusCounts } from './send-store.js';
 
 /** The statuses a send does not leave (but for a redrive, which makes its batch unfinished again). */
 const FINAL: readonly SendStatus[] = ['SENT', 'ERROR'];
+
+/** Sends of a batch in each status. */
+export type StatusCounts = Record<SendStatus, number>;
 
 export interface BatchProgress {
   /** Sends of the batch in each status now (exact). */

@@ -1,8 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { STATUS_INDEX } from '../../contract/table-schema.js';
+import type { BatchRecord } from './batch-store.js';
 import { BATCH_LIST_PARTITION } from './item-keys.js';
+import { batchRecordFromItem } from './item-records.js';
 import type { SendFilter } from './send-filter.js';
-import { type BatchRecord, batchRecordFromItem } from './send-store.js';
 import { createdKeyRange, inRange, isEmptyRange, sortKeyCondition } from './sort-key-range.js';
 
 export interface BatchPage {

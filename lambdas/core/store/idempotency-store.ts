@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { idempotencyKey } from './item-keys.js';
 
 /**
  * Idempotency-Key records in the EmailSends table, one item per (API key, Idempotency-Key):
@@ -40,11 +40,6 @@ export interface IdempotencyOptions {
 
 type Item = Record<string, unknown>;
 
-const keyOf = (scope: string, key: string) => ({
-  pk: `IDEMPOTENCY#${scope}#${createHash('sha256').update(key).digest('hex').slice(0, 40)}`,
-  sk: 'IDEMPOTENCY',
-});
-
 export class IdempotencyStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -63,7 +58,7 @@ export class IdempotencyStore {
     newIds: { batchId: string; attemptId: string },
     now: Date,
   ): Promise<KeyClaim> {
-    const Key = keyOf(scope, key);
+    const Key = idempotencyKey(scope, key);
     const nowMs = now.getTime();
     const leaseUntil = nowMs + this.options.leaseSeconds * 1000;
     // Three rounds cover the races: the item expiring or being taken over between our writes.
@@ -152,7 +147,7 @@ export class IdempotencyStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keyOf(scope, key),
+          Key: idempotencyKey(scope, key),
           UpdateExpression: update.UpdateExpression,
           ConditionExpression: '#state = :inProgress AND attemptId = :mine',
           ExpressionAttributeNames: { '#state': 'state' },

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { STATUS_SHARDS } from '../../contract/table-schema.js';
 import type { SendStatus } from '../domain/send-status.js';
 
-/** Item keys and index keys of the EmailSends table: the only place that knows their layout. */
+/**
+ * Item keys and index keys of the EmailSends table, every kind of item it holds: the only place that
+ * knows their layout (a dependency rule keeps DynamoDB access inside lambdas/core/store/).
+ */
 
 export const sendKey = (sendId: string) => ({ pk: `SEND#${sendId}`, sk: 'SEND' });
 export const contentKey = (contentId: string) => ({ pk: `CONTENT#${contentId}`, sk: 'CONTENT' });
@@ -11,6 +15,25 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
  * upload rewrites the batch record whole (PutItem) after its first sends may already be claimed.
  */
 export const batchStartKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'STARTED' });
+
+/** The ingest state of a large upload (see upload-claims.ts); in no index. */
+export const uploadKey = (batchId: string) => ({ pk: `UPLOAD#${batchId}`, sk: 'UPLOAD' });
+
+/**
+ * One Idempotency-Key of one API key (see idempotency-store.ts). The client's key is hashed: it may be
+ * any printable text up to 255 characters, and a key attribute should stay short and uniform.
+ */
+export const idempotencyKey = (scope: string, key: string) => ({
+  pk: `IDEMPOTENCY#${scope}#${createHash('sha256').update(key).digest('hex').slice(0, 40)}`,
+  sk: 'IDEMPOTENCY',
+});
+
+/**
+ * API keys live under one partition: there are few of them, they are read through a per-container
+ * cache, and one partition lets listing them be a bounded Query instead of a Scan.
+ */
+export const API_KEYS_PARTITION = 'APIKEY';
+export const apiKeyKey = (keyId: string) => ({ pk: API_KEYS_PARTITION, sk: `KEY#${keyId}` });
 
 /** Stable shard of a send in the status index: spread evenly because sendIds are hashes. */
 export function shardOf(sendId: string): number {

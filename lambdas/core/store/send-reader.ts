@@ -2,9 +2,9 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { runBounded } from '../async/run-bounded.js';
 import type { SendRecord } from '../domain/send-record.js';
 import { createdKeyOf } from './item-keys.js';
+import { sendRecordFromItem } from './item-records.js';
 import type { SendFilter } from './send-filter.js';
 import { type IndexQuery, sendQueryPlan } from './send-query-plan.js';
-import { sendRecordFromItem } from './send-store.js';
 import { inRange, sortKeyCondition } from './sort-key-range.js';
 
 export interface SendPage {

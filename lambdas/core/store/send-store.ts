@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,71 +7,27 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { STATUS_INDEX, STATUS_SHARDS } from '../../contract/table-schema.js';
-import { retryLeftovers } from '../async/retry-leftovers.js';
-import { chunksOf, runBounded } from '../async/run-bounded.js';
+import { runBounded } from '../async/run-bounded.js';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { type SendStatus, statusesBefore } from '../domain/send-status.js';
-import {
-  batchIndexKeysFor,
-  batchKey,
-  contentKey,
-  indexKeysFor,
-  sendKey,
-  statusShardKey,
-} from './item-keys.js';
-
-/** DynamoDB's BatchWriteItem limit. */
-const BATCH_WRITE_SIZE = 25;
-
-export interface BatchRecord {
-  batchId: string;
-  createdAt: string;
-  fileName?: string;
-  received: number;
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  /** The ingest report kept with the batch (see IngestReport); absent on batches written before it. */
-  encoding?: 'utf-8' | 'windows-1252';
-  dryRun?: boolean;
-  /** The first STORED_LIST_LIMIT entries of the upload's answer; `truncated` when there were more. */
-  errors?: { line: number; reason: string; value: string }[];
-  duplicatesList?: { line: number; email: string; firstLine: number }[];
-  truncated?: boolean;
-}
+import { batchPut } from './batch-put.js';
+import { indexKeysFor, sendKey, statusShardKey } from './item-keys.js';
+import { type Item, sendRecordFromItem } from './item-records.js';
 
 export interface StuckSend extends SendRef {
   attempts: number;
 }
-
-export type StatusCounts = Record<SendStatus, number>;
 
 export interface StoreOptions {
   /** Batch writes or single updates in flight at once. */
   concurrency: number;
 }
 
-type Item = Record<string, unknown>;
-
-const STRIPPED = new Set(['pk', 'sk', 'statusShard', 'createdKey', 'batchStatusKey', 'type']);
-
-export function sendRecordFromItem(item: Item): SendRecord {
-  const record: Item = {};
-  for (const [key, value] of Object.entries(item)) if (!STRIPPED.has(key)) record[key] = value;
-  return record as unknown as SendRecord;
-}
-
-export function batchRecordFromItem(item: Item): BatchRecord {
-  const record: Item = {};
-  for (const [key, value] of Object.entries(item)) if (!STRIPPED.has(key)) record[key] = value;
-  return record as unknown as BatchRecord;
-}
-
 /**
- * Everything the pipeline writes to or reads by key from the EmailSends table. Status changes are
- * conditional updates: each names the statuses it may start from, so a repeated or late step is
- * refused by DynamoDB instead of moving a send backwards.
+ * The sends: written by the ingest, claimed and settled by the sender, found again by the sweeper.
+ * Status changes are conditional updates: each names the statuses it may start from, so a repeated or
+ * late step is refused by DynamoDB instead of moving a send backwards.
  */
 export class SendStore {
   constructor(
@@ -83,7 +38,9 @@ export class SendStore {
 
   /** Writes new PENDING sends; the caller guarantees these sendIds were never written before. */
   async putNewSends(records: SendRecord[]): Promise<void> {
-    await this.batchPut(
+    await batchPut(
+      this.db,
+      this.tableName,
       'send items',
       records.map((r) => ({
         ...sendKey(r.sendId),
@@ -91,15 +48,17 @@ export class SendStore {
         ...r,
         ...indexKeysFor(r.status, r.sendId, r.createdAt),
       })),
+      this.options.concurrency,
     );
   }
 
   /**
    * Writes PENDING sends that do not exist yet, one conditional put each, leaving any existing send
    * as it is (it may be SENT already): for an upload resumed after a crash with the same batch id.
+   * Returns the sends it wrote, in the order given.
    */
-  async putSendsIfAbsent(records: SendRecord[]): Promise<void> {
-    await runBounded(records, this.options.concurrency, async (r) => {
+  async putSendsIfAbsent(records: SendRecord[]): Promise<SendRecord[]> {
+    const written = await runBounded(records, this.options.concurrency, async (r) => {
       try {
         await this.db.send(
           new PutCommand({
@@ -113,44 +72,18 @@ export class SendStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
+        return true;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
       }
     });
-  }
-
-  /** Stores each content once: the id is the content's hash, so rewriting one is harmless. */
-  async putContents(contents: { contentId: string; content: string }[]): Promise<void> {
-    await this.batchPut(
-      'content items',
-      contents.map((c) => ({ ...contentKey(c.contentId), type: 'content', ...c })),
-    );
-  }
-
-  private async batchPut(what: string, items: Item[]): Promise<void> {
-    await runBounded(chunksOf(items, BATCH_WRITE_SIZE), this.options.concurrency, (chunk) =>
-      retryLeftovers(what, chunk, async (pending) => {
-        const out = await this.db.send(
-          new BatchWriteCommand({
-            RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
-          }),
-        );
-        return (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
-          r.PutRequest?.Item ? [r.PutRequest.Item] : [],
-        );
-      }),
-    );
+    return records.filter((_, i) => written[i]);
   }
 
   async getSend(sendId: string): Promise<SendRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sendKey(sendId) }));
     return out.Item ? sendRecordFromItem(out.Item) : undefined;
-  }
-
-  async getContent(contentId: string): Promise<string | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: contentKey(contentId) }));
-    const content = out.Item?.content;
-    return typeof content === 'string' ? content : undefined;
   }
 
   /** Records that the sends are on the queue. Sends already claimed by a sender are left as they are. */
@@ -342,26 +275,6 @@ export class SendStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  async putBatch(batch: BatchRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // The index keys list the batch on the status index (see BATCH_LIST_PARTITION).
-        Item: {
-          ...batchKey(batch.batchId),
-          type: 'batch',
-          ...batch,
-          ...batchIndexKeysFor(batch.batchId, batch.createdAt),
-        },
-      }),
-    );
-  }
-
-  async getBatch(batchId: string): Promise<BatchRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: batchKey(batchId) }));
-    return out.Item ? batchRecordFromItem(out.Item) : undefined;
   }
 
   /**

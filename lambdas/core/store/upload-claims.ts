@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { uploadKey } from './item-keys.js';
 
 /**
  * The ingest state of a large upload, one item per batch id in the EmailSends table (key
@@ -28,8 +29,6 @@ export interface UploadRecord {
  * - `finished`: DONE or FAILED already: nothing to do.
  */
 export type ClaimOutcome = 'fresh' | 'resumed' | 'busy' | 'finished';
-
-export const uploadKey = (batchId: string) => ({ pk: `UPLOAD#${batchId}`, sk: 'UPLOAD' });
 
 /** Kept a month after the last change, then removed by the table's TTL. */
 const RECORD_TTL_SECONDS = 30 * 86_400;
