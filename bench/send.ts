@@ -14,11 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { createSenderHandler } from '../lambdas/sender/handler.js';
 import { SendPacer } from '../lambdas/sender/send-pacer.js';
-import { RatePacing, type SendPacing, unpaced } from '../lambdas/sender/send-pacing.js';
+import { RatePacing, type SendPacing } from '../lambdas/sender/send-pacing.js';
 import { SendRate } from '../lambdas/sender/send-rate.js';
 import { startSqsEventSource } from '../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../test/helpers/aws-emulators.js';
 import { countsOf, csvOf, ingestText, senderDepsFor, sesClientFor } from '../test/helpers/send-pipeline.js';
+import { unpaced } from '../test/helpers/sender-doubles.js';
 import { injectSesFaults, limitSesRate } from '../test/helpers/ses-faults.js';
 import { writeBenchResults } from './bench-results.js';
 

@@ -1,4 +1,4 @@
-import { SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
+import { isSendStatus, SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
 import type { SendFilter } from '../core/store/send-filter.js';
 import { badUserInput } from './bad-user-input.js';
 import { parseInstantSpan } from './iso-instant.js';
@@ -22,14 +22,13 @@ const quoted = (value: string) => JSON.stringify(value);
 
 export function statusArgument(value: string): SendStatus {
   const status = value.trim().toUpperCase();
-  const known = SEND_STATUSES.find((s) => s === status);
-  if (known === undefined) {
+  if (!isSendStatus(status)) {
     throw badUserInput(
       'status',
       `Argument "status" must be one of ${SEND_STATUSES.join(', ')} (any case); got ${quoted(value)}.`,
     );
   }
-  return known;
+  return status;
 }
 
 export function batchIdArgument(value: string): string {

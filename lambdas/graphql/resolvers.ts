@@ -1,6 +1,6 @@
 import { renderEmail } from '../core/domain/email-body.js';
 import type { SendRecord } from '../core/domain/send-record.js';
-import type { SendStatus } from '../core/domain/send-status.js';
+import { isFinal, SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
 import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress-reader.js';
 import type { BatchReader } from '../core/store/batch-reader.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
@@ -57,7 +57,7 @@ interface BatchView extends BatchRecord {
 }
 
 /** The statuses in which a send still has work ahead of it. */
-const UNFINISHED: SendStatus[] = ['PENDING', 'QUEUED', 'SENDING'];
+const UNFINISHED: SendStatus[] = SEND_STATUSES.filter((status) => !isFinal(status));
 
 function cursorPosition(cursors: PageCursors, after: string, scope: string, field: string): string {
   try {

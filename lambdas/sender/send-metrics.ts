@@ -9,11 +9,3 @@ export interface SendMetrics {
   /** Messages put back unsent because pacing them would have run past the invocation's deadline. */
   deferred(count: number): void;
 }
-
-export const noSendMetrics: SendMetrics = {
-  sent: () => {},
-  failed: () => {},
-  throttled: () => {},
-  sesLatency: () => {},
-  deferred: () => {},
-};

@@ -36,11 +36,3 @@ export class RatePacing implements SendPacing {
     this.pacer.throttled();
   }
 }
-
-/** No pacing at all: what tests that are not about the rate use. */
-export const unpaced: SendPacing = {
-  begin: () => () => {},
-  acquire: async () => {},
-  nextSlotInMs: () => 0,
-  throttled: () => {},
-};

@@ -14,10 +14,10 @@ import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { ContentCache } from '../../lambdas/sender/content-cache.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
-import { noSendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
 import type { TestAws } from './aws-emulators.js';
+import { noSendMetrics } from './sender-doubles.js';
 
 /** The stores and the queue, against the emulators, as the functions' entries build them. */
 export function storesOf(aws: TestAws) {

@@ -6,7 +6,7 @@ import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
-import { noSendMetrics, type SendMetrics } from '../../lambdas/sender/send-metrics.js';
+import type { SendMetrics } from '../../lambdas/sender/send-metrics.js';
 import { SendPacer } from '../../lambdas/sender/send-pacer.js';
 import { RatePacing } from '../../lambdas/sender/send-pacing.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
@@ -20,6 +20,7 @@ import {
   sesClientFor,
   storesOf,
 } from '../helpers/send-pipeline.js';
+import { noSendMetrics } from '../helpers/sender-doubles.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;

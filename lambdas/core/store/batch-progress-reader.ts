@@ -1,10 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BATCH_INDEX } from '../../contract/table-schema.js';
-import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
+import { isFinal, SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
 import { batchStatusKeyOf } from './item-keys.js';
-
-/** The statuses a send does not leave (but for a redrive, which makes its batch unfinished again). */
-const FINAL: readonly SendStatus[] = ['SENT', 'ERROR'];
 
 /** Sends of a batch in each status. */
 export type StatusCounts = Record<SendStatus, number>;
@@ -37,7 +34,8 @@ export class BatchProgressReader {
     let lastFinalAt: string | undefined;
     await Promise.all(
       SEND_STATUSES.map(async (status) => {
-        const final = FINAL.includes(status);
+        // A final status is not left again (but for a redrive, which makes the batch unfinished again).
+        const final = isFinal(status);
         let startKey: Record<string, unknown> | undefined;
         do {
           const out = await this.db.send(
