@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { STATUS_INDEX } from '../../contract/table-schema.js';
 import type { BatchRecord } from './batch-store.js';
 import { BATCH_LIST_PARTITION } from './item-keys.js';
-import { batchRecordFromItem } from './item-records.js';
+import { recordOfItem } from './item-records.js';
 import type { SendFilter } from './send-filter.js';
 import { createdKeyRange, inRange, isEmptyRange, sortKeyCondition } from './sort-key-range.js';
 
@@ -57,7 +57,7 @@ export class BatchReader {
       for (const item of out.Items ?? []) {
         const key = item[STATUS_INDEX.sort];
         if (typeof key !== 'string' || !inRange(key, range)) continue;
-        found.push({ key, batch: batchRecordFromItem(item) });
+        found.push({ key, batch: recordOfItem<BatchRecord>(item) });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey && found.length < wanted);

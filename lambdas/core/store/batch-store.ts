@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchIndexKeysFor, batchKey } from './item-keys.js';
-import { batchRecordFromItem } from './item-records.js';
+import { recordOfItem } from './item-records.js';
 
 /** One upload: what its report said, kept with the batch for GraphQL's `batch` and `batches`. */
 export interface BatchRecord {
@@ -44,6 +44,6 @@ export class BatchStore {
 
   async getBatch(batchId: string): Promise<BatchRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: batchKey(batchId) }));
-    return out.Item ? batchRecordFromItem(out.Item) : undefined;
+    return out.Item ? recordOfItem<BatchRecord>(out.Item) : undefined;
   }
 }

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { runBounded } from '../async/run-bounded.js';
 import type { SendRecord } from '../domain/send-record.js';
 import { createdKeyOf } from './item-keys.js';
-import { sendRecordFromItem } from './item-records.js';
+import { recordOfItem } from './item-records.js';
 import type { SendFilter } from './send-filter.js';
 import { type IndexQuery, sendQueryPlan } from './send-query-plan.js';
 import { inRange, sortKeyCondition } from './sort-key-range.js';
@@ -85,7 +85,7 @@ export class SendReader {
       for (const item of out.Items ?? []) {
         const sortKey = item[query.sortKey.name];
         if (typeof sortKey !== 'string' || !inRange(sortKey, range)) continue;
-        const send = sendRecordFromItem(item);
+        const send = recordOfItem<SendRecord>(item);
         found.push({ key: createdKeyOf(send.createdAt, send.sendId), send });
       }
       startKey = out.LastEvaluatedKey;

@@ -13,7 +13,7 @@ import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { type SendStatus, statusesBefore } from '../domain/send-status.js';
 import { batchPut } from './batch-put.js';
 import { indexKeysFor, sendKey, statusShardKey } from './item-keys.js';
-import { type Item, sendRecordFromItem } from './item-records.js';
+import { type Item, recordOfItem } from './item-records.js';
 
 export interface StuckSend extends SendRef {
   attempts: number;
@@ -83,7 +83,7 @@ export class SendStore {
 
   async getSend(sendId: string): Promise<SendRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sendKey(sendId) }));
-    return out.Item ? sendRecordFromItem(out.Item) : undefined;
+    return out.Item ? recordOfItem<SendRecord>(out.Item) : undefined;
   }
 
   /** Records that the sends are on the queue. Sends already claimed by a sender are left as they are. */
@@ -127,7 +127,7 @@ export class SendStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? sendRecordFromItem(out.Attributes) : undefined;
+      return out.Attributes ? recordOfItem<SendRecord>(out.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
