@@ -1,226 +1,226 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
-  type ASTVisitor,
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type GraphQLCompositeType,
   GraphQLError,
-  type GraphQLSchema,
-  getNamedType,
-  isCompositeType,
-  Kind,
   NoSchemaIntrospectionCustomRule,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
+  type ParseOptions,
+  type Source,
   type ValidationContext,
-  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query-arguments.js';
+import { MAX_COST, queryCost } from './query-cost.js';
 
 /**
- * Limits on what one request may ask for, so that a careless query cannot run up the bill or hold
- * the function for long: a depth limit (a validation rule), a cost limit (checked when the variables
- * are known) and, in production mode, no introspection and no "Did you mean" suggestions.
+ * Limits on what one request may ask for, so that a careless or hostile query cannot run up the bill or
+ * hold the function for long. Who does what:
+ * - tokens: graphql's own parser option `maxLexicalTokens`, which stops its recursive parser after
+ *   MAX_TOKENS tokens, so a huge or deeply nested document is refused before it can overflow the stack
+ *   (graphql 16's parser does at 1,500 to 2,000 levels). Not graphql-armor-max-tokens: its ES build
+ *   imports 'graphql/language/parser', which esbuild resolves to graphql's CommonJS copy beside the ES
+ *   one the rest of the bundle uses; Yoga then fails to recognise that copy's syntax errors and answers
+ *   every malformed query on Lambda with a 500;
+ * - depth, aliases, directives: graphql-armor-max-depth, -max-aliases and -max-directives, validation
+ *   rules that count each fragment once and reuse its count where it is spread;
+ * - cost: ours (query-cost.ts), when the variables are known, as no library knows that `first` and
+ *   `limit` multiply what is below them;
+ * - introspection off: graphql's NoSchemaIntrospectionCustomRule, and graphql-armor-block-field-
+ *   suggestions removes "Did you mean …" from error messages, which would name the schema's fields.
+ * Every refusal is a GraphQLError with a `code` (and `limit`, and `actual` when it is known), handled by
+ * Yoga like a validation error: 400 when the client accepts application/graphql-response+json, 200 for
+ * a plain application/json client, as the GraphQL-over-HTTP spec asks.
  */
 
 /** The deepest query the schema needs is 6: batches → items → sends → items → content → text. */
 export const MAX_DEPTH = 6;
-
+/** The example queries use none; a few (`running: batch(…) done: batch(…)`) are common. */
+export const MAX_ALIASES = 15;
+/** Only @include and @skip exist; nobody needs one per field of a large query. */
+export const MAX_DIRECTIVES = 50;
 /**
- * Cost: roughly the number of items and reads a query asks for. A paginated field costs its page size
- * and multiplies the cost of what it contains by it; every other object field costs 1 per parent; a
- * batch's counts, `finished` and `finishedAt` cost COUNTS_COST each (five queries that read the whole
- * batch). 10,000 allows a page of 1000 sends with their content, or 100 batches with their counts, and
- * refuses pages within pages (100 batches × 100 sends each).
+ * Names, values and punctuation: the largest example query has 38, GraphiQL's introspection query
+ * about 190. 1,000 tokens also bound nesting to about 330 levels, far below a parser stack overflow.
  */
-export const MAX_COST = 10_000;
-const COUNTS_COST = 50;
+export const MAX_TOKENS = 1000;
 
-/** Fields that return a page, with the argument that sizes it. */
-const PAGE_SIZE_ARGUMENT: Record<string, string> = {
-  'Query.emailSends': 'limit',
-  'Query.emailSendsPage': 'first',
-  'Query.batches': 'first',
-  'Batch.sends': 'first',
-};
-const EXPENSIVE_FIELDS: Record<string, number> = {
-  'Batch.counts': COUNTS_COST,
-  'Batch.finished': COUNTS_COST,
-  'Batch.finishedAt': COUNTS_COST,
-  // A scalar, but one read of its own.
-  'Batch.startedAt': 1,
-};
+export type QueryLimitCode =
+  | 'QUERY_TOO_DEEP'
+  | 'QUERY_TOO_COSTLY'
+  | 'QUERY_TOO_MANY_ALIASES'
+  | 'QUERY_TOO_MANY_DIRECTIVES'
+  | 'QUERY_TOO_MANY_TOKENS';
 
 export class QueryLimitError extends GraphQLError {
-  constructor(message: string, code: 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY', limit: number, actual: number) {
-    super(message, { extensions: { code, limit, actual } });
-  }
-}
-
-type Fragments = Record<string, FragmentDefinitionNode>;
-
-function fragmentsOf(document: DocumentNode): Fragments {
-  const fragments: Fragments = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  }
-  return fragments;
-}
-
-/** Fields of a selection set with fragments inlined (a fragment already on the path is not followed). */
-function fieldsOf(selectionSet: SelectionSetNode, fragments: Fragments, visiting: Set<string>): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) fields.push(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields.push(...fieldsOf(selection.selectionSet, fragments, visiting));
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      if (!fragment || visiting.has(name)) continue;
-      fields.push(...fieldsOf(fragment.selectionSet, fragments, new Set([...visiting, name])));
-    }
-  }
-  return fields;
-}
-
-/** Depth of a selection: fields of the schema's introspection (`__schema`, `__type`) do not count. */
-function depthOf(selectionSet: SelectionSetNode, fragments: Fragments, visiting = new Set<string>()): number {
-  let deepest = 0;
-  for (const field of fieldsOf(selectionSet, fragments, visiting)) {
-    if (field.name.value.startsWith('__')) continue;
-    const below = field.selectionSet ? depthOf(field.selectionSet, fragments, visiting) : 0;
-    deepest = Math.max(deepest, 1 + below);
-  }
-  return deepest;
-}
-
-/** Validation rule: refuses an operation nested deeper than `maxDepth` fields. */
-export function depthLimitRule(maxDepth: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = fragmentsOf(context.getDocument());
-    return {
-      OperationDefinition(operation: OperationDefinitionNode) {
-        const depth = depthOf(operation.selectionSet, fragments);
-        if (depth > maxDepth) {
-          context.reportError(
-            new QueryLimitError(
-              `Query is ${depth} fields deep; at most ${maxDepth} are allowed. Split it into several queries.`,
-              'QUERY_TOO_DEEP',
-              maxDepth,
-              depth,
-            ),
-          );
-        }
+  constructor(message: string, code: QueryLimitCode, limit: number, actual?: number) {
+    super(message, {
+      extensions: {
+        code,
+        limit,
+        ...(actual === undefined ? {} : { actual }),
+        // As Yoga marks validation errors (and drops `http` from the answer): a refusal is a 400 for
+        // clients that accept application/graphql-response+json, even when found during execution.
+        http: { spec: true, status: 400 },
       },
-    };
-  };
+    });
+    this.name = 'QueryLimitError';
+  }
 }
 
-function pageSize(field: FieldNode, argument: string, variables: Record<string, unknown>): number {
-  const node: ValueNode | undefined = field.arguments?.find((a) => a.name.value === argument)?.value;
-  let value: unknown;
-  if (node?.kind === Kind.INT) value = Number(node.value);
-  else if (node?.kind === Kind.VARIABLE) value = variables[node.name.value];
-  // Out-of-range sizes are refused by the resolvers with BAD_USER_INPUT; here they count as the maximum.
-  if (typeof value !== 'number' || !Number.isInteger(value)) return DEFAULT_PAGE_SIZE;
-  return Math.min(Math.max(value, 1), MAX_PAGE_SIZE);
+/** "7", or "more than 6" when the library stopped counting (tokens) or did not say. */
+const amount = (actual: number | undefined, limit: number) =>
+  actual === undefined ? `more than ${limit}` : `${actual}`;
+
+/**
+ * graphql-armor reports "Syntax Error: <limit> of N exceeded, found M." (with exposeLimits): M is the
+ * count, as the rules offer it nowhere else. A test pins the wording, so an upgrade that changes it fails
+ * there rather than losing `actual` quietly.
+ */
+function actualIn(error: GraphQLError): number | undefined {
+  const found = /found (\d+)\.$/.exec(error.message)?.[1];
+  return found === undefined ? undefined : Number(found);
 }
 
 /**
- * Estimated cost of an operation (see MAX_COST). Uses the schema to know each field's type, so that
- * scalar fields cost nothing and fragments are costed as the fields they stand for.
+ * Turns armor's refusal into ours, reported like any validation error (armor would throw it out of
+ * `validate`, unless told `propagateOnRejection: false`).
  */
-export function operationCost(
-  operation: OperationDefinitionNode,
-  fragments: Fragments,
-  schema: GraphQLSchema,
-  variables: Record<string, unknown>,
-): number {
-  const root = schema.getQueryType();
-  if (!root) return 0;
-  const costOf = (
-    selectionSet: SelectionSetNode,
-    parent: GraphQLCompositeType,
-    multiplier: number,
-    visiting: Set<string>,
-  ): number => {
-    let total = 0;
-    for (const field of fieldsOf(selectionSet, fragments, visiting)) {
-      const name = field.name.value;
-      if (name.startsWith('__') || !('getFields' in parent)) continue;
-      const definition = parent.getFields()[name];
-      if (!definition) continue;
-      const type = getNamedType(definition.type);
-      const coordinate = `${parent.name}.${name}`;
-      const argument = PAGE_SIZE_ARGUMENT[coordinate];
-      const size = argument === undefined ? 1 : pageSize(field, argument, variables);
-      const own =
-        argument !== undefined ? size : (EXPENSIVE_FIELDS[coordinate] ?? (isCompositeType(type) ? 1 : 0));
-      total += multiplier * own;
-      if (field.selectionSet && isCompositeType(type)) {
-        total += costOf(field.selectionSet, type, multiplier * size, visiting);
-      }
-    }
-    return total;
-  };
-  return costOf(operation.selectionSet, root, 1, new Set());
+function refuseWith(
+  code: QueryLimitCode,
+  limit: number,
+  message: (amount: string) => string,
+): GraphQLArmorRejectCallback[] {
+  return [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const actual = actualIn(error);
+      const refusal = new QueryLimitError(message(amount(actual, limit)), code, limit, actual);
+      // Armor's validation rules always pass their context; without one, refusing is still the answer.
+      if (!context) throw refusal;
+      context.reportError(refusal);
+    },
+  ];
 }
 
-const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+const SPLIT = 'Split it into several queries.';
+
+/**
+ * Refuses an operation nested deeper than `maxDepth` fields; fragments add no depth of their own.
+ * Armor leaves out `__schema` (GraphiQL's introspection query nests far deeper than 6 in it) but
+ * counts `__type` like any field.
+ */
+export function depthLimitRule(maxDepth: number) {
+  return maxDepthRule({
+    n: maxDepth,
+    flattenFragments: true,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: refuseWith(
+      'QUERY_TOO_DEEP',
+      maxDepth,
+      (depth) => `Query is ${depth} fields deep; at most ${maxDepth} are allowed. ${SPLIT}`,
+    ),
+  });
+}
+
+/** Refuses an operation with more than `maxAliases` aliased fields (fragments counted where spread). */
+export function aliasLimitRule(maxAliases: number) {
+  return maxAliasesRule({
+    n: maxAliases,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: refuseWith(
+      'QUERY_TOO_MANY_ALIASES',
+      maxAliases,
+      (aliases) => `Query uses ${aliases} aliases; at most ${maxAliases} are allowed. ${SPLIT}`,
+    ),
+  });
+}
+
+/** Refuses an operation with more than `maxDirectives` directives (fragments counted where spread). */
+export function directiveLimitRule(maxDirectives: number) {
+  return maxDirectivesRule({
+    n: maxDirectives,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: refuseWith(
+      'QUERY_TOO_MANY_DIRECTIVES',
+      maxDirectives,
+      (directives) => `Query uses ${directives} directives; at most ${maxDirectives} are allowed. ${SPLIT}`,
+    ),
+  });
+}
+
+type ParseFunction = (source: string | Source, options?: ParseOptions) => DocumentNode;
+
+/** graphql's refusal once `maxLexicalTokens` is reached (16.15 spells it "more that"; later may not). */
+const TOKEN_LIMIT_REACHED = /^Syntax Error: Document contains more th\w+ \d+ tokens\b/;
+
+/**
+ * A parse function that stops after `maxTokens` tokens with our refusal. The parser cannot say how many
+ * tokens the whole document has: it stops counting there, so the refusal has no `actual`.
+ */
+export function parseWithTokenLimit(parse: ParseFunction, maxTokens: number): ParseFunction {
+  return (source, options) => {
+    try {
+      return parse(source, { ...options, maxLexicalTokens: maxTokens });
+    } catch (error) {
+      if (!(error instanceof GraphQLError && TOKEN_LIMIT_REACHED.test(error.message))) throw error;
+      throw new QueryLimitError(
+        `Query has more than ${maxTokens} tokens (names, values and punctuation); at most ${maxTokens} are allowed. ${SPLIT}`,
+        'QUERY_TOO_MANY_TOKENS',
+        maxTokens,
+      );
+    }
+  };
+}
 
 export interface QueryLimitOptions {
   maxDepth?: number;
   maxCost?: number;
+  maxAliases?: number;
+  maxDirectives?: number;
+  maxTokens?: number;
   /** Off in production: introspection queries are refused and error messages carry no suggestions. */
   introspection: boolean;
 }
 
-/** The limits as one Yoga plugin. */
+/** The limits as one Yoga plugin (armor's suggestion plugin is added from it). */
 export function queryLimitsPlugin(options: QueryLimitOptions): Plugin {
   const maxDepth = options.maxDepth ?? MAX_DEPTH;
   const maxCost = options.maxCost ?? MAX_COST;
+  const maxAliases = options.maxAliases ?? MAX_ALIASES;
+  const maxDirectives = options.maxDirectives ?? MAX_DIRECTIVES;
+  const maxTokens = options.maxTokens ?? MAX_TOKENS;
   return {
+    onPluginInit({ addPlugin }) {
+      // Suggestions name fields and arguments of the schema: with introspection off they would leak it.
+      if (!options.introspection) addPlugin(blockFieldSuggestionsPlugin({ mask: '' }));
+    },
+    onParse({ parseFn, setParseFn }) {
+      setParseFn(parseWithTokenLimit(parseFn, maxTokens));
+    },
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(maxDepth));
+      addValidationRule(aliasLimitRule(maxAliases));
+      addValidationRule(directiveLimitRule(maxDirectives));
       if (!options.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
-      if (options.introspection) return;
-      // Suggestions name fields and arguments of the schema: with introspection off they would leak it.
-      return ({ result, setResult }) => {
-        if (result.length === 0) return;
-        setResult(
-          result.map((error: Error) => {
-            const message = error.message.replace(SUGGESTION, '');
-            if (message === error.message) return error;
-            return error instanceof GraphQLError
-              ? new GraphQLError(message, { nodes: error.nodes ?? null, extensions: error.extensions })
-              : new GraphQLError(message);
-          }),
-        );
-      };
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const fragments = fragmentsOf(args.document);
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      for (const definition of args.document.definitions) {
-        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-        if (args.operationName && definition.name?.value !== args.operationName) continue;
-        const cost = operationCost(definition, fragments, args.schema, variables);
-        if (cost > maxCost) {
-          setResultAndStopExecution({
-            errors: [
-              new QueryLimitError(
-                `Query costs about ${cost} (items and reads it may touch); at most ${maxCost} are allowed. Ask for smaller pages (first/limit) or fewer nested lists.`,
-                'QUERY_TOO_COSTLY',
-                maxCost,
-                cost,
-              ),
-            ],
-          });
-          return;
-        }
-      }
+      const { cost } = queryCost(args.document, args.schema, variables, args.operationName);
+      if (cost <= maxCost) return;
+      setResultAndStopExecution({
+        errors: [
+          new QueryLimitError(
+            `Query costs about ${cost} (items and reads it may touch); at most ${maxCost} are allowed. Ask for smaller pages (first/limit) or fewer nested lists.`,
+            'QUERY_TOO_COSTLY',
+            maxCost,
+            cost,
+          ),
+        ],
+      });
     },
   };
 }
