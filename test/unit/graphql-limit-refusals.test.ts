@@ -26,11 +26,9 @@ function recordingDeps() {
   return {
     reader: { page: read('sends', { sends: [] }) },
     batches: { page: read('batches', { batches: [] }) },
-    store: {
-      getSend: read('send', undefined),
-      getContent: read('content', undefined),
-      getBatch: read('batch', undefined),
-    },
+    sends: { getSend: read('send', undefined) },
+    contents: { getContent: read('content', undefined) },
+    batchRecords: { getBatch: read('batch', undefined) },
     progress: {
       progress: read('progress', { counts: { PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 } }),
     },
