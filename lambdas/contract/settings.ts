@@ -302,7 +302,7 @@ export const SETTINGS = {
     contextDiffers: {
       default: false,
       because:
-        'on AWS the schema is in the repository for analysts; the stack always passes the value down, so the functions’ default applies only locally',
+        'on AWS the schema is in the repository for analysts; the stack always passes the value down, so the default of the functions applies only locally',
     },
     readBy: ['graphql'],
     description: 'schema introspection and "Did you mean" suggestions',

@@ -61,7 +61,9 @@ describe('senderConfig', () => {
 
   it('names a missing variable', () => {
     const { TABLE_NAME: _, ...withoutTable } = base;
-    expect(() => senderConfig(withoutTable)).toThrow('environment variable TABLE_NAME is required but not set');
+    expect(() => senderConfig(withoutTable)).toThrow(
+      'environment variable TABLE_NAME is required but not set',
+    );
   });
 
   it('takes DRY_RUN as true, false, 1 or 0 in any case', () => {
@@ -103,7 +105,9 @@ describe('uploadUrlConfig', () => {
 
 describe('docsConfig', () => {
   it('prefers DOCS_NODE_MODULES_DIR and otherwise requires DOCS_ASSETS_DIR', () => {
-    expect(docsConfig({ DOCS_NODE_MODULES_DIR: '/n', DOCS_ASSETS_DIR: '/a' })).toEqual({ nodeModulesDir: '/n' });
+    expect(docsConfig({ DOCS_NODE_MODULES_DIR: '/n', DOCS_ASSETS_DIR: '/a' })).toEqual({
+      nodeModulesDir: '/n',
+    });
     expect(docsConfig({ DOCS_ASSETS_DIR: '/a' })).toEqual({ assetsDir: '/a' });
     expect(() => docsConfig({})).toThrow('environment variable DOCS_ASSETS_DIR is required but not set');
   });
