@@ -38,7 +38,7 @@ export function expectationOf(kind: SettingKind): string {
     case 'string':
       if (kind.pattern) return `text matching ${kind.pattern}`;
       if (kind.minLength !== undefined) return `at least ${kind.minLength} characters long`;
-      return 'any text';
+      return 'text';
     case 'integer':
       return `an integer from ${kind.min} to ${kind.max}`;
     case 'number':

@@ -1,4 +1,4 @@
-import { formatKind, type KindValue, parseKind, type SettingKind } from './setting-kinds.js';
+import { expectationOf, formatKind, type KindValue, parseKind, type SettingKind } from './setting-kinds.js';
 import { type EnvSettingName, SETTINGS, type Setting, type SettingValue } from './settings.js';
 
 /**
@@ -58,7 +58,8 @@ export function resolveSetting(
   fallback?: { readonly default: unknown },
 ): Resolved<unknown> {
   const subject = `${source === 'environment' ? 'environment variable' : 'context'} ${nameIn(setting, source)}`;
-  const text = textOf(raw);
+  const kind = kindIn(setting, source);
+  const text = textOf(raw, kind);
   if (text === undefined) {
     const value = fallback ? fallback.default : defaultIn(setting, source);
     if (value === undefined && setting.required) {
@@ -66,7 +67,10 @@ export function resolveSetting(
     }
     return { ok: true, value };
   }
-  const parsed = parseKind(kindIn(setting, source), text);
+  if (typeof text !== 'string') {
+    return { ok: false, message: `${subject} must be ${expectationOf(kind)}, got ${text.json}` };
+  }
+  const parsed = parseKind(kind, text);
   if (parsed.ok) return parsed;
   const got = setting.secret ? '' : `, got "${parsed.offending ?? text}"`;
   return { ok: false, message: `${subject} must be ${parsed.expected}${got}` };
@@ -74,12 +78,17 @@ export function resolveSetting(
 
 /**
  * The text of a raw value, undefined when it is not set. A JSON value from `cdk.json` becomes the text
- * `-c` would have given: a number or boolean its own text, a list its JSON (which the list parser reads).
+ * `-c` would have given: a number or boolean its own text, a list its JSON text for a list setting
+ * (the list parser reads JSON arrays); any other list or object is no value of the kind at all.
  */
-function textOf(raw: unknown): string | undefined {
+function textOf(raw: unknown, kind: SettingKind): string | undefined | { readonly json: string } {
   if (raw === undefined || raw === null) return undefined;
-  const text = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
-  const trimmed = text.trim();
+  if (typeof raw === 'object') {
+    const json = JSON.stringify(raw);
+    if (!(Array.isArray(raw) && kind.type === 'origins')) return { json };
+    return json;
+  }
+  const trimmed = String(raw).trim();
   return trimmed === '' ? undefined : trimmed;
 }
 

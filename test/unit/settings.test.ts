@@ -181,7 +181,11 @@ describe('reading a setting', () => {
     });
     expect(resolveSetting(SETTINGS.dryRun, 'context', { on: true })).toEqual({
       ok: false,
-      message: 'context dryRun must be true or false, got "{"on":true}"',
+      message: 'context dryRun must be true or false, got {"on":true}',
+    });
+    expect(resolveSetting(SETTINGS.replyToAddress, 'context', ['help@example.com'])).toEqual({
+      ok: false,
+      message: 'context replyToAddress must be text, got ["help@example.com"]',
     });
   });
 
