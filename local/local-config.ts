@@ -1,4 +1,6 @@
-import { type Env, integer, optionalString } from '../lambdas/core/config/env.js';
+import type { KindValue } from '../lambdas/contract/setting-kinds.js';
+import { SETTINGS, type Setting } from '../lambdas/contract/settings.js';
+import { type Env, readEnv } from '../lambdas/core/config/env.js';
 
 /** Settings of `npm start`, from the environment, with defaults that work out of the box. */
 export interface LocalConfig {
@@ -28,27 +30,101 @@ export interface LocalConfig {
   sweepSendingAfterSeconds: number;
 }
 
+const port = (env: string, fallback: number, description: string) =>
+  ({ env, kind: { type: 'integer', min: 0, max: 65_535 }, default: fallback, description }) as const;
+const endpoint = (env: string) =>
+  ({
+    env,
+    kind: { type: 'string' },
+    description: 'use this external endpoint instead of the embedded emulator (never a real AWS endpoint)',
+  }) as const;
+
+/** What only the local runner reads, declared like the schema's settings and read by the same parsers. */
+export const LOCAL_SETTINGS = {
+  port: port('PORT', 3000, 'where the HTTP API listens (0 picks a free port)'),
+  host: {
+    env: 'HOST',
+    kind: { type: 'string' },
+    default: '127.0.0.1',
+    description: 'the address it listens on',
+  },
+  dataDir: {
+    env: 'LOCAL_DATA_DIR',
+    kind: { type: 'string' },
+    default: '.local',
+    description: 'where the embedded DynamoDB and S3 keep their data',
+  },
+  sesPort: port('LOCAL_SES_PORT', 8005, 'the SES emulator and its mail viewer'),
+  dynamodbEndpoint: endpoint('AWS_ENDPOINT_URL_DYNAMODB'),
+  sqsEndpoint: endpoint('AWS_ENDPOINT_URL_SQS'),
+  sesv2Endpoint: endpoint('AWS_ENDPOINT_URL_SESV2'),
+  apiKey: {
+    env: 'LOCAL_API_KEY',
+    kind: { type: 'string' },
+    description: 'the development key (every scope)',
+  },
+  senderConcurrency: {
+    env: 'LOCAL_SENDER_CONCURRENCY',
+    kind: { type: 'integer', min: 1, max: 64 },
+    default: 4,
+    description: "sender invocations in flight, as the event source's maximum concurrency",
+  },
+  visibilityTimeoutSeconds: {
+    env: 'LOCAL_VISIBILITY_TIMEOUT_SECONDS',
+    kind: { type: 'integer', min: 1, max: 43_200 },
+    default: 30,
+    description: 'visibility timeout of the local send queue',
+  },
+  sweepIntervalSeconds: {
+    env: 'LOCAL_SWEEP_INTERVAL_SECONDS',
+    kind: { type: 'integer', min: 1, max: 3_600 },
+    default: 5,
+    description: 'how often the sweeper runs',
+  },
+} as const satisfies Record<string, Setting>;
+
+/**
+ * The functions' settings the runner passes down with defaults of its own, in the schema's range: short
+ * ages and lease so that a stuck send is picked up within seconds, and a send rate the SES emulator
+ * (which has no quota) never holds back.
+ */
+export const LOCAL_DEFAULTS = {
+  senderEmail: 'campaigns@example.com',
+  tableName: 'EmailSends',
+  defaultSendRate: 1000,
+  sendLeaseSeconds: 10,
+  sweepPendingAfterSeconds: 15,
+  sweepQueuedAfterSeconds: 300,
+  sweepSendingAfterSeconds: 5,
+} as const satisfies { [N in keyof typeof SETTINGS]?: KindValue<(typeof SETTINGS)[N]['kind']> };
+
 export function localConfig(env: Env): LocalConfig {
-  const dynamodb = optionalString(env, 'AWS_ENDPOINT_URL_DYNAMODB');
-  const sqs = optionalString(env, 'AWS_ENDPOINT_URL_SQS');
-  const sesv2 = optionalString(env, 'AWS_ENDPOINT_URL_SESV2');
-  const apiKey = optionalString(env, 'LOCAL_API_KEY');
+  const dynamodb = readEnv(env, LOCAL_SETTINGS.dynamodbEndpoint);
+  const sqs = readEnv(env, LOCAL_SETTINGS.sqsEndpoint);
+  const sesv2 = readEnv(env, LOCAL_SETTINGS.sesv2Endpoint);
+  const apiKey = readEnv(env, LOCAL_SETTINGS.apiKey);
   return {
-    port: integer(env, 'PORT', 3000, { min: 0, max: 65_535 }),
-    host: optionalString(env, 'HOST') ?? '127.0.0.1',
-    dataDir: optionalString(env, 'LOCAL_DATA_DIR') ?? '.local',
-    sesPort: integer(env, 'LOCAL_SES_PORT', 8005, { min: 0, max: 65_535 }),
+    port: readEnv(env, LOCAL_SETTINGS.port),
+    host: readEnv(env, LOCAL_SETTINGS.host),
+    dataDir: readEnv(env, LOCAL_SETTINGS.dataDir),
+    sesPort: readEnv(env, LOCAL_SETTINGS.sesPort),
     external: { ...(dynamodb ? { dynamodb } : {}), ...(sqs ? { sqs } : {}), ...(sesv2 ? { sesv2 } : {}) },
-    senderEmail: optionalString(env, 'SENDER_EMAIL') ?? 'campaigns@example.com',
-    tableName: optionalString(env, 'TABLE_NAME') ?? 'EmailSends',
+    senderEmail: readEnv(env, SETTINGS.senderEmail, { default: LOCAL_DEFAULTS.senderEmail }),
+    tableName: readEnv(env, SETTINGS.tableName, { default: LOCAL_DEFAULTS.tableName }),
     ...(apiKey ? { apiKey } : {}),
-    senderConcurrency: integer(env, 'LOCAL_SENDER_CONCURRENCY', 4, { min: 1, max: 64 }),
-    defaultSendRate: integer(env, 'DEFAULT_SEND_RATE', 1000, { min: 1, max: 1_000_000 }),
-    visibilityTimeoutSeconds: integer(env, 'LOCAL_VISIBILITY_TIMEOUT_SECONDS', 30, { min: 1, max: 43_200 }),
-    leaseSeconds: integer(env, 'SEND_LEASE_SECONDS', 10, { min: 1, max: 900 }),
-    sweepIntervalSeconds: integer(env, 'LOCAL_SWEEP_INTERVAL_SECONDS', 5, { min: 1, max: 3_600 }),
-    sweepPendingAfterSeconds: integer(env, 'SWEEP_PENDING_AFTER_SECONDS', 15, { min: 1, max: 86_400 }),
-    sweepQueuedAfterSeconds: integer(env, 'SWEEP_QUEUED_AFTER_SECONDS', 300, { min: 1, max: 86_400 }),
-    sweepSendingAfterSeconds: integer(env, 'SWEEP_SENDING_AFTER_SECONDS', 5, { min: 1, max: 86_400 }),
+    senderConcurrency: readEnv(env, LOCAL_SETTINGS.senderConcurrency),
+    defaultSendRate: readEnv(env, SETTINGS.defaultSendRate, { default: LOCAL_DEFAULTS.defaultSendRate }),
+    visibilityTimeoutSeconds: readEnv(env, LOCAL_SETTINGS.visibilityTimeoutSeconds),
+    leaseSeconds: readEnv(env, SETTINGS.sendLeaseSeconds, { default: LOCAL_DEFAULTS.sendLeaseSeconds }),
+    sweepIntervalSeconds: readEnv(env, LOCAL_SETTINGS.sweepIntervalSeconds),
+    sweepPendingAfterSeconds: readEnv(env, SETTINGS.sweepPendingAfterSeconds, {
+      default: LOCAL_DEFAULTS.sweepPendingAfterSeconds,
+    }),
+    sweepQueuedAfterSeconds: readEnv(env, SETTINGS.sweepQueuedAfterSeconds, {
+      default: LOCAL_DEFAULTS.sweepQueuedAfterSeconds,
+    }),
+    sweepSendingAfterSeconds: readEnv(env, SETTINGS.sweepSendingAfterSeconds, {
+      default: LOCAL_DEFAULTS.sweepSendingAfterSeconds,
+    }),
   };
 }

@@ -2,6 +2,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
+import { environmentOf } from '../../lambdas/contract/setting-sources.js';
 import { ProjectFunction } from './project-function.js';
 
 /** Where the docs function finds its files (DOCS_FILES): copied next to the handler at bundling time. */
@@ -28,7 +29,7 @@ export class DocsFunction extends Construct {
       // Gzipping a file once per container, on first use, is the only real work (0.1 s of a full
       // vCPU for the largest, GraphiQL's 5.3 MB bundle; under a second at this size).
       memorySize: 256,
-      environment: { DOCS_ASSETS_DIR },
+      environment: environmentOf({ docsAssetsDir: DOCS_ASSETS_DIR }),
       // Only the files the pages load, as files beside the handler: never inlined into the JavaScript.
       bundledFiles: DOCS_FILES.map((file) => ({
         from: `node_modules/${file.packageName}/${file.path}`,

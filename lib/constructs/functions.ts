@@ -14,6 +14,7 @@ import {
   SEND_LEASE_SECONDS,
   SENDER_TIMEOUT_SECONDS,
 } from '../../lambdas/contract/sender-timing.js';
+import { environmentOf } from '../../lambdas/contract/setting-sources.js';
 import type { MailerSettings } from '../mailer-config.js';
 import { ProjectFunction } from './project-function.js';
 
@@ -63,21 +64,22 @@ export class Functions extends Construct {
       function: 'sender',
       description: 'Sends queued mails through SES and records their status',
       memorySize: 256,
-      environment: {
-        SENDER_EMAIL: settings.senderEmail,
-        SEND_LEASE_SECONDS: String(SEND_LEASE_SECONDS),
+      environment: environmentOf({
+        senderEmail: settings.senderEmail,
+        sendLeaseSeconds: SEND_LEASE_SECONDS,
         // On the receive that is the queue's last, the sender gives the send up as ERROR "retries
         // exhausted" instead of leaving the message to move to the DLQ with its send unfinished.
-        MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
+        maxReceiveCount: SEND_QUEUE.maxReceiveCount,
         // The send rate (SES GetAccount's, or maxSendRate) is shared among this many senders.
-        SENDER_MAX_CONCURRENCY: String(settings.senderMaxConcurrency),
+        senderMaxConcurrency: settings.senderMaxConcurrency,
         // A retried message is kept invisible 30 s × 2^(receives − 1), at most the visibility timeout.
-        RETRY_BACKOFF_MAX_SECONDS: String(SEND_QUEUE.visibilityTimeoutSeconds),
-        ...(settings.dryRun ? { DRY_RUN: 'true' } : {}),
-        ...(settings.maxSendRate === undefined ? {} : { MAX_SEND_RATE: String(settings.maxSendRate) }),
-        ...(settings.replyToAddress ? { REPLY_TO_ADDRESS: settings.replyToAddress } : {}),
-        ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}),
-      },
+        retryBackoffMaxSeconds: SEND_QUEUE.visibilityTimeoutSeconds,
+        // Set only when on, so that a template without it reads as the default: off.
+        dryRun: settings.dryRun ? true : undefined,
+        maxSendRate: settings.maxSendRate,
+        replyToAddress: settings.replyToAddress,
+        sesConfigurationSet: settings.sesConfigurationSet,
+      }),
       ...common,
     })
       .bindTable(table, 'readWrite')
@@ -164,14 +166,15 @@ export class Functions extends Construct {
       function: 'graphql',
       description: 'Answers GraphQL queries over sends and batches (read-only)',
       memorySize: 512,
-      environment: {
-        GRAPHQL_SCHEMA_PATH,
-        // Off on AWS unless `-c graphqlIntrospection=true`: the schema is in the repository for analysts.
-        GRAPHQL_INTROSPECTION: String(settings.graphqlIntrospection),
+      environment: environmentOf({
+        graphqlSchemaPath: GRAPHQL_SCHEMA_PATH,
+        // Always passed: off on AWS unless `-c graphqlIntrospection=true` (the function's own default,
+        // on, is for local mode); the schema is in the repository for analysts.
+        graphqlIntrospection: settings.graphqlIntrospection,
         // Resolved by CloudFormation at deploy time from the secret below: the value never appears in
         // the template or the repository. See the secret's comment for why it is not read at run time.
-        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
-      },
+        cursorSecret: cursorSecret.secretValue.unsafeUnwrap(),
+      }),
       bundledFiles: [{ from: 'graphql/schema.graphql', to: 'schema.graphql' }],
       ...common,
     }).bindTable(table, 'read');

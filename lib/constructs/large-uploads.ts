@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { environmentOf } from '../../lambdas/contract/setting-sources.js';
 import {
   DRY_RUN_HEADER,
   FILE_NAME_HEADER,
@@ -103,11 +104,11 @@ export class LargeUploads extends Construct {
       function: 'uploadUrl',
       description: 'Answers POST /campaigns/uploads with a pre-signed S3 PUT URL for a large campaign file',
       memorySize: 256,
-      environment: {
-        UPLOAD_BUCKET: this.bucket.bucketName,
-        UPLOAD_URL_SECONDS: String(UPLOAD_URL_LIFETIME.toSeconds()),
-        MAX_LARGE_UPLOAD_BYTES: String(props.maxFileBytes),
-      },
+      environment: environmentOf({
+        uploadBucket: this.bucket.bucketName,
+        uploadUrlSeconds: UPLOAD_URL_LIFETIME.toSeconds(),
+        maxLargeUploadBytes: props.maxFileBytes,
+      }),
       ...common,
     }).bindTable(table, 'read');
     // A pre-signed URL carries the signer's permissions: this role may put campaign files, nothing else.
@@ -126,7 +127,7 @@ export class LargeUploads extends Construct {
       description: 'Reads a campaign file uploaded to S3, records its sends and enqueues them',
       // CPU-bound like the API ingest; memory buys CPU.
       memorySize: 1024,
-      environment: { MAX_LARGE_UPLOAD_BYTES: String(props.maxFileBytes) },
+      environment: environmentOf({ maxLargeUploadBytes: props.maxFileBytes }),
       ...common,
     })
       .bindTable(table, 'readWrite')

@@ -10,6 +10,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
+import { SETTINGS } from '../../lambdas/contract/settings.js';
 import { REPO_ROOT, repoPath } from '../repo-paths.js';
 
 /**
@@ -159,7 +160,7 @@ export class ProjectFunction extends Construct {
   /** Grants access to the table (and its indexes) and tells the function its name. */
   bindTable(table: ITable, access: TableAccess): this {
     table.grant(this.fn, ...TABLE_ACTIONS[access]);
-    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    this.fn.addEnvironment(SETTINGS.tableName.env, table.tableName);
     // The grant covers the table's indexes as `<table arn>/index/*`, named after the table's logical id.
     const cfnTable = table.node.defaultChild;
     if (!CfnElement.isCfnElement(cfnTable)) return this;
@@ -175,7 +176,7 @@ export class ProjectFunction extends Construct {
   /** Grants sending to the queue and tells the function its URL. */
   bindQueue(queue: IQueue): this {
     queue.grantSendMessages(this.fn);
-    this.fn.addEnvironment('QUEUE_URL', queue.queueUrl);
+    this.fn.addEnvironment(SETTINGS.queueUrl.env, queue.queueUrl);
     return this;
   }
 }

@@ -1,6 +1,11 @@
+import type { KindValue } from '../../contract/setting-kinds.js';
+import { resolveSetting } from '../../contract/setting-sources.js';
+import type { Setting, SettingValue } from '../../contract/settings.js';
+
 /**
- * Configuration comes from environment variables, read once when a function starts and validated
- * here, so that a missing or malformed variable stops the function at once with its name.
+ * Configuration comes from environment variables, read once when a function starts and checked
+ * against the schema (lambdas/contract/settings.ts), so that a missing or malformed variable stops the
+ * function at once with its name.
  */
 
 export type Env = Record<string, string | undefined>;
@@ -9,38 +14,28 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function requireString(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`environment variable ${name} is required but not set`);
-  return value;
-}
-
-export function optionalString(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-export function integer(
+/** A setting's value from the environment, by the schema's name, range and default. */
+export function readEnv<S extends Setting>(env: Env, setting: S): SettingValue<S>;
+/** The same with a default of the caller's own (the local runner's), in the schema's range. */
+export function readEnv<S extends Setting>(
   env: Env,
-  name: string,
-  fallback: number,
-  range: { min: number; max: number },
-): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new ConfigError(
-      `environment variable ${name} must be an integer from ${range.min} to ${range.max}, got "${raw}"`,
-    );
-  }
-  return value;
+  setting: S,
+  fallback: { readonly default: KindValue<S['kind']> },
+): KindValue<S['kind']>;
+export function readEnv(env: Env, setting: Setting, fallback?: { readonly default: unknown }): unknown {
+  const raw = setting.env === undefined ? undefined : env[setting.env];
+  const resolved = fallback
+    ? resolveSetting(setting, 'environment', raw, fallback as { default: KindValue<Setting['kind']> })
+    : resolveSetting(setting, 'environment', raw);
+  if (!resolved.ok) throw new ConfigError(resolved.message);
+  return resolved.value;
 }
 
-export function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(`environment variable ${name} must be true or false, got "${raw}"`);
+/** A setting this function cannot do without, though the schema lets others leave it unset. */
+export function requireEnv<S extends Setting>(env: Env, setting: S): KindValue<S['kind']> {
+  const value = readEnv(env, setting);
+  if (value === undefined) {
+    throw new ConfigError(`environment variable ${setting.env} is required but not set`);
+  }
+  return value as KindValue<S['kind']>;
 }

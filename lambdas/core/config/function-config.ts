@@ -1,7 +1,11 @@
-import { SEND_QUEUE } from '../../contract/queue-settings.js';
-import { boolean, ConfigError, type Env, integer, optionalString, requireString } from './env.js';
+import { SETTINGS } from '../../contract/settings.js';
+import { ConfigError, type Env, readEnv, requireEnv } from './env.js';
 
-/** What each function reads from its environment. The CDK stack and the local runner set these. */
+/**
+ * What each function reads from its environment, built from the settings of the schema
+ * (lambdas/contract/settings.ts: names, ranges, defaults); only the rules between settings live here.
+ * The CDK stack and the local runner set these.
+ */
 
 /** How long a function trusts a looked-up API key: also the longest a revocation takes to apply. */
 export interface ApiKeyCacheConfig {
@@ -11,7 +15,7 @@ export interface ApiKeyCacheConfig {
 
 function apiKeyCacheConfig(env: Env): ApiKeyCacheConfig {
   return {
-    cacheSeconds: integer(env, 'API_KEY_CACHE_SECONDS', 60, { min: 0, max: 3600 }),
+    cacheSeconds: readEnv(env, SETTINGS.apiKeyCacheSeconds),
     cacheEntries: 1000,
   };
 }
@@ -32,21 +36,16 @@ export interface IngestConfig {
   idempotency: { leaseSeconds: number; ttlSeconds: number };
 }
 
-/** INGEST_CHUNK_ROWS: accepted rows written and enqueued together, on both upload paths. */
-function ingestChunkRows(env: Env): number {
-  return integer(env, 'INGEST_CHUNK_ROWS', 500, { min: 25, max: 10_000 });
-}
-
 export function ingestConfig(env: Env): IngestConfig {
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
+    tableName: readEnv(env, SETTINGS.tableName),
     apiKeyCache: apiKeyCacheConfig(env),
-    queueUrl: requireString(env, 'QUEUE_URL'),
-    chunkRows: ingestChunkRows(env),
-    maxBodyBytes: integer(env, 'MAX_UPLOAD_BYTES', 6 * 1024 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+    queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    chunkRows: readEnv(env, SETTINGS.ingestChunkRows),
+    maxBodyBytes: readEnv(env, SETTINGS.maxUploadBytes),
     idempotency: {
-      leaseSeconds: integer(env, 'IDEMPOTENCY_LEASE_SECONDS', 60, { min: 1, max: 3600 }),
-      ttlSeconds: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, { min: 1, max: 24 * 30 }) * 3600,
+      leaseSeconds: readEnv(env, SETTINGS.idempotencyLeaseSeconds),
+      ttlSeconds: readEnv(env, SETTINGS.idempotencyTtlHours) * 3600,
     },
   };
 }
@@ -78,48 +77,33 @@ export interface SenderConfig {
 }
 
 export function senderConfig(env: Env): SenderConfig {
-  const replyTo = optionalString(env, 'REPLY_TO_ADDRESS');
-  const configurationSet = optionalString(env, 'SES_CONFIGURATION_SET');
-  const maxSendRate = env.MAX_SEND_RATE?.trim() ? positiveNumber(env, 'MAX_SEND_RATE', 1) : undefined;
+  const replyTo = readEnv(env, SETTINGS.replyToAddress);
+  const configurationSet = readEnv(env, SETTINGS.sesConfigurationSet);
+  const maxSendRate = readEnv(env, SETTINGS.maxSendRate);
   const retryBackoff = {
-    baseSeconds: integer(env, 'RETRY_BACKOFF_SECONDS', 30, { min: 0, max: 43_200 }),
-    // SQS allows a message to stay invisible 12 hours at most.
-    maxSeconds: integer(env, 'RETRY_BACKOFF_MAX_SECONDS', SEND_QUEUE.visibilityTimeoutSeconds, {
-      min: 1,
-      max: 43_200,
-    }),
+    baseSeconds: readEnv(env, SETTINGS.retryBackoffSeconds),
+    maxSeconds: readEnv(env, SETTINGS.retryBackoffMaxSeconds),
   };
-  const queueUrl = optionalString(env, 'QUEUE_URL');
+  const queueUrl = readEnv(env, SETTINGS.queueUrl);
   if (retryBackoff.baseSeconds > 0 && queueUrl === undefined) {
     throw new ConfigError(
-      'environment variable QUEUE_URL is required when RETRY_BACKOFF_SECONDS is above 0 (the back-off changes message visibility)',
+      `environment variable ${SETTINGS.queueUrl.env} is required when ${SETTINGS.retryBackoffSeconds.env} is above 0 (the back-off changes message visibility)`,
     );
   }
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
-    fromAddress: requireString(env, 'SENDER_EMAIL'),
+    tableName: readEnv(env, SETTINGS.tableName),
+    fromAddress: readEnv(env, SETTINGS.senderEmail),
     ...(replyTo ? { replyTo } : {}),
     ...(configurationSet ? { configurationSet } : {}),
-    leaseSeconds: integer(env, 'SEND_LEASE_SECONDS', 60, { min: 1, max: 900 }),
-    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', SEND_QUEUE.maxReceiveCount, { min: 1, max: 1000 }),
+    leaseSeconds: readEnv(env, SETTINGS.sendLeaseSeconds),
+    maxReceiveCount: readEnv(env, SETTINGS.maxReceiveCount),
     ...(maxSendRate === undefined ? {} : { maxSendRate }),
-    defaultSendRate: positiveNumber(env, 'DEFAULT_SEND_RATE', 1),
-    maxConcurrency: integer(env, 'SENDER_MAX_CONCURRENCY', 2, { min: 1, max: 1000 }),
-    dryRun: boolean(env, 'DRY_RUN', false),
+    defaultSendRate: readEnv(env, SETTINGS.defaultSendRate),
+    maxConcurrency: readEnv(env, SETTINGS.senderMaxConcurrency),
+    dryRun: readEnv(env, SETTINGS.dryRun),
     retryBackoff,
     ...(queueUrl ? { queueUrl } : {}),
   };
-}
-
-/** Sends per second: a positive number (SES quotas such as 0.5 or 14 are both possible). */
-function positiveNumber(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1_000_000) {
-    throw new ConfigError(`environment variable ${name} must be a number above 0, got "${raw}"`);
-  }
-  return value;
 }
 
 export interface SweeperConfig {
@@ -139,13 +123,13 @@ export interface SweeperConfig {
 
 export function sweeperConfig(env: Env): SweeperConfig {
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
-    queueUrl: requireString(env, 'QUEUE_URL'),
-    pendingAfterSeconds: integer(env, 'SWEEP_PENDING_AFTER_SECONDS', 300, { min: 1, max: 86_400 }),
-    queuedAfterSeconds: integer(env, 'SWEEP_QUEUED_AFTER_SECONDS', 6 * 3600, { min: 1, max: 14 * 86_400 }),
-    sendingAfterSeconds: integer(env, 'SWEEP_SENDING_AFTER_SECONDS', 900, { min: 1, max: 86_400 }),
-    maxAttempts: integer(env, 'MAX_SEND_ATTEMPTS', 5, { min: 1, max: 100 }),
-    maxPerRun: integer(env, 'SWEEP_MAX_PER_RUN', 5_000, { min: 1, max: 100_000 }),
+    tableName: readEnv(env, SETTINGS.tableName),
+    queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    pendingAfterSeconds: readEnv(env, SETTINGS.sweepPendingAfterSeconds),
+    queuedAfterSeconds: readEnv(env, SETTINGS.sweepQueuedAfterSeconds),
+    sendingAfterSeconds: readEnv(env, SETTINGS.sweepSendingAfterSeconds),
+    maxAttempts: readEnv(env, SETTINGS.maxSendAttempts),
+    maxPerRun: readEnv(env, SETTINGS.sweepMaxPerRun),
   };
 }
 
@@ -165,30 +149,23 @@ export interface QueryConfig {
   introspection: boolean;
 }
 
-/** Shorter secrets would make forged cursors a matter of guessing. */
-const MIN_CURSOR_SECRET_LENGTH = 16;
-
 export function queryConfig(env: Env): QueryConfig {
-  const cursorSecret = optionalString(env, 'CURSOR_SECRET');
-  if (cursorSecret !== undefined && cursorSecret.length < MIN_CURSOR_SECRET_LENGTH) {
-    throw new ConfigError(
-      `environment variable CURSOR_SECRET must be at least ${MIN_CURSOR_SECRET_LENGTH} characters long`,
-    );
-  }
+  // Its length (at least 16 characters) is the schema's; a value that short is refused unrepeated.
+  const cursorSecret = readEnv(env, SETTINGS.cursorSecret);
   // Lambda's runtime always sets AWS_LAMBDA_FUNCTION_NAME; the local runner and tests do not.
-  if (cursorSecret === undefined && optionalString(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined) {
+  if (cursorSecret === undefined && readEnv(env, SETTINGS.lambdaFunctionName) !== undefined) {
     throw new ConfigError(
-      'environment variable CURSOR_SECRET is required on AWS Lambda (page cursors must be signed with a secret key)',
+      `environment variable ${SETTINGS.cursorSecret.env} is required on AWS Lambda (page cursors must be signed with a secret key)`,
     );
   }
-  const schemaPath = optionalString(env, 'GRAPHQL_SCHEMA_PATH');
+  const schemaPath = readEnv(env, SETTINGS.graphqlSchemaPath);
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
+    tableName: readEnv(env, SETTINGS.tableName),
     apiKeyCache: apiKeyCacheConfig(env),
     ...(cursorSecret ? { cursorSecret } : {}),
     ...(schemaPath ? { schemaPath } : {}),
-    graphiqlEnabled: boolean(env, 'GRAPHIQL_ENABLED', true),
-    introspection: boolean(env, 'GRAPHQL_INTROSPECTION', true),
+    graphiqlEnabled: readEnv(env, SETTINGS.graphiqlEnabled),
+    introspection: readEnv(env, SETTINGS.graphqlIntrospection),
   };
 }
 
@@ -200,9 +177,9 @@ export function queryConfig(env: Env): QueryConfig {
 export type DocsConfig = { assetsDir: string } | { nodeModulesDir: string };
 
 export function docsConfig(env: Env): DocsConfig {
-  const nodeModulesDir = optionalString(env, 'DOCS_NODE_MODULES_DIR');
+  const nodeModulesDir = readEnv(env, SETTINGS.docsNodeModulesDir);
   if (nodeModulesDir !== undefined) return { nodeModulesDir };
-  return { assetsDir: requireString(env, 'DOCS_ASSETS_DIR') };
+  return { assetsDir: requireEnv(env, SETTINGS.docsAssetsDir) };
 }
 
 /** S3 addressing: path-style for a local S3 stand-in, which has no bucket host names. */
@@ -211,16 +188,7 @@ export interface S3ClientConfig {
 }
 
 function s3ClientConfig(env: Env): S3ClientConfig {
-  return { forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', false) };
-}
-
-/**
- * MAX_LARGE_UPLOAD_BYTES: the largest campaign file the large-file path takes (1 GiB by default). The
- * upload-url function signs it into the URL (S3 refuses any other length) and the S3 ingest refuses a
- * larger object; both read this one variable. 5 GiB is the most one S3 PUT can carry.
- */
-function maxLargeUploadBytes(env: Env): number {
-  return integer(env, 'MAX_LARGE_UPLOAD_BYTES', 1024 ** 3, { min: 1024, max: 5 * 1024 ** 3 });
+  return { forcePathStyle: readEnv(env, SETTINGS.s3ForcePathStyle) };
 }
 
 export interface UploadUrlConfig {
@@ -237,11 +205,12 @@ export interface UploadUrlConfig {
 
 export function uploadUrlConfig(env: Env): UploadUrlConfig {
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
+    tableName: readEnv(env, SETTINGS.tableName),
     apiKeyCache: apiKeyCacheConfig(env),
-    bucketName: requireString(env, 'UPLOAD_BUCKET'),
-    urlSeconds: integer(env, 'UPLOAD_URL_SECONDS', 900, { min: 60, max: 3600 }),
-    maxFileBytes: maxLargeUploadBytes(env),
+    bucketName: readEnv(env, SETTINGS.uploadBucket),
+    urlSeconds: readEnv(env, SETTINGS.uploadUrlSeconds),
+    // The upload URL is signed for at most this many bytes (S3 refuses any other length).
+    maxFileBytes: readEnv(env, SETTINGS.maxLargeUploadBytes),
     s3: s3ClientConfig(env),
   };
 }
@@ -258,10 +227,10 @@ export interface S3IngestConfig {
 
 export function s3IngestConfig(env: Env): S3IngestConfig {
   return {
-    tableName: requireString(env, 'TABLE_NAME'),
-    queueUrl: requireString(env, 'QUEUE_URL'),
-    chunkRows: ingestChunkRows(env),
-    maxFileBytes: maxLargeUploadBytes(env),
+    tableName: readEnv(env, SETTINGS.tableName),
+    queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    chunkRows: readEnv(env, SETTINGS.ingestChunkRows),
+    maxFileBytes: readEnv(env, SETTINGS.maxLargeUploadBytes),
     s3: s3ClientConfig(env),
   };
 }

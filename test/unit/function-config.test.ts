@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  docsConfig,
+  ingestConfig,
+  queryConfig,
+  s3IngestConfig,
+  senderConfig,
+  sweeperConfig,
+  uploadUrlConfig,
+} from '../../lambdas/core/config/function-config.js';
+
+describe('queryConfig', () => {
+  const base = { TABLE_NAME: 'EmailSends' };
+
+  it('turns introspection on by default and off with GRAPHQL_INTROSPECTION=false', () => {
+    expect(queryConfig(base).introspection).toBe(true);
+    expect(queryConfig({ ...base, GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(() => queryConfig({ ...base, GRAPHQL_INTROSPECTION: 'maybe' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
+  it('requires CURSOR_SECRET on Lambda, where a derived key would be forgeable', () => {
+    const lambda = { ...base, AWS_LAMBDA_FUNCTION_NAME: 'CampaignMailer-prod-Graphql' };
+    expect(() => queryConfig(lambda)).toThrow(/CURSOR_SECRET is required on AWS Lambda/);
+    expect(queryConfig({ ...lambda, CURSOR_SECRET: 'a'.repeat(64) }).cursorSecret).toBe('a'.repeat(64));
+    expect(queryConfig(base).cursorSecret).toBeUndefined();
+  });
+
+  it('refuses a short CURSOR_SECRET without repeating it', () => {
+    expect(() => queryConfig({ ...base, CURSOR_SECRET: 'short' })).toThrow(
+      /^environment variable CURSOR_SECRET must be at least 16 characters long$/,
+    );
+  });
+});
+
+describe('senderConfig', () => {
+  const base = { TABLE_NAME: 'EmailSends', SENDER_EMAIL: 'campaigns@example.com', QUEUE_URL: 'http://queue' };
+
+  it('requires QUEUE_URL while the retry back-off is on, and not once it is off', () => {
+    const { QUEUE_URL: _, ...withoutQueue } = base;
+    expect(() => senderConfig(withoutQueue)).toThrow(
+      'environment variable QUEUE_URL is required when RETRY_BACKOFF_SECONDS is above 0 (the back-off changes message visibility)',
+    );
+    const off = senderConfig({ ...withoutQueue, RETRY_BACKOFF_SECONDS: '0' });
+    expect(off.retryBackoff.baseSeconds).toBe(0);
+    expect(off.queueUrl).toBeUndefined();
+  });
+
+  it('reads MAX_SEND_RATE as a fraction, leaves it unset when empty, and refuses 0 naming the range', () => {
+    expect(senderConfig({ ...base, MAX_SEND_RATE: '0.5' }).maxSendRate).toBe(0.5);
+    expect(senderConfig({ ...base, MAX_SEND_RATE: ' ' })).not.toHaveProperty('maxSendRate');
+    expect(() => senderConfig({ ...base, MAX_SEND_RATE: '0' })).toThrow(
+      'environment variable MAX_SEND_RATE must be a number above 0 and at most 1000000, got "0"',
+    );
+  });
+
+  it('refuses a From address that is not an address, as the stack does', () => {
+    expect(() => senderConfig({ ...base, SENDER_EMAIL: 'campaigns' })).toThrow(
+      'environment variable SENDER_EMAIL must be an email address, got "campaigns"',
+    );
+  });
+
+  it('names a missing variable', () => {
+    const { TABLE_NAME: _, ...withoutTable } = base;
+    expect(() => senderConfig(withoutTable)).toThrow(
+      'environment variable TABLE_NAME is required but not set',
+    );
+  });
+
+  it('takes DRY_RUN as true, false, 1 or 0 in any case', () => {
+    expect(senderConfig({ ...base, DRY_RUN: 'TRUE' }).dryRun).toBe(true);
+    expect(senderConfig({ ...base, DRY_RUN: '1' }).dryRun).toBe(true);
+    expect(senderConfig({ ...base, DRY_RUN: '0' }).dryRun).toBe(false);
+    expect(() => senderConfig({ ...base, DRY_RUN: 'yes' })).toThrow(
+      'environment variable DRY_RUN must be true or false, got "yes"',
+    );
+  });
+});
+
+describe('the functions that need the queue', () => {
+  it('refuse to start without QUEUE_URL, naming it', () => {
+    const env = { TABLE_NAME: 't' };
+    for (const read of [ingestConfig, sweeperConfig, s3IngestConfig]) {
+      expect(() => read(env)).toThrow('environment variable QUEUE_URL is required but not set');
+    }
+  });
+});
+
+describe('ingestConfig', () => {
+  it('keeps an Idempotency-Key IDEMPOTENCY_TTL_HOURS hours, 24 unless set', () => {
+    const env = { TABLE_NAME: 't', QUEUE_URL: 'q' };
+    expect(ingestConfig(env).idempotency.ttlSeconds).toBe(24 * 3600);
+    expect(ingestConfig({ ...env, IDEMPOTENCY_TTL_HOURS: '2' }).idempotency.ttlSeconds).toBe(7200);
+  });
+});
+
+describe('uploadUrlConfig', () => {
+  it('refuses an upload URL lifetime outside 60 to 3600 seconds', () => {
+    const env = { TABLE_NAME: 't', UPLOAD_BUCKET: 'b' };
+    expect(uploadUrlConfig(env).urlSeconds).toBe(900);
+    expect(() => uploadUrlConfig({ ...env, UPLOAD_URL_SECONDS: '59' })).toThrow(
+      'environment variable UPLOAD_URL_SECONDS must be an integer from 60 to 3600, got "59"',
+    );
+  });
+});
+
+describe('docsConfig', () => {
+  it('prefers DOCS_NODE_MODULES_DIR and otherwise requires DOCS_ASSETS_DIR', () => {
+    expect(docsConfig({ DOCS_NODE_MODULES_DIR: '/n', DOCS_ASSETS_DIR: '/a' })).toEqual({
+      nodeModulesDir: '/n',
+    });
+    expect(docsConfig({ DOCS_ASSETS_DIR: '/a' })).toEqual({ assetsDir: '/a' });
+    expect(() => docsConfig({})).toThrow('environment variable DOCS_ASSETS_DIR is required but not set');
+  });
+});
