@@ -28,6 +28,10 @@ export interface LocalConfig {
   sweepPendingAfterSeconds: number;
   sweepQueuedAfterSeconds: number;
   sweepSendingAfterSeconds: number;
+  /** API_KEY_CACHE_SECONDS: 0 by default, so that a revocation holds at once. */
+  apiKeyCacheSeconds: number;
+  /** GRAPHQL_SCHEMA_PATH, when the schema is not the repository's file. */
+  graphqlSchemaPath?: string;
 }
 
 const port = (env: string, fallback: number, description: string) =>
@@ -96,6 +100,8 @@ export const LOCAL_DEFAULTS = {
   sweepPendingAfterSeconds: 15,
   sweepQueuedAfterSeconds: 300,
   sweepSendingAfterSeconds: 5,
+  // Reads cost nothing here, and a developer trying `apikey revoke` expects it to hold at once.
+  apiKeyCacheSeconds: 0,
 } as const satisfies { [N in keyof typeof SETTINGS]?: KindValue<(typeof SETTINGS)[N]['kind']> };
 
 export function localConfig(env: Env): LocalConfig {
@@ -103,6 +109,7 @@ export function localConfig(env: Env): LocalConfig {
   const sqs = readEnv(env, LOCAL_SETTINGS.sqsEndpoint);
   const sesv2 = readEnv(env, LOCAL_SETTINGS.sesv2Endpoint);
   const apiKey = readEnv(env, LOCAL_SETTINGS.apiKey);
+  const graphqlSchemaPath = readEnv(env, SETTINGS.graphqlSchemaPath);
   return {
     port: readEnv(env, LOCAL_SETTINGS.port),
     host: readEnv(env, LOCAL_SETTINGS.host),
@@ -126,5 +133,9 @@ export function localConfig(env: Env): LocalConfig {
     sweepSendingAfterSeconds: readEnv(env, SETTINGS.sweepSendingAfterSeconds, {
       default: LOCAL_DEFAULTS.sweepSendingAfterSeconds,
     }),
+    apiKeyCacheSeconds: readEnv(env, SETTINGS.apiKeyCacheSeconds, {
+      default: LOCAL_DEFAULTS.apiKeyCacheSeconds,
+    }),
+    ...(graphqlSchemaPath ? { graphqlSchemaPath } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { S3Event } from 'aws-lambda';
 import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lambdas/contract/api-routes.js';
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
 import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { environmentOf } from '../lambdas/contract/setting-sources.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { ensureDevelopmentKey } from './development-key.js';
@@ -61,25 +62,28 @@ function setFunctionEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
-    TABLE_NAME: config.tableName,
-    QUEUE_URL: queueUrl,
-    SENDER_EMAIL: config.senderEmail,
-    SEND_LEASE_SECONDS: String(config.leaseSeconds),
-    // The sender shares its rate among as many senders as the event source below runs at once.
-    SENDER_MAX_CONCURRENCY: String(config.senderConcurrency),
-    DEFAULT_SEND_RATE: String(config.defaultSendRate),
-    // Off: local-aws-sqs counts a ChangeMessageVisibility as one more receive, so a delayed retry
-    // would reach the DLQ after two deliveries instead of three (README "Sending rate and dry runs").
-    RETRY_BACKOFF_SECONDS: '0',
-    SWEEP_PENDING_AFTER_SECONDS: String(config.sweepPendingAfterSeconds),
-    SWEEP_QUEUED_AFTER_SECONDS: String(config.sweepQueuedAfterSeconds),
-    SWEEP_SENDING_AFTER_SECONDS: String(config.sweepSendingAfterSeconds),
-    GRAPHQL_SCHEMA_PATH: process.env.GRAPHQL_SCHEMA_PATH ?? resolve('graphql/schema.graphql'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // Metrics would print CloudWatch's embedded format to the console; nothing reads it here.
     POWERTOOLS_METRICS_DISABLED: 'true',
-    // Reads cost nothing here, and a developer trying `apikey revoke` expects it to hold at once.
-    API_KEY_CACHE_SECONDS: process.env.API_KEY_CACHE_SECONDS ?? '0',
+    // Under the schema's names, as the stack passes them (MAX_SEND_RATE and DRY_RUN, when set in this
+    // process's environment, reach the sender unchanged, as on AWS).
+    ...environmentOf({
+      tableName: config.tableName,
+      queueUrl,
+      senderEmail: config.senderEmail,
+      sendLeaseSeconds: config.leaseSeconds,
+      // The sender shares its rate among as many senders as the event source below runs at once.
+      senderMaxConcurrency: config.senderConcurrency,
+      defaultSendRate: config.defaultSendRate,
+      // Off: local-aws-sqs counts a ChangeMessageVisibility as one more receive, so a delayed retry
+      // would reach the DLQ after two deliveries instead of three (README "Sending rate and dry runs").
+      retryBackoffSeconds: 0,
+      sweepPendingAfterSeconds: config.sweepPendingAfterSeconds,
+      sweepQueuedAfterSeconds: config.sweepQueuedAfterSeconds,
+      sweepSendingAfterSeconds: config.sweepSendingAfterSeconds,
+      graphqlSchemaPath: config.graphqlSchemaPath ?? resolve('graphql/schema.graphql'),
+      apiKeyCacheSeconds: config.apiKeyCacheSeconds,
+    }),
   });
 }
 
@@ -241,12 +245,13 @@ async function loadHandler<H>(id: FunctionId): Promise<H> {
 function setLargeFileEnvironment(emulators: RunningEmulators) {
   const require = createRequire(import.meta.url);
   Object.assign(process.env, {
-    ...(emulators.s3
-      ? { AWS_ENDPOINT_URL_S3: emulators.s3.endpoint, UPLOAD_BUCKET: emulators.s3.bucket }
-      : {}),
-    // s3rver has no per-bucket host names.
-    S3_FORCE_PATH_STYLE: 'true',
-    DOCS_NODE_MODULES_DIR: dirname(dirname(require.resolve('swagger-ui-dist/package.json'))),
+    ...(emulators.s3 ? { AWS_ENDPOINT_URL_S3: emulators.s3.endpoint } : {}),
+    ...environmentOf({
+      uploadBucket: emulators.s3?.bucket,
+      // s3rver has no per-bucket host names.
+      s3ForcePathStyle: true,
+      docsNodeModulesDir: dirname(dirname(require.resolve('swagger-ui-dist/package.json'))),
+    }),
   });
 }
 

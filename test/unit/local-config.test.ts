@@ -22,6 +22,7 @@ describe('localConfig', () => {
       sweepPendingAfterSeconds: 15,
       sweepQueuedAfterSeconds: 300,
       sweepSendingAfterSeconds: 5,
+      apiKeyCacheSeconds: 0,
     });
   });
 
