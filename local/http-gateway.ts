@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { routeKeyOf, routeOfRequest } from '../lambdas/contract/api-routes.js';
 import type { FunctionId } from '../lambdas/contract/functions.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -144,7 +145,8 @@ export function startHttpGateway(
         }
         throw error;
       }
-      const routeKey = `${route.method} ${route.path}`;
+      // API Gateway names the route by its template (`GET /docs/{asset}`), not by the path requested.
+      const routeKey = routeKeyOf(routeOfRequest(route.method, route.path) ?? route);
       const result = await route.handler(
         httpApiEventFrom(request, body, routeKey),
         lambdaContext(route.functionName),

@@ -1,6 +1,8 @@
 /**
  * Every route of the HTTP API, in one list: the CDK stack adds exactly these routes, the local runner
  * serves exactly these, and the OpenAPI document describes exactly these (tests hold all three to it).
+ * The HTTP stack of each function (lambdas/core/http/route-access.ts) takes each route's access from
+ * here, by the route key API Gateway puts in the event.
  */
 
 import { DOCS_FILES } from './docs-files.js';
@@ -52,8 +54,34 @@ export const API_ROUTES: readonly ApiRoute[] = [
 ];
 
 /** `GET /graphql`: the route key API Gateway and the access logs use. */
-export const routeKeyOf = (route: Pick<ApiRoute, 'method' | 'path'>): string =>
+export const routeKeyOf = (route: { method: string; path: string }): string =>
   `${route.method} ${route.path}`;
+
+/** The route of a route key, as API Gateway puts it in the event (`GET /docs/{asset}`). */
+export const routeOfKey = (routeKey: string | undefined): ApiRoute | undefined =>
+  API_ROUTES.find((route) => routeKeyOf(route) === routeKey);
+
+/** True when `path` is one of the paths `template` stands for: `{name}` matches one path segment. */
+function matchesTemplate(template: string, path: string): boolean {
+  const want = template.split('/');
+  const got = path.split('/');
+  return (
+    want.length === got.length &&
+    want.every((segment, i) => (/^\{\w+\}$/.test(segment) ? (got[i] ?? '') !== '' : segment === got[i]))
+  );
+}
+
+/**
+ * The route API Gateway picks for a request: the one whose path matches exactly, else one whose
+ * template does (`GET /docs/swagger-ui.css` is `GET /docs/{asset}`).
+ */
+export function routeOfRequest(method: string, path: string): ApiRoute | undefined {
+  const candidates = API_ROUTES.filter((route) => route.method === method);
+  return (
+    candidates.find((route) => route.path === path) ??
+    candidates.find((route) => matchesTemplate(route.path, path))
+  );
+}
 
 /**
  * The concrete paths a route answers on, for a router that matches paths exactly (the local

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DOCS_PATH, OPENAPI_PATH, SWAGGER_UI_INITIALIZER } from '../contract/api-routes.js';
 import { DOCS_FILES, type DocsFile } from '../contract/docs-files.js';
-import { jsonResponse } from '../core/http/json-response.js';
+import { HttpError } from '../core/http/http-error.js';
+import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { openApiDocument } from './openapi.js';
 
 export interface DocsHandlerDeps {
@@ -80,7 +81,7 @@ function sendAsset(asset: Asset, acceptEncoding: string | undefined, cacheContro
   const wish = gzipWish(acceptEncoding);
   const tooLarge = asset.body.length > MAX_PLAIN_BYTES;
   if (tooLarge && wish === 'refused') {
-    return jsonResponse(406, { error: 'this file is only served gzipped: send Accept-Encoding: gzip' });
+    throw new HttpError(406, 'this file is only served gzipped: send Accept-Encoding: gzip');
   }
   const gzip = wish === 'accepted' || tooLarge;
   return {
@@ -102,7 +103,7 @@ function sendAsset(asset: Asset, acceptEncoding: string | undefined, cacheContro
  * files, public, from a function that can reach nothing but its own files. The assets are read (and
  * gzipped) once per container, on first use.
  */
-export function createDocsHandler(deps: DocsHandlerDeps) {
+export function createDocsHandler(deps: DocsHandlerDeps): HttpHandler {
   const document = assetOf(JSON.stringify(openApiDocument()), 'application/json; charset=utf-8');
   const page = assetOf(DOCS_PAGE, 'text/html; charset=utf-8');
   const initializer = assetOf(DOCS_INITIALIZER, CONTENT_TYPES['.js'] as string);
@@ -119,7 +120,7 @@ export function createDocsHandler(deps: DocsHandlerDeps) {
     return asset;
   };
 
-  return async (event: APIGatewayProxyEventV2): Promise<Result> => {
+  return httpFunction('docs', {}, async (event) => {
     const path = event.rawPath.replace(/\/+$/, '') || '/';
     const accept = event.headers?.['accept-encoding'];
     if (path === OPENAPI_PATH) return sendAsset(document, accept, 'no-cache');
@@ -129,6 +130,6 @@ export function createDocsHandler(deps: DocsHandlerDeps) {
     // Only the listed names: a path never reaches the file system.
     const file = DOCS_FILES.find((f) => f.name === name);
     if (file !== undefined) return sendAsset(await fileAsset(file), accept, 'public, max-age=86400');
-    return jsonResponse(404, { error: `no documentation at ${path}` });
-  };
+    throw new HttpError(404, `no documentation at ${path}`);
+  });
 }

@@ -1,8 +1,7 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { API_KEY_HEADER, type ApiKeyCheck } from '../core/http/api-key-check.js';
-import { HttpError } from '../core/http/http-error.js';
-import { jsonResponse } from '../core/http/json-response.js';
+import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { logger } from '../core/observability/logger.js';
 import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
@@ -52,7 +51,7 @@ const yogaLogger = {
 };
 
 /** /graphql behind API Gateway's HTTP API: the event becomes a Fetch request for GraphQL Yoga and back. */
-export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
+export function createGraphqlHandler(deps: GraphqlHandlerDeps): HttpHandler {
   const yoga = createYoga({
     schema: createSchema({ typeDefs: deps.typeDefs ?? readSchemaSource(), resolvers: createResolvers(deps) }),
     graphqlEndpoint: '/graphql',
@@ -73,17 +72,12 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps) {
     logging: yogaLogger,
   });
 
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (!(deps.graphiql !== false && isGraphiqlPage(event))) {
-      try {
-        await deps.apiKeys.require(event.headers ?? {}, 'read');
-      } catch (error) {
-        if (error instanceof HttpError) return jsonResponse(error.statusCode, { error: error.message });
-        logger.error('API key check failed', { error: error instanceof Error ? error : String(error) });
-        return jsonResponse(500, { error: 'internal error', requestId: event.requestContext?.requestId });
-      }
-    }
+  const access = {
+    apiKeys: deps.apiKeys,
+    isPublicRequest: (event: APIGatewayProxyEventV2) => deps.graphiql !== false && isGraphiqlPage(event),
+  };
+  return httpFunction('graphql', access, async (event) => {
     const response = await yoga.fetch(requestFromHttpApiEvent(event, yoga.fetchAPI.Request));
     return httpApiResultFrom(response);
-  };
+  });
 }

@@ -1,3 +1,3 @@
-import { health } from './handler.js';
+import { createHealthHandler } from './handler.js';
 
-export const handler = health;
+export const handler = createHealthHandler();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
+import { LARGE_UPLOAD_PATH, routeKeyOf } from '../contract/api-routes.js';
 import { dryRunFrom } from '../core/http/flag-parameter.js';
 import { HttpError } from '../core/http/http-error.js';
 
@@ -22,7 +23,7 @@ export interface UploadRequest {
 }
 
 /** Where a file too large for this endpoint goes instead (pre-signed S3 upload). */
-export const LARGE_FILE_ROUTE = 'POST /campaigns/uploads';
+export const LARGE_FILE_ROUTE = routeKeyOf({ method: 'POST', path: LARGE_UPLOAD_PATH });
 
 const CSV_TYPES = [
   'text/csv',

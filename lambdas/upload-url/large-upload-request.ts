@@ -1,13 +1,12 @@
-import { dryRunFrom } from '../core/http/flag-parameter.js';
+import type { z } from 'zod';
+import {
+  type FileTooLarge,
+  type LargeUploadRequest,
+  LargeUploadRequestSchema,
+  MAX_FILE_NAME,
+} from '../contract/api-schemas.js';
+import { dryRunRefusal, flagValueOf } from '../core/http/flag-parameter.js';
 import { HttpError } from '../core/http/http-error.js';
-
-/** What a client asks POST /campaigns/uploads for: a URL to PUT a file of exactly `size` bytes to. */
-export interface LargeUploadRequest {
-  fileName?: string;
-  /** The file's length in bytes, signed into the URL: S3 refuses a PUT of any other length. */
-  size: number;
-  dryRun: boolean;
-}
 
 export interface LargeUploadHttpRequest {
   headers: Record<string, string | undefined>;
@@ -16,10 +15,9 @@ export interface LargeUploadHttpRequest {
   query: Record<string, string | undefined>;
 }
 
-export const MAX_FILE_NAME = 200;
-
-const FIELDS = ['fileName', 'size', 'dryRun'] as const;
-type Field = (typeof FIELDS)[number];
+/** The fields of the request schema, in its order. */
+const FIELDS = Object.keys(LargeUploadRequestSchema.shape) as Field[];
+type Field = keyof LargeUploadRequest;
 
 const EXAMPLE = '{"fileName": "list.csv", "size": 123456789}';
 
@@ -58,7 +56,7 @@ function bodyFields(request: LargeUploadHttpRequest): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HttpError(400, `the body must be a JSON object such as ${EXAMPLE}`);
   }
-  const unknown = Object.keys(parsed).filter((name) => !(FIELDS as readonly string[]).includes(name));
+  const unknown = Object.keys(parsed).filter((name) => !(FIELDS as string[]).includes(name));
   if (unknown.length > 0) {
     throw new HttpError(
       400,
@@ -84,61 +82,72 @@ function fieldsOf(request: LargeUploadHttpRequest): Partial<Record<Field, Given>
   return fields;
 }
 
+/**
+ * What the schema is given for each field: the value itself, or its text form read as the schema's
+ * type (a query parameter is always text, and a JSON client may quote a number): `"2048"` for size,
+ * `true`/`yes`/`1`/… for dryRun (flagValueOf). A file name is trimmed, and a blank one is none.
+ */
+function candidateOf(given: Given | undefined): unknown {
+  if (given === undefined) return undefined;
+  const { value, name } = given;
+  if (typeof value !== 'string') return value;
+  switch (name) {
+    case 'size':
+      return /^\d+$/.test(value) ? Number(value) : value;
+    case 'dryRun':
+      return flagValueOf(value) ?? value;
+    case 'fileName':
+      return value.trim() === '' ? undefined : value.trim();
+  }
+}
+
 const shown = (value: unknown) => JSON.stringify(value)?.slice(0, 50) ?? String(value);
 
-function sizeOf(given: Given | undefined, maxFileBytes: number): number {
+/** The message of the first thing wrong with `field`, in words that name where the value came from. */
+function refusalOf(
+  field: Field,
+  given: Given | undefined,
+  issues: z.core.$ZodIssue[],
+): HttpError | undefined {
+  const issue = issues.find((candidate) => candidate.path[0] === field);
+  if (issue === undefined) return undefined;
   if (given === undefined) {
-    throw new HttpError(
+    // Only size is required.
+    return new HttpError(
       400,
       `size is required: the file's length in bytes, e.g. ${EXAMPLE}; the upload URL is signed for exactly that length`,
       { problem: 'SIZE_REQUIRED' },
     );
   }
-  const { value } = given;
-  const size =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value)
-        ? Number(value)
-        : NaN;
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new HttpError(
-      400,
-      `${whereOf(given)} must be the file's length in bytes, at least 1; got ${shown(value)}`,
-      {
-        problem: 'INVALID_SIZE',
-      },
-    );
+  switch (field) {
+    case 'size':
+      return new HttpError(
+        400,
+        `${whereOf(given)} must be the file's length in bytes, at least 1; got ${shown(given.value)}`,
+        { problem: 'INVALID_SIZE' },
+      );
+    case 'fileName':
+      return new HttpError(
+        400,
+        issue.code === 'too_big'
+          ? `${whereOf(given)} is longer than ${MAX_FILE_NAME} characters`
+          : `${whereOf(given)} must be a string, got ${shown(given.value)}`,
+      );
+    case 'dryRun':
+      return typeof given.value === 'string'
+        ? dryRunRefusal(given.value, given.source)
+        : new HttpError(400, `${whereOf(given)} must be true or false, got ${shown(given.value)}`);
   }
-  if (size > maxFileBytes) {
-    throw new HttpError(
-      413,
-      `the file is ${size} bytes; the largest file this API takes is ${maxFileBytes} bytes (${humanBytes(maxFileBytes)})`,
-      { problem: 'FILE_TOO_LARGE', maxBytes: maxFileBytes },
-    );
-  }
-  return size;
 }
 
-function fileNameOf(given: Given | undefined): string | undefined {
-  if (given === undefined) return undefined;
-  if (typeof given.value !== 'string') {
-    throw new HttpError(400, `${whereOf(given)} must be a string, got ${shown(given.value)}`);
-  }
-  const fileName = given.value.trim();
-  if (fileName.length > MAX_FILE_NAME) {
-    throw new HttpError(400, `${whereOf(given)} is longer than ${MAX_FILE_NAME} characters`);
-  }
-  return fileName === '' ? undefined : fileName;
-}
-
-function dryRunOf(given: Given | undefined): boolean {
-  if (given === undefined) return false;
-  if (typeof given.value === 'boolean') return given.value;
-  if (typeof given.value !== 'string') {
-    throw new HttpError(400, `${whereOf(given)} must be true or false, got ${shown(given.value)}`);
-  }
-  return dryRunFrom(given.value, given.source);
+/** The 413 of a size above the largest file taken. */
+export function fileTooLarge(size: number, maxFileBytes: number): HttpError {
+  const details: Omit<FileTooLarge, 'error'> = { problem: 'FILE_TOO_LARGE', maxBytes: maxFileBytes };
+  return new HttpError(
+    413,
+    `the file is ${size} bytes; the largest file this API takes is ${maxFileBytes} bytes (${humanBytes(maxFileBytes)})`,
+    details,
+  );
 }
 
 /** `1 GiB`, `512 MiB`: the limit as a person reads it, beside the exact number of bytes. */
@@ -154,16 +163,30 @@ export function humanBytes(bytes: number): string {
 }
 
 /**
- * Reads POST /campaigns/uploads: a JSON body `{ fileName?, size, dryRun? }` (or the same names as
- * query parameters). `size` is required, so that the URL can be signed for that length, and at most
- * `maxFileBytes` (413 above it).
+ * Reads POST /campaigns/uploads with LargeUploadRequestSchema: a JSON body `{ fileName?, size, dryRun? }`
+ * (or the same names as query parameters). `size` is required, so that the URL can be signed for that
+ * length, and at most `maxFileBytes` (413 above it). What is wrong is told in the order size, the
+ * size limit, fileName, dryRun, naming the field and where it was given.
  */
 export function largeUploadRequestOf(
   request: LargeUploadHttpRequest,
   maxFileBytes: number,
-): LargeUploadRequest {
+): LargeUploadRequest & { dryRun: boolean } {
   const fields = fieldsOf(request);
-  const size = sizeOf(fields.size, maxFileBytes);
-  const fileName = fileNameOf(fields.fileName);
-  return { ...(fileName ? { fileName } : {}), size, dryRun: dryRunOf(fields.dryRun) };
+  const candidate = Object.fromEntries(
+    FIELDS.map((name) => [name, candidateOf(fields[name])]).filter(([, value]) => value !== undefined),
+  );
+  const parsed = LargeUploadRequestSchema.safeParse(candidate);
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const sizeRefusal = refusalOf('size', fields.size, issues);
+  if (sizeRefusal) throw sizeRefusal;
+  const size = LargeUploadRequestSchema.shape.size.parse(candidate.size);
+  if (size > maxFileBytes) throw fileTooLarge(size, maxFileBytes);
+  for (const name of ['fileName', 'dryRun'] as const) {
+    const refusal = refusalOf(name, fields[name], issues);
+    if (refusal) throw refusal;
+  }
+  if (!parsed.success) throw parsed.error;
+  const { fileName, dryRun = false } = parsed.data;
+  return { ...(fileName ? { fileName } : {}), size, dryRun };
 }

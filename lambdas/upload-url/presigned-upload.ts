@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { LargeUpload } from '../contract/api-schemas.js';
 import {
   DRY_RUN_HEADER,
   encodeFileName,
@@ -8,15 +9,6 @@ import {
   UPLOAD_METADATA,
   uploadKeyOf,
 } from '../contract/upload-object.js';
-
-export interface LargeUpload {
-  batchId: string;
-  uploadUrl: string;
-  method: 'PUT';
-  /** Headers the PUT must send exactly as given: they are signed. */
-  headers: Record<string, string>;
-  expiresAt: string;
-}
 
 export interface LargeUploadDeps {
   s3: S3Client;
@@ -31,7 +23,7 @@ export interface LargeUploadDeps {
  * A pre-signed PUT for `uploads/<batchId>.csv` of exactly `size` bytes. Content type, length and
  * metadata are signed headers, so S3 refuses a PUT with another content type or of another length
  * (403 SignatureDoesNotMatch): the size checked when the URL was given out is the size stored. Nothing
- * is written: the batch comes into being when the file arrives and is read (s3-ingest-handler.ts).
+ * is written: the batch comes into being when the file arrives and is read (lambdas/ingest-s3).
  */
 export async function createLargeUpload(
   deps: LargeUploadDeps,

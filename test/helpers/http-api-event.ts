@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { routeKeyOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
 
 export interface HttpApiEventInit {
   method?: string;
@@ -13,6 +14,11 @@ export interface HttpApiEventInit {
   query?: Record<string, string> | string;
   /** A named stage prefixes rawPath, as on a deployed API that does not use `$default`. */
   stage?: string;
+  /**
+   * The route API Gateway matched; by default the route of API_ROUTES the method and path match
+   * (`GET /docs/{asset}` for `/docs/swagger-ui.css`), else `METHOD path` as for a route that does not exist.
+   */
+  routeKey?: string;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -49,9 +55,11 @@ export function httpApiEvent(init: HttpApiEventInit = {}): APIGatewayProxyEventV
   const body =
     init.body === undefined ? undefined : binary ? init.body.toString('base64') : String(init.body);
   const now = new Date();
+  const route = routeOfRequest(method, path);
+  const routeKey = init.routeKey ?? (route ? routeKeyOf(route) : `${method} ${path}`);
   return {
     version: '2.0',
-    routeKey: `${method} ${path}`,
+    routeKey,
     rawPath,
     rawQueryString,
     ...(cookieHeader ? { cookies: cookieHeader.split(/;\s*/) } : {}),
@@ -70,7 +78,7 @@ export function httpApiEvent(init: HttpApiEventInit = {}): APIGatewayProxyEventV
         userAgent: headers['user-agent'] ?? 'vitest',
       },
       requestId: randomUUID(),
-      routeKey: `${method} ${path}`,
+      routeKey,
       stage,
       time: requestTime(now),
       timeEpoch: now.getTime(),

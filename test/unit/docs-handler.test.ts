@@ -86,7 +86,7 @@ describe('the OpenAPI document', () => {
       format: 'binary',
     });
     expect(Object.keys(upload.responses).sort()).toEqual(
-      ['202', '400', '401', '403', '409', '413', '415', '422', '429'].sort(),
+      ['202', '400', '401', '403', '409', '413', '415', '422', '429', '500'].sort(),
     );
     const report = JSON.stringify(document.components.schemas.ReportCounts);
     for (const field of [

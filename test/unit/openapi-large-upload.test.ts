@@ -37,9 +37,9 @@ describe('the OpenAPI document for the large-file path', () => {
     ]);
   });
 
-  it('describes every answer: 201, 400, 413 with the maximum, 415, and the key refusals', () => {
+  it('describes every answer: 201, 400, 413 with the maximum, 415, the key refusals and the 500', () => {
     expect(Object.keys(operation.responses).sort()).toEqual(
-      ['201', '400', '401', '403', '413', '415', '429'].sort(),
+      ['201', '400', '401', '403', '413', '415', '429', '500'].sort(),
     );
     expect(JSON.stringify(operation.responses['413'])).toContain('FileTooLarge');
     expect(document.components.schemas.FileTooLarge?.required).toEqual(['error', 'problem', 'maxBytes']);

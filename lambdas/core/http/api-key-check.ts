@@ -1,5 +1,3 @@
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ApiKeyRecord, type ApiKeyScope, hashApiKey, keyIdOf, refusalOf } from '../domain/api-key.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import { HttpError } from './http-error.js';
@@ -45,16 +43,4 @@ export class ApiKeyCheck {
     this.cache.set(keyId, { record, until: now + this.options.cacheSeconds * 1000 });
     return record;
   }
-}
-
-/** Refuses a request without a key granting `scope`, before the handler reads its body. */
-export function requireApiKey(
-  check: ApiKeyCheck,
-  scope: ApiKeyScope,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
-  return {
-    before: async (request) => {
-      await check.require(request.event.headers ?? {}, scope);
-    },
-  };
 }

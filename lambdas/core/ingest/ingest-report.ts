@@ -1,8 +1,8 @@
-import type { CampaignEncoding } from '../domain/campaign-encoding.js';
+import { type IngestReport, REPORT_LIST_LIMIT } from '../../contract/api-schemas.js';
 import type { BatchRecord } from '../store/batch-store.js';
 
 /** Longest list of rejected or duplicate lines returned in full; the totals stay exact beyond it. */
-export const REPORT_LIST_LIMIT = 1000;
+export { REPORT_LIST_LIMIT };
 
 /**
  * Entries of each list kept on the batch record (a DynamoDB item holds at most 400 KB; 100 entries of
@@ -10,42 +10,11 @@ export const REPORT_LIST_LIMIT = 1000;
  */
 export const STORED_LIST_LIMIT = 100;
 
-export interface IngestError {
-  /** Line of the file where the record starts (header = 1). */
-  line: number;
-  reason: string;
-  /** The offending value, at most 200 characters. */
-  value: string;
-}
-
-export interface IngestDuplicate {
-  line: number;
-  /** The normalised (trimmed, lower-cased) address. */
-  email: string;
-  /** The line that first had this address. */
-  firstLine: number;
-}
-
 /**
  * The answer to an upload, whichever path it came by (HTTP body or S3 object), and what the batch
- * record keeps of it. The one type to document: `202` is this, `422` this without `batchId`.
+ * record keeps of it: defined with the API's other shapes, from which the OpenAPI document is made.
  */
-export interface IngestReport {
-  batchId: string;
-  /** Non-blank data records. received = accepted + duplicates + invalid. */
-  received: number;
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  /** How the bytes were read: 'utf-8' (with or without BOM) or, when they are not UTF-8, 'windows-1252'. */
-  encoding: CampaignEncoding;
-  /** The sends are rehearsed: the sender marks them SENT without calling SES. */
-  dryRun: boolean;
-  errors: IngestError[];
-  duplicatesList: IngestDuplicate[];
-  /** True when `errors` or `duplicatesList` were cut at REPORT_LIST_LIMIT entries. */
-  truncated: boolean;
-}
+export type { IngestReport };
 
 /**
  * What the batch record keeps of an upload's report: the totals and the first STORED_LIST_LIMIT

@@ -1,0 +1,278 @@
+/**
+ * The shapes of what the HTTP API takes and answers, written once: the handlers parse requests and
+ * type their answers with these schemas, and the OpenAPI document (lambdas/docs/openapi.ts) is
+ * generated from them, so the two cannot drift apart. A schema with a `meta` id becomes a component
+ * of the document under that name.
+ *
+ * Answers the functions write are strict objects (`additionalProperties: false` in the document): a
+ * field added to an answer without adding it here fails the test that checks real answers against
+ * the document.
+ */
+
+import { z } from 'zod';
+import { LARGE_UPLOAD_PATH, routeKeyOf } from './api-routes.js';
+
+/** Longest list of rejected or duplicate lines an upload's answer holds; the counts stay exact beyond it. */
+export const REPORT_LIST_LIMIT = 1000;
+
+/** Longest file name kept with a large upload. */
+export const MAX_FILE_NAME = 200;
+
+// ---------------------------------------------------------------------------------------------------
+// The upload report
+
+export const RowErrorSchema = z
+  .strictObject({
+    line: z.int().min(2).meta({ description: 'Line of the file where the record starts (header = 1).' }),
+    reason: z.string(),
+    value: z.string().max(200).meta({ description: 'The offending value, at most 200 characters.' }),
+  })
+  .meta({ id: 'RowError' });
+
+export const DuplicateSchema = z
+  .strictObject({
+    line: z.int(),
+    email: z.string().meta({ description: 'The address, trimmed and lower-cased.' }),
+    firstLine: z.int().meta({ description: 'The line that first had this address.' }),
+  })
+  .meta({ id: 'Duplicate' });
+
+/** How the bytes of a campaign file were read. */
+export const CAMPAIGN_ENCODINGS = ['utf-8', 'windows-1252'] as const;
+
+const count = z.int().min(0);
+
+/** What every report holds, with or without a batch. */
+const reportCounts = {
+  received: count.meta({ description: 'Non-blank data records: accepted + duplicates + invalid.' }),
+  accepted: count,
+  duplicates: count,
+  invalid: count,
+  encoding: z.enum(CAMPAIGN_ENCODINGS).meta({
+    description:
+      'How the bytes were read: UTF-8 (with or without BOM), or Windows-1252 when they are not UTF-8.',
+  }),
+  dryRun: z.boolean().meta({ description: 'The sends are rehearsed: marked SENT without calling SES.' }),
+  errors: z
+    .array(RowErrorSchema)
+    .max(REPORT_LIST_LIMIT)
+    .meta({ description: `Rejected rows, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.` }),
+  duplicatesList: z
+    .array(DuplicateSchema)
+    .max(REPORT_LIST_LIMIT)
+    .meta({ description: `Duplicate rows, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.` }),
+  truncated: z.boolean().meta({
+    description: `A list was cut at ${REPORT_LIST_LIMIT.toLocaleString('en')} entries; the counts stay exact.`,
+  }),
+};
+
+export const ReportCountsSchema = z.strictObject(reportCounts).meta({
+  id: 'ReportCounts',
+  description: 'The counts and lists every upload report holds (IngestReport, NothingAccepted).',
+});
+
+/**
+ * The answer to an upload, whichever path it came by (HTTP body or S3 object), and what the batch
+ * record keeps of it: `202` is this, `422` this without `batchId` (NothingAccepted).
+ */
+export const IngestReportSchema = z
+  .strictObject({
+    batchId: z.string().meta({ description: 'Query the batch with GraphQL `batch(batchId:)`.' }),
+    ...reportCounts,
+  })
+  .meta({
+    id: 'IngestReport',
+    description: 'The answer to an upload: the batch and what became of every row.',
+  });
+export type IngestReport = z.infer<typeof IngestReportSchema>;
+
+export const NothingAcceptedSchema = z.strictObject({ error: z.string(), ...reportCounts }).meta({
+  id: 'NothingAccepted',
+  description: 'No row can be sent, so no batch was created: `error` and the report without `batchId`.',
+});
+export type NothingAccepted = z.infer<typeof NothingAcceptedSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Error answers: every one has `error`, a message meant for a person.
+
+const message = z.string().meta({ description: 'What was wrong, for a person to read.' });
+
+export const ErrorAnswerSchema = z
+  .strictObject({
+    error: message,
+    problem: z
+      .string()
+      .optional()
+      .meta({ description: 'Machine-readable kind of problem, where there is one.' }),
+  })
+  .meta({ id: 'Error', description: 'Every 4xx answer has at least `error`.' });
+export type ErrorAnswer = z.infer<typeof ErrorAnswerSchema>;
+
+/** Why a file as a whole cannot be a campaign (domain: CampaignFileProblem). */
+export const CAMPAIGN_FILE_PROBLEMS = [
+  'EMPTY_FILE',
+  'MISSING_COLUMNS',
+  'NO_DATA_ROWS',
+  'DUPLICATE_COLUMNS',
+  'RECORD_TOO_LONG',
+  'UNKNOWN_PLACEHOLDER',
+  'INVALID_SEPARATOR_LINE',
+] as const;
+
+/** Where in the file the problem is, when that can be told. */
+export const FileProblemDetailsSchema = z.object({
+  line: z.int().min(1).optional().meta({ description: 'The line of the file at fault.' }),
+  placeholder: z.string().optional().meta({ description: 'The `{{name}}` that names no column.' }),
+});
+
+export const FileProblemSchema = z
+  .strictObject({
+    error: message,
+    problem: z.enum(CAMPAIGN_FILE_PROBLEMS).meta({ description: 'Machine-readable kind of problem.' }),
+    ...FileProblemDetailsSchema.shape,
+  })
+  .meta({ id: 'FileProblem', description: 'The file as a whole cannot be a campaign; nothing was created.' });
+export type FileProblem = z.infer<typeof FileProblemSchema>;
+
+export const IDEMPOTENCY_CONFLICTS = ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS'] as const;
+
+export const IdempotencyConflictSchema = z
+  .strictObject({
+    error: message,
+    problem: z.enum(IDEMPOTENCY_CONFLICTS),
+    retryAfterSeconds: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'When the first upload with this key is still running: when to retry.' }),
+  })
+  .meta({
+    id: 'IdempotencyConflict',
+    description:
+      'The Idempotency-Key was used with a different file or options (REUSED), or its first upload is still running (IN_PROGRESS).',
+  });
+export type IdempotencyConflict = z.infer<typeof IdempotencyConflictSchema>;
+
+export const PayloadTooLargeSchema = z
+  .strictObject({
+    error: message,
+    maxBytes: z.int().meta({ description: 'The largest body this endpoint takes.' }),
+    largeFileUpload: z
+      .literal(routeKeyOf({ method: 'POST', path: LARGE_UPLOAD_PATH }))
+      .meta({ description: `Where a larger file goes instead: \`POST ${LARGE_UPLOAD_PATH}\`.` }),
+  })
+  .meta({ id: 'PayloadTooLarge' });
+export type PayloadTooLarge = z.infer<typeof PayloadTooLargeSchema>;
+
+export const FileTooLargeSchema = z
+  .strictObject({
+    error: message,
+    problem: z.literal('FILE_TOO_LARGE'),
+    maxBytes: z.int().meta({ description: 'The largest file the large-file path takes.' }),
+  })
+  .meta({ id: 'FileTooLarge' });
+export type FileTooLarge = z.infer<typeof FileTooLargeSchema>;
+
+export const InternalErrorSchema = z
+  .strictObject({
+    error: message,
+    requestId: z
+      .string()
+      .meta({ description: 'Quote it when reporting the failure: the log has the details.' }),
+  })
+  .meta({
+    id: 'InternalError',
+    description: 'A failure on our side (a bug or an outage); its details are in the log only.',
+  });
+export type InternalError = z.infer<typeof InternalErrorSchema>;
+
+/** Written by API Gateway itself (throttling), never by a function. */
+export const GatewayErrorSchema = z
+  .object({ message: z.string() })
+  .meta({ id: 'GatewayError', description: 'Written by API Gateway itself, not by a function.' });
+
+/** Every error answer a function writes with HttpError (json-errors.ts turns it into the body). */
+export type ClientErrorAnswer =
+  | ErrorAnswer
+  | FileProblem
+  | IdempotencyConflict
+  | PayloadTooLarge
+  | FileTooLarge;
+
+// ---------------------------------------------------------------------------------------------------
+// Large uploads: POST /campaigns/uploads
+
+export const LargeUploadRequestSchema = z
+  .strictObject({
+    fileName: z
+      .string()
+      .max(MAX_FILE_NAME)
+      .optional()
+      .meta({ description: 'Kept with the batch, to recognise it later.' }),
+    size: z
+      .int()
+      .min(1)
+      .meta({
+        description:
+          'The length of the file in bytes, at most the configured maximum (1 GiB by default). The URL is ' +
+          'signed for exactly this length: S3 refuses a PUT of any other length.',
+      }),
+    dryRun: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Rehearse: the sends are marked SENT without calling SES.' }),
+  })
+  .meta({ id: 'LargeUploadRequest' });
+export type LargeUploadRequest = z.infer<typeof LargeUploadRequestSchema>;
+
+export const LARGE_UPLOAD_PROBLEMS = ['SIZE_REQUIRED', 'INVALID_SIZE'] as const;
+
+export const LargeUploadSchema = z
+  .strictObject({
+    batchId: z.string().meta({ description: 'The batch the uploaded file becomes.' }),
+    uploadUrl: z.url().meta({ description: 'Pre-signed S3 URL: PUT the CSV there, no API key.' }),
+    method: z.literal('PUT'),
+    headers: z.record(z.string(), z.string()).meta({
+      description:
+        'Headers the PUT must carry exactly (they are part of the signature), `content-length` (the size ' +
+        'asked for) included.',
+    }),
+    expiresAt: z.iso.datetime().meta({ description: 'The URL is refused after this instant.' }),
+  })
+  .meta({ id: 'LargeUpload' });
+export type LargeUpload = z.infer<typeof LargeUploadSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Uploads through the API: POST /campaigns/upload
+
+/** Printable ASCII, 1 to 255 characters: what fits a header and a log line unchanged. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x20-\x7e]+$/)
+  .meta({
+    description: 'A retry with the same key and file returns the first answer; with a different file, 409.',
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// GraphQL, health
+
+export const GraphqlRequestSchema = z
+  .object({
+    query: z.string(),
+    variables: z.record(z.string(), z.unknown()).optional(),
+    operationName: z.string().optional(),
+  })
+  .meta({ id: 'GraphqlRequest' });
+
+export const GraphqlResponseSchema = z
+  .object({
+    data: z.record(z.string(), z.unknown()).nullable().optional(),
+    // GraphQL errors also carry locations, path and extensions, as the GraphQL specification has them.
+    errors: z.array(z.looseObject({ message: z.string() })).optional(),
+  })
+  .meta({ id: 'GraphqlResponse' });
+
+export const HealthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+export type Health = z.infer<typeof HealthSchema>;

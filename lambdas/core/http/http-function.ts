@@ -1,0 +1,34 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ApiFunction } from '../../contract/api-routes.js';
+import { jsonErrors } from './json-errors.js';
+import { type ApiKeyContext, type RouteAccessOptions, routeAccess } from './route-access.js';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What an HTTP function's entry exports; tests may leave out the Lambda context. */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<HttpResult>;
+
+/**
+ * The one middleware stack of every HTTP function, "middleware first, handler last": errors become
+ * JSON answers (json-errors.ts), then the route's access is checked (route-access.ts) before the
+ * handler runs and reads the body. The handler finds the key's id in `context.apiKeyId`.
+ *
+ * The maintained @middy/http-* packages add nothing here: API Gateway's HTTP API already hands over
+ * lowercase headers (http-header-normalizer), CORS is the API's own configuration (http-cors), and
+ * each route reads its body with its own precise messages (http-json-body-parser takes only
+ * application/json, where POST /campaigns/uploads also takes what `curl -d` sends, and answers
+ * malformed JSON with a fixed message).
+ */
+export function httpFunction(
+  fn: ApiFunction,
+  options: RouteAccessOptions,
+  handler: (event: APIGatewayProxyEventV2, context: ApiKeyContext) => Promise<HttpResult>,
+): HttpHandler {
+  const stack = middy<APIGatewayProxyEventV2, HttpResult, Error, ApiKeyContext>()
+    .use(jsonErrors())
+    .use(routeAccess(fn, options))
+    .handler(handler);
+  // middy gives a missing context the same empty object.
+  return (event, context) => stack(event, context ?? ({} as ApiKeyContext));
+}

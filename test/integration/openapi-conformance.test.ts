@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiFunction, routeOfKey } from '../../lambdas/contract/api-routes.js';
+import { packagedFileOf } from '../../lambdas/contract/docs-files.js';
+import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
+import type { HttpHandler } from '../../lambdas/core/http/http-function.js';
+import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
+import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
+import { BatchReader } from '../../lambdas/core/store/batch-reader.js';
+import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
+import { BatchStore } from '../../lambdas/core/store/batch-store.js';
+import { ContentStore } from '../../lambdas/core/store/content-store.js';
+import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
+import { SendReader } from '../../lambdas/core/store/send-reader.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
+import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
+import { createDocsHandler } from '../../lambdas/docs/handler.js';
+import { openApiDocument } from '../../lambdas/docs/openapi.js';
+import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
+import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
+import { createHealthHandler } from '../../lambdas/health/handler.js';
+import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
+import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { type LocalClients, localClients } from '../../local/local-clients.js';
+import { createTestKey } from '../helpers/api-keys.js';
+import { startTestAws, type TestAws, type TestS3 } from '../helpers/aws-emulators.js';
+import {
+  type Answer,
+  answerOf,
+  DocumentedAnswers,
+  type OpenApiDocument,
+} from '../helpers/documented-answers.js';
+import { type HttpApiEventInit, httpApiEvent } from '../helpers/http-api-event.js';
+import { multipartBody } from '../helpers/multipart.js';
+import { storesOf } from '../helpers/send-pipeline.js';
+
+/**
+ * Every route of the API driven through its function's handler against the emulators, every answer
+ * held to the OpenAPI document the docs function serves: its status must be one the document declares
+ * for the route, its body must match the schema declared for that status. The last test checks that
+ * every answer the document declares was seen, but for the few listed with the reason they cannot be.
+ */
+
+const document = openApiDocument() as unknown as OpenApiDocument;
+const documented = new DocumentedAnswers(document);
+/** `POST /campaigns/upload 202`: what the tests below received. */
+const seen = new Set<string>();
+
+/** Declared answers no test here can make a function give, and why. */
+const NOT_DRIVEN: Record<string, string> = {
+  '429': 'written by API Gateway when it throttles, never by a function',
+  'POST /campaigns/uploads 500': 'signing a URL calls nothing that could fail',
+  'GET /health 500': 'the answer is a constant',
+  'GET /openapi.json 500': 'the document is built when the function starts',
+  'GET /docs 500': 'the page is a constant',
+};
+
+const UPLOAD = 'POST /campaigns/upload';
+const LARGE_UPLOAD = 'POST /campaigns/uploads';
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_FILE_BYTES = 1024 ** 3;
+
+let aws: TestAws & { s3: TestS3 };
+/** Clients whose every DynamoDB call fails: an outage the emulator cannot produce, injected. */
+let unreachable: LocalClients;
+let uploadKey: string;
+let readKey: string;
+const handlers = new Map<ApiFunction, HttpHandler>();
+/** The same functions with the table unreachable. */
+const failing = new Map<ApiFunction, HttpHandler>();
+
+function keyCheck(clients: Pick<LocalClients, 'documents'>) {
+  return new ApiKeyCheck(new ApiKeyStore(clients.documents, aws.tableName), () => new Date(), {
+    cacheSeconds: 0,
+    cacheEntries: 10,
+  });
+}
+
+function functionsOver(
+  clients: Pick<LocalClients, 'documents'>,
+  fileOf: Parameters<typeof packagedFileOf>[0],
+) {
+  const db = clients.documents;
+  const { queue } = storesOf(aws);
+  const sends = new SendStore(db, aws.tableName);
+  const contents = new ContentStore(db, aws.tableName);
+  const batches = new BatchStore(db, aws.tableName);
+  const apiKeys = keyCheck(clients);
+  return new Map<ApiFunction, HttpHandler>([
+    [
+      'uploadApi',
+      createIngestHandler({
+        sends,
+        contents,
+        batches,
+        queue,
+        clock: () => new Date(),
+        newBatchId: randomUUID,
+        chunkRows: 25,
+        maxBodyBytes: MAX_BODY_BYTES,
+        apiKeys,
+        idempotency: new IdempotencyStore(db, aws.tableName, { leaseSeconds: 60, ttlSeconds: 3600 }),
+      }),
+    ],
+    [
+      'uploadUrl',
+      createUploadUrlHandler({
+        s3: aws.s3.client,
+        bucketName: aws.s3.bucket,
+        urlSeconds: 900,
+        clock: () => new Date(),
+        newBatchId: randomUUID,
+        apiKeys,
+        maxFileBytes: MAX_FILE_BYTES,
+      }),
+    ],
+    [
+      'graphql',
+      createGraphqlHandler({
+        sends,
+        contents,
+        batchRecords: batches,
+        reader: new SendReader(db, aws.tableName),
+        batches: new BatchReader(db, aws.tableName),
+        progress: new BatchProgressReader(db, aws.tableName),
+        starts: new BatchStarts(db, aws.tableName),
+        uploads: new UploadClaims(db, aws.tableName),
+        cursors: new PageCursors('conformance-test-secret'),
+        apiKeys,
+      }),
+    ],
+    ['health', createHealthHandler()],
+    ['docs', createDocsHandler({ fileOf: packagedFileOf(fileOf) })],
+  ]);
+}
+
+beforeAll(async () => {
+  aws = await startTestAws({ s3: true });
+  uploadKey = await createTestKey(aws, ['upload']);
+  readKey = await createTestKey(aws, ['read']);
+  const require = createRequire(import.meta.url);
+  const nodeModulesDir = dirname(dirname(require.resolve('swagger-ui-dist/package.json')));
+  for (const [fn, handler] of functionsOver(aws.clients, nodeModulesDir)) handlers.set(fn, handler);
+
+  unreachable = localClients(aws.emulators.endpoints);
+  unreachable.dynamodb.middlewareStack.add(
+    () => async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.7:8000 (injected outage)');
+    },
+    { step: 'initialize', name: 'injectedOutage' },
+  );
+  // The docs function reads its files from a directory that does not exist.
+  for (const [fn, handler] of functionsOver(unreachable, '/nonexistent/node_modules'))
+    failing.set(fn, handler);
+});
+afterAll(async () => {
+  unreachable?.destroy();
+  await aws?.stop();
+});
+
+/** Calls the function behind the route of `init` and holds its answer to the document. */
+async function call(init: HttpApiEventInit, over = handlers): Promise<Answer & { requestId: string }> {
+  const event = httpApiEvent(init);
+  const route = routeOfKey(event.routeKey);
+  if (route === undefined) throw new Error(`no route for ${event.routeKey}`);
+  const handler = over.get(route.fn);
+  if (handler === undefined) throw new Error(`no handler for ${route.fn}`);
+  const answer = answerOf(event.routeKey, await handler(event, lambdaContext(route.fn)));
+  documented.check(answer);
+  seen.add(`${answer.routeKey} ${answer.status}`);
+  return { ...answer, requestId: event.requestContext.requestId };
+}
+
+const statusOf = async (init: HttpApiEventInit, over = handlers) => (await call(init, over)).status;
+
+const uploadAnswer = (body: string | Buffer, headers: Record<string, string> = {}, query?: string) =>
+  call({
+    method: 'POST',
+    path: '/campaigns/upload',
+    headers: { 'x-api-key': uploadKey, 'content-type': 'text/csv', ...headers },
+    body: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    ...(query ? { query } : {}),
+  });
+
+const upload = async (body: string | Buffer, headers: Record<string, string> = {}, query?: string) =>
+  (await uploadAnswer(body, headers, query)).status;
+
+const urlAnswer = (body: string, headers: Record<string, string> = {}) =>
+  call({
+    method: 'POST',
+    path: '/campaigns/uploads',
+    headers: { 'x-api-key': uploadKey, 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+const askForUrl = async (body: string, headers: Record<string, string> = {}) =>
+  (await urlAnswer(body, headers)).status;
+
+const graphqlPost = (
+  body: unknown,
+  headers: Record<string, string> = { 'x-api-key': readKey },
+  over = handlers,
+) =>
+  statusOf(
+    {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    },
+    over,
+  );
+
+const CSV =
+  'email,subject,content\nana@example.com,Hi,Hello\nbob@example.com,Hi,Hello\nANA@example.com,Hi,Again\n';
+
+describe('the check of answers against the document', () => {
+  it('refuses a status the document does not declare for the route', () => {
+    expect(() =>
+      documented.check({ routeKey: 'GET /health', status: 404, mediaType: 'application/json', body: {} }),
+    ).toThrow(/GET \/health answered 404, which the document does not declare/);
+  });
+
+  it('refuses a route the document does not have', () => {
+    expect(() =>
+      documented.check({
+        routeKey: 'DELETE /campaigns/upload',
+        status: 200,
+        mediaType: 'application/json',
+        body: {},
+      }),
+    ).toThrow(/no operation DELETE \/campaigns\/upload/);
+  });
+
+  it('refuses a body with a field, or a value, its schema does not have', () => {
+    const health = { routeKey: 'GET /health', status: 200, mediaType: 'application/json' };
+    expect(() => documented.check({ ...health, body: { status: 'ok' } })).not.toThrow();
+    expect(() => documented.check({ ...health, body: { status: 'ok', uptime: 3 } })).toThrow(
+      /does not match/,
+    );
+    expect(() => documented.check({ ...health, body: { status: 'degraded' } })).toThrow(/does not match/);
+    expect(() => documented.check({ ...health, mediaType: 'text/plain', body: 'ok' })).toThrow(
+      /answered text\/plain/,
+    );
+  });
+});
+
+describe('POST /campaigns/upload answers as documented', () => {
+  it('202 with the report', async () => {
+    expect(await upload(CSV)).toBe(202);
+  });
+
+  it('400 for an unusable file, for a placeholder naming no column, and for a malformed request', async () => {
+    const noSubject = await uploadAnswer('email,content\nana@example.com,Hello\n');
+    expect([noSubject.status, noSubject.body]).toEqual([400, documented.exampleOf(UPLOAD, 400)]);
+    expect(await upload(readFileSync(new URL('../fixtures/unknown-placeholder.csv', import.meta.url)))).toBe(
+      400,
+    );
+    expect(await upload(`sep=|\n${CSV}`)).toBe(400);
+    expect(await upload(CSV, { 'idempotency-key': 'é' })).toBe(400);
+    expect(await upload(CSV, {}, 'dryRun=maybe')).toBe(400);
+    expect(await upload('--x\r\nnot a form', { 'content-type': 'multipart/form-data; boundary=x' })).toBe(
+      400,
+    );
+  });
+
+  it('401 without a key and 403 with a key without the upload scope, as the examples say', async () => {
+    const missing = await uploadAnswer(CSV, { 'x-api-key': '' });
+    expect([missing.status, missing.body]).toEqual([401, documented.exampleOf(UPLOAD, 401)]);
+    expect(await upload(CSV, { 'x-api-key': 'cmk_never-created-anywhere-0000' })).toBe(401);
+    const refused = await uploadAnswer(CSV, { 'x-api-key': readKey });
+    expect([refused.status, refused.body]).toEqual([403, documented.exampleOf(UPLOAD, 403)]);
+  });
+
+  it('409 for an Idempotency-Key reused with another file', async () => {
+    const key = randomUUID();
+    expect(await upload(CSV, { 'idempotency-key': key })).toBe(202);
+    expect(await upload(`${CSV}carl@example.com,Hi,Hello\n`, { 'idempotency-key': key })).toBe(409);
+  });
+
+  it('413 above the body limit, 415 for a body that is not CSV, 422 when no row can be sent', async () => {
+    expect(await upload(`email,subject,content\n${'a@example.com,Hi,Hello\n'.repeat(4000)}`)).toBe(413);
+    expect(await upload('{"email":"ana@example.com"}', { 'content-type': 'application/json' })).toBe(415);
+    const form = await multipartBody([{ name: 'list', content: CSV, fileName: 'list.csv' }]);
+    expect(await upload(form.body, { 'content-type': form.contentType })).toBe(415);
+    expect(await upload('email,subject,content\nnot-an-address,Hi,Hello\n')).toBe(422);
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK)', async () => {
+    const answer = await call(
+      {
+        method: 'POST',
+        path: '/campaigns/upload',
+        headers: { 'x-api-key': uploadKey, 'content-type': 'text/csv' },
+        body: CSV,
+      },
+      failing,
+    );
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({
+      error: (documented.exampleOf(UPLOAD, 500) as { error: string }).error,
+      requestId: answer.requestId,
+    });
+  });
+});
+
+describe('POST /campaigns/uploads answers as documented', () => {
+  it('201 with the upload URL, from a body or from query parameters', async () => {
+    expect(await askForUrl(JSON.stringify({ fileName: 'list.csv', size: 1234, dryRun: true }))).toBe(201);
+    expect(
+      await statusOf({
+        method: 'POST',
+        path: '/campaigns/uploads',
+        headers: { 'x-api-key': uploadKey },
+        query: { size: '1234' },
+      }),
+    ).toBe(201);
+  });
+
+  it('400 for a missing or invalid size, unknown fields or bad JSON', async () => {
+    const noSize = await urlAnswer(JSON.stringify({ fileName: 'list.csv' }));
+    expect([noSize.status, noSize.body]).toEqual([400, documented.exampleOf(LARGE_UPLOAD, 400)]);
+    expect(await askForUrl(JSON.stringify({ size: 0 }))).toBe(400);
+    expect(await askForUrl(JSON.stringify({ size: 10, filesize: 10 }))).toBe(400);
+    expect(await askForUrl('{"size": 10')).toBe(400);
+  });
+
+  it('401 and 403 before the body is read, 413 above the largest file, 415 for the CSV itself', async () => {
+    expect(await askForUrl('{"size": 10', { 'x-api-key': '' })).toBe(401);
+    expect(await askForUrl('{"size": 10', { 'x-api-key': readKey })).toBe(403);
+    expect(await askForUrl(JSON.stringify({ size: MAX_FILE_BYTES + 1 }))).toBe(413);
+    const twice = await urlAnswer(JSON.stringify({ size: 2 * MAX_FILE_BYTES }));
+    expect([twice.status, twice.body]).toEqual([413, documented.exampleOf(LARGE_UPLOAD, 413)]);
+    expect(await askForUrl(CSV, { 'content-type': 'text/csv' })).toBe(415);
+  });
+});
+
+describe('GraphQL answers as documented', () => {
+  const query = '{ emailSends(status: "SENT", limit: 5) { sendId email status } }';
+
+  it('200 for a query by POST and by GET, and for the GraphiQL page', async () => {
+    expect(await graphqlPost({ query })).toBe(200);
+    expect(await graphqlPost({ query: '{ emailSends(status: "DONE") { sendId } }' })).toBe(200);
+    expect(
+      await statusOf({
+        path: '/graphql',
+        headers: { 'x-api-key': readKey, accept: 'application/json' },
+        query: { query },
+      }),
+    ).toBe(200);
+    expect(await statusOf({ path: '/graphql', headers: { accept: 'text/html' } })).toBe(200);
+  });
+
+  it('200 and 400 as GraphQL over HTTP has them, for either answer type', async () => {
+    const strict = { 'x-api-key': readKey, accept: 'application/graphql-response+json' };
+    expect(await graphqlPost({ query }, strict)).toBe(200);
+    expect(await graphqlPost({ query: '{ emailSends(' }, strict)).toBe(400);
+    expect(await graphqlPost({ query: '{ emailSends(' })).toBe(200);
+    expect(await statusOf({ path: '/graphql', headers: strict, query: { query: '{ nope' } })).toBe(400);
+    expect(
+      await statusOf({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'x-api-key': readKey, 'content-type': 'application/json' },
+        body: 'not json',
+      }),
+    ).toBe(400);
+  });
+
+  it('405 for a mutation by GET, 406 for an Accept it cannot answer, 415 for a body that is not JSON', async () => {
+    const get = (headers: Record<string, string>, text: string) =>
+      statusOf({ path: '/graphql', headers: { 'x-api-key': readKey, ...headers }, query: { query: text } });
+    expect(await get({ accept: 'application/json' }, 'mutation { nothing }')).toBe(405);
+    expect(await get({ accept: 'application/xml' }, query)).toBe(406);
+    expect(await graphqlPost({ query }, { 'x-api-key': readKey, accept: 'application/xml' })).toBe(406);
+    expect(
+      await statusOf({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'x-api-key': readKey, 'content-type': 'text/plain' },
+        body: query,
+      }),
+    ).toBe(415);
+  });
+
+  it('401 and 403 on both methods', async () => {
+    expect(await graphqlPost({ query }, {})).toBe(401);
+    const refused = await call({
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': uploadKey },
+      body: JSON.stringify({ query }),
+    });
+    expect([refused.status, refused.body]).toEqual([403, documented.exampleOf('POST /graphql', 403)]);
+    const get = (headers: Record<string, string>) =>
+      statusOf({ path: '/graphql', headers: { accept: 'application/json', ...headers }, query: { query } });
+    expect(await get({})).toBe(401);
+    expect(await get({ 'x-api-key': uploadKey })).toBe(403);
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK), on both methods', async () => {
+    expect(await graphqlPost({ query }, { 'x-api-key': readKey }, failing)).toBe(500);
+    expect(
+      await statusOf(
+        { path: '/graphql', headers: { 'x-api-key': readKey, accept: 'application/json' }, query: { query } },
+        failing,
+      ),
+    ).toBe(500);
+  });
+});
+
+describe('health and documentation answer as documented', () => {
+  it('GET /health: 200', async () => {
+    expect(await statusOf({ path: '/health' })).toBe(200);
+  });
+
+  it('GET /openapi.json and GET /docs: 200', async () => {
+    expect(await statusOf({ path: '/openapi.json' })).toBe(200);
+    expect(await statusOf({ path: '/docs' })).toBe(200);
+  });
+
+  it('GET /docs/{asset}: 200 for each kind of file, 404 for an unknown name, 406 when gzip is refused', async () => {
+    expect(await statusOf({ path: '/docs/swagger-ui.css' })).toBe(200);
+    expect(await statusOf({ path: '/docs/swagger-initializer.js' })).toBe(200);
+    expect(await statusOf({ path: '/docs/package.json' })).toBe(404);
+    expect(
+      await statusOf({ path: '/docs/yoga-graphiql.umd.js', headers: { 'accept-encoding': 'identity' } }),
+    ).toBe(406);
+  });
+
+  it('GET /docs/{asset}: 500 with a request id when its file cannot be read', async () => {
+    expect(await statusOf({ path: '/docs/swagger-ui.css' }, failing)).toBe(500);
+  });
+});
+
+describe('the document', () => {
+  it('declares no answer the functions were not seen to give, but for those that cannot be driven', () => {
+    const declared = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, operation]) =>
+        Object.keys(operation.responses).map((status) => `${method.toUpperCase()} ${path} ${status}`),
+      ),
+    );
+    const excused = (answer: string) =>
+      NOT_DRIVEN[answer] !== undefined || NOT_DRIVEN[answer.split(' ')[2] ?? ''] !== undefined;
+    expect(declared.filter((answer) => !seen.has(answer) && !excused(answer))).toEqual([]);
+    // An excuse for an answer that is driven after all, or that the document no longer declares, is stale.
+    const stale = Object.keys(NOT_DRIVEN).filter(
+      (answer) => answer.includes(' ') && (seen.has(answer) || !declared.includes(answer)),
+    );
+    expect(stale).toEqual([]);
+  });
+});
