@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { localConfig } from '../local/local-config.js';
-import { type RunnerProcess, startRunnerProcess, waitFor } from '../test/helpers/local-runner-process.js';
+import { type RunnerProcess, startRunnerProcess } from '../test/helpers/local-runner-process.js';
+import { pollUntil } from '../test/helpers/poll.js';
 import { waitUntilAllSent } from './batch-progress.js';
 import { writeBenchResults } from './bench-results.js';
 import { campaignCsv } from './campaign-csv.js';
@@ -86,10 +87,15 @@ async function benchOne(rows: number): Promise<RunResult> {
   try {
     runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir });
     const { apiUrl, apiKey } = runner;
-    await waitFor(
+    await pollUntil(
       '/health to answer 200',
-      async () => ((await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok ? true : undefined),
-      30_000,
+      () =>
+        fetch(`${apiUrl}/health`).then(
+          (answer) => answer.status,
+          (error: unknown) => String(error),
+        ),
+      (status) => status === 200,
+      { timeoutMs: 30_000 },
     );
 
     const csv = campaignCsv(rows);

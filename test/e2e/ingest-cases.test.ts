@@ -9,7 +9,8 @@ import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { liveRunnerState } from '../../local/runner-state.js';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { graphql, type RunnerProcess, startRunnerProcess, waitFor } from '../helpers/local-runner-process.js';
+import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { pollUntil } from '../helpers/poll.js';
 
 /**
  * Every case of issue #4 (reading the file, the answers, idempotent uploads, large files) through
@@ -432,10 +433,11 @@ describe('idempotent uploads (issue #4 §3)', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(await batchCount()).toBe(before + 1);
 
-    const batch = await waitFor('the batch to finish', async () => {
-      const found = await batchOf(firstReport.batchId);
-      return found?.finished ? found : undefined;
-    });
+    const batch = await pollUntil(
+      'the batch to finish',
+      () => batchOf(firstReport.batchId),
+      (found): found is BatchView => found?.finished === true,
+    );
     expect(batch).toMatchObject({ total: 2, counts: { sent: 2, error: 0 } });
     const mails = (await (await fetch(`${runner.mailViewerUrl}/store`)).json()) as {
       emails: SesStoredMail[];
@@ -500,8 +502,10 @@ describe('large files (issue #4 §4)', () => {
     });
     expect(put.status).toBe(200);
 
-    const batch = await waitFor('the uploaded file to become a batch', () =>
-      batchOf(upload.batchId).then((b) => b ?? undefined),
+    const batch = await pollUntil(
+      'the uploaded file to become a batch',
+      () => batchOf(upload.batchId),
+      (found): found is BatchView => found !== null,
     );
     expect(batch).toMatchObject({ total: 2, received: 7, duplicates: 1, invalid: 4 });
     expect(batch.report).toEqual({
@@ -538,10 +542,11 @@ describe('large files (issue #4 §4)', () => {
     // SigV4 signatures and stores it (README "Large files"), which lets the ingest's own check be seen.
     expect(put.status).toBe(200);
 
-    const claim = await waitFor('the upload to be refused', async () => {
-      const found = await claims.get(upload.batchId);
-      return found?.state === 'FAILED' ? found : undefined;
-    });
+    const claim = await pollUntil(
+      'the upload to be refused',
+      () => claims.get(upload.batchId),
+      (found) => found?.state === 'FAILED',
+    );
     expect(claim).toMatchObject({
       problem: 'FILE_TOO_LARGE',
       error: `the uploaded file is ${csv.length} bytes; the largest file taken is ${MAX_LARGE_UPLOAD_BYTES} bytes`,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { graphql, type RunnerProcess, startRunnerProcess, waitFor } from '../helpers/local-runner-process.js';
+import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { pollUntil } from '../helpers/poll.js';
 
 let runner: RunnerProcess;
 let dataDir: string;
@@ -50,24 +51,34 @@ describe('the local pipeline over HTTP', () => {
       body: form,
     });
     expect(upload.status).toBe(202);
-    const report = (await upload.json()) as {
-      batchId: string;
-      accepted: number;
-      invalid: number;
-      errors: unknown[];
-    };
-    expect(report.accepted).toBeGreaterThan(0);
+    const report = (await upload.json()) as { batchId: string; accepted: number };
+    // example_csv/campaign.csv: five rows, five distinct valid addresses, plain UTF-8.
+    expect(report).toEqual({
+      batchId: expect.any(String),
+      received: 5,
+      accepted: 5,
+      duplicates: 0,
+      invalid: 0,
+      encoding: 'utf-8',
+      dryRun: false,
+      errors: [],
+      duplicatesList: [],
+      truncated: false,
+    });
 
-    const batch = await waitFor('every send of the batch to be SENT', async () => {
-      const data = await graphql<BatchCounts>(
-        runner,
-        `query($id: String!) {
+    const { batch } = await pollUntil(
+      'every send of the batch to be SENT',
+      () =>
+        graphql<BatchCounts>(
+          runner,
+          `query($id: String!) {
           batch(batchId: $id) { batchId createdAt total counts { pending queued sending sent error } finished startedAt finishedAt }
         }`,
-        { id: report.batchId },
-      );
-      return data.batch?.counts.sent === report.accepted ? data.batch : undefined;
-    });
+          { id: report.batchId },
+        ),
+      (data): data is { batch: NonNullable<BatchCounts['batch']> } =>
+        data.batch?.counts.sent === report.accepted,
+    );
     expect(batch.total).toBe(report.accepted);
     expect(batch.counts).toEqual({ pending: 0, queued: 0, sending: 0, sent: report.accepted, error: 0 });
     // The first claim by a sender, and the last send to finish: both after the upload, in that order.
@@ -89,6 +100,13 @@ describe('the local pipeline over HTTP', () => {
 
     const received = (await mails()).map((m) => m.destination.to[0]);
     const addresses = ofBatch.map((s) => s.email).sort();
+    expect(addresses).toEqual([
+      'ana.garcia@example.com',
+      'ben.okafor@example.com',
+      'chloe.martin@example.com',
+      'dev.patel@example.com',
+      'emma.schmidt@example.com',
+    ]);
     expect(received.filter((to) => addresses.includes(to ?? '')).sort()).toEqual(addresses);
   });
 
@@ -118,7 +136,10 @@ describe('the local pipeline over HTTP', () => {
       body: '{}',
     });
     expect(response.status).toBe(415);
-    expect(((await response.json()) as { error: string }).error).toContain('unsupported content type');
+    expect(await response.json()).toEqual({
+      error:
+        'unsupported content type "application/json": send the CSV as multipart/form-data in a field named "file", or as a text/csv body',
+    });
   });
 });
 

@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import type sesEmulatorModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { graphql, type RunnerProcess, startRunnerProcess, waitFor } from '../helpers/local-runner-process.js';
+import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const require = createRequire(import.meta.url);
 const startSes = (require('aws-ses-v2-local') as typeof sesEmulatorModule).default;
@@ -86,11 +87,7 @@ describe('redriving the dead-letter queue of the local runner', () => {
         )
       ).batch.counts;
 
-    await waitFor(
-      'every send to give up',
-      async () => ((await counts()).error === 3 ? true : undefined),
-      30_000,
-    );
+    await pollUntil('every send to give up', counts, (seen) => seen.error === 3, { timeoutMs: 30_000 });
     const { emailSends } = await graphql<{ emailSends: { errorMessage: string }[] }>(
       runner,
       'query($id: String!) { emailSends(batchId: $id) { errorMessage } }',
@@ -105,11 +102,7 @@ describe('redriving the dead-letter queue of the local runner', () => {
     // At least the three original messages; the sweeper may have re-enqueued a released send meanwhile,
     // and such a copy dead-letters too. Copies are harmless: the claim lets one delivery through.
     expect(Number(/Moved (\d+) message\(s\)/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(3);
-    await waitFor(
-      'every send to be SENT',
-      async () => ((await counts()).sent === 3 ? true : undefined),
-      30_000,
-    );
+    await pollUntil('every send to be SENT', counts, (seen) => seen.sent === 3, { timeoutMs: 30_000 });
 
     const { emails } = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: SesStoredMail[] };
     expect(emails.map((m) => m.destination.to[0]).sort()).toEqual([

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { pollUntil } from './poll.js';
 
 export interface RunnerProcess {
   apiUrl: string;
@@ -20,7 +21,8 @@ export interface RunnerProcess {
  */
 export async function startRunnerProcess(
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  // Inside vitest's 60 s hook timeout, so that a runner that does not start says why (its output).
+  timeoutMs = 45_000,
 ): Promise<RunnerProcess> {
   // node --import tsx, not the tsx wrapper: one process, so a SIGKILL kills the runner itself and not
   // only a parent that would leave it running (and holding the database lock) behind.
@@ -35,14 +37,20 @@ export async function startRunnerProcess(
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const started = Date.now();
-  while (!/^API: (\S+)$/m.test(output)) {
-    if (child.exitCode !== null) throw new Error(`local runner exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - started > timeoutMs) {
-      child.kill('SIGKILL');
-      throw new Error(`local runner did not start within ${timeoutMs} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await pollUntil(
+      'the local runner to print its URLs',
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`local runner exited with ${child.exitCode}:\n${output}`);
+        return output;
+      },
+      (seen) => /^API: (\S+)$/m.test(seen),
+      { timeoutMs },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
   const apiUrl = /^API: (\S+)$/m.exec(output)?.[1] ?? '';
   const apiKey = /^API key: (\S+)$/m.exec(output)?.[1] ?? '';
@@ -79,19 +87,4 @@ export async function graphql<T>(
   if (result.errors?.length)
     throw new Error(`GraphQL errors: ${result.errors.map((e) => e.message).join('; ')}`);
   return result.data as T;
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

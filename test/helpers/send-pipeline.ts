@@ -17,6 +17,7 @@ import { SesMailer } from '../../lambdas/sender/mailer.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
 import type { TestAws } from './aws-emulators.js';
+import { pollUntil } from './poll.js';
 import { noSendMetrics } from './sender-doubles.js';
 
 /** The stores and the queue, against the emulators, as the functions' entries build them. */
@@ -86,6 +87,30 @@ export async function receiveSqsEvent(aws: TestAws, queueUrl = aws.queues.queueU
   return {
     Records: (out.Messages ?? []).map((m) => sqsRecordOf(m, 'arn:aws:sqs:us-east-1:000000000000:test')),
   };
+}
+
+/**
+ * Receives until at least `count` messages came, as one SQS event. For messages that come back on the
+ * SQS emulator's own clock (a visibility timeout, a message delay), which a test cannot move: it polls
+ * with a deadline instead of sleeping for a guessed time. A message received stays invisible for the
+ * queue's visibility timeout, so the event holds each once.
+ */
+export async function receiveAtLeast(
+  aws: TestAws,
+  what: string,
+  count: number,
+  queueUrl = aws.queues.queueUrl,
+): Promise<SQSEvent> {
+  const Records: SQSEvent['Records'] = [];
+  await pollUntil(
+    what,
+    async () => {
+      Records.push(...(await receiveSqsEvent(aws, queueUrl)).Records);
+      return Records;
+    },
+    (received) => received.length >= count,
+  );
+  return { Records };
 }
 
 export function csvOf(rows: string[][]): string {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -10,6 +9,7 @@ import {
   countsOf,
   csvOf,
   ingestText,
+  receiveAtLeast,
   receiveSqsEvent,
   senderDepsFor,
   sesClientFor,
@@ -46,8 +46,7 @@ async function deliver(handler: ReturnType<typeof sender>['handler'], event: SQS
 }
 
 /** What an operator's redrive does: each DLQ message back on the send queue. */
-async function redrive() {
-  const dead = await receiveSqsEvent(aws, aws.queues.deadLetterQueueUrl);
+async function redrive(dead: SQSEvent) {
   for (const record of dead.Records) {
     await aws.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: aws.queues.queueUrl, MessageBody: record.body }),
@@ -59,7 +58,6 @@ async function redrive() {
       }),
     );
   }
-  return dead.Records.length;
 }
 
 describe('the dead-letter queue', () => {
@@ -78,26 +76,29 @@ describe('the dead-letter queue', () => {
     const { handler } = sender(throttled);
 
     for (let receive = 1; receive <= 3; receive++) {
-      const event = await receiveSqsEvent(aws);
+      // The first receive finds the new message; each later one waits out the 1 s visibility timeout.
+      const event = await receiveAtLeast(aws, `receive ${receive} of the throttled message`, 1);
       expect(event.Records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual([String(receive)]);
       expect(await deliver(handler, event, aws.queues.queueUrl)).toBe(1);
       const counts = await countsOf(aws, report.batchId);
       expect(counts.ERROR).toBe(receive === 3 ? 1 : 0);
-      await sleep(1_100);
     }
+    // After the third receive's timeout the message moves to the DLQ, and does not come back.
+    const dead = await receiveAtLeast(aws, 'the message on the DLQ', 1, aws.queues.deadLetterQueueUrl);
+    expect(dead.Records.map((r) => (JSON.parse(r.body) as { sendId: string }).sendId)).toEqual([
+      sendIdFor(report.batchId, 'dlq@example.com'),
+    ]);
     expect((await receiveSqsEvent(aws)).Records).toHaveLength(0);
 
     expect(await sendOf(report.batchId, 'dlq@example.com')).toMatchObject({
       status: 'ERROR',
       errorCode: 'RetriesExhausted',
-      errorMessage: expect.stringMatching(
-        /^retries exhausted after 3 deliveries; last error TooManyRequestsException: Maximum sending rate exceeded/,
-      ),
+      errorMessage:
+        'retries exhausted after 3 deliveries; last error TooManyRequestsException: Maximum sending rate exceeded.',
     });
 
     // Redriven once SES is fine again: the send is claimed afresh and mailed once.
-    await sleep(1_100);
-    expect(await redrive()).toBe(1);
+    await redrive(dead);
     const { handler: healthy } = sender(ses());
     expect(await deliver(healthy, await receiveSqsEvent(aws), aws.queues.queueUrl)).toBe(0);
     expect(await sendOf(report.batchId, 'dlq@example.com')).toMatchObject({ status: 'SENT', attempts: 4 });

@@ -130,35 +130,46 @@ describe('emailSends', () => {
     });
   });
 
-  const cases: { name: string; args: string; match: (s: SendRecord) => boolean }[] = [
-    { name: 'a status', args: 'status: "ERROR"', match: (s) => s.status === 'ERROR' },
-    { name: 'a batch', args: 'batchId: "batch-b"', match: (s) => s.batchId === 'batch-b' },
+  // `size`: how many sends of the fixture the filter keeps, so that no case passes by matching none.
+  const cases: { name: string; args: string; match: (s: SendRecord) => boolean; size: number }[] = [
+    // 3 batches × 3 days × 4.
+    { name: 'a status', args: 'status: "ERROR"', match: (s) => s.status === 'ERROR', size: 36 },
+    // 3 days × 5 statuses × 4.
+    { name: 'a batch', args: 'batchId: "batch-b"', match: (s) => s.batchId === 'batch-b', size: 60 },
     {
       name: 'a batch and a status',
       args: 'batchId: "batch-c", status: "QUEUED"',
       match: (s) => s.batchId === 'batch-c' && s.status === 'QUEUED',
+      // 3 days × 4.
+      size: 12,
     },
     {
       name: 'a status and a date range',
       args: 'status: "SENT", from: "2026-11-19T00:00:00Z", to: "2026-11-19T23:59:59Z"',
       match: (s) => s.status === 'SENT' && s.createdAt.startsWith('2026-11-19'),
+      // 3 batches × 4.
+      size: 12,
     },
     {
       name: 'a batch, a status and a date range',
       args: 'batchId: "batch-a", status: "PENDING", from: "2026-11-20T00:00:00Z"',
       match: (s) => s.batchId === 'batch-a' && s.status === 'PENDING' && s.createdAt >= '2026-11-20',
+      // One day × 4.
+      size: 4,
     },
     {
       name: 'a date range alone',
       args: 'from: "2026-11-18T00:00:00Z", to: "2026-11-18T23:59:59.999Z"',
       match: (s) => s.createdAt.startsWith('2026-11-18'),
+      // 3 batches × 5 statuses × 4.
+      size: 60,
     },
   ];
-  it.each(cases)('returns exactly the sends of $name, newest first', async ({ args, match }) => {
+  it.each(cases)('returns exactly the sends of $name, newest first', async ({ args, match, size }) => {
     const result = await query(`{ emailSends(${args}, limit: 1000) { sendId } }`);
     expect(result.errors).toBeUndefined();
     const expected = newestFirst(all.filter(match)).map((s) => s.sendId);
-    expect(expected.length).toBeGreaterThan(0);
+    expect(expected).toHaveLength(size);
     expect(dataOf<{ sendId: string }[]>(result, 'emailSends').map((s) => s.sendId)).toEqual(expected);
   });
 
@@ -280,7 +291,12 @@ describe('batch', () => {
     const send = all.find((s) => s.batchId === 'batch-c' && s.status === ('QUEUED' satisfies SendStatus));
     if (!send) throw new Error('fixture has no QUEUED send in batch-c');
     const claimed = await store.claim(send, 'lease-1', new Date(), 60_000);
-    expect(claimed).toBeDefined();
+    expect(claimed).toMatchObject({
+      sendId: send.sendId,
+      status: 'SENDING',
+      leaseId: 'lease-1',
+      attempts: 1,
+    });
     const result = await query('{ batch(batchId: "batch-c") { counts { queued sending } } }');
     const perStatus = DAYS.length * PER_STATUS;
     expect(result.data?.batch).toEqual({ counts: { queued: perStatus - 1, sending: perStatus + 1 } });

@@ -1,17 +1,24 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsMessageDelay } from '../../lambdas/core/queue/message-delay.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { csvOf, ingestText, receiveSqsEvent, senderDepsFor, sesClientFor } from '../helpers/send-pipeline.js';
+import {
+  csvOf,
+  ingestText,
+  receiveAtLeast,
+  receiveSqsEvent,
+  senderDepsFor,
+  sesClientFor,
+} from '../helpers/send-pipeline.js';
 import { injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
 let aws: TestAws;
 beforeAll(async () => {
-  // Long enough that a message seen again within the test came back through the back-off, not the timeout.
-  aws = await startTestAws({ visibilityTimeoutSeconds: 30 });
+  // Far longer than any wait in this file (a poll gives up after 20 s, a test after 30 s): a message seen
+  // again came back through the back-off, never through the visibility timeout.
+  aws = await startTestAws({ visibilityTimeoutSeconds: 600 });
 });
 afterAll(() => aws.stop());
 
@@ -28,14 +35,12 @@ function backingOffSender(client: SESv2Client, baseSeconds: number) {
   );
 }
 
-async function receiveWithin(ms: number) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const event = await receiveSqsEvent(aws);
-    if (event.Records.length > 0 || Date.now() > until) return event;
-    await sleep(100);
-  }
-}
+/**
+ * The emulator keeps a message invisible with a timer of the delay set, which may fire a millisecond
+ * early (libuv counts whole milliseconds), never much more. A slow machine only makes the message come
+ * back later, so a lower bound on the time it took is a robust check; an upper one would not be.
+ */
+const TIMER_SLACK_MS = 50;
 
 describe('retry back-off', () => {
   it('brings a throttled message back after the back-off delay instead of the visibility timeout (SES throttling injected by middleware)', async () => {
@@ -54,13 +59,14 @@ describe('retry back-off', () => {
     );
     const handler = backingOffSender(client, 1);
     const first = await receiveSqsEvent(aws);
+    // Before the handler, which sets the one-second delay: the message cannot be back before this + 1 s.
     const started = Date.now();
     expect((await handler(first)).batchItemFailures).toHaveLength(1);
 
-    // Back after about one second (30 s without the back-off), and sent then.
-    const again = await receiveWithin(5_000);
+    // Back after the one-second back-off (600 s without it), not earlier, and sent then.
+    const again = await receiveAtLeast(aws, 'the throttled message to come back', 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000 - TIMER_SLACK_MS);
     expect(again.Records.map((r) => r.body)).toEqual(first.Records.map((r) => r.body));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(await handler(again)).toEqual({ batchItemFailures: [] });
     expect(await aws.sentMails()).toHaveLength(1);
   });
@@ -80,13 +86,20 @@ describe('retry back-off', () => {
     const handler = backingOffSender(client, 1);
     const event = await receiveSqsEvent(aws);
     expect(event.Records).toHaveLength(3);
+    const started = Date.now();
     expect((await handler(event)).batchItemFailures).toHaveLength(3);
     expect(calls.attempted).toBe(1);
-    expect((await receiveSqsEvent(aws)).Records).toHaveLength(0);
-    const back = await receiveWithin(5_000);
-    await sleep(200);
-    const rest = await receiveSqsEvent(aws);
-    expect(back.Records.length + rest.Records.length).toBe(3);
+    // Not one of the three comes back before the back-off's second: the first back is no earlier.
+    const first = await receiveAtLeast(aws, 'a refused message to come back', 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000 - TIMER_SLACK_MS);
+    const rest = await receiveAtLeast(
+      aws,
+      'the other refused messages to come back',
+      3 - first.Records.length,
+    );
+    expect([...first.Records, ...rest.Records].map((r) => r.body).sort()).toEqual(
+      event.Records.map((r) => r.body).sort(),
+    );
   });
 
   it('shows why the back-off is off locally: local-aws-sqs counts a ChangeMessageVisibility as a receive', async () => {
@@ -108,7 +121,7 @@ describe('retry back-off', () => {
         VisibilityTimeout: 0,
       }),
     );
-    const [again] = (await receiveWithin(2_000)).Records;
+    const [again] = (await receiveAtLeast(aws, 'the message to be visible again', 1)).Records;
     expect(again?.attributes.ApproximateReceiveCount).toBe('3');
   });
 });

@@ -10,6 +10,7 @@ import { accountMaxSendRate } from '../../lambdas/sender/send-quota.js';
 import { SendRate } from '../../lambdas/sender/send-rate.js';
 import { startSqsEventSource } from '../../local/sqs-event-source.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { pollUntil } from '../helpers/poll.js';
 import { countsOf, csvOf, ingestText, senderDepsFor, sesClientFor } from '../helpers/send-pipeline.js';
 import { limitSesRate } from '../helpers/ses-faults.js';
 
@@ -44,7 +45,11 @@ function emulatedAccount(maxSendRate: number) {
   });
 }
 
-/** Sends `count` mails through `concurrency` event-source pollers; returns the seconds it took. */
+/**
+ * Sends `count` mails through `concurrency` event-source pollers; returns the seconds it took, from
+ * before the first poller started to after the last send was seen SENT: more than the sending took,
+ * never less.
+ */
 async function runCampaign(count: number, concurrency: number, client: SESv2Client, pacing: SendPacing) {
   const report = await ingestText(
     aws,
@@ -64,12 +69,11 @@ async function runCampaign(count: number, concurrency: number, client: SESv2Clie
     concurrency,
   });
   try {
-    for (;;) {
-      const counts = await countsOf(aws, report.batchId);
-      if (counts.SENT === count) break;
-      if (performance.now() - started > 20_000) throw new Error(`only ${counts.SENT} of ${count} sent`);
-      await sleep(50);
-    }
+    await pollUntil(
+      `all ${count} sends to be SENT`,
+      () => countsOf(aws, report.batchId),
+      (counts) => counts.SENT === count,
+    );
     return (performance.now() - started) / 1000;
   } finally {
     await events.stop();
@@ -97,12 +101,14 @@ describe('send rate', () => {
     const limit = limitSesRate(client, 20);
     const pacing = new RatePacing(
       new SendRate({ fallback: 1, readAccountRate: () => accountMaxSendRate(client), now: Date.now }),
+      // Real time on purpose: the limiter, like SES, counts calls per real second.
       new SendPacer({ now: () => performance.now(), sleep: (ms) => sleep(ms) }, { concurrency: 2 }),
     );
     const seconds = await runCampaign(40, 2, client, pacing);
     expect(limit).toEqual({ accepted: 40, throttled: 0 });
-    // 40 sends at 20/s: the first goes at once, the last 39 intervals of 50 ms later.
+    // 40 sends at 20/s: the first goes at once, the last 39 intervals of 50 ms later, so no sooner than
+    // 1.95 s. Only a lower bound: a slow machine takes longer, and how fast it goes is the benchmark's
+    // business (npm run bench:send), not a test's.
     expect(seconds).toBeGreaterThan(1.9);
-    expect(seconds).toBeLessThan(6);
   });
 });
