@@ -524,8 +524,10 @@ describe('large files (issue #4 §4)', () => {
       duplicatesList: [{ line: 8, email: 'ana@example.com', firstLine: 2 }],
     });
     // The batch record is final before the upload's claim is: the ingest finishes it last.
-    await waitFor('the upload to be DONE', async () =>
-      (await claims.get(upload.batchId))?.state === 'DONE' ? true : undefined,
+    await pollUntil(
+      'the upload to be DONE',
+      () => claims.get(upload.batchId),
+      (claim) => claim?.state === 'DONE',
     );
   });
 

@@ -6,8 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type sesEmulatorModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { liveRunnerState } from '../../local/runner-state.js';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
 import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -78,6 +81,26 @@ describe('redriving the dead-letter queue of the local runner', () => {
       body: `email,subject,content\n${rows.join('\n')}\n`,
     });
     const { batchId } = (await upload.json()) as { batchId: string };
+    const deadLetters = async () => {
+      const state = liveRunnerState(dataDir);
+      if (!state) throw new Error('the runner is not running');
+      const sqs = new SQSClient({
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        endpoint: state.sqsEndpoint,
+      });
+      try {
+        const out = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: state.deadLetterQueueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        );
+        return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+      } finally {
+        sqs.destroy();
+      }
+    };
     const counts = async () =>
       (
         await graphql<{ batch: { counts: Record<string, number> } }>(
@@ -94,6 +117,10 @@ describe('redriving the dead-letter queue of the local runner', () => {
       { id: batchId },
     );
     for (const send of emailSends) expect(send.errorMessage).toMatch(/^retries exhausted after 3 deliveries/);
+
+    // A send is marked ERROR on its last receive, before SQS moves its message to the DLQ at the next
+    // receive: wait for the three messages to be there, or the redrive could run without the last one.
+    await pollUntil('the three messages to reach the DLQ', deadLetters, (count) => count >= 3);
 
     sesDown = false;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'ops/redrive.ts', '--local'], {
