@@ -10,17 +10,12 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { sendIdFor } from '../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../lambdas/core/domain/send-record.js';
 import { SEND_STATUSES } from '../lambdas/core/domain/send-status.js';
-import { BatchProgressReader } from '../lambdas/core/store/batch-progress-reader.js';
-import { BatchReader } from '../lambdas/core/store/batch-reader.js';
-import { BatchStarts } from '../lambdas/core/store/batch-starts.js';
 import { BatchStore } from '../lambdas/core/store/batch-store.js';
-import { ContentStore } from '../lambdas/core/store/content-store.js';
-import { SendReader } from '../lambdas/core/store/send-reader.js';
 import { SendStore } from '../lambdas/core/store/send-store.js';
 import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
-import { UploadClaims } from '../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../lambdas/graphql/handler.js';
 import { PageCursors } from '../lambdas/graphql/page-cursor.js';
+import { tableReaders } from '../lambdas/graphql/table-readers.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
 import { httpApiEvent } from '../test/helpers/http-api-event.js';
@@ -55,14 +50,7 @@ await ensureTable(clients.dynamodb, table);
 const store = new SendStore(clients.documents, table, { concurrency: 16 });
 const batchStore = new BatchStore(clients.documents, table);
 const handler = createGraphqlHandler({
-  sends: store,
-  contents: new ContentStore(clients.documents, table),
-  batchRecords: batchStore,
-  reader: new SendReader(clients.documents, table),
-  batches: new BatchReader(clients.documents, table),
-  progress: new BatchProgressReader(clients.documents, table),
-  starts: new BatchStarts(clients.documents, table),
-  uploads: new UploadClaims(clients.documents, table),
+  ...tableReaders(clients.documents, table),
   cursors: new PageCursors('bench-secret-0123456789'),
   apiKeys: { require: async () => 'bench' },
 });

@@ -1,20 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { describe, expect, it } from 'vitest';
+import { runnerForThisFile } from '../helpers/local-runner-process.js';
 
 const run = promisify(execFile);
-
-let runner: RunnerProcess;
-let dataDir: string;
 
 /** `npm run apikey -- …` against the running local runner, as a developer would type it. */
 async function apikey(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'ops/apikey.ts', ...args, '--local'], {
-    env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+    env: { ...process.env, LOCAL_DATA_DIR: local.dataDir },
   });
   return stdout;
 }
@@ -28,27 +22,20 @@ async function createKey(name: string, scopes: string): Promise<{ key: string; k
 }
 
 const upload = (headers: Record<string, string>) =>
-  fetch(`${runner.apiUrl}/campaigns/upload`, {
+  fetch(`${local.runner.apiUrl}/campaigns/upload`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv', ...headers },
     body: 'email,subject,content\nkey-test@example.com,Hi,Hello\n',
   });
 
 const query = (headers: Record<string, string>) =>
-  fetch(`${runner.apiUrl}/graphql`, {
+  fetch(`${local.runner.apiUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: '{ emailSends(status: "SENT", limit: 1) { sendId } }' }),
   });
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'mailer-keys-'));
-  runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir });
-});
-afterAll(async () => {
-  await runner?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const local = runnerForThisFile();
 
 describe('API keys through the local runner', () => {
   it('refuses an upload without a key with 401 and a JSON error', async () => {
@@ -93,13 +80,13 @@ describe('API keys through the local runner', () => {
 
   it('refuses a GraphQL query without a key but serves the GraphiQL page to a browser', async () => {
     expect((await query({})).status).toBe(401);
-    const page = await fetch(`${runner.apiUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${local.runner.apiUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('GraphiQL');
   });
 
   it('keeps /health public', async () => {
-    expect((await fetch(`${runner.apiUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${local.runner.apiUrl}/health`)).status).toBe(200);
   });
 
   it('lists keys without ever showing a key or its hash', async () => {

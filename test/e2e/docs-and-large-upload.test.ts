@@ -1,21 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { graphql, runnerForThisFile } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
-let runner: RunnerProcess;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'mailer-e2e-docs-'));
-  runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir });
-});
-afterAll(async () => {
-  await runner?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const local = runnerForThisFile();
 
 interface BatchCounts {
   batch: { batchId: string; total: number; counts: Record<string, number> } | null;
@@ -23,24 +11,24 @@ interface BatchCounts {
 
 const batchCounts = (batchId: string) =>
   graphql<BatchCounts>(
-    runner,
+    local.runner,
     'query($id: String!) { batch(batchId: $id) { batchId total counts { pending queued sending sent error } } }',
     { id: batchId },
   );
 
 describe('Swagger UI and the OpenAPI document through the local runner', () => {
   it('serves /openapi.json and /docs without a key, and every asset the page loads', async () => {
-    const document = await fetch(`${runner.apiUrl}/openapi.json`);
+    const document = await fetch(`${local.runner.apiUrl}/openapi.json`);
     expect(document.status).toBe(200);
     expect(((await document.json()) as { openapi: string }).openapi).toBe('3.1.0');
 
-    const page = await fetch(`${runner.apiUrl}/docs`);
+    const page = await fetch(`${local.runner.apiUrl}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const assets = [...(await page.text()).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
     expect(assets.length).toBe(3);
     for (const asset of assets) {
-      const response = await fetch(`${runner.apiUrl}${asset}`);
+      const response = await fetch(`${local.runner.apiUrl}${asset}`);
       expect([asset, response.status]).toEqual([asset, 200]);
       expect(response.headers.get('content-type')).toMatch(
         asset.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
@@ -57,9 +45,9 @@ describe('Swagger UI and the OpenAPI document through the local runner', () => {
       new Blob([readFileSync('example_csv/campaign.csv')], { type: 'text/csv' }),
       'campaign.csv',
     );
-    const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+    const response = await fetch(`${local.runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { accept: 'application/json', 'x-api-key': runner.apiKey },
+      headers: { accept: 'application/json', 'x-api-key': local.runner.apiKey },
       body: form,
     });
     expect(response.status).toBe(202);
@@ -81,7 +69,7 @@ describe('Swagger UI and the OpenAPI document through the local runner', () => {
 
 describe('GraphiQL through the local runner', () => {
   it('renders GraphiQL with no internet: the page and every file it loads come from the local API', async () => {
-    const page = await fetch(`${runner.apiUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${local.runner.apiUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
@@ -90,7 +78,7 @@ describe('GraphiQL through the local runner', () => {
     // The style sheet, the bundle and Monaco's three editor workers.
     expect(files).toHaveLength(5);
     for (const file of files) {
-      const response = await fetch(`${runner.apiUrl}${file}`);
+      const response = await fetch(`${local.runner.apiUrl}${file}`);
       expect([file, response.status]).toEqual([file, 200]);
       expect(response.headers.get('content-type')).toMatch(
         file.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
@@ -102,7 +90,7 @@ describe('GraphiQL through the local runner', () => {
 
 describe('large files through a pre-signed upload URL', () => {
   it('refuses to give out an upload URL without a key', async () => {
-    const response = await fetch(`${runner.apiUrl}/campaigns/uploads`, { method: 'POST' });
+    const response = await fetch(`${local.runner.apiUrl}/campaigns/uploads`, { method: 'POST' });
     expect(response.status).toBe(401);
   });
 
@@ -118,9 +106,9 @@ describe('large files through a pre-signed upload URL', () => {
       'big0@example.com,Again,Again,Y',
     ].join('\n');
     const asked = Date.now();
-    const answer = await fetch(`${runner.apiUrl}/campaigns/uploads`, {
+    const answer = await fetch(`${local.runner.apiUrl}/campaigns/uploads`, {
       method: 'POST',
-      headers: { 'x-api-key': runner.apiKey, 'content-type': 'application/json' },
+      headers: { 'x-api-key': local.runner.apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ fileName: 'big.csv', size: Buffer.byteLength(csv) }),
     });
     const answered = Date.now();
@@ -159,9 +147,9 @@ describe('large files through a pre-signed upload URL', () => {
 describe('a large file refused as a whole, seen in GraphQL', () => {
   it('tells the analyst why the file was refused, though no batch exists', async () => {
     const csv = 'email,content\nsomeone@example.com,Hi';
-    const answer = await fetch(`${runner.apiUrl}/campaigns/uploads`, {
+    const answer = await fetch(`${local.runner.apiUrl}/campaigns/uploads`, {
       method: 'POST',
-      headers: { 'x-api-key': runner.apiKey, 'content-type': 'application/json' },
+      headers: { 'x-api-key': local.runner.apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ fileName: 'no-subject.csv', size: Buffer.byteLength(csv) }),
     });
     expect(answer.status).toBe(201);
@@ -181,7 +169,7 @@ describe('a large file refused as a whole, seen in GraphQL', () => {
       'the upload to be refused',
       () =>
         graphql<UploadAnswer>(
-          runner,
+          local.runner,
           'query($id: String!) { upload(batchId: $id) { state error { code message } batch { batchId } } batch(batchId: $id) { batchId } }',
           { id: upload.batchId },
         ),

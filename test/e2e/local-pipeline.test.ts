@@ -1,22 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { graphql, runnerForThisFile, startRunnerProcess } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
-let runner: RunnerProcess;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'mailer-e2e-'));
-  runner = await startRunnerProcess({ LOCAL_DATA_DIR: dataDir });
-});
-afterAll(async () => {
-  await runner?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const local = runnerForThisFile();
 
 interface BatchCounts {
   batch: {
@@ -31,13 +20,13 @@ interface BatchCounts {
 }
 
 async function mails(): Promise<SesStoredMail[]> {
-  const response = await fetch(`${runner.mailViewerUrl}/store`);
+  const response = await fetch(`${local.runner.mailViewerUrl}/store`);
   return ((await response.json()) as { emails: SesStoredMail[] }).emails;
 }
 
 describe('the local pipeline over HTTP', () => {
   it('answers /health with 200', async () => {
-    const response = await fetch(`${runner.apiUrl}/health`);
+    const response = await fetch(`${local.runner.apiUrl}/health`);
     expect(response.status).toBe(200);
   });
 
@@ -45,9 +34,9 @@ describe('the local pipeline over HTTP', () => {
     const csv = readFileSync('example_csv/campaign.csv');
     const form = new FormData();
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'campaign.csv');
-    const upload = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+    const upload = await fetch(`${local.runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'x-api-key': runner.apiKey },
+      headers: { 'x-api-key': local.runner.apiKey },
       body: form,
     });
     expect(upload.status).toBe(202);
@@ -70,7 +59,7 @@ describe('the local pipeline over HTTP', () => {
       'every send of the batch to be SENT',
       () =>
         graphql<BatchCounts>(
-          runner,
+          local.runner,
           `query($id: String!) {
           batch(batchId: $id) { batchId createdAt total counts { pending queued sending sent error } finished startedAt finishedAt }
         }`,
@@ -91,7 +80,7 @@ describe('the local pipeline over HTTP', () => {
     const seed = await graphql<{
       emailSends: { sendId: string; batchId: string; email: string; status: string }[];
     }>(
-      runner,
+      local.runner,
       'query MyQuery { emailSends(status: "SENT") { sendId batchId email subject status createdAt } }',
     );
     const ofBatch = seed.emailSends.filter((s) => s.batchId === report.batchId);
@@ -113,9 +102,9 @@ describe('the local pipeline over HTTP', () => {
   it('answers a raw text/csv upload with the rejected lines and their reasons', async () => {
     const csv =
       'Email,Subject,Content\nok@example.com,Hi,Hello\nnot-an-address,Hi,Hello\nOK@example.com ,Hi,Again\n';
-    const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+    const response = await fetch(`${local.runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv', 'x-api-key': runner.apiKey },
+      headers: { 'content-type': 'text/csv', 'x-api-key': local.runner.apiKey },
       body: csv,
     });
     expect(response.status).toBe(202);
@@ -130,9 +119,9 @@ describe('the local pipeline over HTTP', () => {
   });
 
   it('answers 415 with a JSON error for a body that is not CSV', async () => {
-    const response = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+    const response = await fetch(`${local.runner.apiUrl}/campaigns/upload`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': runner.apiKey },
+      headers: { 'content-type': 'application/json', 'x-api-key': local.runner.apiKey },
       body: '{}',
     });
     expect(response.status).toBe(415);
@@ -147,7 +136,7 @@ describe('the local runner', () => {
   it('refuses to start against a real AWS endpoint', async () => {
     await expect(
       startRunnerProcess({
-        LOCAL_DATA_DIR: join(dataDir, 'refused'),
+        LOCAL_DATA_DIR: join(local.dataDir, 'refused'),
         AWS_ENDPOINT_URL_SQS: 'https://sqs.eu-west-1.amazonaws.com',
       }),
     ).rejects.toThrow(/local mode refuses to use a real AWS endpoint for sqs/);

@@ -1,5 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { pollUntil } from './poll.js';
 
 export interface RunnerProcess {
@@ -87,4 +91,27 @@ export async function graphql<T>(
   if (result.errors?.length)
     throw new Error(`GraphQL errors: ${result.errors.map((e) => e.message).join('; ')}`);
   return result.data as T;
+}
+
+/** A runner of the calling test file: its process and the fresh data directory it keeps its table in. */
+export interface FileRunner {
+  runner: RunnerProcess;
+  dataDir: string;
+}
+
+/**
+ * Starts one runner on a fresh data directory before the calling file's tests and stops it (and removes
+ * the directory) after them. Read the returned object inside tests and hooks: it is filled in by beforeAll.
+ */
+export function runnerForThisFile(env: Record<string, string> = {}): FileRunner {
+  const started = {} as FileRunner;
+  beforeAll(async () => {
+    started.dataDir = mkdtempSync(join(tmpdir(), 'mailer-e2e-'));
+    started.runner = await startRunnerProcess({ LOCAL_DATA_DIR: started.dataDir, ...env });
+  });
+  afterAll(async () => {
+    await started.runner?.stop();
+    if (started.dataDir) rmSync(started.dataDir, { recursive: true, force: true });
+  });
+  return started;
 }

@@ -11,17 +11,15 @@ import { SEND_STATUSES, type SendStatus } from '../../lambdas/core/domain/send-s
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
-import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
-import { BatchReader } from '../../lambdas/core/store/batch-reader.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
 import { type BatchRecord, BatchStore } from '../../lambdas/core/store/batch-store.js';
 import { ContentStore } from '../../lambdas/core/store/content-store.js';
 import { batchStatusKeyOf } from '../../lambdas/core/store/item-keys.js';
-import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
+import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createS3IngestHandler } from '../../lambdas/ingest-s3/handler.js';
 import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
@@ -60,14 +58,7 @@ function dataOf<T>(result: GraphqlResult, field: string): T {
 
 function handlerQuery(introspection: boolean, key: string): Query {
   const handler = createGraphqlHandler({
-    sends: store,
-    contents: new ContentStore(aws.clients.documents, aws.tableName),
-    batchRecords: new BatchStore(aws.clients.documents, aws.tableName),
-    reader: new SendReader(aws.clients.documents, aws.tableName),
-    batches: new BatchReader(aws.clients.documents, aws.tableName),
-    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
-    starts: new BatchStarts(aws.clients.documents, aws.tableName),
-    uploads: new UploadClaims(aws.clients.documents, aws.tableName),
+    ...tableReaders(aws.clients.documents, aws.tableName),
     cursors: new PageCursors('analysts-test-secret'),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), () => new Date()),
     introspection,

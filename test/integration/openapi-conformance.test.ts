@@ -8,19 +8,15 @@ import { packagedFileOf } from '../../lambdas/contract/docs-files.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import type { HttpHandler } from '../../lambdas/core/http/http-function.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
-import { BatchProgressReader } from '../../lambdas/core/store/batch-progress-reader.js';
-import { BatchReader } from '../../lambdas/core/store/batch-reader.js';
-import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
 import { ContentStore } from '../../lambdas/core/store/content-store.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
-import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
-import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
 import { openApiDocument } from '../../lambdas/docs/openapi.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
+import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createHealthHandler } from '../../lambdas/health/handler.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
 import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
@@ -121,14 +117,7 @@ function functionsOver(
     [
       'graphql',
       createGraphqlHandler({
-        sends,
-        contents,
-        batchRecords: batches,
-        reader: new SendReader(db, aws.tableName),
-        batches: new BatchReader(db, aws.tableName),
-        progress: new BatchProgressReader(db, aws.tableName),
-        starts: new BatchStarts(db, aws.tableName),
-        uploads: new UploadClaims(db, aws.tableName),
+        ...tableReaders(db, aws.tableName),
         cursors: new PageCursors('conformance-test-secret'),
         apiKeys,
       }),

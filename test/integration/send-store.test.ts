@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { countsOf } from '../helpers/send-pipeline.js';
+import { pendingSend as pendingSendOf } from '../helpers/send-records.js';
 
 let aws: TestAws;
 let store: SendStore;
@@ -16,20 +16,7 @@ afterAll(() => aws.stop());
 
 const createdAt = '2026-11-20T10:00:00.000Z';
 
-function pendingSend(batchId: string, email: string): SendRecord {
-  return {
-    sendId: sendIdFor(batchId, email),
-    batchId,
-    email,
-    subject: 'Hello',
-    contentId: 'c1',
-    variables: {},
-    status: 'PENDING',
-    createdAt,
-    updatedAt: createdAt,
-    attempts: 0,
-  };
-}
+const pendingSend = (batchId: string, email: string) => pendingSendOf(batchId, email, { createdAt });
 
 const refOf = (s: SendRecord) => ({ sendId: s.sendId, createdAt: s.createdAt });
 

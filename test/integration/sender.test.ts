@@ -1,7 +1,6 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
-import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import { createSenderHandler, type SenderHandlerDeps } from '../../lambdas/sender/handler.js';
@@ -21,6 +20,7 @@ import {
   sesClientFor,
   storesOf,
 } from '../helpers/send-pipeline.js';
+import { pendingSend } from '../helpers/send-records.js';
 import { noSendMetrics } from '../helpers/sender-doubles.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
@@ -330,24 +330,13 @@ describe('sender handler against the SQS and SES emulators', () => {
     const batchId = 'batch-partly-rehearsed';
     const { sends, contents, queue } = storesOf(aws);
     await contents.putContents([{ contentId: 'c1', content: 'C' }]);
-    const createdAt = new Date().toISOString();
-    const sendOf = (email: string, dryRun: boolean): SendRecord => ({
-      sendId: sendIdFor(batchId, email),
-      batchId,
-      email,
-      subject: 'S',
-      contentId: 'c1',
-      variables: {},
-      status: 'PENDING',
-      createdAt,
-      updatedAt: createdAt,
-      attempts: 0,
-      // What an upload with the dryRun option stores on each of its sends.
-      ...(dryRun ? { dryRun: true } : {}),
-    });
-    const records = [sendOf('rehearse@example.com', true), sendOf('real@example.com', false)];
+    // What an upload with the dryRun option stores on each of its sends.
+    const records = [
+      pendingSend(batchId, 'rehearse@example.com', { dryRun: true }),
+      pendingSend(batchId, 'real@example.com'),
+    ];
     await sends.putNewSends(records);
-    await queue.enqueue(records.map(({ sendId }) => ({ sendId, createdAt })));
+    await queue.enqueue(records.map(({ sendId, createdAt }) => ({ sendId, createdAt })));
     const rehearsed = sendIdFor(batchId, 'rehearse@example.com');
     const { handler } = senderWith(freshSes());
     expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });

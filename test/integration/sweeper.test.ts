@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import { sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { type SweepSettings, sweepStuckSends } from '../../lambdas/sweeper/sweep-stuck-sends.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { receiveSqsEvent, storesOf } from '../helpers/send-pipeline.js';
+import { pendingSend } from '../helpers/send-records.js';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -23,20 +23,7 @@ const settings: SweepSettings = {
 const t0 = new Date('2026-11-20T10:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
-function send(batchId: string, email: string): SendRecord {
-  return {
-    sendId: sendIdFor(batchId, email),
-    batchId,
-    email,
-    subject: 'S',
-    contentId: 'c',
-    variables: {},
-    status: 'PENDING',
-    createdAt: t0.toISOString(),
-    updatedAt: t0.toISOString(),
-    attempts: 0,
-  };
-}
+const send = (batchId: string, email: string) => pendingSend(batchId, email, { createdAt: t0.toISOString() });
 
 async function queuedSendIds(): Promise<string[]> {
   const ids: string[] = [];
