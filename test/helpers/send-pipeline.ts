@@ -72,6 +72,11 @@ export async function ingestText(aws: TestAws, csv: string, chunkRows = 100): Pr
   );
 }
 
+/** Ingests one mail (subject "S", content "C") to each address, the way the upload handler does. */
+export function ingestMails(aws: TestAws, addresses: string[]): Promise<IngestReport> {
+  return ingestText(aws, csvOf([['email', 'subject', 'content'], ...addresses.map((a) => [a, 'S', 'C'])]));
+}
+
 /** Receives up to 10 messages and shapes them as the Lambda SQS event source would. */
 export async function receiveSqsEvent(aws: TestAws, queueUrl = aws.queues.queueUrl): Promise<SQSEvent> {
   const out = await aws.clients.sqs.send(

@@ -7,8 +7,7 @@ import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
   countsOf,
-  csvOf,
-  ingestText,
+  ingestMails,
   receiveAtLeast,
   receiveSqsEvent,
   senderDepsFor,
@@ -62,13 +61,7 @@ async function redrive(dead: SQSEvent) {
 
 describe('the dead-letter queue', () => {
   it('marks a send ERROR "retries exhausted" on its last receive, and the message lands on the DLQ (SES throttling injected by middleware)', async () => {
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['dlq@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['dlq@example.com']);
     const throttled = ses();
     injectSesFaults(throttled, () =>
       sesServiceError('TooManyRequestsException', 'Maximum sending rate exceeded.', 429),
@@ -106,13 +99,7 @@ describe('the dead-letter queue', () => {
   });
 
   it('acknowledges a redriven message whose send was SENT meanwhile, without calling SES', async () => {
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['twice@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['twice@example.com']);
     const event = await receiveSqsEvent(aws);
     const counted = ses();
     const calls = injectSesFaults(counted, () => undefined);
@@ -130,13 +117,7 @@ describe('the dead-letter queue', () => {
   });
 
   it('never reopens a send that SES rejected for good', async () => {
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['bounce@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['bounce@example.com']);
     const rejecting = ses();
     injectSesFaults(rejecting, () =>
       sesServiceError('MessageRejected', 'Email address is not verified.', 400),

@@ -6,6 +6,7 @@ import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
   csvOf,
+  ingestMails,
   ingestText,
   receiveAtLeast,
   receiveSqsEvent,
@@ -44,13 +45,7 @@ const TIMER_SLACK_MS = 50;
 
 describe('retry back-off', () => {
   it('brings a throttled message back after the back-off delay instead of the visibility timeout (SES throttling injected by middleware)', async () => {
-    await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['backoff@example.com', 'S', 'C'],
-      ]),
-    );
+    await ingestMails(aws, ['backoff@example.com']);
     const client = ses();
     injectSesFaults(client, (n) =>
       n === 1
@@ -105,13 +100,7 @@ describe('retry back-off', () => {
   it('shows why the back-off is off locally: local-aws-sqs counts a ChangeMessageVisibility as a receive', async () => {
     // Real SQS counts receives only; this emulator also counts each visibility change, so a delayed
     // retry would use up two of the three receives at once and reach the DLQ after two deliveries.
-    await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['count@example.com', 'S', 'C'],
-      ]),
-    );
+    await ingestMails(aws, ['count@example.com']);
     const [record] = (await receiveSqsEvent(aws)).Records;
     expect(record?.attributes.ApproximateReceiveCount).toBe('1');
     await aws.clients.sqs.send(

@@ -13,6 +13,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import {
   countsOf,
   csvOf,
+  ingestMails,
   ingestText,
   receiveAtLeast,
   receiveSqsEvent,
@@ -88,13 +89,7 @@ describe('sender handler against the SQS and SES emulators', () => {
   });
 
   it('calls SES once when the same message is delivered twice (duplicate delivery injected by the test, SES calls counted by middleware)', async () => {
-    await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['twice@example.com', 'S', 'C'],
-      ]),
-    );
+    await ingestMails(aws, ['twice@example.com']);
     const ses = freshSes();
     const calls = injectSesFaults(ses, () => undefined);
     const { handler } = senderWith(ses);
@@ -109,26 +104,14 @@ describe('sender handler against the SQS and SES emulators', () => {
   });
 
   it('calls SES once when two senders race for the same send', async () => {
-    await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['race@example.com', 'S', 'C'],
-      ]),
-    );
+    await ingestMails(aws, ['race@example.com']);
     const event = await receiveSqsEvent(aws);
     await Promise.all([senderWith(freshSes()).handler(event), senderWith(freshSes()).handler(event)]);
     expect(await aws.sentMails()).toHaveLength(1);
   });
 
   it('moves a permanently rejected send to ERROR with the SES code (SES fault injected by middleware)', async () => {
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['reject@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['reject@example.com']);
     const ses = freshSes();
     injectSesFaults(ses, () => sesServiceError('MessageRejected', 'Email address is not verified.', 400));
     const { handler } = senderWith(ses);
@@ -143,13 +126,7 @@ describe('sender handler against the SQS and SES emulators', () => {
   });
 
   it('returns a throttled send for retry and sends it on redelivery (SES throttling injected by middleware)', async () => {
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['throttle@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['throttle@example.com']);
     const ses = freshSes();
     const calls = injectSesFaults(ses, (n) =>
       n === 1
@@ -235,13 +212,7 @@ describe('sender handler against the SQS and SES emulators', () => {
 
   it('sends once, after the lease, a send whose sender crashed after the claim and before SES (crash injected by middleware)', async () => {
     await drainQueue();
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['crash-before@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['crash-before@example.com']);
     const event = await receiveSqsEvent(aws);
     // The senders' one clock, moved by the test: the claim compares the lease with it, not with real time.
     const clock = new ManualClock();
@@ -269,13 +240,7 @@ describe('sender handler against the SQS and SES emulators', () => {
 
   it('mails at most one duplicate when the sender crashed after SES accepted and before SENT was written (crash injected by middleware)', async () => {
     await drainQueue();
-    const report = await ingestText(
-      aws,
-      csvOf([
-        ['email', 'subject', 'content'],
-        ['crash-after@example.com', 'S', 'C'],
-      ]),
-    );
+    const report = await ingestMails(aws, ['crash-after@example.com']);
     const event = await receiveSqsEvent(aws);
     const crashing = freshSes();
     const crash = injectSesCrash(crashing, 'after-ses');
