@@ -138,6 +138,9 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       config.apiKey,
       new Date(),
     );
+    // GraphiQL's page holds the development key in local mode, so that "run" works at once (the graphql
+    // function is loaded below, after this).
+    Object.assign(process.env, environmentOf({ graphiqlApiKey: apiKey }));
 
     const events: EventSource = startSqsEventSource({
       sqs: clients.sqs,

@@ -294,6 +294,14 @@ export const SETTINGS = {
     readBy: ['graphql'],
     description: 'GraphiQL in the browser at GET /graphql',
   },
+  graphiqlApiKey: {
+    env: 'GRAPHIQL_API_KEY',
+    kind: { type: 'string' },
+    secret: true,
+    readBy: ['graphql'],
+    description:
+      "local mode only (`npm start` sets its development key): the key GraphiQL's page puts in its headers editor; refused on Lambda, where no page may hold a key",
+  },
   graphqlIntrospection: {
     env: 'GRAPHQL_INTROSPECTION',
     context: 'graphqlIntrospection',

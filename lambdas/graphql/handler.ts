@@ -5,7 +5,7 @@ import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { logger } from '../core/observability/logger.js';
 import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
-import { renderOfflineGraphiQL } from './offline-graphiql.js';
+import { type GraphiqlPageOptions, renderOfflineGraphiQL } from './offline-graphiql.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { createResolvers, type ResolverDeps } from './resolvers.js';
 import { readSchemaSource } from './schema-source.js';
@@ -23,6 +23,11 @@ export interface GraphqlHandlerDeps extends ResolverDeps {
    * stack turns it off on AWS unless configured (GRAPHQL_INTROSPECTION).
    */
   introspection?: boolean;
+  /**
+   * Local mode only (GRAPHIQL_API_KEY, which the configuration refuses on Lambda): the key GraphiQL's
+   * page puts in its headers editor, so that "run" works at once. Never set for a page served on AWS.
+   */
+  graphiqlApiKey?: string;
   apiKeys: Pick<ApiKeyCheck, 'require'>;
 }
 
@@ -34,6 +39,26 @@ export interface GraphqlHandlerDeps extends ResolverDeps {
 function isGraphiqlPage(event: APIGatewayProxyEventV2): boolean {
   const accept = event.headers?.accept ?? '';
   return event.requestContext?.http?.method === 'GET' && accept.includes('text/html');
+}
+
+/**
+ * GraphiQL's options: the example tabs (the first one open), and the headers editor holding the key
+ * when one is given (local mode; then this run's key always wins over what the browser kept from an
+ * earlier run, whose key was revoked) or an empty key to paste into (the analyst's key is then kept in
+ * their browser). With introspection off GraphiQL does not ask for the schema: it could only fail.
+ */
+function graphiqlOptions(deps: GraphqlHandlerDeps): GraphiqlPageOptions {
+  const headers = JSON.stringify({ [API_KEY_HEADER]: deps.graphiqlApiKey ?? '' }, null, 2);
+  return {
+    title: 'Campaign mailer: GraphQL',
+    defaultTabs: [...EXAMPLE_QUERIES],
+    query: EXAMPLE_QUERIES[0]?.query ?? '',
+    headers,
+    ...(deps.graphiqlApiKey === undefined
+      ? { shouldPersistHeaders: true }
+      : { shouldPersistHeaders: false, initialHeaders: headers }),
+    ...((deps.introspection ?? true) ? {} : { schema: null }),
+  };
 }
 
 /** Yoga's own messages, routed to the structured logger. */
@@ -55,15 +80,7 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): HttpHandler {
   const yoga = createYoga({
     schema: createSchema({ typeDefs: deps.typeDefs ?? readSchemaSource(), resolvers: createResolvers(deps) }),
     graphqlEndpoint: '/graphql',
-    graphiql:
-      (deps.graphiql ?? true)
-        ? {
-            title: 'Campaign mailer: GraphQL',
-            headers: JSON.stringify({ [API_KEY_HEADER]: 'your API key with the read scope' }),
-            shouldPersistHeaders: true,
-            defaultTabs: EXAMPLE_QUERIES,
-          }
-        : false,
+    graphiql: (deps.graphiql ?? true) ? graphiqlOptions(deps) : false,
     renderGraphiQL: renderOfflineGraphiQL,
     plugins: [queryLimitsPlugin({ introspection: deps.introspection ?? true })],
     landingPage: false,

@@ -17,6 +17,7 @@ export const handler = withPowertools(
     cursors: new PageCursors(cursorSigningKey(config)),
     typeDefs: readSchemaSource(config.schemaPath),
     graphiql: config.graphiqlEnabled,
+    ...(config.graphiqlApiKey ? { graphiqlApiKey: config.graphiqlApiKey } : {}),
     introspection: config.introspection,
     apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), () => new Date(), config.apiKeyCache),
   }),

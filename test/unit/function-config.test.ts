@@ -25,6 +25,21 @@ describe('queryConfig', () => {
     expect(queryConfig(base).cursorSecret).toBeUndefined();
   });
 
+  it("takes GRAPHIQL_API_KEY locally and refuses it on Lambda, where GraphiQL's page would hand it out", () => {
+    const key = 'cmk_development-key-of-this-run';
+    expect(queryConfig({ ...base, GRAPHIQL_API_KEY: key }).graphiqlApiKey).toBe(key);
+    expect(queryConfig(base).graphiqlApiKey).toBeUndefined();
+    const lambda = {
+      ...base,
+      AWS_LAMBDA_FUNCTION_NAME: 'CampaignMailer-prod-Graphql',
+      CURSOR_SECRET: 'a'.repeat(64),
+    };
+    expect(() => queryConfig({ ...lambda, GRAPHIQL_API_KEY: key })).toThrow(
+      /^environment variable GRAPHIQL_API_KEY is for local mode only/,
+    );
+    expect(() => queryConfig({ ...lambda, GRAPHIQL_API_KEY: key })).not.toThrow(new RegExp(key));
+  });
+
   it('refuses a short CURSOR_SECRET without repeating it', () => {
     expect(() => queryConfig({ ...base, CURSOR_SECRET: 'short' })).toThrow(
       /^environment variable CURSOR_SECRET must be at least 16 characters long$/,

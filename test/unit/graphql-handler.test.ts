@@ -7,7 +7,9 @@ import type { BatchRecord } from '../../lambdas/core/store/batch-store.js';
 import type { SendFilter } from '../../lambdas/core/store/send-filter.js';
 import type { SendPage } from '../../lambdas/core/store/send-reader.js';
 import type { UploadRecord } from '../../lambdas/core/store/upload-claims.js';
-import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
+import { EXAMPLES } from '../../lambdas/graphql/example-queries.js';
+import { createGraphqlHandler, type GraphqlHandlerDeps } from '../../lambdas/graphql/handler.js';
+import type { GraphiqlPageOptions } from '../../lambdas/graphql/offline-graphiql.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
@@ -140,6 +142,53 @@ describe('GraphQL handler over HTTP API events', () => {
     expect(loaded).toEqual(GRAPHIQL_FILES.map((file) => `/docs/${file.name}`).sort());
     expect(html).toContain('<title>Campaign mailer: GraphQL</title>');
     expect(html).not.toContain('__TITLE__');
+  });
+
+  /** The options the page hands GraphiQL, as the browser reads them. */
+  async function pageOptions(deps: Partial<GraphqlHandlerDeps>): Promise<GraphiqlPageOptions> {
+    const handler = createGraphqlHandler({ ...fakeDeps(async () => ({ sends: [] })), ...deps });
+    const result = await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }));
+    const json = /YogaGraphiQL\.renderYogaGraphiQL\(root,(\{.*?\})\)\}\)<\/script>/.exec(String(result.body))?.[1];
+    return JSON.parse(json ?? 'null') as GraphiqlPageOptions;
+  }
+
+  it('opens GraphiQL on the example tabs, each named for its title, the seed query first and open', async () => {
+    const options = await pageOptions({});
+    expect(options.defaultTabs?.map((tab) => /^query (\w+)/m.exec(tab.query ?? '')?.[1])).toEqual(
+      EXAMPLES.map((example) => example.name),
+    );
+    expect(options.defaultTabs?.[0]?.query).toContain('emailSends(status: "SENT")');
+    expect(options.query).toBe(options.defaultTabs?.[0]?.query);
+  });
+
+  it("leaves GraphiQL's key empty, kept by the browser once pasted, unless the page is given one", async () => {
+    const withoutKey = await pageOptions({});
+    expect(JSON.parse(withoutKey.headers ?? '')).toEqual({ 'x-api-key': '' });
+    expect(withoutKey.shouldPersistHeaders).toBe(true);
+    expect(withoutKey.initialHeaders).toBeUndefined();
+
+    const withKey = await pageOptions({ graphiqlApiKey: 'cmk_local-development-key' });
+    expect(JSON.parse(withKey.initialHeaders ?? '')).toEqual({ 'x-api-key': 'cmk_local-development-key' });
+    expect(withKey.headers).toBe(withKey.initialHeaders);
+    // This run's key, not one the browser kept from a run whose key is revoked.
+    expect(withKey.shouldPersistHeaders).toBe(false);
+  });
+
+  it('writes the options into the page as JSON no value can break out of', async () => {
+    const key = "cmk_$'</script><script>alert(1)</script>";
+    const handler = createGraphqlHandler({ ...fakeDeps(async () => ({ sends: [] })), graphiqlApiKey: key });
+    const html = String(
+      (await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }))).body,
+    );
+    expect(html).not.toContain('<script>alert(1)');
+    expect(JSON.parse((await pageOptions({ graphiqlApiKey: key })).headers ?? '')).toEqual({
+      'x-api-key': key,
+    });
+  });
+
+  it('does not let GraphiQL ask for the schema when introspection is off', async () => {
+    expect((await pageOptions({ introspection: false })).schema).toBeNull();
+    expect(await pageOptions({})).not.toHaveProperty('schema');
   });
 
   it('serves no GraphiQL when disabled', async () => {

@@ -145,6 +145,8 @@ export interface QueryConfig {
   /** Where the GraphQL schema text is; the repository's file when unset. */
   schemaPath?: string;
   graphiqlEnabled: boolean;
+  /** GRAPHIQL_API_KEY: the key GraphiQL's page fills in; local mode only. */
+  graphiqlApiKey?: string;
   /** GRAPHQL_INTROSPECTION: introspection and "Did you mean" suggestions; on by default, off on AWS unless configured. */
   introspection: boolean;
 }
@@ -158,6 +160,13 @@ export function queryConfig(env: Env): QueryConfig {
       `environment variable ${SETTINGS.cursorSecret.env} is required on AWS Lambda (page cursors must be signed with a secret key)`,
     );
   }
+  const graphiqlApiKey = readEnv(env, SETTINGS.graphiqlApiKey);
+  // A key in a page served on AWS would be handed to anyone who opens it.
+  if (graphiqlApiKey !== undefined && readEnv(env, SETTINGS.lambdaFunctionName) !== undefined) {
+    throw new ConfigError(
+      `environment variable ${SETTINGS.graphiqlApiKey.env} is for local mode only: on AWS Lambda GraphiQL's page never holds a key`,
+    );
+  }
   const schemaPath = readEnv(env, SETTINGS.graphqlSchemaPath);
   return {
     tableName: readEnv(env, SETTINGS.tableName),
@@ -165,6 +174,7 @@ export function queryConfig(env: Env): QueryConfig {
     ...(cursorSecret ? { cursorSecret } : {}),
     ...(schemaPath ? { schemaPath } : {}),
     graphiqlEnabled: readEnv(env, SETTINGS.graphiqlEnabled),
+    ...(graphiqlApiKey ? { graphiqlApiKey } : {}),
     introspection: readEnv(env, SETTINGS.graphqlIntrospection),
   };
 }
