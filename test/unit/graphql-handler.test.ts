@@ -148,7 +148,9 @@ describe('GraphQL handler over HTTP API events', () => {
   async function pageOptions(deps: Partial<GraphqlHandlerDeps>): Promise<GraphiqlPageOptions> {
     const handler = createGraphqlHandler({ ...fakeDeps(async () => ({ sends: [] })), ...deps });
     const result = await handler(httpApiEvent({ path: '/graphql', headers: { accept: 'text/html' } }));
-    const json = /YogaGraphiQL\.renderYogaGraphiQL\(root,(\{.*?\})\)\}\)<\/script>/.exec(String(result.body))?.[1];
+    const json = /YogaGraphiQL\.renderYogaGraphiQL\(root,(\{.*?\})\)\}\)<\/script>/.exec(
+      String(result.body),
+    )?.[1];
     return JSON.parse(json ?? 'null') as GraphiqlPageOptions;
   }
 
