@@ -133,6 +133,24 @@ const REPORT_EXAMPLE: IngestReport = {
 
 const LARGE_UPLOAD_EXAMPLE: LargeUploadRequest = { fileName: 'list.csv', size: 123456789, dryRun: false };
 
+/**
+ * A flag that is false unless set. Swagger UI fills a form field with its schema's default, or else
+ * with a sample, which for a boolean is `true`: without the default, "Try it out" would rehearse every
+ * upload and mail nobody.
+ */
+const dryRunFlag = (description: string) => z.boolean().default(false).meta({ description });
+
+/**
+ * The raw-CSV example, which Swagger UI puts in the body for "Try it out": a campaign that can be sent
+ * as it is, to SES's mailbox simulator, whose addresses accept mail without reaching anyone.
+ */
+const SIMULATOR_CSV =
+  'email,subject,content,first_name\n' +
+  'success@simulator.amazonses.com,"Hello {{first_name}}","Hi {{first_name}}, this is a test.",Ana\n';
+
+/** A query for the GET /graphql example: one every key with the read scope can run. */
+const GRAPHQL_EXAMPLE_QUERY = '{ emailSends(status: "SENT", limit: 10) { sendId email status } }';
+
 const csvFile = z.string().meta({
   format: 'binary',
   contentMediaType: 'text/csv',
@@ -168,23 +186,18 @@ function operations(): Record<string, Operation> {
         `Bodies above the limit (6 MB by default) get 413: use \`POST ${LARGE_UPLOAD_PATH}\` for those.`,
       request: {
         headers: z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() }),
-        query: z.object({
-          dryRun: z
-            .boolean()
-            .optional()
-            .meta({ description: 'Rehearse: the sends are marked SENT without calling SES.' }),
-        }),
+        query: z.object({ dryRun: dryRunFlag('Rehearse: the sends are marked SENT without calling SES.') }),
         body: {
           required: true,
           content: {
             'multipart/form-data': {
-              schema: z.object({
-                file: csvFile,
-                dryRun: z.boolean().optional().meta({ description: 'Same as the query parameter.' }),
-              }),
+              schema: z.object({ file: csvFile, dryRun: dryRunFlag('Same as the query parameter.') }),
               encoding: { file: { contentType: 'text/csv, application/octet-stream' } },
             },
-            'text/csv': { schema: z.string().meta({ description: 'The CSV itself as the body.' }) },
+            'text/csv': {
+              schema: z.string().meta({ description: 'The CSV itself as the body.' }),
+              example: SIMULATOR_CSV,
+            },
           },
         },
       },
@@ -283,7 +296,7 @@ function operations(): Record<string, Operation> {
         GRAPHQL_OVER_HTTP,
       request: {
         query: z.object({
-          query: z.string().optional(),
+          query: z.string().optional().meta({ example: GRAPHQL_EXAMPLE_QUERY }),
           variables: z.string().optional().meta({ description: 'JSON' }),
         }),
       },
@@ -309,7 +322,7 @@ function operations(): Record<string, Operation> {
           content: {
             'application/json': {
               schema: GraphqlRequestSchema,
-              example: { query: '{ emailSends(status: "SENT", limit: 10) { sendId email status } }' },
+              example: { query: GRAPHQL_EXAMPLE_QUERY },
             },
           },
         },

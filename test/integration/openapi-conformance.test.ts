@@ -28,6 +28,7 @@ import {
   type Answer,
   answerOf,
   DocumentedAnswers,
+  type MediaType,
   type OpenApiDocument,
 } from '../helpers/documented-answers.js';
 import { type HttpApiEventInit, httpApiEvent } from '../helpers/http-api-event.js';
@@ -423,6 +424,70 @@ describe('health and documentation answer as documented', () => {
 
   it('GET /docs/{asset}: 500 with a request id when its file cannot be read', async () => {
     expect(await statusOf({ path: '/docs/swagger-ui.css' }, failing)).toBe(500);
+  });
+});
+
+/** An operation as the document has it, with what "Try it out" fills in from its examples. */
+interface ExampleOperation {
+  parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
+  requestBody?: { content: Record<string, MediaType> };
+}
+
+describe('the examples of the document', () => {
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, ExampleOperation>).map(([method, operation]) => ({
+      method: method.toUpperCase() as 'GET' | 'POST',
+      path,
+      operation,
+    })),
+  );
+
+  it('run as they are, as "Try it out" sends them, with a key of the route\'s scope', async () => {
+    const ran: string[] = [];
+    for (const { method, path, operation } of operations) {
+      const query = Object.fromEntries(
+        (operation.parameters ?? [])
+          .filter((parameter) => parameter.in === 'query')
+          .map((parameter) => [parameter.name, parameter.example ?? parameter.schema?.example])
+          .filter(([, example]) => example !== undefined)
+          .map(([name, example]) => [name, String(example)]),
+      );
+      const bodies = Object.entries(operation.requestBody?.content ?? {}).filter(
+        ([, media]) => media.example !== undefined,
+      );
+      if (Object.keys(query).length === 0 && bodies.length === 0) continue;
+      const access = routeOfKey(`${method} ${path}`)?.access;
+      const key = access === 'upload' ? uploadKey : access === 'read' ? readKey : undefined;
+      const requests = (bodies.length > 0 ? bodies : [undefined]).map((body) => ({
+        method,
+        path,
+        query,
+        headers: {
+          accept: 'application/json',
+          ...(key ? { 'x-api-key': key } : {}),
+          ...(body ? { 'content-type': body[0] } : {}),
+        },
+        ...(body
+          ? { body: typeof body[1].example === 'string' ? body[1].example : JSON.stringify(body[1].example) }
+          : {}),
+      }));
+      for (const request of requests) {
+        const answer = await call(request);
+        const name = `${method} ${path} ${request.headers['content-type'] ?? 'query'}`;
+        expect([name, answer.status >= 200 && answer.status < 300, answer.body]).toEqual([
+          name,
+          true,
+          answer.body,
+        ]);
+        ran.push(name);
+      }
+    }
+    expect(ran.sort()).toEqual([
+      'GET /graphql query',
+      'POST /campaigns/upload text/csv',
+      'POST /campaigns/uploads application/json',
+      'POST /graphql application/json',
+    ]);
   });
 });
 
