@@ -58,20 +58,23 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
 
 /** What the response pane says, instead of an error, while the headers editor holds no key. */
 export const NO_KEY_HINT = [
-  `No API key yet. Paste a key with the read scope into "Headers" (below the query) as`,
+  'No API key yet. Paste a key with the read scope',
+  'into "Headers" (below the query) as',
   '',
   `    { "${API_KEY_HEADER}": "cmk_…" }`,
   '',
-  'then run a query with ▶ (Ctrl-Enter). To load the schema for autocompletion and the docs,',
-  'press "Re-fetch GraphQL schema" (the ⟳ button on the left).',
+  'then run a query with ▶ (Ctrl-Enter). To load the',
+  'schema for autocompletion and the docs, press',
+  '"Re-fetch GraphQL schema" (⟳, in the bar on the left).',
 ].join('\n');
 
 /**
  * Wraps yoga's render call so that GraphiQL runs with this fetcher instead of yoga's: a plain JSON POST
  * to the endpoint with the headers of the editor, whose answer is shown as the API gives it (a
- * refused key is then `{"error": "…"}`, not a RESPONSE_VALIDATION_FAILED block), and no request at all
- * while the editor has no key: the hint is the answer, also to the schema request GraphiQL makes as it
- * opens. The page has no subscriptions, so yoga's SSE transport is not missed.
+ * refused key is then `{"error": "…"}`, not a RESPONSE_VALIDATION_FAILED block). The schema request
+ * GraphiQL makes by itself (as it opens, and for "Re-fetch GraphQL schema") is not sent while the
+ * editor has no key: its answer is the hint, which GraphiQL shows as it is. A query the analyst runs is
+ * always sent, and answered by the API. The page has no subscriptions: yoga's SSE transport is not missed.
  */
 const KEY_AWARE_FETCHER = `(() => {
   const hint = ${scriptJson(NO_KEY_HINT)};
@@ -82,7 +85,8 @@ const KEY_AWARE_FETCHER = `(() => {
     const fetcher = async (params, opts) => {
       const headers = (opts && opts.headers) || {};
       const name = Object.keys(headers).find((header) => header.toLowerCase() === keyHeader);
-      if (name === undefined || String(headers[name]).trim() === '') return hint;
+      const keyless = name === undefined || String(headers[name]).trim() === '';
+      if (keyless && params.operationName === 'IntrospectionQuery') return hint;
       const response = await fetch(endpoint, {
         method: 'POST',
         credentials: 'same-origin',
