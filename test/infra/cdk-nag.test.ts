@@ -57,7 +57,6 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<bucket>/uploads/*]',
       'AwsSolutions-IAM5[Resource::<table>/index/*]',
-      'AwsSolutions-L1',
       'AwsSolutions-SMG4',
     ]);
   });

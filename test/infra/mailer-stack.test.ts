@@ -196,8 +196,8 @@ describe('the functions', () => {
     for (const name of HANDLERS) resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
   });
 
-  it('run Node.js 22 on arm64, bundled as ES modules, with bounded memory and timeout, traced', () => {
-    expect(LAMBDA_RUNTIME.name).toBe('nodejs22.x');
+  it('run Node.js 24 on arm64, bundled as ES modules, with bounded memory and timeout, traced', () => {
+    expect(LAMBDA_RUNTIME.name).toBe('nodejs24.x');
     for (const name of HANDLERS) {
       const { properties } = resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
       expect(properties).toMatchObject({
