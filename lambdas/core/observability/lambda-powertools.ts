@@ -1,5 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -11,6 +11,25 @@ import { tracer } from './tracer.js';
 function httpRequestIdOf(event: unknown): string | undefined {
   const context = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext;
   return typeof context?.requestId === 'string' ? context.requestId : undefined;
+}
+
+/**
+ * Flushes the invocation's metrics as it ends, when it added any. Powertools' own logMetrics flushes
+ * always, and a flush with nothing in it warns "No application metrics to publish": most of our
+ * invocations add none (every request to the docs, health and graphql functions), so that warning
+ * would be one CloudWatch line per request on AWS and one console line per call locally.
+ */
+function publishMetricsIfAny(metrics: Metrics): middy.MiddlewareObj {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) {
+      metrics.publishStoredMetrics();
+    } else {
+      // What a flush would have reset, so that nothing carries over into the next invocation.
+      metrics.clearDimensions();
+      metrics.clearMetadata();
+    }
+  };
+  return { after: publish, onError: publish };
 }
 
 /**
@@ -29,5 +48,5 @@ export function withPowertools<TEvent, TResult>(
         if (requestId) logger.setCorrelationId(requestId);
       },
     })
-    .use(logMetrics(metrics));
+    .use(publishMetricsIfAny(metrics));
 }
