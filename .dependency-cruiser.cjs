@@ -8,6 +8,7 @@
  * - lambdas/<function>/  one deployed function: its entry, its handler, the logic only it uses
  * - lib/ bin/          the CDK app: the contract only, never a handler
  * - local/             the runner behind `npm start`: the contract and core, and functions by entry path
+ * - cli/               the campaign CLI, a client of the public API: the contract and its own libraries
  */
 
 /** The folders under lambdas/ that are not a function. */
@@ -89,6 +90,18 @@ module.exports = {
         "never imports a function's modules.",
       from: { path: '^(local|ops)/' },
       to: { path: '^lambdas/', pathNot: `^lambdas/${SHARED}/` },
+    },
+    {
+      name: 'cli-is-an-api-client',
+      severity: 'error',
+      comment:
+        'The campaign CLI reaches the API over HTTP, as any client does: it may read the contract (routes, ' +
+        'limits) and use its own libraries, never core, a function, the runner or an AWS SDK.',
+      from: { path: '^cli/' },
+      to: {
+        pathNot: ['^cli/', '^lambdas/contract/', '^node_modules/(commander|cli-progress|zod)/'],
+        dependencyTypesNot: ['core'],
+      },
     },
   ],
   options: {

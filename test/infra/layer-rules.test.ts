@@ -23,11 +23,14 @@ const OFFENDERS: Record<string, string> = {
   'lambdas/graphql/borrows.ts': "export { uploadedFile } from '../upload-api/upload-body.js';\n",
   'lambdas/core/ingest/reaches-up.ts': "export { createSenderHandler } from '../../sender/handler.js';\n",
   'local/imports-handler.ts': "export { createSweeperHandler } from '../lambdas/sweeper/handler.js';\n",
+  'cli/reaches-core.ts': "export { sendIdFor } from '../lambdas/core/domain/send-id.js';\n",
+  'cli/reaches-aws.ts': "export { S3Client } from '@aws-sdk/client-s3';\n",
   // Allowed: a type in a signature builds no command; a function's own modules; core from a function.
   'local/names-a-client-type.ts':
     "import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport type Client = DynamoDBClient;\n",
   'lambdas/sender/own-module.ts': "export { receiveCountOf } from './sqs-records.js';\n",
   'lambdas/graphql/uses-core.ts': "export { SendReader } from '../core/store/send-reader.js';\n",
+  'cli/reads-the-contract.ts': "export { UPLOAD_PATH } from '../lambdas/contract/api-routes.js';\n",
 };
 
 let copy: string;
@@ -109,6 +112,13 @@ describe('the layer rules', () => {
     ]);
   });
 
+  it('refuse the campaign CLI reaching past the API: into core or an AWS SDK, but not the contract', () => {
+    expect(found('cli-is-an-api-client')).toEqual([
+      expect.stringMatching(/^cli\/reaches-aws\.ts → node_modules\/@aws-sdk\/client-s3\//),
+      'cli/reaches-core.ts → lambdas/core/domain/send-id.ts',
+    ]);
+  });
+
   it('report nothing else: the allowed imports and the copied tree pass', () => {
     const expected = new Set([
       'no-cycles',
@@ -119,8 +129,10 @@ describe('the layer rules', () => {
       'functions-are-isolated',
       'shared-code-imports-no-function',
       'runner-loads-functions-by-entry-only',
+      'cli-is-an-api-client',
     ]);
     const allowed = [
+      'cli/reads-the-contract.ts',
       'local/names-a-client-type.ts',
       'lambdas/sender/own-module.ts',
       'lambdas/graphql/uses-core.ts',

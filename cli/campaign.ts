@@ -1,0 +1,319 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SETTINGS } from '../lambdas/contract/settings.js';
+import { ApiError, type BatchProgress, CampaignApi, type UploadReport } from './api-client.js';
+import { explain, fileProblemMessage } from './api-messages.js';
+import { batchDisplay, batchFigures, formatBytes, formatDuration, uploadDisplay } from './progress.js';
+
+/**
+ * `npm run campaign -- …`: the marketer's command line. `send FILE` uploads a campaign CSV by the route
+ * its size calls for and follows the batch until its last mail is out; `status BATCH` says where a
+ * batch is. It is a client of the public API only (cli/api-client.ts).
+ */
+
+const LOCAL_API = 'http://127.0.0.1:3000';
+
+interface GlobalOptions {
+  apiUrl: string;
+  apiKey?: string;
+}
+
+/** Raised for what the user must fix: printed as it is, exit code 1. */
+class CampaignError extends Error {
+  override readonly name = 'CampaignError';
+}
+
+function apiOf(options: GlobalOptions): CampaignApi {
+  if (!options.apiKey) {
+    throw new CampaignError(
+      'No API key: give one with --api-key or CAMPAIGN_API_KEY (`npm start` prints a development key; ' +
+        '`npm run apikey -- create --name <you> --scopes upload,read` makes one).',
+    );
+  }
+  return new CampaignApi({ apiUrl: options.apiUrl, apiKey: options.apiKey });
+}
+
+const positiveInt = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number above 0');
+  return parsed;
+};
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function printReport(report: UploadReport) {
+  out(
+    `Batch ${report.batchId}: ${report.accepted} of ${report.received} rows accepted, ` +
+      `${report.duplicates} duplicate${report.duplicates === 1 ? '' : 's'}, ${report.invalid} invalid` +
+      `${report.dryRun ? ' (dry run: no mail goes to SES)' : ''}.`,
+  );
+  const errors = report.errors ?? [];
+  for (const row of errors.slice(0, 10))
+    out(`  line ${row.line}: ${row.reason} (${JSON.stringify(row.value)})`);
+  if (report.invalid > 10) out(`  … and ${report.invalid - 10} more rejected rows`);
+}
+
+/**
+ * Reacts to Ctrl-C while following: the first one detaches (the campaign goes on, on the API's side),
+ * the pending wait ends at once.
+ */
+function detachOnInterrupt() {
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  return {
+    signal: controller.signal,
+    get detached() {
+      return controller.signal.aborted;
+    },
+    release: () => process.off('SIGINT', onInterrupt),
+  };
+}
+
+async function pause(ms: number, signal: AbortSignal) {
+  await wait(ms, undefined, { signal }).catch(() => {});
+}
+
+/** Follows a batch with a live bar until it finishes or the user detaches. */
+async function follow(api: CampaignApi, batchId: string, intervalMs: number): Promise<void> {
+  const display = batchDisplay(batchId, { stream: process.stderr });
+  const interrupt = detachOnInterrupt();
+  let last: BatchProgress | undefined;
+  try {
+    while (!interrupt.detached) {
+      last = await api.batch(batchId);
+      if (last) {
+        display.update(batchFigures(last, new Date()));
+        if (last.finished) break;
+      }
+      await pause(intervalMs, interrupt.signal);
+    }
+  } finally {
+    display.stop();
+    interrupt.release();
+  }
+  if (interrupt.detached) {
+    out(
+      `Detached: batch ${batchId} goes on sending. See where it is with: npm run campaign -- status ${batchId}`,
+    );
+    return;
+  }
+  if (last) {
+    const figures = batchFigures(last, new Date());
+    const took =
+      last.startedAt && last.finishedAt
+        ? ` in ${formatDuration((Date.parse(last.finishedAt) - Date.parse(last.startedAt)) / 1000)} (${figures.rate.toFixed(1)} mails/s)`
+        : '';
+    out(`Finished: ${figures.sent} sent, ${figures.errors} failed${took}.`);
+    if (figures.errors > 0) {
+      out(
+        `The failed sends and why: GraphQL batch(batchId: "${batchId}") { sends(status: "ERROR") { items { email errorCode errorMessage } } }`,
+      );
+    }
+  }
+}
+
+/** Waits until the S3 ingest has read a large file: its batch exists, or the file was refused. */
+async function awaitIngest(
+  api: CampaignApi,
+  batchId: string,
+  intervalMs: number,
+): Promise<'read' | 'detached'> {
+  const interrupt = detachOnInterrupt();
+  process.stderr.write('Waiting for the file to be read…\n');
+  try {
+    while (!interrupt.detached) {
+      const upload = await api.upload(batchId);
+      if (upload?.state === 'FAILED') {
+        const error = upload.error;
+        throw new CampaignError(
+          [
+            error ? (fileProblemMessage(error.code) ?? 'The file was refused.') : 'The file was refused.',
+            error ? `The API says: ${error.message}${error.line ? ` (line ${error.line})` : ''}` : undefined,
+            'Nothing was sent.',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      }
+      if (upload?.state === 'DONE') return 'read';
+      await pause(intervalMs, interrupt.signal);
+    }
+    return 'detached';
+  } finally {
+    interrupt.release();
+  }
+}
+
+interface SendOptions {
+  dryRun: boolean;
+  route: 'auto' | 'direct' | 'large';
+  follow: boolean;
+  idempotencyKey?: string;
+  interval: number;
+}
+
+async function send(path: string, options: SendOptions, global: GlobalOptions) {
+  const api = apiOf(global);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new CampaignError(`No such file: ${path}`);
+  const file = { path, size: info.size };
+  const fileName = basename(path);
+  const directLimit = SETTINGS.maxUploadBytes.default;
+  let route = options.route === 'auto' ? (file.size <= directLimit ? 'direct' : 'large') : options.route;
+  let batchId: string | undefined;
+
+  if (route === 'direct') {
+    const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
+    try {
+      const report = await api.uploadDirect(
+        file,
+        {
+          dryRun: options.dryRun,
+          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        },
+        display.update,
+      );
+      display.stop();
+      printReport(report);
+      batchId = report.batchId;
+    } catch (error) {
+      display.stop();
+      // The API takes less than this client assumed (MAX_UPLOAD_BYTES is configurable): the other route.
+      if (
+        !(
+          options.route === 'auto' &&
+          error instanceof ApiError &&
+          error.status === 413 &&
+          error.body.problem === undefined
+        )
+      ) {
+        throw error;
+      }
+      out(
+        `The API takes at most ${formatBytes(Number(error.body.maxBytes))} directly: uploading as a large file.`,
+      );
+      route = 'large';
+    }
+  }
+  if (route === 'large') {
+    const upload = await api.requestLargeUpload({ fileName, size: file.size, dryRun: options.dryRun });
+    const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
+    try {
+      await api.putLargeFile(upload, file, display.update);
+    } finally {
+      display.stop();
+    }
+    batchId = upload.batchId;
+    out(
+      `Uploaded ${fileName} (${formatBytes(file.size)}) as batch ${batchId}${options.dryRun ? ' (dry run)' : ''}.`,
+    );
+    if (!options.follow) return;
+    if ((await awaitIngest(api, batchId, options.interval)) === 'detached') {
+      out(`Detached: batch ${batchId} goes on. See where it is with: npm run campaign -- status ${batchId}`);
+      return;
+    }
+    const batch = await api.batch(batchId);
+    if (batch)
+      out(
+        `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid.`,
+      );
+  }
+  if (batchId && options.follow) await follow(api, batchId, options.interval);
+}
+
+async function status(
+  batchId: string,
+  options: { follow: boolean; interval: number },
+  global: GlobalOptions,
+) {
+  const api = apiOf(global);
+  const batch = await api.batch(batchId);
+  if (!batch) {
+    const upload = await api.upload(batchId);
+    if (!upload) {
+      throw new CampaignError(
+        `No batch ${batchId}: no upload created it, or a large file sent for it has not arrived yet.`,
+      );
+    }
+    out(`Large file ${batchId}: ${upload.state}`);
+    if (upload.error)
+      out(`  ${fileProblemMessage(upload.error.code) ?? upload.error.code}: ${upload.error.message}`);
+    return;
+  }
+  const figures = batchFigures(batch, new Date());
+  out(
+    `Batch ${batch.batchId}${batch.fileName ? ` (${batch.fileName})` : ''}, uploaded ${batch.createdAt}${batch.dryRun ? ', dry run' : ''}`,
+  );
+  out(
+    `  ${batch.total} recipients: ${figures.sent} sent, ${figures.errors} failed, ${batch.total - figures.done} to go` +
+      ` (${batch.duplicates} duplicate and ${batch.invalid} invalid rows left out)`,
+  );
+  if (batch.finished) {
+    out(
+      `  finished ${batch.finishedAt ?? ''}${figures.rate > 0 ? ` at ${figures.rate.toFixed(1)} mails/s` : ''}`,
+    );
+  } else {
+    out(
+      `  sending${batch.startedAt ? ` since ${batch.startedAt}` : ' not started yet'}${figures.rate > 0 ? `, ${figures.rate.toFixed(1)} mails/s, about ${formatDuration(figures.secondsLeft)} left` : ''}`,
+    );
+    if (options.follow) await follow(api, batchId, options.interval);
+  }
+}
+
+const program = new Command('campaign')
+  .description(
+    'Send campaign CSV files through the campaign mailer API and follow them until every mail is out.',
+  )
+  .addOption(new Option('--api-url <url>', 'the API').env('CAMPAIGN_API_URL').default(LOCAL_API))
+  .addOption(
+    new Option('--api-key <key>', 'an API key (upload scope to send, read scope to follow)').env(
+      'CAMPAIGN_API_KEY',
+    ),
+  )
+  .showHelpAfterError();
+
+const interval = () =>
+  new Option('--interval <ms>', 'how often to ask for progress').argParser(positiveInt).default(1000);
+
+program
+  .command('send')
+  .description(
+    'upload a campaign file and follow it until the last mail is out (Ctrl-C detaches: the campaign goes on)',
+  )
+  .argument('<file>', 'the CSV: email, subject and content columns, one row per recipient')
+  .option('--dry-run', 'rehearse: the sends are marked SENT without any mail going out', false)
+  .addOption(
+    new Option(
+      '--route <route>',
+      `direct: POST /campaigns/upload (up to ${formatBytes(SETTINGS.maxUploadBytes.default)}); large: a pre-signed upload; auto: by size`,
+    )
+      .choices(['auto', 'direct', 'large'])
+      .default('auto'),
+  )
+  .option('--no-follow', 'stop once the file is uploaded')
+  .option(
+    '--idempotency-key <key>',
+    'makes a retried direct upload safe: the same key and file give the first answer',
+  )
+  .addOption(interval())
+  .action((file: string, options: SendOptions) => send(file, options, program.opts<GlobalOptions>()));
+
+program
+  .command('status')
+  .description('where a batch is: mails sent, failed and to go; with --follow, a live bar until it finishes')
+  .argument('<batchId>', 'the batch id an upload answered')
+  .option('--follow', 'follow it until it finishes (Ctrl-C detaches)', false)
+  .addOption(interval())
+  .action((batchId: string, options: { follow: boolean; interval: number }) =>
+    status(batchId, options, program.opts<GlobalOptions>()),
+  );
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.stderr.write(`${explain(error)}\n`);
+  process.exitCode = 1;
+}
