@@ -71,6 +71,11 @@ function explainApiError(error: ApiError): string {
         `The key is not allowed to do this: ${said}`,
         'Sending needs a key with the upload scope, following a campaign one with the read scope.',
       );
+    case 406:
+      return lines(
+        `The API cannot answer in a form this client reads (406): ${said}`,
+        'Is the API URL that of the campaign mailer?',
+      );
     case 409: {
       const retry = field(body, 'retryAfterSeconds');
       return problem === 'IDEMPOTENCY_KEY_IN_PROGRESS'

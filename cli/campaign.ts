@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SETTINGS } from '../lambdas/contract/settings.js';
 import { ApiError, type BatchProgress, CampaignApi, type UploadReport } from './api-client.js';
 import { explain, fileProblemMessage } from './api-messages.js';
 import { batchDisplay, batchFigures, formatBytes, formatDuration, uploadDisplay } from './progress.js';
+import { DIRECT_UPLOAD_LIMIT, routeFor, type UploadRoute } from './upload-route.js';
 
 /**
  * `npm run campaign -- …`: the marketer's command line. `send FILE` uploads a campaign CSV by the route
@@ -149,7 +149,7 @@ async function awaitIngest(
 
 interface SendOptions {
   dryRun: boolean;
-  route: 'auto' | 'direct' | 'large';
+  route: UploadRoute | 'auto';
   follow: boolean;
   idempotencyKey?: string;
   interval: number;
@@ -161,8 +161,7 @@ async function send(path: string, options: SendOptions, global: GlobalOptions) {
   if (!info?.isFile()) throw new CampaignError(`No such file: ${path}`);
   const file = { path, size: info.size };
   const fileName = basename(path);
-  const directLimit = SETTINGS.maxUploadBytes.default;
-  let route = options.route === 'auto' ? (file.size <= directLimit ? 'direct' : 'large') : options.route;
+  let route = routeFor(file.size, options.route);
   let batchId: string | undefined;
 
   if (route === 'direct') {
@@ -288,7 +287,7 @@ program
   .addOption(
     new Option(
       '--route <route>',
-      `direct: POST /campaigns/upload (up to ${formatBytes(SETTINGS.maxUploadBytes.default)}); large: a pre-signed upload; auto: by size`,
+      `direct: POST /campaigns/upload (up to ${formatBytes(DIRECT_UPLOAD_LIMIT)}); large: a pre-signed upload; auto: by size`,
     )
       .choices(['auto', 'direct', 'large'])
       .default('auto'),

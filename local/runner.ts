@@ -8,6 +8,7 @@ import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { environmentOf } from '../lambdas/contract/setting-sources.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
+import { campaignConsole } from './campaign-console.js';
 import { ensureDevelopmentKey } from './development-key.js';
 import { type RunningEmulators, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, type Route, startHttpGateway } from './http-gateway.js';
@@ -62,7 +63,8 @@ function setFunctionEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Warnings and errors in full; the rest with LOG_LEVEL=debug (or info).
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL?.toUpperCase() ?? 'WARN',
     // Metrics would print CloudWatch's embedded format to the console; nothing reads it here.
     POWERTOOLS_METRICS_DISABLED: 'true',
     // Under the schema's names, as the stack passes them (MAX_SEND_RATE and DRY_RUN, when set in this
@@ -141,6 +143,9 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     // GraphiQL's page holds the development key in local mode, so that "run" works at once (the graphql
     // function is loaded below, after this).
     Object.assign(process.env, environmentOf({ graphiqlApiKey: apiKey }));
+    // One line per upload and per finished batch, the progress asked of the API with this key.
+    const campaigns = campaignConsole({ apiKey });
+    cleanups.push(() => campaigns.stop());
 
     const events: EventSource = startSqsEventSource({
       sqs: clients.sqs,
@@ -168,12 +173,15 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     cleanups.push(async () => clearInterval(timer));
 
     // S3 invokes the function asynchronously for each uploaded object; so does this.
-    emulators.s3?.onEvent((event) => invokeAsync('ingestS3', ingestS3, event));
+    const watchedIngest = campaigns.watchLargeUploads(ingestS3);
+    emulators.s3?.onEvent((event) => invokeAsync('ingestS3', watchedIngest, event));
 
     // Every route of API_ROUTES, as the stack routes them; /health is answered below, without a handler.
     const handlers = new Map<ApiFunction, HttpHandler>();
     for (const route of API_ROUTES) {
-      if (route.fn !== 'health' && !handlers.has(route.fn)) handlers.set(route.fn, await http(route.fn));
+      if (route.fn === 'health' || handlers.has(route.fn)) continue;
+      const handler = await http(route.fn);
+      handlers.set(route.fn, route.fn === 'uploadApi' ? campaigns.watchUploads(handler) : handler);
     }
     const routes: Route[] = API_ROUTES.flatMap((route) => {
       const handler = handlers.get(route.fn);
@@ -205,6 +213,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
         }),
     );
     const apiUrl = `http://${config.host}:${portOf(server)}`;
+    campaigns.connect(apiUrl);
     return {
       apiUrl,
       uploadUrl: `${apiUrl}/campaigns/upload`,
