@@ -56,13 +56,27 @@ function printReport(report: UploadReport) {
 }
 
 /**
- * Reacts to Ctrl-C while following: the first one detaches (the campaign goes on, on the API's side),
- * the pending wait ends at once.
+ * Ctrl-C detaches: the first one lets what is under way finish on the API's side (an upload already
+ * sent is still answered, so that its batch id can be told) and stops following; a second one leaves at
+ * once.
  */
-function detachOnInterrupt() {
+interface Interrupt {
+  readonly signal: AbortSignal;
+  readonly detached: boolean;
+  release(): void;
+}
+
+function detachOnInterrupt(): Interrupt {
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
+  const onInterrupt = () => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\nLeft at once: an upload under way may or may not have arrived.\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nDetaching (Ctrl-C again to leave at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
   return {
     signal: controller.signal,
     get detached() {
@@ -72,14 +86,21 @@ function detachOnInterrupt() {
   };
 }
 
+const detachedLine = (batchId: string) =>
+  `Detached: batch ${batchId} goes on sending. See where it is with: npm run campaign -- status ${batchId}`;
+
 async function pause(ms: number, signal: AbortSignal) {
   await wait(ms, undefined, { signal }).catch(() => {});
 }
 
 /** Follows a batch with a live bar until it finishes or the user detaches. */
-async function follow(api: CampaignApi, batchId: string, intervalMs: number): Promise<void> {
+async function follow(
+  api: CampaignApi,
+  batchId: string,
+  intervalMs: number,
+  interrupt: Interrupt,
+): Promise<void> {
   const display = batchDisplay(batchId, { stream: process.stderr });
-  const interrupt = detachOnInterrupt();
   let last: BatchProgress | undefined;
   try {
     while (!interrupt.detached) {
@@ -92,12 +113,9 @@ async function follow(api: CampaignApi, batchId: string, intervalMs: number): Pr
     }
   } finally {
     display.stop();
-    interrupt.release();
   }
   if (interrupt.detached) {
-    out(
-      `Detached: batch ${batchId} goes on sending. See where it is with: npm run campaign -- status ${batchId}`,
-    );
+    out(detachedLine(batchId));
     return;
   }
   if (last) {
@@ -120,31 +138,27 @@ async function awaitIngest(
   api: CampaignApi,
   batchId: string,
   intervalMs: number,
+  interrupt: Interrupt,
 ): Promise<'read' | 'detached'> {
-  const interrupt = detachOnInterrupt();
   process.stderr.write('Waiting for the file to be read…\n');
-  try {
-    while (!interrupt.detached) {
-      const upload = await api.upload(batchId);
-      if (upload?.state === 'FAILED') {
-        const error = upload.error;
-        throw new CampaignError(
-          [
-            error ? (fileProblemMessage(error.code) ?? 'The file was refused.') : 'The file was refused.',
-            error ? `The API says: ${error.message}${error.line ? ` (line ${error.line})` : ''}` : undefined,
-            'Nothing was sent.',
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        );
-      }
-      if (upload?.state === 'DONE') return 'read';
-      await pause(intervalMs, interrupt.signal);
+  while (!interrupt.detached) {
+    const upload = await api.upload(batchId);
+    if (upload?.state === 'FAILED') {
+      const error = upload.error;
+      throw new CampaignError(
+        [
+          error ? (fileProblemMessage(error.code) ?? 'The file was refused.') : 'The file was refused.',
+          error ? `The API says: ${error.message}${error.line ? ` (line ${error.line})` : ''}` : undefined,
+          'Nothing was sent.',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
     }
-    return 'detached';
-  } finally {
-    interrupt.release();
+    if (upload?.state === 'DONE') return 'read';
+    await pause(intervalMs, interrupt.signal);
   }
+  return 'detached';
 }
 
 interface SendOptions {
@@ -163,64 +177,72 @@ async function send(path: string, options: SendOptions, global: GlobalOptions) {
   const fileName = basename(path);
   let route = routeFor(file.size, options.route);
   let batchId: string | undefined;
-
-  if (route === 'direct') {
-    const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
-    try {
-      const report = await api.uploadDirect(
-        file,
-        {
-          dryRun: options.dryRun,
-          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        },
-        display.update,
-      );
-      display.stop();
-      printReport(report);
-      batchId = report.batchId;
-    } catch (error) {
-      display.stop();
-      // The API takes less than this client assumed (MAX_UPLOAD_BYTES is configurable): the other route.
-      if (
-        !(
-          options.route === 'auto' &&
-          error instanceof ApiError &&
-          error.status === 413 &&
-          error.body.problem === undefined
-        )
-      ) {
-        throw error;
+  const interrupt = detachOnInterrupt();
+  try {
+    if (route === 'direct') {
+      const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
+      try {
+        const report = await api.uploadDirect(
+          file,
+          {
+            dryRun: options.dryRun,
+            ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+          },
+          display.update,
+        );
+        display.stop();
+        printReport(report);
+        batchId = report.batchId;
+      } catch (error) {
+        display.stop();
+        // The API takes less than this client assumed (MAX_UPLOAD_BYTES is configurable): the other route.
+        if (
+          !(
+            options.route === 'auto' &&
+            error instanceof ApiError &&
+            error.status === 413 &&
+            error.body.problem === undefined
+          )
+        ) {
+          throw error;
+        }
+        out(
+          `The API takes at most ${formatBytes(Number(error.body.maxBytes))} directly: uploading as a large file.`,
+        );
+        route = 'large';
       }
+    }
+    if (route === 'large') {
+      const upload = await api.requestLargeUpload({ fileName, size: file.size, dryRun: options.dryRun });
+      const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
+      try {
+        await api.putLargeFile(upload, file, display.update);
+      } finally {
+        display.stop();
+      }
+      batchId = upload.batchId;
       out(
-        `The API takes at most ${formatBytes(Number(error.body.maxBytes))} directly: uploading as a large file.`,
+        `Uploaded ${fileName} (${formatBytes(file.size)}) as batch ${batchId}${options.dryRun ? ' (dry run)' : ''}.`,
       );
-      route = 'large';
+      if (!options.follow) return;
+      if (
+        interrupt.detached ||
+        (await awaitIngest(api, batchId, options.interval, interrupt)) === 'detached'
+      ) {
+        out(detachedLine(batchId));
+        return;
+      }
+      const batch = await api.batch(batchId);
+      if (batch)
+        out(
+          `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid.`,
+        );
     }
+    if (batchId && interrupt.detached) out(detachedLine(batchId));
+    else if (batchId && options.follow) await follow(api, batchId, options.interval, interrupt);
+  } finally {
+    interrupt.release();
   }
-  if (route === 'large') {
-    const upload = await api.requestLargeUpload({ fileName, size: file.size, dryRun: options.dryRun });
-    const display = uploadDisplay(fileName, file.size, { stream: process.stderr });
-    try {
-      await api.putLargeFile(upload, file, display.update);
-    } finally {
-      display.stop();
-    }
-    batchId = upload.batchId;
-    out(
-      `Uploaded ${fileName} (${formatBytes(file.size)}) as batch ${batchId}${options.dryRun ? ' (dry run)' : ''}.`,
-    );
-    if (!options.follow) return;
-    if ((await awaitIngest(api, batchId, options.interval)) === 'detached') {
-      out(`Detached: batch ${batchId} goes on. See where it is with: npm run campaign -- status ${batchId}`);
-      return;
-    }
-    const batch = await api.batch(batchId);
-    if (batch)
-      out(
-        `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid.`,
-      );
-  }
-  if (batchId && options.follow) await follow(api, batchId, options.interval);
 }
 
 async function status(
@@ -258,7 +280,14 @@ async function status(
     out(
       `  sending${batch.startedAt ? ` since ${batch.startedAt}` : ' not started yet'}${figures.rate > 0 ? `, ${figures.rate.toFixed(1)} mails/s, about ${formatDuration(figures.secondsLeft)} left` : ''}`,
     );
-    if (options.follow) await follow(api, batchId, options.interval);
+    if (options.follow) {
+      const interrupt = detachOnInterrupt();
+      try {
+        await follow(api, batchId, options.interval, interrupt);
+      } finally {
+        interrupt.release();
+      }
+    }
   }
 }
 
