@@ -75,8 +75,12 @@ const MINIMAL_ENV: Env = Object.fromEntries(
     SETTINGS.docsAssetsDir,
   ].map((setting) => [setting.env, sampleOf(setting)]),
 );
+/** Refused on Lambda, which FULL_ENV is (it sets AWS_LAMBDA_FUNCTION_NAME): read, but never set there. */
+const LOCAL_ONLY: ReadonlySet<string | undefined> = new Set([SETTINGS.graphiqlApiKey.env]);
 const FULL_ENV: Env = Object.fromEntries(
-  ALL.flatMap(([, setting]) => (setting.env === undefined ? [] : [[setting.env, sampleOf(setting)]])),
+  ALL.flatMap(([, setting]) =>
+    setting.env === undefined || LOCAL_ONLY.has(setting.env) ? [] : [[setting.env, sampleOf(setting)]],
+  ),
 );
 
 /** The variables a reader looks at, with everything set and with only what it needs. */
