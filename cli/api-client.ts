@@ -16,6 +16,9 @@ export const API_KEY_HEADER = 'x-api-key';
 
 const count = z.number().int();
 
+const RejectedRowSchema = z.looseObject({ line: count, reason: z.string(), value: z.string() });
+export type RejectedRow = z.infer<typeof RejectedRowSchema>;
+
 export const UploadReportSchema = z.looseObject({
   batchId: z.string(),
   received: count,
@@ -24,7 +27,7 @@ export const UploadReportSchema = z.looseObject({
   invalid: count,
   dryRun: z.boolean(),
   encoding: z.string().optional(),
-  errors: z.array(z.looseObject({ line: count, reason: z.string(), value: z.string() })).optional(),
+  errors: z.array(RejectedRowSchema).optional(),
 });
 export type UploadReport = z.infer<typeof UploadReportSchema>;
 
@@ -286,6 +289,17 @@ export class CampaignApi {
       { batchId },
     );
     return data.batch === null ? undefined : BatchSchema.parse(data.batch);
+  }
+
+  /** The rows an upload rejected, as the batch keeps them (its first entries). */
+  async rejectedRows(batchId: string): Promise<RejectedRow[]> {
+    const data = await this.graphql<{ batch: { report: { errors: unknown } } | null }>(
+      `query RejectedRows($batchId: String!) {
+        batch(batchId: $batchId) { report { errors { line reason value } } }
+      }`,
+      { batchId },
+    );
+    return z.array(RejectedRowSchema).nullish().parse(data.batch?.report.errors) ?? [];
   }
 
   /** Where the ingest of a large file is; undefined until the file has arrived. */

@@ -2,7 +2,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ApiError, type BatchProgress, CampaignApi, type UploadReport } from './api-client.js';
+import {
+  ApiError,
+  type BatchProgress,
+  CampaignApi,
+  type RejectedRow,
+  type UploadReport,
+} from './api-client.js';
 import { explain, fileProblemMessage } from './api-messages.js';
 import { batchDisplay, batchFigures, formatBytes, formatDuration, uploadDisplay } from './progress.js';
 import { DIRECT_UPLOAD_LIMIT, routeFor, type UploadRoute } from './upload-route.js';
@@ -49,10 +55,14 @@ function printReport(report: UploadReport) {
       `${report.duplicates} duplicate${report.duplicates === 1 ? '' : 's'}, ${report.invalid} invalid` +
       `${report.dryRun ? ' (dry run: no mail goes to SES)' : ''}.`,
   );
-  const errors = report.errors ?? [];
-  for (const row of errors.slice(0, 10))
+  printRejected(report.errors ?? [], report.invalid);
+}
+
+/** The first rejected rows, with their line and why. */
+function printRejected(rows: readonly RejectedRow[], invalid: number) {
+  for (const row of rows.slice(0, 10))
     out(`  line ${row.line}: ${row.reason} (${JSON.stringify(row.value)})`);
-  if (report.invalid > 10) out(`  … and ${report.invalid - 10} more rejected rows`);
+  if (invalid > 10) out(`  … and ${invalid - 10} more rejected rows`);
 }
 
 /**
@@ -233,10 +243,12 @@ async function send(path: string, options: SendOptions, global: GlobalOptions) {
         return;
       }
       const batch = await api.batch(batchId);
-      if (batch)
+      if (batch) {
         out(
           `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid.`,
         );
+        if (batch.invalid > 0) printRejected(await api.rejectedRows(batchId), batch.invalid);
+      }
     }
     if (batchId && interrupt.detached) out(detachedLine(batchId));
     else if (batchId && options.follow) await follow(api, batchId, options.interval, interrupt);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,15 +92,17 @@ describe('campaign send', () => {
 
   it('sends a file above the body limit the API answers with through a pre-signed upload', async () => {
     const path = csvOf(30, 'large');
+    appendFileSync(path, '\nnot-an-address,Hello,Hi,X');
     const run = campaign(['send', path]);
     expect(await run.exited).toBe(0);
     const out = run.stdout();
     expect(out).toContain('The API takes at most 2.0 kB directly: uploading as a large file.');
     expect(out).toMatch(/^Uploaded large\.csv \([\d.]+ kB\) as batch [0-9a-f-]{36}\.$/m);
-    expect(out).toMatch(/: 30 of 30 rows accepted, 0 duplicates, 0 invalid\.$/m);
+    expect(out).toMatch(/: 30 of 31 rows accepted, 0 duplicates, 1 invalid\.$/m);
+    expect(out).toMatch(/^ {2}line 32: .*\("not-an-address"\)$/m);
     expect(out).toMatch(/^Finished: 30 sent, 0 failed in /m);
     const batchId = batchIdIn(out);
-    expect(local.runner.output()).toContain(`large upload ${batchId} (large.csv): 30 of 30 rows accepted`);
+    expect(local.runner.output()).toContain(`large upload ${batchId} (large.csv): 30 of 31 rows accepted`);
   });
 
   it('detaches on Ctrl-C, and the campaign goes on without it', async () => {
