@@ -40,6 +40,14 @@ function requestTooLarge(size?: number): HttpError {
   );
 }
 
+function unsupportedBody(contentType: string | undefined): HttpError {
+  return new HttpError(
+    415,
+    `unsupported content type "${(contentType ?? '(none)').slice(0, 100)}": send the query as JSON ({"query": "…"}) with content-type: application/json`,
+    { problem: 'UNSUPPORTED_CONTENT_TYPE' },
+  );
+}
+
 const bodyBytes = (event: APIGatewayProxyEventV2) =>
   event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
@@ -110,6 +118,8 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): HttpHandler {
     const size = bodyBytes(event);
     if (size > MAX_GRAPHQL_REQUEST_BYTES) throw requestTooLarge(size);
     const response = await yoga.fetch(requestFromHttpApiEvent(event, yoga.fetchAPI.Request));
+    // Yoga answers a body it cannot read with a bare 415; the client is told what to send instead.
+    if (response.status === 415) throw unsupportedBody(event.headers?.['content-type']);
     return httpApiResultFrom(response);
   });
 }

@@ -194,7 +194,9 @@ describe('CORS', () => {
       }),
     )) as APIGatewayProxyStructuredResultV2;
     expect(answer.statusCode).toBe(200);
-    const corsHeaders = Object.keys(answer.headers ?? {}).filter((name) => name.startsWith('access-control-'));
+    const corsHeaders = Object.keys(answer.headers ?? {}).filter((name) =>
+      name.startsWith('access-control-'),
+    );
     expect(corsHeaders).toEqual([]);
     expect(JSON.stringify(answer.headers)).not.toContain(evil);
   });
