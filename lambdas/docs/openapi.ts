@@ -154,10 +154,10 @@ const GRAPHQL_OVER_HTTP =
   'Answers follow GraphQL over HTTP: with `Accept: application/graphql-response+json` a request that ' +
   'cannot run (a syntax or validation error) gets 400; with `application/json` (the default) it gets 200, ' +
   'with the errors in the body. A query over a limit is refused with 400 for every client, its error ' +
-  'naming the limit in `extensions.code` and `extensions.limit`: depth 6, cost 10,000, 1,000 tokens, 15 ' +
-  `aliases, 50 directives, ${MAX_GRAPHQL_QUERY_LENGTH.toLocaleString('en')} characters, one operation per request ` +
-  '(QUERY_TOO_DEEP, QUERY_TOO_COSTLY, QUERY_TOO_MANY_TOKENS, QUERY_TOO_MANY_ALIASES, ' +
-  'QUERY_TOO_MANY_DIRECTIVES, QUERY_TOO_LONG, BATCHING_NOT_SUPPORTED).';
+  'naming the limit in `extensions.code` and `extensions.limit` (QUERY_TOO_DEEP, QUERY_TOO_COSTLY, ' +
+  'QUERY_TOO_MANY_TOKENS, QUERY_TOO_MANY_ALIASES, QUERY_TOO_MANY_DIRECTIVES; QUERY_TOO_LONG above ' +
+  `${MAX_GRAPHQL_QUERY_LENGTH.toLocaleString('en')} characters; BATCHING_NOT_SUPPORTED for more than one ` +
+  'operation per request). The README gives each limit.';
 
 /** `(`A`, `B`)`: the problem codes the upload route answers a status with. */
 const codesOf = (status: keyof typeof UPLOAD_PROBLEMS_BY_STATUS) =>

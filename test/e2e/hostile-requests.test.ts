@@ -61,7 +61,7 @@ describe('the local runner, sent malformed uploads', () => {
     }
   });
 
-  it('answers the body cut at every byte of the first part with a 400, never a 500', async () => {
+  it('answers the body cut at every 7th byte of its first part with a 400, never a 500', async () => {
     const firstPart = WELL_FORMED.indexOf('\r\n--', 10);
     for (let cut = 1; cut < firstPart; cut += 7) {
       const answer = await upload(WELL_FORMED.slice(0, cut), { 'content-type': CONTENT_TYPE });
