@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { CORS_POLICY } from '../lambdas/contract/api-cors.js';
 import { routeKeyOf, routeOfRequest } from '../lambdas/contract/api-routes.js';
 import type { FunctionId } from '../lambdas/contract/functions.js';
 import { lambdaContext } from './lambda-context.js';
@@ -90,18 +91,68 @@ export function httpApiEventFrom(
   };
 }
 
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(body));
 }
 
-function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2) {
+/** API Gateway's CORS configuration: the origins of `corsOrigins`, with the contract's policy. */
+export interface GatewayCors {
+  allowOrigins: readonly string[];
+}
+
+const isCorsHeader = (name: string) => name.toLowerCase().startsWith('access-control-');
+
+/**
+ * What API Gateway adds to an answer once CORS is configured: the request's Origin, when it is one of
+ * the configured origins; never a credentials header, never another origin.
+ */
+function corsHeadersFor(request: IncomingMessage, cors: GatewayCors | undefined): Record<string, string> {
+  const origin = request.headers.origin;
+  if (cors === undefined || origin === undefined || !cors.allowOrigins.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'origin' };
+}
+
+/**
+ * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method), which API Gateway answers
+ * itself once CORS is configured: 204, with the policy for a configured origin and nothing for another.
+ */
+function answerPreflight(request: IncomingMessage, response: ServerResponse, cors: GatewayCors): boolean {
+  if (request.method !== 'OPTIONS' || cors.allowOrigins.length === 0) return false;
+  if (request.headers.origin === undefined || request.headers['access-control-request-method'] === undefined)
+    return false;
+  const allowed = corsHeadersFor(request, cors);
+  response.writeHead(
+    204,
+    Object.keys(allowed).length === 0
+      ? {}
+      : {
+          ...allowed,
+          'access-control-allow-methods': CORS_POLICY.allowMethods.join(','),
+          'access-control-allow-headers': CORS_POLICY.allowHeaders.join(','),
+          'access-control-max-age': String(CORS_POLICY.maxAgeSeconds),
+        },
+  );
+  response.end();
+  return true;
+}
+
+function writeResult(
+  response: ServerResponse,
+  result: APIGatewayProxyResultV2,
+  cors: { configured: boolean; headers: Record<string, string> },
+) {
   if (typeof result === 'string') {
-    response.writeHead(200, { 'content-type': 'application/json' });
+    response.writeHead(200, { 'content-type': 'application/json', ...cors.headers });
     response.end(result);
     return;
   }
-  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+  const headers: Record<string, string | number | boolean | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    // Once CORS is configured, API Gateway ignores the CORS headers an integration returns.
+    if (!(cors.configured && isCorsHeader(name))) headers[name] = value;
+  }
+  Object.assign(headers, cors.headers);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   response.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
   response.end(
@@ -112,8 +163,13 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2) 
 }
 
 /**
- * Plays API Gateway locally: matches the route, turns the request into an HTTP API v2 event,
- * invokes the very handler that runs on Lambda and writes its answer back.
+ * Plays API Gateway locally: matches the route on the path alone (the query string is no part of it),
+ * turns the request into an HTTP API v2 event, invokes the very handler that runs on Lambda and writes
+ * its answer back, with the CORS answers API Gateway gives for the configured origins.
+ *
+ * Where it differs from API Gateway, on purpose: a method the path's routes lack gets 405 with Allow,
+ * and a path no route has 404, each with a JSON `{ error }` naming the request; API Gateway answers
+ * both 404 `{"message":"Not Found"}` (HTTP APIs have no 405). The README says so.
  */
 export function startHttpGateway(
   routes: Route[],
@@ -121,18 +177,29 @@ export function startHttpGateway(
     host: string;
     port: number;
     extra?: (request: IncomingMessage, response: ServerResponse) => boolean;
+    /** CORS as the stack configures it; none (the default) answers no preflight and adds no header. */
+    cors?: GatewayCors;
   },
 ): Promise<Server> {
+  const cors = options.cors?.allowOrigins.length ? options.cors : undefined;
   const server = createServer(async (request, response) => {
     try {
       if (options.extra?.(request, response)) return;
+      if (cors && answerPreflight(request, response, cors)) return;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const route = routes.find((r) => r.path === path && r.method === request.method);
       if (!route) {
-        const allowed = routes.filter((r) => r.path === path).map((r) => r.method);
+        const allowed = [...new Set(routes.filter((r) => r.path === path).map((r) => r.method))];
         if (allowed.length > 0)
-          send(response, 405, { error: `method ${request.method} not allowed; use ${allowed.join(', ')}` });
+          send(
+            response,
+            405,
+            { error: `method ${request.method} not allowed on ${path}; use ${allowed.join(', ')}` },
+            { allow: allowed.join(', ') },
+          );
         else send(response, 404, { error: `no route for ${request.method} ${path}` });
+        // The body, if any, is not read: drain it so that the connection can serve the next request.
+        request.resume();
         return;
       }
       let body: Buffer;
@@ -151,7 +218,10 @@ export function startHttpGateway(
         httpApiEventFrom(request, body, routeKey),
         lambdaContext(route.functionName),
       );
-      writeResult(response, result);
+      writeResult(response, result, {
+        configured: cors !== undefined,
+        headers: corsHeadersFor(request, cors),
+      });
     } catch (error) {
       // A handler that throws would make API Gateway answer 500 with this same generic body.
       console.error('local gateway: handler failed', error);

@@ -32,6 +32,8 @@ export interface LocalConfig {
   apiKeyCacheSeconds: number;
   /** GRAPHQL_SCHEMA_PATH, when the schema is not the repository's file. */
   graphqlSchemaPath?: string;
+  /** Browser origins the local API answers CORS requests for, as `corsOrigins` on AWS; none: no CORS. */
+  corsOrigins: readonly string[];
 }
 
 const port = (env: string, fallback: number, description: string) =>
@@ -78,6 +80,12 @@ export const LOCAL_SETTINGS = {
     kind: { type: 'integer', min: 1, max: 43_200 },
     default: 30,
     description: 'visibility timeout of the local send queue',
+  },
+  corsOrigins: {
+    env: 'LOCAL_CORS_ORIGINS',
+    kind: { type: 'origins' },
+    default: [],
+    description: "browser origins allowed to call the local API, as the stack's `corsOrigins`; none: no CORS",
   },
   sweepIntervalSeconds: {
     env: 'LOCAL_SWEEP_INTERVAL_SECONDS',
@@ -137,5 +145,6 @@ export function localConfig(env: Env): LocalConfig {
       default: LOCAL_DEFAULTS.apiKeyCacheSeconds,
     }),
     ...(graphqlSchemaPath ? { graphqlSchemaPath } : {}),
+    corsOrigins: readEnv(env, LOCAL_SETTINGS.corsOrigins),
   };
 }

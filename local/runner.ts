@@ -132,9 +132,6 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const sweeper = await loadHandler<SweeperHandler>('sweeper');
     const ingestS3 = await loadHandler<S3EventHandler>('ingestS3');
 
-    // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
-    // finished goes back on it now. An external queue kept its messages, so only the usual thresholds apply.
-    if (config.external.sqs === undefined) await sweeper({ recoverAll: true }, lambdaContext('sweeper'));
     const apiKey = await ensureDevelopmentKey(
       new ApiKeyStore(clients.documents, config.tableName),
       config.apiKey,
@@ -158,28 +155,33 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     });
     cleanups.push(() => events.stop());
 
+    // One sweep at a time: the recovery after a restart or the timer's (both below, once the API serves).
     let sweeping = false;
-    const timer = setInterval(async () => {
+    let stopping = false;
+    cleanups.push(async () => {
+      stopping = true;
+    });
+    const sweep = async (event: { recoverAll?: boolean }, what: string) => {
       if (sweeping) return;
       sweeping = true;
       try {
-        await sweeper({}, lambdaContext('sweeper'));
+        await sweeper(event, lambdaContext('sweeper'));
       } catch (error) {
-        console.error('local sweeper:', error);
+        // Failures of a sweep cut short by the runner stopping are the stop's, not the sweep's.
+        if (!stopping) console.error(`local sweeper (${what}):`, error);
       } finally {
         sweeping = false;
       }
-    }, config.sweepIntervalSeconds * 1000);
-    cleanups.push(async () => clearInterval(timer));
-
+    };
     // S3 invokes the function asynchronously for each uploaded object; so does this.
     const watchedIngest = campaigns.watchLargeUploads(ingestS3);
     emulators.s3?.onEvent((event) => invokeAsync('ingestS3', watchedIngest, event));
 
-    // Every route of API_ROUTES, as the stack routes them; /health is answered below, without a handler.
+    // Every route of API_ROUTES, as the stack routes them, /health included: its function answers on the
+    // path alone and for GET only, as on AWS.
     const handlers = new Map<ApiFunction, HttpHandler>();
     for (const route of API_ROUTES) {
-      if (route.fn === 'health' || handlers.has(route.fn)) continue;
+      if (handlers.has(route.fn)) continue;
       const handler = await http(route.fn);
       handlers.set(route.fn, route.fn === 'uploadApi' ? campaigns.watchUploads(handler) : handler);
     }
@@ -197,13 +199,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const server: Server = await startHttpGateway(routes, {
       host: config.host,
       port: config.port,
-      extra: (request, response) => {
-        if (request.url !== '/health') return false;
-        // The gateway listens only once everything behind it is up, so an answer means ready.
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ status: 'ok' }));
-        return true;
-      },
+      cors: { allowOrigins: config.corsOrigins },
     });
     cleanups.push(
       () =>
@@ -212,6 +208,15 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
           server.close(() => done());
         }),
     );
+    // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
+    // finished goes back on it, in the background, as the API already serves (after a crash with
+    // thousands of unfinished sends, this takes tens of seconds). An external queue kept its messages,
+    // so only the usual thresholds apply.
+    if (config.external.sqs === undefined) void sweep({ recoverAll: true }, 'recovery of unfinished sends');
+    // Started after the recovery, which it must not take the turn of: a timer's sweep skips while it runs.
+    const timer = setInterval(() => void sweep({}, 'timer'), config.sweepIntervalSeconds * 1000);
+    cleanups.push(async () => clearInterval(timer));
+
     const apiUrl = `http://${config.host}:${portOf(server)}`;
     campaigns.connect(apiUrl);
     return {

@@ -17,18 +17,18 @@ Campaign mailer running locally (data in ${config.dataDir}/)
   GraphQL:      ${pipeline.graphqlUrl}
   Mail viewer:  ${pipeline.mailViewerUrl ?? `(external SES at ${pipeline.endpoints.sesv2})`}
 
-  API key (upload + read): ${pipeline.apiKey}
-  ${process.env.LOCAL_API_KEY ? '(from LOCAL_API_KEY)' : '(new at every start; set LOCAL_API_KEY to keep one)'}
+  API key:      upload + read, on the last line ${process.env.LOCAL_API_KEY ? '(from LOCAL_API_KEY)' : '(new at every start; set LOCAL_API_KEY to keep one)'}
 
-Try it:
-  curl -H 'x-api-key: ${pipeline.apiKey}' -F file=@${example} ${pipeline.uploadUrl}
+Try it, with KEY set to that key:
+  curl -H "x-api-key: $KEY" -F file=@${example} ${pipeline.uploadUrl}
 
-  curl -s ${pipeline.graphqlUrl} -H 'x-api-key: ${pipeline.apiKey}' -H 'content-type: application/json' \\
+  curl -s ${pipeline.graphqlUrl} -H "x-api-key: $KEY" -H 'content-type: application/json' \\
     -d '{"query":"query MyQuery { emailSends(status: \\"SENT\\") { sendId batchId email subject status createdAt } }"}'
 
 API: ${pipeline.apiUrl}
 API key: ${pipeline.apiKey}
 `);
+// The key is printed once, above, and written nowhere else: no log line holds it (core/observability/logger.ts).
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

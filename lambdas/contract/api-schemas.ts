@@ -38,7 +38,7 @@ export const DuplicateSchema = z
   .meta({ id: 'Duplicate' });
 
 /** How the bytes of a campaign file were read. */
-export const CAMPAIGN_ENCODINGS = ['utf-8', 'windows-1252'] as const;
+export const CAMPAIGN_ENCODINGS = ['utf-8', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
 
 const count = z.int().min(0);
 
@@ -50,7 +50,7 @@ const reportCounts = {
   invalid: count,
   encoding: z.enum(CAMPAIGN_ENCODINGS).meta({
     description:
-      'How the bytes were read: UTF-8 (with or without BOM), or Windows-1252 when they are not UTF-8.',
+      'How the bytes were read: UTF-8 (with or without BOM), Windows-1252 when they are not UTF-8, or UTF-16 (told by its BOM or the zero bytes of its header).',
   }),
   dryRun: z.boolean().meta({ description: 'The sends are rehearsed: marked SENT without calling SES.' }),
   errors: z
@@ -97,11 +97,32 @@ export type NothingAccepted = z.infer<typeof NothingAcceptedSchema>;
 
 const message = z.string().meta({ description: 'What was wrong, for a person to read.' });
 
+export const LARGE_UPLOAD_PROBLEMS = ['SIZE_REQUIRED', 'INVALID_SIZE'] as const;
+
+/**
+ * What was wrong with a request itself (its form, its headers, its encoding), as opposed to the file it
+ * carries (CAMPAIGN_FILE_PROBLEMS): the `problem` of an Error answer.
+ */
+export const REQUEST_PROBLEMS = [
+  'MALFORMED_MULTIPART',
+  'MULTIPLE_FILE_PARTS',
+  'INVALID_IDEMPOTENCY_KEY',
+  'INVALID_CONTENT_ENCODING',
+  'UNSUPPORTED_CONTENT_TYPE',
+  'NO_FILE_FIELD',
+  'UNSUPPORTED_CONTENT_ENCODING',
+  'UNSUPPORTED_CHARSET',
+  'NOT_A_CSV_FILE',
+  'REQUEST_TOO_LARGE',
+  ...LARGE_UPLOAD_PROBLEMS,
+] as const;
+export type RequestProblem = (typeof REQUEST_PROBLEMS)[number];
+
 export const ErrorAnswerSchema = z
   .strictObject({
     error: message,
     problem: z
-      .string()
+      .enum(REQUEST_PROBLEMS)
       .optional()
       .meta({ description: 'Machine-readable kind of problem, where there is one.' }),
   })
@@ -119,6 +140,8 @@ export const CAMPAIGN_FILE_PROBLEMS = [
   'INVALID_SEPARATOR_LINE',
 ] as const;
 
+type CampaignFileProblemCode = (typeof CAMPAIGN_FILE_PROBLEMS)[number];
+
 /** Where in the file the problem is, when that can be told. */
 export const FileProblemDetailsSchema = z.object({
   line: z.int().min(1).optional().meta({ description: 'The line of the file at fault.' }),
@@ -135,6 +158,7 @@ export const FileProblemSchema = z
 export type FileProblem = z.infer<typeof FileProblemSchema>;
 
 export const IDEMPOTENCY_CONFLICTS = ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_PROGRESS'] as const;
+type IdempotencyConflictCode = (typeof IDEMPOTENCY_CONFLICTS)[number];
 
 export const IdempotencyConflictSchema = z
   .strictObject({
@@ -152,6 +176,31 @@ export const IdempotencyConflictSchema = z
       'The Idempotency-Key was used with a different file or options (REUSED), or its first upload is still running (IN_PROGRESS).',
   });
 export type IdempotencyConflict = z.infer<typeof IdempotencyConflictSchema>;
+
+/**
+ * Every `problem` POST /campaigns/upload answers with, by status: the OpenAPI document lists them, and
+ * a test holds the README's table of answers to this list.
+ */
+export const UPLOAD_PROBLEMS_BY_STATUS = {
+  400: [
+    ...CAMPAIGN_FILE_PROBLEMS,
+    'MALFORMED_MULTIPART',
+    'MULTIPLE_FILE_PARTS',
+    'INVALID_IDEMPOTENCY_KEY',
+    'INVALID_CONTENT_ENCODING',
+  ],
+  409: [...IDEMPOTENCY_CONFLICTS],
+  415: [
+    'UNSUPPORTED_CONTENT_TYPE',
+    'NO_FILE_FIELD',
+    'UNSUPPORTED_CONTENT_ENCODING',
+    'UNSUPPORTED_CHARSET',
+    'NOT_A_CSV_FILE',
+  ],
+} as const satisfies Record<
+  number,
+  readonly (RequestProblem | CampaignFileProblemCode | IdempotencyConflictCode)[]
+>;
 
 export const PayloadTooLargeSchema = z
   .strictObject({
@@ -225,8 +274,6 @@ export const LargeUploadRequestSchema = z
   .meta({ id: 'LargeUploadRequest' });
 export type LargeUploadRequest = z.infer<typeof LargeUploadRequestSchema>;
 
-export const LARGE_UPLOAD_PROBLEMS = ['SIZE_REQUIRED', 'INVALID_SIZE'] as const;
-
 export const LargeUploadSchema = z
   .strictObject({
     batchId: z.string().meta({ description: 'The batch the uploaded file becomes.' }),
@@ -258,9 +305,22 @@ export const IdempotencyKeySchema = z
 // ---------------------------------------------------------------------------------------------------
 // GraphQL, health
 
+/**
+ * The largest body of a GraphQL request: a query at its length limit with generous variables. The
+ * schema's arguments are a few ids, dates and sizes, so nothing legitimate comes near it.
+ */
+export const MAX_GRAPHQL_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Characters of the query text: GraphiQL's introspection query has about 2,100, a query of 1,000
+ * tokens (the token limit) written out with indentation and long ids fewer than 20,000. Lexing that
+ * much takes microseconds; without it a body of comments (which are no tokens) would be lexed whole.
+ */
+export const MAX_GRAPHQL_QUERY_LENGTH = 20_000;
+
 export const GraphqlRequestSchema = z
   .object({
-    query: z.string(),
+    query: z.string().max(MAX_GRAPHQL_QUERY_LENGTH),
     variables: z.record(z.string(), z.unknown()).optional(),
     operationName: z.string().optional(),
   })

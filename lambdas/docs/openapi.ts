@@ -38,9 +38,12 @@ import {
   type LargeUploadRequest,
   LargeUploadRequestSchema,
   LargeUploadSchema,
+  MAX_GRAPHQL_QUERY_LENGTH,
+  MAX_GRAPHQL_REQUEST_BYTES,
   NothingAcceptedSchema,
   PayloadTooLargeSchema,
   ReportCountsSchema,
+  UPLOAD_PROBLEMS_BY_STATUS,
 } from '../contract/api-schemas.js';
 import { type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../core/domain/api-key.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
@@ -168,7 +171,15 @@ const graphqlAnswer = (description: string): ResponseConfig => ({ description, c
 const GRAPHQL_OVER_HTTP =
   'Answers follow GraphQL over HTTP: with `Accept: application/graphql-response+json` a request that ' +
   'cannot run (a syntax or validation error) gets 400; with `application/json` (the default) it gets 200, ' +
-  'with the errors in the body.';
+  'with the errors in the body. A query over a limit is refused with 400 for every client, its error ' +
+  'naming the limit in `extensions.code` and `extensions.limit` (QUERY_TOO_DEEP, QUERY_TOO_COSTLY, ' +
+  'QUERY_TOO_MANY_TOKENS, QUERY_TOO_MANY_ALIASES, QUERY_TOO_MANY_DIRECTIVES; QUERY_TOO_LONG above ' +
+  `${MAX_GRAPHQL_QUERY_LENGTH.toLocaleString('en')} characters; BATCHING_NOT_SUPPORTED for more than one ` +
+  'operation per request). The README gives each limit.';
+
+/** `(`A`, `B`)`: the problem codes the upload route answers a status with. */
+const codesOf = (status: keyof typeof UPLOAD_PROBLEMS_BY_STATUS) =>
+  `Its \`problem\`: ${UPLOAD_PROBLEMS_BY_STATUS[status].map((code) => `\`${code}\``).join(', ')}.`;
 
 const html = (description: string): ResponseConfig => ({
   description,
@@ -208,22 +219,34 @@ function operations(): Record<string, Operation> {
           REPORT_EXAMPLE,
         ),
         '400': json(
-          'The file as a whole is unusable (FileProblem): empty, header only, required columns missing, an ' +
-            'unknown `{{placeholder}}`, a `sep=` first line with a delimiter other than `,` `;` or tab. Or the ' +
-            'request is (Error): a malformed multipart body, an invalid Idempotency-Key or dryRun.',
+          'The file as a whole is unusable (FileProblem): empty, header only, required columns missing or ' +
+            'named twice, a record too long before the header ends, an unknown `{{placeholder}}`, a `sep=` ' +
+            'first line with a delimiter other than `,` `;` or tab. Or the request is (Error): a malformed ' +
+            'multipart body, a second file in the field `file`, an invalid Idempotency-Key or dryRun, a body ' +
+            `that is not what its Content-Encoding says. ${codesOf(400)}`,
           z.union([FileProblemSchema, ErrorAnswerSchema]),
           missingColumnExample(),
         ),
-        '409': json(
-          'The Idempotency-Key was used before with a different file, or its first upload is still running.',
-          IdempotencyConflictSchema,
-        ),
+        '409': {
+          ...json(
+            'The Idempotency-Key was used before with a different file, or its first upload is still ' +
+              `running (then with Retry-After). ${codesOf(409)}`,
+            IdempotencyConflictSchema,
+          ),
+          headers: z.object({
+            'Retry-After': z
+              .string()
+              .optional()
+              .meta({ description: 'Seconds to wait before retrying an upload still in progress.' }),
+          }),
+        },
         '413': json(
-          `The body is larger than this endpoint takes; use POST ${LARGE_UPLOAD_PATH}.`,
+          `The body is larger than this endpoint takes, sent so or once unpacked from its Content-Encoding; use POST ${LARGE_UPLOAD_PATH}.`,
           PayloadTooLargeSchema,
         ),
         '415': json(
-          'The body is neither text/csv nor multipart/form-data with a CSV file in the field `file`.',
+          'The body is neither text/csv nor multipart/form-data with a CSV file in the field `file`, or its ' +
+            `Content-Encoding, charset or file is one this endpoint does not read. ${codesOf(415)}`,
           ErrorAnswerSchema,
         ),
         '422': json('No row can be sent; nothing was created.', NothingAcceptedSchema),
@@ -281,7 +304,8 @@ function operations(): Record<string, Operation> {
           maxBytes: 1073741824,
         }),
         '415': json(
-          'The body is not JSON (the CSV itself goes to `uploadUrl`, not here).',
+          'The body is not JSON (the CSV itself goes to `uploadUrl`, not here), or has a Content-Encoding ' +
+            'other than gzip, deflate and br (UNSUPPORTED_CONTENT_ENCODING).',
           ErrorAnswerSchema,
         ),
         ...tooManyRequests,
@@ -305,7 +329,7 @@ function operations(): Record<string, Operation> {
           description: 'The query result (GraphQL errors included), or the GraphiQL page.',
           content: { ...graphqlContent, 'text/html': { schema: z.string() } },
         },
-        '400': graphqlAnswer('The request is not a valid GraphQL request.'),
+        '400': graphqlAnswer('The request is not a valid GraphQL request, or the query is over a limit.'),
         '405': graphqlAnswer('A mutation, which GET may not carry.'),
         '406': { description: 'The Accept header names no type GraphQL can answer with.' },
         ...tooManyRequests,
@@ -329,9 +353,19 @@ function operations(): Record<string, Operation> {
       },
       responses: {
         '200': graphqlAnswer('The query result (GraphQL errors included).'),
-        '400': graphqlAnswer('The request is not a valid GraphQL request, or its body not JSON.'),
+        '400': graphqlAnswer(
+          'The request is not a valid GraphQL request, or its body not JSON, or the query is over a limit.',
+        ),
         '406': { description: 'The Accept header names no type GraphQL can answer with.' },
-        '415': { description: 'The body is not JSON.' },
+        '413': json(
+          `The body is larger than ${MAX_GRAPHQL_REQUEST_BYTES} bytes, sent so or once unpacked (REQUEST_TOO_LARGE).`,
+          ErrorAnswerSchema,
+        ),
+        '415': json(
+          'The body is not JSON (UNSUPPORTED_CONTENT_TYPE), or has a Content-Encoding other than gzip, ' +
+            'deflate and br (UNSUPPORTED_CONTENT_ENCODING).',
+          ErrorAnswerSchema,
+        ),
         ...tooManyRequests,
       },
     },

@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { MAX_GRAPHQL_REQUEST_BYTES } from '../contract/api-schemas.js';
 import { API_KEY_HEADER, type ApiKeyCheck } from '../core/http/api-key-check.js';
+import { HttpError } from '../core/http/http-error.js';
 import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { logger } from '../core/observability/logger.js';
 import { EXAMPLE_QUERIES } from './example-queries.js';
 import { httpApiResultFrom, requestFromHttpApiEvent } from './http-api-fetch.js';
 import { type GraphiqlPageOptions, renderOfflineGraphiQL } from './offline-graphiql.js';
-import { queryLimitsPlugin } from './query-limits.js';
+import { type QueryWorkMeter, queryLimitsPlugin } from './query-limits.js';
 import { createResolvers, type ResolverDeps } from './resolvers.js';
 import { readSchemaSource } from './schema-source.js';
 
@@ -29,7 +31,30 @@ export interface GraphqlHandlerDeps extends ResolverDeps {
    */
   graphiqlApiKey?: string;
   apiKeys: Pick<ApiKeyCheck, 'require'>;
+  /** Counts the work of each query (tests and benchmarks of the limits). */
+  queryWork?: QueryWorkMeter;
 }
+
+/** The 413 of a body above MAX_GRAPHQL_REQUEST_BYTES, plain or once unpacked. */
+function requestTooLarge(size?: number): HttpError {
+  const limit = MAX_GRAPHQL_REQUEST_BYTES;
+  return new HttpError(
+    413,
+    `the request body is ${size === undefined ? `more than ${limit}` : size} bytes; a GraphQL request may be at most ${limit} bytes`,
+    { problem: 'REQUEST_TOO_LARGE' },
+  );
+}
+
+function unsupportedBody(contentType: string | undefined): HttpError {
+  return new HttpError(
+    415,
+    `unsupported content type "${(contentType ?? '(none)').slice(0, 100)}": send the query as JSON ({"query": "…"}) with content-type: application/json`,
+    { problem: 'UNSUPPORTED_CONTENT_TYPE' },
+  );
+}
+
+const bodyBytes = (event: APIGatewayProxyEventV2) =>
+  event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
 /**
  * GraphiQL's page is what a browser gets for GET with Accept text/html (as Yoga decides): static HTML
@@ -82,19 +107,36 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): HttpHandler {
     graphqlEndpoint: '/graphql',
     graphiql: (deps.graphiql ?? true) ? graphiqlOptions(deps) : false,
     renderGraphiQL: renderOfflineGraphiQL,
-    plugins: [queryLimitsPlugin({ introspection: deps.introspection ?? true })],
+    plugins: [
+      queryLimitsPlugin({
+        introspection: deps.introspection ?? true,
+        ...(deps.queryWork ? { meter: deps.queryWork } : {}),
+      }),
+    ],
     landingPage: false,
+    // CORS is API Gateway's (corsOrigins, and the same configuration in the local runner): Yoga's own
+    // would echo any Origin back with credentials allowed, where the API's configuration has none.
+    cors: false,
+    // No Upload scalar in the schema: a multipart GraphQL request can only be a way to send more.
+    multipart: false,
+    // Checked before Yoga (below) with a message naming the limit; Yoga's check stays as a second guard.
+    maxRequestBodySize: MAX_GRAPHQL_REQUEST_BYTES,
     // isDev would copy stack traces into responses when NODE_ENV is "development"; never do that.
     maskedErrors: { isDev: false },
     logging: yogaLogger,
   });
 
-  const access = {
+  const options = {
     apiKeys: deps.apiKeys,
     isPublicRequest: (event: APIGatewayProxyEventV2) => deps.graphiql !== false && isGraphiqlPage(event),
+    body: { maxBytes: MAX_GRAPHQL_REQUEST_BYTES, tooLarge: () => requestTooLarge() },
   };
-  return httpFunction('graphql', access, async (event) => {
+  return httpFunction('graphql', options, async (event) => {
+    const size = bodyBytes(event);
+    if (size > MAX_GRAPHQL_REQUEST_BYTES) throw requestTooLarge(size);
     const response = await yoga.fetch(requestFromHttpApiEvent(event, yoga.fetchAPI.Request));
+    // Yoga answers a body it cannot read with a bare 415; the client is told what to send instead.
+    if (response.status === 415) throw unsupportedBody(event.headers?.['content-type']);
     return httpApiResultFrom(response);
   });
 }

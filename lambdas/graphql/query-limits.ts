@@ -4,19 +4,25 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import {
+  type ASTVisitor,
   type DocumentNode,
   GraphQLError,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   type ParseOptions,
   type Source,
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { MAX_GRAPHQL_QUERY_LENGTH } from '../contract/api-schemas.js';
 import { MAX_COST, queryCost } from './query-cost.js';
 
 /**
  * Limits on what one request may ask for, so that a careless or hostile query cannot run up the bill or
  * hold the function for long. Who does what:
+ * - one operation per request: a batch (a JSON array of operations) is refused before any is parsed;
+ * - length: MAX_QUERY_LENGTH characters, checked before the parser starts, as comments and whitespace
+ *   are no tokens and would otherwise be lexed without limit;
  * - tokens: graphql's own parser option `maxLexicalTokens`, which stops its recursive parser after
  *   MAX_TOKENS tokens, so a huge or deeply nested document is refused before it can overflow the stack
  *   (graphql 16's parser does at 1,500 to 2,000 levels). Not graphql-armor-max-tokens: its ES build
@@ -29,9 +35,10 @@ import { MAX_COST, queryCost } from './query-cost.js';
  *   `limit` multiply what is below them;
  * - introspection off: graphql's NoSchemaIntrospectionCustomRule, and graphql-armor-block-field-
  *   suggestions removes "Did you mean …" from error messages, which would name the schema's fields.
- * Every refusal is a GraphQLError with a `code` (and `limit`, and `actual` when it is known), handled by
- * Yoga like a validation error: 400 when the client accepts application/graphql-response+json, 200 for
- * a plain application/json client, as the GraphQL-over-HTTP spec asks.
+ * Every refusal is a GraphQLError with a `code` (and `limit`, and `actual` when it is known), answered
+ * 400 to every client. GraphQL over HTTP would answer a client that accepts only application/json 200
+ * (as Yoga still does for syntax and validation errors): a refusal is a defence, and API Gateway's
+ * access log and 4xx metric must see it as one whatever Accept the sender chose; the body is the same.
  */
 
 /** The deepest query the schema needs is 6: batches → items → sends → items → content → text. */
@@ -45,8 +52,12 @@ export const MAX_DIRECTIVES = 50;
  * about 190. 1,000 tokens also bound nesting to about 330 levels, far below a parser stack overflow.
  */
 export const MAX_TOKENS = 1000;
+/** Characters of the query text (the document shows it, so the number lives in the contract). */
+export const MAX_QUERY_LENGTH = MAX_GRAPHQL_QUERY_LENGTH;
 
 export type QueryLimitCode =
+  | 'BATCHING_NOT_SUPPORTED'
+  | 'QUERY_TOO_LONG'
   | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COSTLY'
   | 'QUERY_TOO_MANY_ALIASES'
@@ -60,9 +71,10 @@ export class QueryLimitError extends GraphQLError {
         code,
         limit,
         ...(actual === undefined ? {} : { actual }),
-        // As Yoga marks validation errors (and drops `http` from the answer): a refusal is a 400 for
-        // clients that accept application/graphql-response+json, even when found during execution.
-        http: { spec: true, status: 400 },
+        // Yoga answers with this status and drops `http` from the answer. It marks the parse and
+        // validation errors `spec: true`, which turns the status into 200 for a plain application/json
+        // client; queryLimitsPlugin's onResultProcess puts the 400 back for those.
+        http: { status: 400 },
       },
     });
     this.name = 'QueryLimitError';
@@ -158,22 +170,87 @@ type ParseFunction = (source: string | Source, options?: ParseOptions) => Docume
 const TOKEN_LIMIT_REACHED = /^Syntax Error: Document contains more th\w+ \d+ tokens\b/;
 
 /**
- * A parse function that stops after `maxTokens` tokens with our refusal. The parser cannot say how many
- * tokens the whole document has: it stops counting there, so the refusal has no `actual`.
+ * Work a request's query cost, for tests and benchmarks to assert that it stays linear in the query's
+ * size however hostile the query: characters and tokens the parser read, AST nodes validation visited,
+ * selections the cost estimate looked at.
  */
-export function parseWithTokenLimit(parse: ParseFunction, maxTokens: number): ParseFunction {
+export interface QueryWorkMeter {
+  parsed(characters: number, tokens: number): void;
+  validated(nodes: number): void;
+  costed(selections: number): void;
+}
+
+export interface ParseLimits {
+  maxTokens: number;
+  maxLength: number;
+}
+
+/**
+ * A parse function that refuses a text longer than `maxLength` unread, and stops after `maxTokens`
+ * tokens with our refusal. The parser cannot say how many tokens the whole document has: it stops
+ * counting there, so that refusal has no `actual`.
+ */
+export function parseWithLimits(
+  parse: ParseFunction,
+  { maxTokens, maxLength }: ParseLimits,
+  meter?: QueryWorkMeter,
+): ParseFunction {
   return (source, options) => {
+    const length = typeof source === 'string' ? source.length : source.body.length;
+    if (length > maxLength) {
+      meter?.parsed(0, 0);
+      throw new QueryLimitError(
+        `Query is ${length} characters long; at most ${maxLength} are allowed. ${SPLIT}`,
+        'QUERY_TOO_LONG',
+        maxLength,
+        length,
+      );
+    }
+    let document: DocumentNode;
     try {
-      return parse(source, { ...options, maxLexicalTokens: maxTokens });
+      document = parse(source, { ...options, maxLexicalTokens: maxTokens });
     } catch (error) {
       if (!(error instanceof GraphQLError && TOKEN_LIMIT_REACHED.test(error.message))) throw error;
+      // Stopped at the token past the limit, somewhere in the text: at most all of it was read.
+      meter?.parsed(length, maxTokens + 1);
       throw new QueryLimitError(
         `Query has more than ${maxTokens} tokens (names, values and punctuation); at most ${maxTokens} are allowed. ${SPLIT}`,
         'QUERY_TOO_MANY_TOKENS',
         maxTokens,
       );
     }
+    meter?.parsed(length, (document as { tokenCount?: number }).tokenCount ?? 0);
+    return document;
   };
+}
+
+/** The token limit alone (tests of the parser's behaviour at the limit). */
+export const parseWithTokenLimit = (parse: ParseFunction, maxTokens: number): ParseFunction =>
+  parseWithLimits(parse, { maxTokens, maxLength: Number.POSITIVE_INFINITY });
+
+/** A validation rule that counts the nodes validation visits, reported when it leaves the document. */
+function countingRule(meter: QueryWorkMeter) {
+  return (): ASTVisitor => {
+    let nodes = 0;
+    return {
+      enter() {
+        nodes += 1;
+      },
+      leave(node) {
+        if (node.kind === Kind.DOCUMENT) meter.validated(nodes);
+      },
+    };
+  };
+}
+
+/** Refuses a batch, a JSON array of operations, before any of them is parsed. */
+function batchRefusal(operations: number): QueryLimitError {
+  return new QueryLimitError(
+    `The request holds ${operations} operations; send one operation per request (batching is not supported).`,
+    'BATCHING_NOT_SUPPORTED',
+    1,
+    operations,
+  );
 }
 
 export interface QueryLimitOptions {
@@ -182,6 +259,9 @@ export interface QueryLimitOptions {
   maxAliases?: number;
   maxDirectives?: number;
   maxTokens?: number;
+  maxQueryLength?: number;
+  /** Counts the work of each request (tests, benchmarks); nothing is counted without it. */
+  meter?: QueryWorkMeter;
   /** Off in production: introspection queries are refused and error messages carry no suggestions. */
   introspection: boolean;
 }
@@ -193,23 +273,42 @@ export function queryLimitsPlugin(options: QueryLimitOptions): Plugin {
   const maxAliases = options.maxAliases ?? MAX_ALIASES;
   const maxDirectives = options.maxDirectives ?? MAX_DIRECTIVES;
   const maxTokens = options.maxTokens ?? MAX_TOKENS;
+  const maxLength = options.maxQueryLength ?? MAX_QUERY_LENGTH;
+  const { meter } = options;
   return {
     onPluginInit({ addPlugin }) {
       // Suggestions name fields and arguments of the schema: with introspection off they would leak it.
       if (!options.introspection) addPlugin(blockFieldSuggestionsPlugin({ mask: '' }));
     },
+    // Runs before Yoga's own batching check, which would answer with a message naming no limit.
+    onRequestParse() {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          if (Array.isArray(requestParserResult)) throw batchRefusal(requestParserResult.length);
+        },
+      };
+    },
     onParse({ parseFn, setParseFn }) {
-      setParseFn(parseWithTokenLimit(parseFn, maxTokens));
+      setParseFn(parseWithLimits(parseFn, { maxTokens, maxLength }, meter));
     },
     onValidate({ addValidationRule }) {
+      if (meter) addValidationRule(countingRule(meter));
       addValidationRule(depthLimitRule(maxDepth));
       addValidationRule(aliasLimitRule(maxAliases));
       addValidationRule(directiveLimitRule(maxDirectives));
       if (!options.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
     },
+    // A refusal is 400 for every client (see the top of this file): set on the result, whose status
+    // Yoga takes before any error's, as it would ignore the errors' own for plain JSON clients.
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result)) return;
+      if (!result.errors?.some((error) => error instanceof QueryLimitError)) return;
+      setResult({ ...result, extensions: { ...result.extensions, http: { status: 400 } } });
+    },
     onExecute({ args, setResultAndStopExecution }) {
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const { cost } = queryCost(args.document, args.schema, variables, args.operationName);
+      const { cost, visited } = queryCost(args.document, args.schema, variables, args.operationName);
+      meter?.costed(visited);
       if (cost <= maxCost) return;
       setResultAndStopExecution({
         errors: [

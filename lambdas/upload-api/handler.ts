@@ -21,7 +21,7 @@ import {
   type IdempotencyStore,
   type StoredAnswer,
 } from '../core/store/idempotency-store.js';
-import { type UploadedFile, uploadedFile } from './upload-body.js';
+import { type UploadedFile, uploadedFile, uploadTooLarge } from './upload-body.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
   newBatchId: () => string;
@@ -57,7 +57,9 @@ type Outcome = StoredAnswer & { report?: IngestReport };
  * With an Idempotency-Key (see idempotency-store.ts) a retry gets the first answer again.
  */
 export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
-  return httpFunction('uploadApi', { apiKeys: deps.apiKeys }, async (event, context) => {
+  // A compressed upload may unpack to no more than a plain one may be, and is answered the same 413.
+  const body = { maxBytes: deps.maxBodyBytes, tooLarge: uploadTooLarge };
+  return httpFunction('uploadApi', { apiKeys: deps.apiKeys, body }, async (event, context) => {
     const headers = event.headers ?? {};
     // Set by the stack, which refused the request before its body was read unless the key has the scope.
     const keyId = context.apiKeyId;
@@ -95,6 +97,7 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
           409,
           `an upload with this Idempotency-Key is still in progress; retry in ${claim.retryAfterSeconds} s`,
           { problem: 'IDEMPOTENCY_KEY_IN_PROGRESS', retryAfterSeconds: claim.retryAfterSeconds },
+          { 'retry-after': String(claim.retryAfterSeconds) },
         );
       case 'replay':
         return jsonAnswer(claim.answer, { 'idempotent-replayed': 'true' });

@@ -14,13 +14,14 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CORS_POLICY } from '../../lambdas/contract/api-cors.js';
 import { API_ROUTES, type ApiFunction } from '../../lambdas/contract/api-routes.js';
 
 // The paths live with the route list that the stack, the local runner and the OpenAPI document share.
 export { DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH, UPLOAD_PATH } from '../../lambdas/contract/api-routes.js';
 
-/** Request headers a browser may send cross-origin: the body type, the API key, the upload's idempotency key. */
-export const CORS_ALLOWED_HEADERS = ['content-type', 'x-api-key', 'idempotency-key'] as const;
+/** Request headers a browser may send cross-origin (the contract's CORS policy, which the local runner follows too). */
+export const CORS_ALLOWED_HEADERS = CORS_POLICY.allowHeaders;
 
 /**
  * One JSON object per request. It names the request, the caller's IP and the route, never the query
@@ -138,9 +139,9 @@ export class Api extends Construct {
 function corsFor(origins: readonly string[]): CorsPreflightOptions {
   return {
     allowOrigins: [...origins],
-    allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-    allowHeaders: [...CORS_ALLOWED_HEADERS],
-    allowCredentials: false,
-    maxAge: Duration.hours(1),
+    allowMethods: CORS_POLICY.allowMethods.map((method) => CorsHttpMethod[method]),
+    allowHeaders: [...CORS_POLICY.allowHeaders],
+    allowCredentials: CORS_POLICY.allowCredentials,
+    maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
   };
 }

@@ -71,7 +71,7 @@ describe('a local run killed with SIGKILL mid-campaign', () => {
       headers: { 'content-type': 'text/csv', 'x-api-key': runner.apiKey },
       body: `email,subject,content\n${rows.join('\n')}\n`,
     });
-    expect(upload.status).toBe(202);
+    expect(upload.status, runner.output()).toBe(202);
     const { batchId, accepted } = (await upload.json()) as { batchId: string; accepted: number };
     expect(accepted).toBe(ROWS);
 

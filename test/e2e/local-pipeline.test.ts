@@ -128,6 +128,7 @@ describe('the local pipeline over HTTP', () => {
     expect(await response.json()).toEqual({
       error:
         'unsupported content type "application/json": send the CSV as multipart/form-data in a field named "file", or as a text/csv body',
+      problem: 'UNSUPPORTED_CONTENT_TYPE',
     });
   });
 });

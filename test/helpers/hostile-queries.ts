@@ -33,3 +33,14 @@ export function aliases(count: number): string {
 export function directives(count: number): string {
   return `{ emailSend(sendId: "s") { ${'sendId @include(if: true) '.repeat(count)}} }`;
 }
+
+/** `query` after a comment that brings the text to `length` characters: comments are no tokens. */
+export function commentPadded(query: string, length: number): string {
+  const padding = Math.max(length - query.length - 2, 0);
+  return `#${'x'.repeat(padding)}\n${query}`;
+}
+
+/** `query` after spaces that bring the text to `length` characters: whitespace is no token either. */
+export function whitespacePadded(query: string, length: number): string {
+  return `${' '.repeat(Math.max(length - query.length, 0))}${query}`;
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +211,32 @@ describe('POST /campaigns/upload answers', () => {
     expect(answer.body).toMatchObject({ largeFileUpload: 'POST /campaigns/uploads' });
   });
 
+  it('202 for a gzip-compressed upload, read as if sent plain', async () => {
+    const answer = await post(gzipSync(fixture('duplicates.csv')), {
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ accepted: 2, duplicates: 3 });
+  });
+
+  it('413 for a compressed upload that unpacks past the size limit (a zip bomb), pointing to the large-file upload', async () => {
+    const bomb = gzipSync(Buffer.alloc(16 * 1024 * 1024, 'a'));
+    const answer = await post(bomb, { headers: { 'content-encoding': 'gzip' } });
+    expect(answer).toMatchObject({
+      status: 413,
+      body: { maxBytes: 64 * 1024, largeFileUpload: 'POST /campaigns/uploads' },
+    });
+  });
+
+  it('202 for a UTF-16 file with a byte order mark, saying utf-16le', async () => {
+    const csv = 'email\tsubject\tcontent\nana@example.com\tOlá\tHola €\n';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]);
+    const form = await multipartBody([{ name: 'file', content: bytes, fileName: 'unicode.txt' }]);
+    const answer = await post(form.body, { contentType: form.contentType });
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ accepted: 1, encoding: 'utf-16le' });
+  });
+
   it('422 with the report and no batchId when no row can be sent', async () => {
     const before = await queuedMessages();
     const answer = await post('email,subject,content\nnot-an-email,Hi,Hello\nana@example.com,,Hello\n');
@@ -300,9 +327,12 @@ describe('Idempotency-Key', () => {
       post(csv, { headers: { 'idempotency-key': idempotencyKey } }),
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
-    expect(answers.find((a) => a.status === 409)?.body).toMatchObject({
-      problem: 'IDEMPOTENCY_KEY_IN_PROGRESS',
-    });
+    const inProgress = answers.find((a) => a.status === 409);
+    expect(inProgress?.body).toMatchObject({ problem: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    // Retry-After says in the header what retryAfterSeconds says in the body.
+    const retryAfter = inProgress?.body.retryAfterSeconds;
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(inProgress?.headers['retry-after']).toBe(String(retryAfter));
   });
 
   it('resumes into the same batch after a failed attempt, without a second batch', async () => {

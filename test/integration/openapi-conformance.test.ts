@@ -375,6 +375,19 @@ describe('GraphQL answers as documented', () => {
         body: query,
       }),
     ).toBe(415);
+    expect(
+      await statusOf({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'x-api-key': readKey, 'content-type': 'application/json', 'content-encoding': 'zstd' },
+        body: JSON.stringify({ query }),
+      }),
+    ).toBe(415);
+  });
+
+  it('413 for a body over the limit', async () => {
+    const padded = `${' '.repeat(70 * 1024)}${query}`;
+    expect(await graphqlPost({ query: padded }, { 'x-api-key': readKey })).toBe(413);
   });
 
   it('401 and 403 on both methods', async () => {

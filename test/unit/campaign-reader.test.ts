@@ -7,6 +7,7 @@ import {
   type CampaignEntry,
   MAX_RECORD_SIZE,
   NOT_UTF8,
+  NOT_UTF16,
   readCampaign,
 } from '../../lambdas/core/domain/campaign-reader.js';
 import { fillPlaceholders } from '../../lambdas/core/domain/email-body.js';
@@ -584,6 +585,56 @@ describe('checking placeholders', () => {
         placeholder: 'email',
         reason: expect.stringContaining('the file has no personalisation columns'),
       },
+    ]);
+  });
+});
+
+describe('reading UTF-16 and control characters', () => {
+  const CSV = 'email;subject;content\nana@example.com;Olá €;Línea\tuno\n';
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+  const entriesAndFormat = async (source: Source) => {
+    const entries: CampaignEntry[] = [];
+    for await (const entry of readCampaign(source)) entries.push(entry);
+    return entries;
+  };
+  const expected = (encoding: string) => [
+    accepted(2, 'ana@example.com', 'Olá €', 'Línea\tuno'),
+    { kind: 'format', encoding, delimiter: ';' },
+  ];
+
+  it('reads UTF-16 with a byte order mark, little- or big-endian, whatever the chunk boundaries', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CSV, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(CSV)]);
+    expect(await entriesAndFormat([le])).toEqual(expected('utf-16le'));
+    expect(await entriesAndFormat(byteByByte(le))).toEqual(expected('utf-16le'));
+    expect(await entriesAndFormat([be])).toEqual(expected('utf-16be'));
+    expect(await entriesAndFormat(byteByByte(be))).toEqual(expected('utf-16be'));
+  });
+
+  it('reads UTF-16 without a byte order mark from the zero bytes of its ASCII header', async () => {
+    expect(await entriesAndFormat([Buffer.from(CSV, 'utf16le')])).toEqual(expected('utf-16le'));
+    expect(await entriesAndFormat(byteByByte(utf16be(CSV)))).toEqual(expected('utf-16be'));
+  });
+
+  it('rejects a UTF-16 row holding an unpaired surrogate, with its line', async () => {
+    const text = `email,subject,content\na@example.com,Hi,Body\nb@example.com,Hi,Bad \ud800x\n`;
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(await readAll([bytes])).toEqual([
+      accepted(2, 'a@example.com', 'Hi', 'Body'),
+      { kind: 'invalid', line: 3, reason: NOT_UTF16, value: 'Bad \uFFFDx' },
+    ]);
+  });
+
+  it('rejects a row with a NUL in any column at its line, and reads on', async () => {
+    const text = 'email,subject,content\na@example.com,Hi\u0000,Body\nb@example.com,Hi,Body\n';
+    expect(await readText(text)).toEqual([
+      {
+        kind: 'invalid',
+        line: 2,
+        reason: 'subject contains the control character U+0000',
+        value: 'Hi\u2400',
+      },
+      accepted(3, 'b@example.com', 'Hi', 'Body'),
     ]);
   });
 });

@@ -107,4 +107,36 @@ describe('checkRow', () => {
       value: `ana@example.com,Hi,Body,${big}`.slice(0, 200),
     });
   });
+
+  it('rejects a NUL or another control character in the address or the subject, naming it and showing it', () => {
+    expect(checkRow(['ana\u0000@example.com', 'Hi', 'Body', ''], columns)).toEqual({
+      ok: false,
+      reason: 'email contains the control character U+0000',
+      value: 'ana\u2400@example.com',
+    });
+    expect(checkRow(['ana@example.com', 'Hi\u0000there', 'Body', ''], columns)).toEqual({
+      ok: false,
+      reason: 'subject contains the control character U+0000',
+      value: 'Hi\u2400there',
+    });
+    for (const control of ['\t', '\u0007', '\u001b', '\u007f']) {
+      const check = checkRow(['ana@example.com', `Hi${control}there`, 'Body', ''], columns);
+      expect(check.ok ? undefined : check.reason).toMatch(/^subject contains the control character U\+00/);
+    }
+  });
+
+  it('rejects control characters in content and personalisation values, but keeps their tabs and line breaks', () => {
+    expect(checkRow(['ana@example.com', 'Hi', 'Body\u0000', ''], columns)).toEqual({
+      ok: false,
+      reason: 'content contains the control character U+0000',
+      value: 'Body\u2400',
+    });
+    expect(checkRow(['ana@example.com', 'Hi', 'Body', 'A\u0008na'], columns)).toEqual({
+      ok: false,
+      reason: 'column first_name contains the control character U+0008',
+      value: 'A\u2408na',
+    });
+    const layout = checkRow(['ana@example.com', 'Hi', 'Line\tone\r\nLine two\n', 'Ana\tB\nC'], columns);
+    expect(layout.ok).toBe(true);
+  });
 });

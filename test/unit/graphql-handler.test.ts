@@ -231,3 +231,24 @@ describe('GraphQL handler over HTTP API events', () => {
     },
   );
 });
+
+describe('CORS', () => {
+  it('is left to API Gateway: no header echoes an Origin, with or without credentials, preflight or not', async () => {
+    const handler = createGraphqlHandler(fakeDeps(async () => ({ sends: [] })));
+    const evil = 'https://evil.example';
+    const answer = (await handler(
+      httpApiEvent({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json', origin: evil },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(answer.statusCode).toBe(200);
+    const corsHeaders = Object.keys(answer.headers ?? {}).filter((name) =>
+      name.startsWith('access-control-'),
+    );
+    expect(corsHeaders).toEqual([]);
+    expect(JSON.stringify(answer.headers)).not.toContain(evil);
+  });
+});

@@ -238,7 +238,7 @@ describe('parseWithTokenLimit', () => {
     expect((refusal as QueryLimitError).extensions).toEqual({
       code: 'QUERY_TOO_MANY_TOKENS',
       limit: MAX_TOKENS,
-      http: { spec: true, status: 400 },
+      http: { status: 400 },
     });
   });
 

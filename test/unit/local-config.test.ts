@@ -23,7 +23,17 @@ describe('localConfig', () => {
       sweepQueuedAfterSeconds: 300,
       sweepSendingAfterSeconds: 5,
       apiKeyCacheSeconds: 0,
+      corsOrigins: [],
     });
+  });
+
+  it('reads the CORS origins of the local API as the stack reads corsOrigins', () => {
+    expect(
+      localConfig({ LOCAL_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }),
+    ).toMatchObject({
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+    });
+    expect(() => localConfig({ LOCAL_CORS_ORIGINS: 'https://*.example.com' })).toThrow(/LOCAL_CORS_ORIGINS/);
   });
 
   it('reads its own settings with the shared parsers, naming the variable', () => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, concretePathsOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
-import { portOf, type Route, startHttpGateway } from '../../local/http-gateway.js';
+import { type GatewayCors, portOf, type Route, startHttpGateway } from '../../local/http-gateway.js';
 
 describe('the route of a request', () => {
   it('is the route with that path, or the one whose template the path fits', () => {
@@ -30,13 +30,14 @@ describe('the route of a request', () => {
   });
 });
 
-describe('the local gateway', () => {
-  const received: APIGatewayProxyEventV2[] = [];
-  let server: Server;
-  let base: string;
+const APP = 'https://app.example.com';
 
+/** A gateway over every concrete path of every route, each answered by a handler that keeps its event. */
+function gatewayForThisBlock(cors?: GatewayCors) {
+  const received: APIGatewayProxyEventV2[] = [];
+  const started = { base: '' };
+  let server: Server;
   beforeAll(async () => {
-    // Every concrete path of every route, each answered by a handler that keeps the event it was given.
     const routes: Route[] = API_ROUTES.flatMap((route) =>
       concretePathsOf(route).map((path) => ({
         method: route.method,
@@ -44,12 +45,17 @@ describe('the local gateway', () => {
         functionName: route.fn,
         handler: async (event: APIGatewayProxyEventV2) => {
           received.push(event);
-          return { statusCode: 204 };
+          // What Yoga's CORS did: reflect any Origin, with credentials. The gateway must not pass it on.
+          const origin = event.headers.origin;
+          const headers: Record<string, string> = origin
+            ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
+            : {};
+          return { statusCode: 204, headers };
         },
       })),
     );
-    server = await startHttpGateway(routes, { host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${portOf(server)}`;
+    server = await startHttpGateway(routes, { host: '127.0.0.1', port: 0, ...(cors ? { cors } : {}) });
+    started.base = `http://127.0.0.1:${portOf(server)}`;
   });
   afterAll(
     () =>
@@ -58,13 +64,99 @@ describe('the local gateway', () => {
         server.close(() => done());
       }),
   );
+  return { received, started };
+}
+
+const corsHeadersOf = (response: Response) =>
+  Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
+
+describe('the local gateway', () => {
+  const { received, started } = gatewayForThisBlock();
+  // Read in tests, once beforeAll has started the gateway.
+  const url = (path: string) => `${started.base}${path}`;
 
   it("puts the route's template in routeKey, as API Gateway does, and the path in rawPath", async () => {
-    await fetch(`${base}/docs/swagger-ui.css`);
-    await fetch(`${base}/campaigns/uploads`, { method: 'POST', body: '{}' });
+    received.length = 0;
+    await fetch(url('/docs/swagger-ui.css'));
+    await fetch(url('/campaigns/uploads'), { method: 'POST', body: '{}' });
     expect(received.map((event) => [event.routeKey, event.requestContext.routeKey, event.rawPath])).toEqual([
       ['GET /docs/{asset}', 'GET /docs/{asset}', '/docs/swagger-ui.css'],
       ['POST /campaigns/uploads', 'POST /campaigns/uploads', '/campaigns/uploads'],
     ]);
+  });
+
+  it('matches the route on the path alone, ignoring the query string', async () => {
+    received.length = 0;
+    const answer = await fetch(url('/health?x=1&y'));
+    expect(answer.status).toBe(204);
+    expect(received.map((event) => [event.routeKey, event.rawPath, event.rawQueryString])).toEqual([
+      ['GET /health', '/health', 'x=1&y'],
+    ]);
+  });
+
+  it('answers a method the path has no route for with 405 and Allow, without invoking a function', async () => {
+    received.length = 0;
+    const post = await fetch(url('/health?x=1'), { method: 'POST', body: 'ignored' });
+    expect([post.status, post.headers.get('allow'), await post.json()]).toEqual([
+      405,
+      'GET',
+      { error: 'method POST not allowed on /health; use GET' },
+    ]);
+    const put = await fetch(url('/graphql'), { method: 'PUT' });
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST']);
+    const unknown = await fetch(url('/nowhere'), { method: 'DELETE' });
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'no route for DELETE /nowhere' }]);
+    expect(received).toEqual([]);
+  });
+
+  it('adds no CORS header without a CORS configuration, and passes on none of a function', async () => {
+    const answer = await fetch(url('/graphql'), { headers: { origin: 'https://evil.example' } });
+    expect(answer.status).toBe(204);
+    // As API Gateway without CORS: the function's answer goes out as it is; the functions add none.
+    expect(corsHeadersOf(answer)).toEqual({
+      'access-control-allow-origin': 'https://evil.example',
+      'access-control-allow-credentials': 'true',
+    });
+    const preflight = await fetch(url('/graphql'), {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(405);
+  });
+});
+
+describe('the local gateway with CORS configured', () => {
+  const { started } = gatewayForThisBlock({ allowOrigins: [APP] });
+  const url = (path: string) => `${started.base}${path}`;
+
+  it('answers the preflight of a configured origin itself, with the policy the stack configures', async () => {
+    const preflight = await fetch(url('/campaigns/upload'), {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(corsHeadersOf(preflight)).toEqual({
+      'access-control-allow-origin': APP,
+      'access-control-allow-methods': 'GET,POST',
+      'access-control-allow-headers': 'content-type,x-api-key,idempotency-key',
+      'access-control-max-age': '3600',
+    });
+  });
+
+  it('answers the preflight of another origin without any CORS header', async () => {
+    const preflight = await fetch(url('/graphql'), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect([preflight.status, corsHeadersOf(preflight)]).toEqual([204, {}]);
+  });
+
+  it("allows a configured origin on the answer, never another one, and never the function's own headers", async () => {
+    const allowed = await fetch(url('/graphql'), { headers: { origin: APP } });
+    expect(corsHeadersOf(allowed)).toEqual({ 'access-control-allow-origin': APP });
+    const other = await fetch(url('/graphql'), { headers: { origin: 'https://evil.example' } });
+    expect(corsHeadersOf(other)).toEqual({});
+    const none = await fetch(url('/graphql'));
+    expect(corsHeadersOf(none)).toEqual({});
   });
 });

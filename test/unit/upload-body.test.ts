@@ -91,22 +91,31 @@ describe('finding the CSV in an upload request', () => {
   });
 
   it('answers 415 when the multipart body has no file in a field named file, naming the field', async () => {
-    for (const fields of [
-      [{ name: 'csv', content: CSV, fileName: 'list.csv' }],
-      [{ name: 'file', content: CSV }],
-    ]) {
-      const { body, contentType } = await multipartBody(fields);
-      const error = await rejection(
-        uploadedFile(
-          { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
-          MAX,
-        ),
-      );
-      expect(error.statusCode).toBe(415);
-      expect(error.message).toBe(
-        'the multipart/form-data body has no file in a field named "file": send the CSV as that field (curl -F file=@list.csv)',
-      );
-    }
+    const { body, contentType } = await multipartBody([{ name: 'csv', content: CSV, fileName: 'list.csv' }]);
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+        MAX,
+      ),
+    );
+    expect([error.statusCode, error.details]).toEqual([415, { problem: 'NO_FILE_FIELD' }]);
+    expect(error.message).toBe(
+      'the multipart/form-data body has no file in a field named "file": send the CSV as that field (curl -F file=@list.csv)',
+    );
+  });
+
+  it('answers 415 when the field file is a text field, saying to send a file', async () => {
+    const { body, contentType } = await multipartBody([{ name: 'file', content: CSV }]);
+    const error = await rejection(
+      uploadedFile(
+        { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+        MAX,
+      ),
+    );
+    expect([error.statusCode, error.details]).toEqual([415, { problem: 'NO_FILE_FIELD' }]);
+    expect(error.message).toBe(
+      'the field "file" of the multipart/form-data body is a text field, not a file: send the CSV as a file (curl -F file=@list.csv)',
+    );
   });
 
   it('answers 400 for multipart without a boundary', async () => {
@@ -116,8 +125,10 @@ describe('finding the CSV in an upload request', () => {
         MAX,
       ),
     );
-    expect(error.statusCode).toBe(400);
-    expect(error.message).toMatch(/^malformed multipart\/form-data/);
+    expect([error.statusCode, error.details]).toEqual([400, { problem: 'MALFORMED_MULTIPART' }]);
+    expect(error.message).toBe(
+      'malformed multipart/form-data: the Content-Type has no boundary parameter (multipart/form-data; boundary=…)',
+    );
   });
 
   it('answers 413 above the size limit and states the limit', async () => {

@@ -13,9 +13,13 @@
  * on becomes U+FFFD, and the reader rejects the row holding it (see REPLACEMENT_CHARACTER) instead of
  * holding the whole file to decide again. Windows-1252 assigns a character to every byte, so it never
  * fails. A UTF-8 byte order mark decides UTF-8 and is dropped.
+ *
+ * UTF-16 (Excel's "Unicode Text", Notepad's "Unicode") is told apart at the very start, by its byte
+ * order mark or the zero bytes of its header (utf16OrderOf), and decoded as such; its bytes below
+ * 0x80 do not mean what they mean in the other two, so nothing is passed on before that is decided.
  */
 
-export type CampaignEncoding = 'utf-8' | 'windows-1252';
+export type CampaignEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 
 /** Bytes from the first non-ASCII byte on that are held and checked before choosing the encoding. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -102,10 +106,41 @@ function isUtf8Sequence(sequence: Uint8Array): boolean {
   }
 }
 
+/**
+ * Bytes held at the very start of a file to look for UTF-16: its byte order mark (2 bytes) or, without
+ * one, the zero bytes of an ASCII header (every other byte).
+ */
+const START_BYTES = 64;
+
+/**
+ * UTF-16 told from the start of a file: its byte order mark (what Excel's "Unicode Text" and Notepad
+ * write), or a header whose characters are ASCII with their zero byte second (little-endian) or first
+ * (big-endian). A UTF-8 or Windows-1252 CSV has no zero byte at all, so a few such pairs decide.
+ */
+export function utf16OrderOf(start: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
+  if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
+  let pairs = 0;
+  let zeroSecond = 0;
+  let zeroFirst = 0;
+  for (let i = 0; i + 1 < Math.min(start.length, START_BYTES); i += 2) {
+    pairs += 1;
+    if (start[i] !== 0 && start[i + 1] === 0) zeroSecond += 1;
+    if (start[i] === 0 && start[i + 1] !== 0) zeroFirst += 1;
+  }
+  if (pairs < 2) return undefined;
+  if (zeroSecond * 4 >= pairs * 3) return 'utf-16le';
+  if (zeroFirst * 4 >= pairs * 3) return 'utf-16be';
+  return undefined;
+}
+
 /** Decodes a campaign file's chunks to text; `encoding` is final once the source is read. */
 export class CampaignDecoder {
   private decided: CampaignEncoding | undefined;
   private decoder: ChunkDecoder | undefined;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private atStart = true;
 
   /** 'utf-8' until a byte says otherwise (an ASCII-only file is valid UTF-8). */
   get encoding(): CampaignEncoding {
@@ -113,47 +148,73 @@ export class CampaignDecoder {
   }
 
   async *decode(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<string> {
-    let held: Buffer[] = [];
-    let heldBytes = 0;
-    let atStart = true;
+    let start: Buffer[] = [];
+    let startBytes = 0;
+    let started = false;
     for await (const chunk of source) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (bytes.length === 0) continue;
-      if (this.decoder !== undefined) {
-        yield this.decoder.decode(bytes, { stream: true });
+      if (started) {
+        yield* this.take(bytes);
         continue;
       }
-      if (heldBytes === 0) {
-        const at = firstNonAscii(bytes);
-        if (at === -1) {
-          atStart = false;
-          yield bytes.toString('latin1');
-          continue;
-        }
-        if (at > 0) {
-          atStart = false;
-          yield bytes.subarray(0, at).toString('latin1');
-        }
-        held.push(bytes.subarray(at));
-        heldBytes += bytes.length - at;
-      } else {
-        held.push(bytes);
-        heldBytes += bytes.length;
-      }
-      if (heldBytes >= SNIFF_BYTES) {
-        yield this.choose(Buffer.concat(held), atStart, false);
-        held = [];
-      }
+      start.push(bytes);
+      startBytes += bytes.length;
+      if (startBytes < START_BYTES) continue;
+      started = true;
+      yield* this.begin(Buffer.concat(start));
+      start = [];
     }
+    if (!started && startBytes > 0) yield* this.begin(Buffer.concat(start));
     if (this.decoder === undefined) {
-      if (heldBytes > 0) yield this.choose(Buffer.concat(held), atStart, true);
+      if (this.heldBytes > 0) yield this.choose(Buffer.concat(this.held), true);
       return;
     }
     const rest = this.decoder.decode();
     if (rest !== '') yield rest;
   }
 
-  private choose(window: Buffer, atStart: boolean, ended: boolean): string {
+  /** The first bytes of the file: UTF-16 is decided here, anything else as the bytes go on. */
+  private *begin(bytes: Buffer): Generator<string> {
+    const utf16 = utf16OrderOf(bytes);
+    if (utf16 !== undefined) {
+      this.decided = utf16;
+      // Its byte order mark, if any, is dropped as UTF-8's is.
+      this.decoder = new TextDecoder(utf16);
+    }
+    yield* this.take(bytes);
+  }
+
+  private *take(bytes: Buffer): Generator<string> {
+    if (this.decoder !== undefined) {
+      yield this.decoder.decode(bytes, { stream: true });
+      return;
+    }
+    if (this.heldBytes === 0) {
+      const at = firstNonAscii(bytes);
+      if (at === -1) {
+        this.atStart = false;
+        yield bytes.toString('latin1');
+        return;
+      }
+      if (at > 0) {
+        this.atStart = false;
+        yield bytes.subarray(0, at).toString('latin1');
+      }
+      this.held.push(bytes.subarray(at));
+      this.heldBytes += bytes.length - at;
+    } else {
+      this.held.push(bytes);
+      this.heldBytes += bytes.length;
+    }
+    if (this.heldBytes >= SNIFF_BYTES) {
+      yield this.choose(Buffer.concat(this.held), false);
+      this.held = [];
+    }
+  }
+
+  private choose(window: Buffer, ended: boolean): string {
+    const atStart = this.atStart;
     const bom = atStart && BOM.every((byte, i) => window[i] === byte);
     const evidence = utf8Evidence(window, ended);
     // A file mixing both (rows pasted from two exports) is read as UTF-8 when most of its accents are:

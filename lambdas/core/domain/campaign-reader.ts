@@ -105,7 +105,7 @@ class StartLines {
  * followed by a comma or a line break; the lines in between belong to that one invalid record.
  * A record that outgrows MAX_RECORD_SIZE ends the reading (csv-parse cannot resume after it): it is
  * reported as invalid, saying that the rest of the file was not read.
- * The encoding (UTF-8, with or without BOM, or Windows-1252) is decided from the bytes as they arrive
+ * The encoding (UTF-8, with or without BOM, Windows-1252 or UTF-16) is decided from the bytes as they arrive
  * (campaign-encoding.ts) and the delimiter (`,` `;` or tab) from Excel's `sep=;` first line when there
  * is one, else from the header line (campaign-delimiter.ts); both are given in the closing `format`
  * entry. A `sep=` line is line 1: the header after it is line 2.
@@ -210,10 +210,11 @@ export async function* readCampaign(
       continue;
     }
     dataRecords += 1;
-    if (decoder.encoding === 'utf-8') {
+    if (decoder.encoding !== 'windows-1252') {
       const undecodable = fields.find((field) => field.includes(REPLACEMENT_CHARACTER));
       if (undecodable !== undefined) {
-        yield { kind: 'invalid', line, reason: NOT_UTF8, value: undecodable.slice(0, 200) };
+        const reason = decoder.encoding === 'utf-8' ? NOT_UTF8 : NOT_UTF16;
+        yield { kind: 'invalid', line, reason, value: undecodable.slice(0, 200) };
         continue;
       }
     }
@@ -253,6 +254,10 @@ export async function* readCampaign(
  */
 export const NOT_UTF8 =
   'row has bytes that are not valid UTF-8 (shown as \uFFFD) although the file was read as UTF-8: save the file in one encoding';
+
+/** Why a row of a UTF-16 file holding U+FFFD is refused: an unpaired surrogate, or an odd byte. */
+export const NOT_UTF16 =
+  'row has bytes that are not valid UTF-16 (shown as \uFFFD) although the file was read as UTF-16: save the file in one encoding';
 
 export function unknownPlaceholderReason(placeholder: string, columns: CampaignColumns): string {
   const names = columns.variables.map((v) => v.name);

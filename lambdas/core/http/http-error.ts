@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly details: ErrorDetails = {},
+    /** Headers of the answer, e.g. Retry-After (lowercase, as HTTP API results carry them). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

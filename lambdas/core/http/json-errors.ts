@@ -39,7 +39,7 @@ export function jsonErrors(): middy.MiddlewareObj<
     onError: async (request: Request) => {
       const { error } = request;
       if (isClientError(error)) {
-        request.response = jsonResponse(error.statusCode, error.body);
+        request.response = jsonResponse(error.statusCode, error.body, error.headers);
         return;
       }
       const requestId = requestIdOf(request);

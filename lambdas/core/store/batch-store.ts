@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { IngestReport } from '../../contract/api-schemas.js';
 import { batchIndexKeysFor, batchKey } from './item-keys.js';
 import { recordOfItem } from './item-records.js';
 
@@ -12,7 +13,7 @@ export interface BatchRecord {
   duplicates: number;
   invalid: number;
   /** The ingest report kept with the batch (see IngestReport); absent on batches written before it. */
-  encoding?: 'utf-8' | 'windows-1252';
+  encoding?: IngestReport['encoding'];
   dryRun?: boolean;
   /** The first STORED_LIST_LIMIT entries of the upload's answer; `truncated` when there were more. */
   errors?: { line: number; reason: string; value: string }[];
