@@ -49,7 +49,7 @@ async function run(aws: TestAws, sends: number, limit: number | null): Promise<R
         `N${i}`,
       ]),
     ]),
-    500,
+    { chunkRows: 500 },
   );
   const ses = sesClientFor(aws);
   const counter = limit === null ? undefined : limitSesRate(ses, limit);

@@ -36,6 +36,8 @@ export interface MailerSettings {
   readonly graphqlIntrospection: boolean;
   /** MAX_LARGE_UPLOAD_BYTES: the largest file POST /campaigns/uploads hands out an upload URL for. */
   readonly maxLargeUploadBytes: number;
+  /** RETENTION_DAYS: how long sends, batches and the rows of a campaign are kept after its upload. */
+  readonly retentionDays: number;
   /** A throw-away stack: its table is deleted with it and has no deletion protection. */
   readonly devStack: boolean;
   /** Steady-state requests per second the HTTP API's default stage accepts before answering 429. */
@@ -98,6 +100,7 @@ export function readMailerConfig(node: Node): MailerConfig {
       dryRun: readContext(node, SETTINGS.dryRun),
       graphqlIntrospection: readContext(node, SETTINGS.graphqlIntrospection),
       maxLargeUploadBytes: readContext(node, SETTINGS.maxLargeUploadBytes),
+      retentionDays: readContext(node, SETTINGS.retentionDays),
       devStack: readContext(node, SETTINGS.devStack),
       apiThrottleRate: readContext(node, SETTINGS.apiThrottleRate),
       apiThrottleBurst: readContext(node, SETTINGS.apiThrottleBurst),

@@ -16,7 +16,10 @@ export interface MailerStackProps extends StackProps {
 
 export const stackName = (stage: string): string => `CampaignMailer-${stage}`;
 
-/** The whole pipeline: upload API → table + queue → sender → SES, plus queries, the sweeper and alarms. */
+/**
+ * The whole pipeline: upload API → bucket → write queue → writer → table + send queue → sender → SES,
+ * plus queries, the sweeper and alarms.
+ */
 export class MailerStack extends Stack {
   readonly operationsKey: OperationsKey;
   readonly storage: Storage;
@@ -36,18 +39,21 @@ export class MailerStack extends Stack {
     const logEncryptionKey = this.operationsKey.key;
     this.storage = new Storage(this, 'Storage', { removalPolicy, deletionProtection: !settings.devStack });
     this.queueing = new Queueing(this, 'Queueing', { stage: settings.stage });
-    this.functions = new Functions(this, 'Functions', {
+    this.largeUploads = new LargeUploads(this, 'LargeUploads', {
       table: this.storage.table,
-      queue: this.queueing.queue,
-      settings,
+      writeQueue: this.queueing.writeQueue,
+      retentionDays: settings.retentionDays,
+      corsOrigins: settings.corsOrigins,
+      maxFileBytes: settings.maxLargeUploadBytes,
       removalPolicy,
       logEncryptionKey,
     });
-    this.largeUploads = new LargeUploads(this, 'LargeUploads', {
+    this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       queue: this.queueing.queue,
-      corsOrigins: settings.corsOrigins,
-      maxFileBytes: settings.maxLargeUploadBytes,
+      writeQueue: this.queueing.writeQueue,
+      files: this.largeUploads,
+      settings,
       removalPolicy,
       logEncryptionKey,
     });
@@ -55,6 +61,7 @@ export class MailerStack extends Stack {
     this.api = new Api(this, 'Api', {
       stage: settings.stage,
       uploadApi: this.functions.uploadApi.fn,
+      campaigns: this.functions.campaigns.fn,
       graphql: this.functions.graphql.fn,
       health: this.functions.health.fn,
       uploadUrl: this.largeUploads.uploadUrl.fn,
@@ -72,6 +79,8 @@ export class MailerStack extends Stack {
       docs: this.docs.docs,
       queue: this.queueing.queue,
       deadLetterQueue: this.queueing.deadLetterQueue,
+      writeQueue: this.queueing.writeQueue,
+      writeDeadLetterQueue: this.queueing.writeDeadLetterQueue,
       httpApi: this.api.httpApi,
       operationsKey: this.operationsKey,
     });
@@ -90,9 +99,14 @@ export class MailerStack extends Stack {
       value: this.largeUploads.bucket.bucketName,
       description: 'Bucket of large campaign files (POST /campaigns/uploads hands out URLs into it)',
     });
-    new CfnOutput(this, 'IngestS3FunctionName', {
-      value: this.largeUploads.ingestS3.fn.functionName,
-      description: 'The large-file ingest; invoke it with an S3 event to ingest an upload again',
+    new CfnOutput(this, 'WriteQueueUrl', {
+      value: this.queueing.writeQueue.queueUrl,
+      description: "The writer's queue: S3 events of uploaded files and the writer's continuations",
+    });
+    new CfnOutput(this, 'WriteDeadLetterQueueUrl', {
+      value: this.queueing.writeDeadLetterQueue.queueUrl,
+      description:
+        'Files the writer failed on 5 times; redrive after fixing the cause (the writer resumes them)',
     });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queueing.queue.queueUrl });

@@ -1,12 +1,13 @@
-import type { APIGatewayProxyResultV2, S3Event } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, SQSEvent } from 'aws-lambda';
 import { type BatchProgress, CampaignApi } from '../cli/api-client.js';
 import { batchFigures, formatDuration } from '../cli/progress.js';
 import { batchIdOfKey } from '../lambdas/contract/upload-object.js';
+import { writeRequestsOf } from '../lambdas/core/queue/write-queue.js';
 
 /**
  * The useful lines of `npm start`'s console: one per upload (the batch and what became of its rows)
  * and one per finished batch (its counts, how long it took, the rate). Uploads are seen in the answers
- * the upload function gives and in the large files the S3 ingest reads; progress is asked of the
+ * the upload function gives and in the large files the writer has read to their end; progress is asked of the
  * public API (GraphQL `batch`) with the development key, like any client would, never read from the
  * table, so that this keeps working whatever the store looks like inside.
  */
@@ -42,13 +43,16 @@ export function finishedLine(batch: BatchProgress): string {
 }
 
 type UploadHandler<E, C> = (event: E, context: C) => Promise<APIGatewayProxyResultV2>;
-type S3Handler<C> = (event: S3Event, context: C) => Promise<void>;
+type WriteHandler<C, R> = (event: SQSEvent, context: C) => Promise<R>;
 
 export interface CampaignConsole {
   /** The upload function, printing a line for each answer it gives. */
   watchUploads<E, C>(handler: UploadHandler<E, C>): UploadHandler<E, C>;
-  /** The S3 ingest, printing a line for each large file it has read or refused. */
-  watchLargeUploads<C>(handler: S3Handler<C>): S3Handler<C>;
+  /**
+   * The writer, printing a line for each large file it has read to its end or refused (a file uploaded
+   * through the API had its line when it was answered).
+   */
+  watchWriter<C, R>(handler: WriteHandler<C, R>): WriteHandler<C, R>;
   /** Where the API answers: batches are followed from then on. */
   connect(apiUrl: string): void;
   stop(): Promise<void>;
@@ -61,11 +65,14 @@ export function campaignConsole(options: {
 }): CampaignConsole {
   const print = options.print ?? ((line: string) => console.log(line));
   const watched = new Map<string, Watched>();
+  /** Batches whose upload has had its line (the API's answer, or the writer's end of a large file). */
+  const announced = new Set<string>();
   let api: CampaignApi | undefined;
   let timer: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
 
   const watch = (batchId: string) => {
+    announced.add(batchId);
     const now = Date.now();
     if (!watched.has(batchId)) watched.set(batchId, { batchId, dueAt: now + 1000, since: now });
   };
@@ -92,9 +99,12 @@ export function campaignConsole(options: {
   };
 
   const reportLargeUpload = async (batchId: string) => {
-    if (api === undefined) return;
+    if (api === undefined || announced.has(batchId)) return;
     const upload = await api.upload(batchId);
-    if (upload?.state === 'FAILED') {
+    // Handed over to a continuation: its line comes when the file is done.
+    if (upload === undefined || upload.state === 'INGESTING') return;
+    if (upload.state === 'FAILED') {
+      announced.add(batchId);
       print(
         `large upload ${batchId} refused (${upload.error?.code ?? 'FAILED'}): ${upload.error?.message ?? ''}`,
       );
@@ -138,14 +148,17 @@ export function campaignConsole(options: {
       }
       return result;
     },
-    watchLargeUploads: (handler) => async (event, context) => {
-      // A failed ingest is retried, and its error printed, by the runner: only a finished one is told here.
-      await handler(event, context);
+    watchWriter: (handler) => async (event, context) => {
+      // A failed run is retried, and its error printed, by the runner: only a finished file is told here.
+      const result = await handler(event, context);
       for (const record of event.Records) {
-        const batchId = batchIdOfKey(decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')));
-        if (batchId)
-          await reportLargeUpload(batchId).catch((error) => console.error('local console:', error));
+        for (const request of writeRequestsOf(record.body)) {
+          const batchId = batchIdOfKey(request.key);
+          if (batchId)
+            await reportLargeUpload(batchId).catch((error) => console.error('local console:', error));
+        }
       }
+      return result;
     },
     connect: (apiUrl) => {
       api = new CampaignApi({ apiUrl, apiKey: options.apiKey });

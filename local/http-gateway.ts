@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { CORS_POLICY } from '../lambdas/contract/api-cors.js';
-import { routeKeyOf, routeOfRequest } from '../lambdas/contract/api-routes.js';
+import { matchRoute, pathParametersOf, routeKeyOf } from '../lambdas/contract/api-routes.js';
 import type { FunctionId } from '../lambdas/contract/functions.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -14,6 +14,7 @@ export type HttpHandler = (
 
 export interface Route {
   method: string;
+  /** API Gateway's syntax: `{name}` stands for one path segment, handed to the function in `pathParameters`. */
   path: string;
   functionName: FunctionId;
   handler: HttpHandler;
@@ -46,8 +47,9 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 export function httpApiEventFrom(
   request: IncomingMessage,
   body: Buffer,
-  routeKey: string,
+  route: { method: string; path: string },
 ): APIGatewayProxyEventV2 {
+  const routeKey = routeKeyOf(route);
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -60,6 +62,7 @@ export function httpApiEventFrom(
       name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   }
   const now = new Date();
+  const pathParameters = pathParametersOf(route.path, url.pathname) ?? {};
   return {
     version: '2.0',
     routeKey,
@@ -68,6 +71,7 @@ export function httpApiEventFrom(
     ...(request.headers.cookie ? { cookies: request.headers.cookie.split(/;\s*/) } : {}),
     headers,
     ...(url.search ? { queryStringParameters } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -187,9 +191,11 @@ export function startHttpGateway(
       if (options.extra?.(request, response)) return;
       if (cors && answerPreflight(request, response, cors)) return;
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      const route = routes.find((r) => r.path === path && r.method === request.method);
+      const route = matchRoute(routes, request.method ?? 'GET', path);
       if (!route) {
-        const allowed = [...new Set(routes.filter((r) => r.path === path).map((r) => r.method))];
+        const allowed = [
+          ...new Set(routes.filter((r) => matchRoute([r], r.method, path)).map((r) => r.method)),
+        ];
         if (allowed.length > 0)
           send(
             response,
@@ -212,10 +218,8 @@ export function startHttpGateway(
         }
         throw error;
       }
-      // API Gateway names the route by its template (`GET /docs/{asset}`), not by the path requested.
-      const routeKey = routeKeyOf(routeOfRequest(route.method, route.path) ?? route);
       const result = await route.handler(
-        httpApiEventFrom(request, body, routeKey),
+        httpApiEventFrom(request, body, route),
         lambdaContext(route.functionName),
       );
       writeResult(response, result, {

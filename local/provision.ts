@@ -1,21 +1,26 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
 
 export interface QueueUrls {
   queueUrl: string;
   deadLetterQueueUrl: string;
+  writeQueueUrl: string;
+  writeDeadLetterQueueUrl: string;
 }
 
-/** Creates the send queue and its dead-letter queue (idempotent), with the shared settings. */
-export async function ensureQueues(
+type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE;
+
+/** Creates a queue and its dead-letter queue (idempotent), with the shared settings. */
+async function ensureQueuePair(
   sqs: SQSClient,
-  options: { prefix?: string; visibilityTimeoutSeconds?: number } = {},
-): Promise<QueueUrls> {
-  const prefix = options.prefix ?? '';
+  settings: QueueSettings,
+  prefix: string,
+  visibilityTimeoutSeconds: number | undefined,
+): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
   const dlq = await sqs.send(
     new CreateQueueCommand({
-      QueueName: `${prefix}${SEND_QUEUE.deadLetterName}`,
-      Attributes: { MessageRetentionPeriod: String(SEND_QUEUE.deadLetterRetentionSeconds) },
+      QueueName: `${prefix}${settings.deadLetterName}`,
+      Attributes: { MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds) },
     }),
   );
   const deadLetterQueueUrl = dlq.QueueUrl as string;
@@ -24,16 +29,35 @@ export async function ensureQueues(
   );
   const queue = await sqs.send(
     new CreateQueueCommand({
-      QueueName: `${prefix}${SEND_QUEUE.name}`,
+      QueueName: `${prefix}${settings.name}`,
       Attributes: {
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? SEND_QUEUE.visibilityTimeoutSeconds),
-        MessageRetentionPeriod: String(SEND_QUEUE.retentionSeconds),
+        VisibilityTimeout: String(visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(settings.retentionSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: attributes.Attributes?.QueueArn,
-          maxReceiveCount: SEND_QUEUE.maxReceiveCount,
+          maxReceiveCount: settings.maxReceiveCount,
         }),
       },
     }),
   );
   return { queueUrl: queue.QueueUrl as string, deadLetterQueueUrl };
+}
+
+/**
+ * Creates the send queue and the write queue, each with its dead-letter queue (idempotent), with the
+ * shared settings. `visibilityTimeoutSeconds` shortens both, so that a failed message comes back within
+ * seconds while trying things out.
+ */
+export async function ensureQueues(
+  sqs: SQSClient,
+  options: { prefix?: string; visibilityTimeoutSeconds?: number } = {},
+): Promise<QueueUrls> {
+  const prefix = options.prefix ?? '';
+  const send = await ensureQueuePair(sqs, SEND_QUEUE, prefix, options.visibilityTimeoutSeconds);
+  const write = await ensureQueuePair(sqs, WRITE_QUEUE, prefix, options.visibilityTimeoutSeconds);
+  return {
+    ...send,
+    writeQueueUrl: write.queueUrl,
+    writeDeadLetterQueueUrl: write.deadLetterQueueUrl,
+  };
 }

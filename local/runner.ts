@@ -1,16 +1,17 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import type { S3Event } from 'aws-lambda';
-import { API_ROUTES, type ApiFunction, concretePathsOf, DOCS_PATH } from '../lambdas/contract/api-routes.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { API_ROUTES, type ApiFunction, DOCS_PATH } from '../lambdas/contract/api-routes.js';
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
-import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { environmentOf } from '../lambdas/contract/setting-sources.js';
+import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../lambdas/contract/upload-object.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
 import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { campaignConsole } from './campaign-console.js';
 import { ensureDevelopmentKey } from './development-key.js';
-import { type RunningEmulators, startEmulators } from './emulators.js';
+import { type RunningEmulators, type RunningS3, startEmulators } from './emulators.js';
 import { type HttpHandler, portOf, type Route, startHttpGateway } from './http-gateway.js';
 import { lambdaContext } from './lambda-context.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.js';
@@ -29,6 +30,7 @@ export interface LocalPipeline {
   endpoints: RunningEmulators['endpoints'];
   tableName: string;
   queueUrl: string;
+  writeQueueUrl: string;
   /** A key with every scope, for the developer (LOCAL_API_KEY when set). */
   apiKey: string;
   stop(): Promise<void>;
@@ -51,7 +53,7 @@ function assertNotRealAws(endpoints: RunningEmulators['endpoints']) {
 function setFunctionEnvironment(
   config: LocalConfig,
   endpoints: RunningEmulators['endpoints'],
-  queueUrl: string,
+  queues: { queueUrl: string; writeQueueUrl: string },
 ) {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -71,7 +73,8 @@ function setFunctionEnvironment(
     // process's environment, reach the sender unchanged, as on AWS).
     ...environmentOf({
       tableName: config.tableName,
-      queueUrl,
+      queueUrl: queues.queueUrl,
+      writeQueueUrl: queues.writeQueueUrl,
       senderEmail: config.senderEmail,
       sendLeaseSeconds: config.leaseSeconds,
       // The sender shares its rate among as many senders as the event source below runs at once.
@@ -80,9 +83,7 @@ function setFunctionEnvironment(
       // Off: local-aws-sqs counts a ChangeMessageVisibility as one more receive, so a delayed retry
       // would reach the DLQ after two deliveries instead of three (README "Sending rate and dry runs").
       retryBackoffSeconds: 0,
-      sweepPendingAfterSeconds: config.sweepPendingAfterSeconds,
-      sweepQueuedAfterSeconds: config.sweepQueuedAfterSeconds,
-      sweepSendingAfterSeconds: config.sweepSendingAfterSeconds,
+      sweepStalledAfterSeconds: config.sweepStalledAfterSeconds,
       graphqlSchemaPath: config.graphqlSchemaPath ?? resolve('graphql/schema.graphql'),
       apiKeyCacheSeconds: config.apiKeyCacheSeconds,
     }),
@@ -112,11 +113,13 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const clients = localClients(emulators.endpoints);
     cleanups.push(async () => clients.destroy());
     await ensureTable(clients.dynamodb, config.tableName);
-    const { queueUrl, deadLetterQueueUrl } = await ensureQueues(clients.sqs, {
+    const { queueUrl, deadLetterQueueUrl, writeQueueUrl } = await ensureQueues(clients.sqs, {
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     });
-    setFunctionEnvironment(config, emulators.endpoints, queueUrl);
-    setLargeFileEnvironment(emulators);
+    const s3 = emulators.s3;
+    if (s3 === undefined) throw new Error('the local pipeline needs the S3 stand-in for campaign files');
+    setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl });
+    setFileEnvironment(s3);
     writeRunnerState(config.dataDir, {
       pid: process.pid,
       dynamodbEndpoint: emulators.endpoints.dynamodb,
@@ -130,7 +133,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const http = (id: ApiFunction) => loadHandler<HttpHandler>(id);
     const sender = await loadHandler<SqsHandler>('sender');
     const sweeper = await loadHandler<SweeperHandler>('sweeper');
-    const ingestS3 = await loadHandler<S3EventHandler>('ingestS3');
+    const writer = await loadHandler<SqsHandler>('writer');
 
     const apiKey = await ensureDevelopmentKey(
       new ApiKeyStore(clients.documents, config.tableName),
@@ -154,6 +157,16 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       onError: (error) => console.error('local event source:', error),
     });
     cleanups.push(() => events.stop());
+    const writes: EventSource = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl: writeQueueUrl,
+      handler: campaigns.watchWriter(writer),
+      functionName: 'writer',
+      batchSize: WRITE_QUEUE.batchSize,
+      concurrency: config.writerConcurrency,
+      onError: (error) => console.error('local write queue:', error),
+    });
+    cleanups.push(() => writes.stop());
 
     // One sweep at a time: the recovery after a restart or the timer's (both below, once the API serves).
     let sweeping = false;
@@ -173,9 +186,24 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
         sweeping = false;
       }
     };
-    // S3 invokes the function asynchronously for each uploaded object; so does this.
-    const watchedIngest = campaigns.watchLargeUploads(ingestS3);
-    emulators.s3?.onEvent((event) => invokeAsync('ingestS3', watchedIngest, event));
+
+    // S3's notification of the bucket: each uploaded campaign file's event goes on the write queue.
+    s3.onEvent((event) => {
+      const uploads = event.Records.filter(
+        (record) =>
+          record.s3.object.key.startsWith(UPLOAD_KEY_PREFIX) &&
+          record.s3.object.key.endsWith(UPLOAD_KEY_SUFFIX),
+      );
+      if (uploads.length === 0) return;
+      clients.sqs
+        .send(
+          new SendMessageCommand({
+            QueueUrl: writeQueueUrl,
+            MessageBody: JSON.stringify({ Records: uploads }),
+          }),
+        )
+        .catch((error: unknown) => console.error('local S3 notification:', error));
+    });
 
     // Every route of API_ROUTES, as the stack routes them, /health included: its function answers on the
     // path alone and for GET only, as on AWS.
@@ -189,12 +217,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       const handler = handlers.get(route.fn);
       return handler === undefined
         ? []
-        : concretePathsOf(route).map((path) => ({
-            method: route.method,
-            path,
-            functionName: route.fn,
-            handler,
-          }));
+        : [{ method: route.method, path: route.path, functionName: route.fn, handler }];
     });
     const server: Server = await startHttpGateway(routes, {
       host: config.host,
@@ -228,6 +251,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       endpoints: emulators.endpoints,
       tableName: config.tableName,
       queueUrl,
+      writeQueueUrl,
       apiKey,
       stop: stopAll,
     };
@@ -240,7 +264,6 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
 /** The bucket large campaign files are PUT into, in the local S3 stand-in. */
 export const LOCAL_UPLOAD_BUCKET = 'campaign-uploads';
 
-type S3EventHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<void>;
 type SweeperHandler = (
   event: { recoverAll?: boolean },
   context: ReturnType<typeof lambdaContext>,
@@ -256,38 +279,18 @@ async function loadHandler<H>(id: FunctionId): Promise<H> {
 }
 
 /**
- * The large-file path and the docs function, pointed at the local S3 stand-in and at the node_modules
+ * The campaign files and the docs function, pointed at the local S3 stand-in and at the node_modules
  * that holds swagger-ui-dist and @graphql-yoga/graphiql (what the stack copies into the bundle).
  */
-function setLargeFileEnvironment(emulators: RunningEmulators) {
+function setFileEnvironment(s3: RunningS3) {
   const require = createRequire(import.meta.url);
   Object.assign(process.env, {
-    ...(emulators.s3 ? { AWS_ENDPOINT_URL_S3: emulators.s3.endpoint } : {}),
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
     ...environmentOf({
-      uploadBucket: emulators.s3?.bucket,
+      uploadBucket: s3.bucket,
       // s3rver has no per-bucket host names.
       s3ForcePathStyle: true,
       docsNodeModulesDir: dirname(dirname(require.resolve('swagger-ui-dist/package.json'))),
     }),
   });
-}
-
-/**
- * Lambda's asynchronous invocation, as S3 uses it: the caller does not wait, and a failed invocation
- * is retried twice, a little later (on AWS after about 1 and 2 minutes; here after 1 and 2 seconds).
- */
-function invokeAsync<E>(
-  functionName: FunctionId,
-  handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
-  event: E,
-) {
-  const attempt = async (retriesLeft: number, delayMs: number) => {
-    try {
-      await handler(event, lambdaContext(functionName));
-    } catch (error) {
-      console.error(`local ${functionName}: invocation failed${retriesLeft > 0 ? '; retrying' : ''}`, error);
-      if (retriesLeft > 0) setTimeout(() => void attempt(retriesLeft - 1, delayMs * 2), delayMs).unref();
-    }
-  };
-  void attempt(2, 1000);
 }

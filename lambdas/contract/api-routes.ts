@@ -9,10 +9,18 @@ import { DOCS_FILES } from './docs-files.js';
 import type { FunctionId } from './functions.js';
 
 /** The function behind a route (a ProjectFunction of the stack, the same entry module locally). */
-export type ApiFunction = Extract<FunctionId, 'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs'>;
+export type ApiFunction = Extract<
+  FunctionId,
+  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns'
+>;
 
-/** Who may call a route: anyone, or a key with that scope in `x-api-key`. */
-export type RouteAccess = 'public' | 'upload' | 'read';
+/** Who may call a route: anyone, or a key with that scope (or, `read-or-upload`, either) in `x-api-key`. */
+export type RouteAccess = 'public' | 'upload' | 'read' | 'read-or-upload';
+
+/** The scopes any one of which grants a route's access. */
+export function scopesOf(access: Exclude<RouteAccess, 'public'>): ('read' | 'upload')[] {
+  return access === 'read-or-upload' ? ['read', 'upload'] : [access];
+}
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST';
@@ -23,6 +31,8 @@ export interface ApiRoute {
 }
 
 export const UPLOAD_PATH = '/campaigns/upload';
+/** One batch, as marketers poll it: `{batchId}` is one path segment. */
+export const CAMPAIGN_PATH = '/campaigns/{batchId}';
 export const LARGE_UPLOAD_PATH = '/campaigns/uploads';
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/health';
@@ -44,6 +54,7 @@ export const DOCS_ASSETS: readonly string[] = [
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: UPLOAD_PATH, fn: 'uploadApi', access: 'upload' },
   { method: 'POST', path: LARGE_UPLOAD_PATH, fn: 'uploadUrl', access: 'upload' },
+  { method: 'GET', path: CAMPAIGN_PATH, fn: 'campaigns', access: 'read-or-upload' },
   // GET serves GraphiQL (to a browser, without a key) and query-string queries, POST JSON queries.
   { method: 'GET', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },
   { method: 'POST', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },
@@ -61,33 +72,51 @@ export const routeKeyOf = (route: { method: string; path: string }): string =>
 export const routeOfKey = (routeKey: string | undefined): ApiRoute | undefined =>
   API_ROUTES.find((route) => routeKeyOf(route) === routeKey);
 
-/** True when `path` is one of the paths `template` stands for: `{name}` matches one path segment. */
-function matchesTemplate(template: string, path: string): boolean {
+/** A path segment percent-decoded, or as it came when it is not valid percent-encoding. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * The values a path gives a route template's `{name}` segments (each matches one non-empty segment),
+ * as API Gateway puts them in `pathParameters`; undefined when the path does not fit the template.
+ */
+export function pathParametersOf(template: string, path: string): Record<string, string> | undefined {
   const want = template.split('/');
   const got = path.split('/');
-  return (
-    want.length === got.length &&
-    want.every((segment, i) => (/^\{\w+\}$/.test(segment) ? (got[i] ?? '') !== '' : segment === got[i]))
-  );
+  if (want.length !== got.length) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [i, segment] of want.entries()) {
+    const value = got[i] ?? '';
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (name === undefined) {
+      if (segment !== value) return undefined;
+    } else if (value === '') return undefined;
+    else parameters[name] = decoded(value);
+  }
+  return parameters;
 }
 
 /**
- * The route API Gateway picks for a request: the one whose path matches exactly, else one whose
- * template does (`GET /docs/swagger-ui.css` is `GET /docs/{asset}`).
+ * The route API Gateway picks for a request among `routes`: the one whose path matches exactly, else
+ * one whose template does (`GET /docs/swagger-ui.css` is `GET /docs/{asset}`).
  */
-export function routeOfRequest(method: string, path: string): ApiRoute | undefined {
-  const candidates = API_ROUTES.filter((route) => route.method === method);
+export function matchRoute<R extends { method: string; path: string }>(
+  routes: readonly R[],
+  method: string,
+  path: string,
+): R | undefined {
+  const candidates = routes.filter((route) => route.method === method);
   return (
     candidates.find((route) => route.path === path) ??
-    candidates.find((route) => matchesTemplate(route.path, path))
+    candidates.find((route) => pathParametersOf(route.path, path) !== undefined)
   );
 }
 
-/**
- * The concrete paths a route answers on, for a router that matches paths exactly (the local
- * gateway): `{asset}` becomes each of the docs assets.
- */
-export function concretePathsOf(route: ApiRoute): string[] {
-  if (route.path === DOCS_ASSET_PATH) return DOCS_ASSETS.map((asset) => `${DOCS_PATH}/${asset}`);
-  return [route.path];
-}
+/** The route of API_ROUTES a request goes to. */
+export const routeOfRequest = (method: string, path: string): ApiRoute | undefined =>
+  matchRoute(API_ROUTES, method, path);

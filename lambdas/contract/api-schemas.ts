@@ -177,6 +177,27 @@ export const IdempotencyConflictSchema = z
   });
 export type IdempotencyConflict = z.infer<typeof IdempotencyConflictSchema>;
 
+export const DUPLICATE_FILE_PROBLEMS = ['DUPLICATE_FILE', 'DUPLICATE_FILE_IN_PROGRESS'] as const;
+
+export const DuplicateFileSchema = z
+  .strictObject({
+    error: message,
+    problem: z.enum(DUPLICATE_FILE_PROBLEMS),
+    batchId: z.string().meta({ description: 'The batch the same file became (or is becoming).' }),
+    uploadedAt: z.iso.datetime().meta({ description: 'When that upload came in.' }),
+    retryAfterSeconds: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'While that upload is still being answered: when to ask again.' }),
+  })
+  .meta({
+    id: 'DuplicateFile',
+    description:
+      'The same file (by SHA-256) became a batch in the last 24 hours and no Idempotency-Key says this is a retry: send `allowDuplicate=true` to make a second batch of it on purpose.',
+  });
+export type DuplicateFile = z.infer<typeof DuplicateFileSchema>;
+
 /**
  * Every `problem` POST /campaigns/upload answers with, by status: the OpenAPI document lists them, and
  * a test holds the README's table of answers to this list.
@@ -189,7 +210,7 @@ export const UPLOAD_PROBLEMS_BY_STATUS = {
     'INVALID_IDEMPOTENCY_KEY',
     'INVALID_CONTENT_ENCODING',
   ],
-  409: [...IDEMPOTENCY_CONFLICTS],
+  409: [...IDEMPOTENCY_CONFLICTS, ...DUPLICATE_FILE_PROBLEMS],
   415: [
     'UNSUPPORTED_CONTENT_TYPE',
     'NO_FILE_FIELD',
@@ -199,7 +220,12 @@ export const UPLOAD_PROBLEMS_BY_STATUS = {
   ],
 } as const satisfies Record<
   number,
-  readonly (RequestProblem | CampaignFileProblemCode | IdempotencyConflictCode)[]
+  readonly (
+    | RequestProblem
+    | CampaignFileProblemCode
+    | IdempotencyConflictCode
+    | (typeof DUPLICATE_FILE_PROBLEMS)[number]
+  )[]
 >;
 
 export const PayloadTooLargeSchema = z
@@ -245,6 +271,7 @@ export type ClientErrorAnswer =
   | ErrorAnswer
   | FileProblem
   | IdempotencyConflict
+  | DuplicateFile
   | PayloadTooLarge
   | FileTooLarge;
 
@@ -301,6 +328,49 @@ export const IdempotencyKeySchema = z
   .meta({
     description: 'A retry with the same key and file returns the first answer; with a different file, 409.',
   });
+
+// ---------------------------------------------------------------------------------------------------
+// Campaigns: GET /campaigns/{batchId}
+
+export const WRITER_STATES = ['WRITING', 'READY', 'FAILED'] as const;
+
+export const CampaignSchema = z
+  .strictObject({
+    batchId: z.string(),
+    createdAt: z.iso.datetime().meta({ description: 'When the file was uploaded.' }),
+    fileName: z.string().optional(),
+    dryRun: z.boolean(),
+    writer: z
+      .strictObject({
+        state: z.enum(WRITER_STATES).meta({
+          description:
+            'WRITING: the accepted rows are being written and queued, a chunk at a time; READY: every one is a send on the queue; FAILED: the file was refused (see `error`).',
+        }),
+        rowsWritten: count.meta({ description: 'Sends written and queued so far.' }),
+        runs: count.meta({ description: 'Invocations that worked on the file (continuations, resumes).' }),
+        updatedAt: z.iso.datetime(),
+        finishedAt: z.iso.datetime().optional(),
+        error: z
+          .strictObject({ message: z.string(), problem: z.string() })
+          .optional()
+          .meta({ description: 'Why the file was refused, when FAILED.' }),
+      })
+      .nullable()
+      .meta({ description: 'Null until the writer has taken the file up (seconds after the upload).' }),
+    counts: z
+      .strictObject({ queued: count, sending: count, sent: count, error: count })
+      .meta({ description: 'Sends in each status now (counted as they change; exact once `finished`).' }),
+    total: count.meta({
+      description: 'Sends of the batch: the rows accepted, or written so far while WRITING.',
+    }),
+    finished: z.boolean().meta({ description: 'Every accepted row was sent or given up (SENT or ERROR).' }),
+    finishedAt: z.iso.datetime().optional(),
+    report: ReportCountsSchema.omit({ dryRun: true }).optional().meta({
+      description: 'What the upload reported of the rows; absent until a large file is read to its end.',
+    }),
+  })
+  .meta({ id: 'Campaign', description: 'Where a batch is: its writer, its counts, its report.' });
+export type Campaign = z.infer<typeof CampaignSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // GraphQL, health

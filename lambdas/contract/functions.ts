@@ -25,8 +25,13 @@ export const FUNCTIONS = {
   uploadApi: { folder: 'upload-api', serviceName: 'upload-api', timeoutSeconds: 29 },
   /** POST /campaigns/uploads: pre-signed S3 URLs for large files. */
   uploadUrl: { folder: 'upload-url', serviceName: 'upload-url', timeoutSeconds: 10 },
-  /** S3 object created under uploads/: reads a large file as its batch, for up to Lambda's 15 minutes. */
-  ingestS3: { folder: 'ingest-s3', serviceName: 'ingest-s3', timeoutSeconds: 900 },
+  /**
+   * The write queue (S3's events of uploaded files, and its own continuations): writes a file's sends and
+   * puts them on the send queue, a chunk at a time, for up to Lambda's 15 minutes per invocation.
+   */
+  writer: { folder: 'writer', serviceName: 'writer', timeoutSeconds: 900 },
+  /** GET /campaigns/{batchId}: where a batch is, for marketers polling with curl. */
+  campaigns: { folder: 'campaigns', serviceName: 'campaigns', timeoutSeconds: 10 },
   /** GET /openapi.json, /docs, /docs/{asset}. */
   docs: { folder: 'docs', serviceName: 'docs', timeoutSeconds: 10 },
   /** GET and POST /graphql. */

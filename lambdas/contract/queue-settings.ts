@@ -2,6 +2,10 @@
  * Queue settings shared by the CDK stack and the local runner (one source of truth, checked by a
  * test against the synthesised template).
  */
+
+/** SQS keeps a message 14 days at most. */
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
 export const SEND_QUEUE = {
   name: 'email_send_queue',
   deadLetterName: 'email_send_dlq',
@@ -9,8 +13,28 @@ export const SEND_QUEUE = {
   maxReceiveCount: 3,
   /** Seconds a received message stays invisible; must exceed a sender invocation with its SES calls. */
   visibilityTimeoutSeconds: 180,
-  retentionSeconds: 4 * 24 * 3600,
-  deadLetterRetentionSeconds: 14 * 24 * 3600,
+  /**
+   * As long as SQS allows: a send waits on the queue behind however long a backlog, and its message is
+   * only ever lost to retention, which the sweeper then makes good (docs/data-model.md).
+   */
+  retentionSeconds: FOURTEEN_DAYS,
+  deadLetterRetentionSeconds: FOURTEEN_DAYS,
   /** Messages handed to one sender invocation (the SQS event source's batch size). */
   batchSize: 10,
+} as const;
+
+/**
+ * The writer's queue: S3's object-created events of uploaded files, and the writer's own continuation
+ * messages. One message per invocation: an invocation works on one file for up to its timeout.
+ */
+export const WRITE_QUEUE = {
+  name: 'campaign_write_queue',
+  deadLetterName: 'campaign_write_dlq',
+  /** A file the writer failed on this many times (crashes, not refusals) goes to the DLQ, with an alarm. */
+  maxReceiveCount: 5,
+  /** Six times the writer's 900 s timeout, as Lambda asks of SQS sources. */
+  visibilityTimeoutSeconds: 6 * 900,
+  retentionSeconds: FOURTEEN_DAYS,
+  deadLetterRetentionSeconds: FOURTEEN_DAYS,
+  batchSize: 1,
 } as const;

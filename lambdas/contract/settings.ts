@@ -45,7 +45,7 @@ const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 const DAY_SECONDS = 86_400;
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-const ALL_API_KEY_CHECKERS: readonly FunctionId[] = ['uploadApi', 'uploadUrl', 'graphql'];
+const ALL_API_KEY_CHECKERS: readonly FunctionId[] = ['uploadApi', 'uploadUrl', 'campaigns', 'graphql'];
 
 export const SETTINGS = {
   // --- Read by several functions ---------------------------------------------------------------------
@@ -53,15 +53,38 @@ export const SETTINGS = {
     env: 'TABLE_NAME',
     kind: { type: 'string' },
     required: true,
-    readBy: ['uploadApi', 'uploadUrl', 'ingestS3', 'graphql', 'sender', 'sweeper'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns'],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
   queueUrl: {
     env: 'QUEUE_URL',
     kind: { type: 'string' },
-    readBy: ['uploadApi', 'ingestS3', 'sender', 'sweeper'],
+    readBy: ['writer', 'sender', 'sweeper'],
     description:
-      'the send queue (set by the stack with the queue grant); required by upload-api, ingest-s3 and the sweeper, and by the sender when RETRY_BACKOFF_SECONDS is above 0',
+      'the send queue (set by the stack with the queue grant); required by the writer and the sweeper, and by the sender when RETRY_BACKOFF_SECONDS is above 0',
+  },
+  writeQueueUrl: {
+    env: 'WRITE_QUEUE_URL',
+    kind: { type: 'string' },
+    required: true,
+    readBy: ['writer', 'sweeper'],
+    description: "the writer's queue, for its continuations and the sweeper's restarts of a stopped writer",
+  },
+  uploadBucket: {
+    env: 'UPLOAD_BUCKET',
+    kind: { type: 'string' },
+    required: true,
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'graphql'],
+    description: 'the bucket of campaign files (uploads/) and of their rows as the writer cut them (rows/)',
+  },
+  retentionDays: {
+    env: 'RETENTION_DAYS',
+    context: 'retentionDays',
+    kind: { type: 'integer', min: 1, max: 3650 },
+    default: 90,
+    readBy: ['uploadApi', 'writer', 'sender', 'sweeper'],
+    description:
+      'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },
   apiKeyCacheSeconds: {
     env: 'API_KEY_CACHE_SECONDS',
@@ -74,9 +97,16 @@ export const SETTINGS = {
     env: 'INGEST_CHUNK_ROWS',
     kind: { type: 'integer', min: 25, max: 10_000 },
     default: 500,
-    readBy: ['uploadApi', 'ingestS3'],
+    readBy: ['writer'],
     description:
-      'accepted rows written and enqueued together, on both upload paths; bounds the memory an upload holds',
+      'accepted rows the writer writes, enqueues and checkpoints together (a chunk also ends at 4 MB of rows); bounds what it holds in memory',
+  },
+  writerBudgetSeconds: {
+    env: 'WRITER_BUDGET_SECONDS',
+    kind: seconds(1, 900),
+    readBy: ['writer'],
+    description:
+      'the longest one writer invocation works before it hands over to a continuation; unset: its remaining time less 60 s',
   },
   maxLargeUploadBytes: {
     env: 'MAX_LARGE_UPLOAD_BYTES',
@@ -84,15 +114,15 @@ export const SETTINGS = {
     // 5 GiB is the most one S3 PUT can carry.
     kind: { type: 'integer', min: 1024, max: 5 * GIB },
     default: GIB,
-    readBy: ['uploadUrl', 'ingestS3'],
+    readBy: ['uploadUrl', 'writer'],
     description:
-      'the largest file POST /campaigns/uploads hands out an upload URL for (signed into it); the S3 ingest refuses a larger object',
+      'the largest file POST /campaigns/uploads hands out an upload URL for (signed into it); the writer refuses a larger object',
   },
   s3ForcePathStyle: {
     env: 'S3_FORCE_PATH_STYLE',
     kind: { type: 'boolean' },
     default: false,
-    readBy: ['uploadUrl', 'ingestS3'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'graphql'],
     description:
       'path-style S3 addressing, for a local S3 stand-in that has no bucket host names (local only)',
   },
@@ -123,13 +153,6 @@ export const SETTINGS = {
   },
 
   // --- upload-url -------------------------------------------------------------------------------------
-  uploadBucket: {
-    env: 'UPLOAD_BUCKET',
-    kind: { type: 'string' },
-    required: true,
-    readBy: ['uploadUrl'],
-    description: 'the bucket large campaign files are PUT into',
-  },
   uploadUrlSeconds: {
     env: 'UPLOAD_URL_SECONDS',
     kind: seconds(60, 3600),
@@ -228,41 +251,28 @@ export const SETTINGS = {
   },
 
   // --- sweeper ----------------------------------------------------------------------------------------
-  sweepPendingAfterSeconds: {
-    env: 'SWEEP_PENDING_AFTER_SECONDS',
-    kind: seconds(1, DAY_SECONDS),
-    default: 300,
-    readBy: ['sweeper'],
-    description: 'a send PENDING this long after its last change was never enqueued (a crash): enqueue it',
-  },
-  sweepQueuedAfterSeconds: {
-    env: 'SWEEP_QUEUED_AFTER_SECONDS',
-    kind: seconds(1, 14 * DAY_SECONDS),
-    default: 6 * 3600,
-    readBy: ['sweeper'],
-    description:
-      'a send QUEUED this long is presumed lost from the queue and enqueued again (harmless if not)',
-  },
-  sweepSendingAfterSeconds: {
-    env: 'SWEEP_SENDING_AFTER_SECONDS',
+  sweepStalledAfterSeconds: {
+    env: 'SWEEP_STALLED_AFTER_SECONDS',
     kind: seconds(1, DAY_SECONDS),
     default: 900,
     readBy: ['sweeper'],
-    description: 'a send whose claim ran out this long ago without a redelivery is enqueued again',
+    description:
+      'a batch with few sends left whose counters have not moved for this long is reconciled against its sends',
   },
   maxSendAttempts: {
     env: 'MAX_SEND_ATTEMPTS',
     kind: { type: 'integer', min: 1, max: 100 },
     default: 5,
     readBy: ['sweeper'],
-    description: 'a send claimed this many times without success is given up as ERROR "retries exhausted"',
+    description:
+      'a send the sweeper would enqueue again after claims this many times is given up as ERROR "retries exhausted" instead',
   },
   sweepMaxPerRun: {
     env: 'SWEEP_MAX_PER_RUN',
     kind: { type: 'integer', min: 1, max: 100_000 },
     default: 5_000,
     readBy: ['sweeper'],
-    description: 'sends handled per status per run, so that one run stays short',
+    description: 'sends enqueued again per run, so that one run stays short',
   },
 
   // --- graphql ----------------------------------------------------------------------------------------

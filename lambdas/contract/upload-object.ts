@@ -1,8 +1,8 @@
 /**
- * How a large campaign file travels through S3: the key it is PUT to (which names its batch) and the
- * object metadata that carries its options. The upload-url function signs URLs for these keys and
- * headers, the S3 ingest reads them back, and the stack scopes the bucket's trigger and permissions to
- * the prefix.
+ * How a campaign file travels through S3: the key it is stored under (which names its batch) and the
+ * object metadata that carries its options. The upload API stores a file there before answering, the
+ * upload-url function signs URLs for these keys and headers, the writer reads them back, and the stack
+ * scopes the bucket's notification and permissions to the prefix.
  */
 
 /** Where uploaded campaign files go in the bucket; the S3 trigger listens on this prefix only. */
@@ -25,6 +25,14 @@ export function batchIdOfKey(key: string): string | undefined {
   const batchId = key.slice(UPLOAD_KEY_PREFIX.length, -UPLOAD_KEY_SUFFIX.length);
   return BATCH_ID.test(batchId) ? batchId : undefined;
 }
+
+/**
+ * Where the writer keeps each chunk of a batch's rows: what the sender mails (subject, content,
+ * personalisation) and GraphQL shows, written once, read by key.
+ */
+export const ROWS_KEY_PREFIX = 'rows/';
+export const rowsKeyOf = (batchId: string, chunk: number): string =>
+  `${ROWS_KEY_PREFIX}${batchId}/${String(chunk).padStart(6, '0')}.json`;
 
 /** Metadata values travel as HTTP headers: ASCII only, so the name is percent-encoded. */
 export const encodeFileName = (name: string): string => encodeURIComponent(name);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   API_ROUTES,
   type ApiRoute,
+  CAMPAIGN_PATH,
   DOCS_ASSET_PATH,
   DOCS_ASSETS,
   DOCS_PATH,
@@ -17,9 +18,14 @@ import {
   OPENAPI_PATH,
   type RouteAccess,
   routeKeyOf,
+  scopesOf,
   UPLOAD_PATH,
 } from '../contract/api-routes.js';
 import {
+  type Campaign,
+  CampaignSchema,
+  type DuplicateFile,
+  DuplicateFileSchema,
   type ErrorAnswer,
   ErrorAnswerSchema,
   type FileProblem,
@@ -45,7 +51,7 @@ import {
   ReportCountsSchema,
   UPLOAD_PROBLEMS_BY_STATUS,
 } from '../contract/api-schemas.js';
-import { type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../core/domain/api-key.js';
+import { API_KEY_SCOPES, type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../core/domain/api-key.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { matchHeader } from '../core/domain/campaign-header.js';
 import { API_KEY_HEADER } from '../core/http/api-key-check.js';
@@ -73,26 +79,31 @@ const SCOPE_NOTE: Record<RouteAccess, string> = {
   public: 'Public: no API key.',
   upload: 'Needs an API key with the `upload` scope in `x-api-key`.',
   read: 'Needs an API key with the `read` scope in `x-api-key`.',
+  'read-or-upload': 'Needs an API key with the `read` or the `upload` scope in `x-api-key`.',
 };
 
-/** What the API answers to a key that lacks `scope`: the domain's own words, so the example cannot drift. */
-function refusalExample(scope: ApiKeyScope, record: 'none' | 'other-scope'): ErrorAnswer {
+/**
+ * What the API answers to a key that has none of `scopes`: the domain's own words, so the example
+ * cannot drift. The refused key has every other scope.
+ */
+function refusalExample(scopes: readonly ApiKeyScope[], record: 'none' | 'other-scope'): ErrorAnswer {
   const key = 'cmk_example-key-for-the-documentation';
-  const other = scope === 'upload' ? 'read' : 'upload';
-  const stored = record === 'none' ? undefined : apiKeyRecordOf(key, 'example', [other], new Date(0));
-  const refusal = refusalOf(record === 'none' ? undefined : key, stored, scope);
-  if (refusal === undefined) throw new OpenApiError(`a key without the ${scope} scope was not refused`);
+  const others = API_KEY_SCOPES.filter((scope) => !scopes.includes(scope));
+  const stored = record === 'none' ? undefined : apiKeyRecordOf(key, 'example', others, new Date(0));
+  const refusal = refusalOf(record === 'none' ? undefined : key, stored, scopes);
+  if (refusal === undefined) throw new OpenApiError(`a key without ${scopes.join(' or ')} was not refused`);
   return { error: refusal.message };
 }
 
 function keyRefusals(access: RouteAccess): Record<string, ResponseConfig> {
   if (access === 'public') return {};
+  const scopes = scopesOf(access);
   return {
-    '401': json('No key, or an unknown or revoked key.', ErrorAnswerSchema, refusalExample(access, 'none')),
+    '401': json('No key, or an unknown or revoked key.', ErrorAnswerSchema, refusalExample(scopes, 'none')),
     '403': json(
       "The key lacks this route's scope.",
       ErrorAnswerSchema,
-      refusalExample(access, 'other-scope'),
+      refusalExample(scopes, 'other-scope'),
     ),
   };
 }
@@ -134,14 +145,49 @@ const REPORT_EXAMPLE: IngestReport = {
   truncated: false,
 };
 
+const DUPLICATE_FILE_EXAMPLE: DuplicateFile = {
+  error:
+    'this file was uploaded at 2026-12-01T09:30:00.000Z as batch 8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e; to send it again on purpose, add allowDuplicate=true',
+  problem: 'DUPLICATE_FILE',
+  batchId: REPORT_EXAMPLE.batchId,
+  uploadedAt: '2026-12-01T09:30:00.000Z',
+};
+
+const CAMPAIGN_EXAMPLE: Campaign = {
+  batchId: REPORT_EXAMPLE.batchId,
+  createdAt: '2026-12-01T09:30:00.000Z',
+  fileName: 'list.csv',
+  dryRun: false,
+  writer: {
+    state: 'READY',
+    rowsWritten: 4,
+    runs: 1,
+    updatedAt: '2026-12-01T09:30:01.000Z',
+    finishedAt: '2026-12-01T09:30:01.000Z',
+  },
+  counts: { queued: 1, sending: 0, sent: 3, error: 0 },
+  total: 4,
+  finished: false,
+  report: {
+    received: 5,
+    accepted: 4,
+    duplicates: 1,
+    invalid: 0,
+    encoding: 'utf-8',
+    errors: [],
+    duplicatesList: REPORT_EXAMPLE.duplicatesList,
+    truncated: false,
+  },
+};
+
 const LARGE_UPLOAD_EXAMPLE: LargeUploadRequest = { fileName: 'list.csv', size: 123456789, dryRun: false };
 
 /**
- * A flag that is false unless set. Swagger UI fills a form field with its schema's default, or else
+ * A flag that is false unless set (dryRun, allowDuplicate). Swagger UI fills a form field with its schema's default, or else
  * with a sample, which for a boolean is `true`: without the default, "Try it out" would rehearse every
  * upload and mail nobody.
  */
-const dryRunFlag = (description: string) => z.boolean().default(false).meta({ description });
+const falseFlag = (description: string) => z.boolean().default(false).meta({ description });
 
 /**
  * The raw-CSV example, which Swagger UI puts in the body for "Try it out": a campaign that can be sent
@@ -193,16 +239,28 @@ function operations(): Record<string, Operation> {
       operationId: 'uploadCampaign',
       summary: 'Upload a campaign CSV (up to the API body limit)',
       description:
-        `Validates every row, drops duplicate addresses, records one send per accepted address and queues it. ` +
+        'Validates every row and drops duplicate addresses, then answers at once with the report: the ' +
+        'accepted rows become sends and are queued in the background, a chunk at a time (follow them with ' +
+        `\`GET ${CAMPAIGN_PATH}\`). The same file as a batch of the last 24 hours is refused (409 DUPLICATE_FILE) ` +
+        'unless `allowDuplicate=true` or the request is a retry under the same Idempotency-Key. ' +
         `Bodies above the limit (6 MB by default) get 413: use \`POST ${LARGE_UPLOAD_PATH}\` for those.`,
       request: {
         headers: z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() }),
-        query: z.object({ dryRun: dryRunFlag('Rehearse: the sends are marked SENT without calling SES.') }),
+        query: z.object({
+          dryRun: falseFlag('Rehearse: the sends are marked SENT without calling SES.'),
+          allowDuplicate: falseFlag(
+            'Send the same file again on purpose, though it became a batch in the last 24 hours.',
+          ),
+        }),
         body: {
           required: true,
           content: {
             'multipart/form-data': {
-              schema: z.object({ file: csvFile, dryRun: dryRunFlag('Same as the query parameter.') }),
+              schema: z.object({
+                file: csvFile,
+                dryRun: falseFlag('Same as the query parameter.'),
+                allowDuplicate: falseFlag('Same as the query parameter.'),
+              }),
               encoding: { file: { contentType: 'text/csv, application/octet-stream' } },
             },
             'text/csv': {
@@ -214,7 +272,7 @@ function operations(): Record<string, Operation> {
       },
       responses: {
         '202': json(
-          'At least one row was accepted; the sends are queued.',
+          'At least one row was accepted; its sends are being written and queued.',
           IngestReportSchema,
           REPORT_EXAMPLE,
         ),
@@ -229,15 +287,16 @@ function operations(): Record<string, Operation> {
         ),
         '409': {
           ...json(
-            'The Idempotency-Key was used before with a different file, or its first upload is still ' +
-              `running (then with Retry-After). ${codesOf(409)}`,
-            IdempotencyConflictSchema,
+            'The Idempotency-Key was used before with a different file, or its first upload is still running ' +
+              '(IdempotencyConflict); or the same file became a batch in the last 24 hours (DuplicateFile). ' +
+              `An answer with \`retryAfterSeconds\` also carries Retry-After. ${codesOf(409)}`,
+            z.union([IdempotencyConflictSchema, DuplicateFileSchema]),
+            DUPLICATE_FILE_EXAMPLE,
           ),
           headers: z.object({
-            'Retry-After': z
-              .string()
-              .optional()
-              .meta({ description: 'Seconds to wait before retrying an upload still in progress.' }),
+            'Retry-After': z.string().optional().meta({
+              description: 'Seconds to wait before asking again about an upload still in progress.',
+            }),
           }),
         },
         '413': json(
@@ -308,6 +367,20 @@ function operations(): Record<string, Operation> {
             'other than gzip, deflate and br (UNSUPPORTED_CONTENT_ENCODING).',
           ErrorAnswerSchema,
         ),
+        ...tooManyRequests,
+      },
+    },
+    [`GET ${CAMPAIGN_PATH}`]: {
+      tags: ['campaigns'],
+      operationId: 'getCampaign',
+      summary: 'Where a campaign is: written, queued, sent',
+      description:
+        'The batch of an upload: how far its writer got (WRITING, READY, FAILED), how many of its sends are in ' +
+        'each status, and its report. Constant time whatever the size of the batch: poll it.',
+      request: { params: z.object({ batchId: z.string().meta({ description: 'From the upload answer.' }) }) },
+      responses: {
+        '200': json('The batch.', CampaignSchema, CAMPAIGN_EXAMPLE),
+        '404': json('No batch has this id (or it is older than the retention period).', ErrorAnswerSchema),
         ...tooManyRequests,
       },
     },

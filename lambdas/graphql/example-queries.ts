@@ -27,8 +27,9 @@ const examples: readonly ExampleQuery[] = [
     question: 'How far along is a batch, and when did it start and finish?',
     body: `{
   batch(batchId: "paste-a-batch-id") {
-    fileName createdAt startedAt finishedAt total finished
-    counts { pending queued sending sent error }
+    fileName createdAt startedAt finishedAt total finished countsExact
+    counts { queued sending sent error }
+    writing { state rowsWritten runs error { code message } }
   }
 }`,
   },

@@ -1,4 +1,6 @@
+import { s3Client } from '../core/aws/s3-client.js';
 import { queryConfig } from '../core/config/function-config.js';
+import { RowChunks } from '../core/files/row-chunks.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
@@ -13,7 +15,7 @@ const db = documentClient();
 
 export const handler = withPowertools(
   createGraphqlHandler({
-    ...tableReaders(db, config.tableName),
+    ...tableReaders(db, config.tableName, new RowChunks(s3Client(config.s3), config.bucketName)),
     cursors: new PageCursors(cursorSigningKey(config)),
     typeDefs: readSchemaSource(config.schemaPath),
     graphiql: config.graphiqlEnabled,

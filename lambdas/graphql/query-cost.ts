@@ -16,9 +16,10 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query-arguments.js';
 /**
  * Cost: roughly the number of items and reads a query asks for. A paginated field costs its page size
  * and multiplies the cost of what it contains by it; every other object field costs 1 per parent; a
- * batch's counts, `finished` and `finishedAt` cost COUNTS_COST each (five queries that read the whole
- * batch). 10,000 allows a page of 1000 sends with their content, or 100 batches with their counts, and
- * refuses pages within pages (100 batches × 100 sends each).
+ * batch's counts, `finished` and `finishedAt` cost COUNTS_COST each (they share two reads of constant
+ * size, the writer state and the 8 counter items, but a list of batches multiplies them). 10,000 allows
+ * a page of 1000 sends with their content, or 100 batches with their counts, and refuses pages within
+ * pages (100 batches × 100 sends each).
  */
 export const MAX_COST = 10_000;
 const COUNTS_COST = 50;

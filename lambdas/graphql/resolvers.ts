@@ -1,15 +1,15 @@
 import { renderEmail } from '../core/domain/email-body.js';
+import { mailOf, type RowChunk } from '../core/domain/row-chunk.js';
 import type { SendRecord } from '../core/domain/send-record.js';
-import { isFinal, SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
-import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress-reader.js';
+import type { RowChunks } from '../core/files/row-chunks.js';
+import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress.js';
 import type { BatchReader } from '../core/store/batch-reader.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
 import type { BatchRecord, BatchStore } from '../core/store/batch-store.js';
-import type { ContentStore } from '../core/store/content-store.js';
 import { filterScope, type SendFilter } from '../core/store/send-filter.js';
 import type { SendReader } from '../core/store/send-reader.js';
 import type { SendStore } from '../core/store/send-store.js';
-import type { UploadClaims } from '../core/store/upload-claims.js';
+import type { WriterStore } from '../core/store/writer-store.js';
 import { badUserInput } from './bad-user-input.js';
 import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
@@ -25,17 +25,18 @@ import { type UploadView, uploadView } from './upload-view.js';
 
 export interface ResolverDeps {
   sends: Pick<SendStore, 'getSend'>;
-  contents: Pick<ContentStore, 'getContent'>;
+  /** The batches' rows, by chunk: a send's subject in full and its content. */
+  rows: Pick<RowChunks, 'get'>;
   /** Batch records by id (`batches` lists them). */
   batchRecords: Pick<BatchStore, 'getBatch'>;
   reader: Pick<SendReader, 'page'>;
   batches: Pick<BatchReader, 'page'>;
-  /** Counts and finish time of one batch. */
+  /** Counts, writer state and finish time of one batch, in constant time. */
   progress: Pick<BatchProgressReader, 'progress'>;
   /** When each batch's first send was claimed. */
   starts: Pick<BatchStarts, 'get'>;
-  /** The ingest records of large uploads. */
-  uploads: Pick<UploadClaims, 'get'>;
+  /** Where the writer is with each batch's file (`upload` shows it for large files). */
+  writers: Pick<WriterStore, 'get'>;
   cursors: PageCursors;
 }
 
@@ -51,13 +52,9 @@ interface PageArguments {
 interface EmailSendsPageArguments extends SendFilterArguments, PageArguments {}
 
 interface BatchView extends BatchRecord {
-  total: number;
-  /** The batch index queries, started once per batch in a response however many fields need them. */
+  /** The progress reads, started once per batch in a response however many fields need them. */
   progressOnce?: Promise<BatchProgress>;
 }
-
-/** The statuses in which a send still has work ahead of it. */
-const UNFINISHED: SendStatus[] = SEND_STATUSES.filter((status) => !isFinal(status));
 
 function cursorPosition(cursors: PageCursors, after: string, scope: string, field: string): string {
   try {
@@ -75,17 +72,17 @@ function cursorPosition(cursors: PageCursors, after: string, scope: string, fiel
   }
 }
 
-const batchView = (batch: BatchRecord): BatchView => ({ ...batch, total: batch.accepted });
+const batchView = (batch: BatchRecord): BatchView => ({ ...batch });
 
 /** Cursors of `batches` are bound to their dates and can never pass for a cursor of sends. */
 const batchesScope = (dates: Pick<SendFilter, 'createdFrom' | 'createdTo'>) =>
   JSON.stringify(['batches', dates.createdFrom ?? null, dates.createdTo ?? null]);
 
 /**
- * Contents read for one response, by contentId: a page of sends of one campaign shares one or a few
- * contents, so `content` on a page of 1000 sends costs a handful of reads, not 1000.
+ * Chunks read for one response (besides the container's own cache): a page of sends of one campaign
+ * spreads over a few chunks, so `content` on a page of 1000 sends costs a handful of reads, not 1000.
  */
-const contentsByRequest = new WeakMap<object, Map<string, Promise<string | undefined>>>();
+const chunksByRequest = new WeakMap<object, Map<string, Promise<RowChunk | undefined>>>();
 
 /** Resolvers of graphql/schema.graphql. Arguments are validated before any read. */
 export function createResolvers(deps: ResolverDeps) {
@@ -105,23 +102,20 @@ export function createResolvers(deps: ResolverDeps) {
     return batch.progressOnce;
   }
 
-  async function isFinished(batch: BatchView): Promise<boolean> {
-    const { counts } = await progressOf(batch);
-    return UNFINISHED.every((status) => counts[status] === 0);
-  }
-
-  function contentOf(context: object, contentId: string): Promise<string | undefined> {
-    let contents = contentsByRequest.get(context);
-    if (!contents) {
-      contents = new Map();
-      contentsByRequest.set(context, contents);
+  async function mailOfSend(context: object, send: SendRecord) {
+    let chunks = chunksByRequest.get(context);
+    if (!chunks) {
+      chunks = new Map();
+      chunksByRequest.set(context, chunks);
     }
-    let content = contents.get(contentId);
-    if (!content) {
-      content = deps.contents.getContent(contentId);
-      contents.set(contentId, content);
+    const key = `${send.batchId}/${send.chunk}`;
+    let chunk = chunks.get(key);
+    if (!chunk) {
+      chunk = deps.rows.get(send.batchId, send.chunk);
+      chunks.set(key, chunk);
     }
-    return content;
+    const found = await chunk;
+    return found === undefined ? undefined : mailOf(found, send.sendId);
   }
 
   return {
@@ -144,7 +138,7 @@ export function createResolvers(deps: ResolverDeps) {
       },
 
       upload: async (_: unknown, args: { batchId: string }): Promise<UploadView | null> => {
-        const record = await deps.uploads.get(batchIdArgument(args.batchId));
+        const record = await deps.writers.get(batchIdArgument(args.batchId));
         return record ? uploadView(record) : null;
       },
 
@@ -164,35 +158,55 @@ export function createResolvers(deps: ResolverDeps) {
 
     EmailSend: {
       dryRun: (send: SendRecord) => send.dryRun === true,
-      // Read only when asked for: one content read per distinct content in the response.
+      // The send item keeps a subject's first 256 bytes; a longer one is read from its chunk.
+      subject: async (send: SendRecord, _: unknown, context: object) =>
+        send.subjectCut === true
+          ? ((await mailOfSend(context, send))?.subject ?? send.subject)
+          : send.subject,
+      // Read only when asked for: one read per distinct chunk in the response.
       content: async (send: SendRecord, _: unknown, context: object) => {
-        const content = await contentOf(context, send.contentId);
-        if (content === undefined) return null;
-        const rendered = renderEmail(send.subject, content, send.variables ?? {});
+        const mail = await mailOfSend(context, send);
+        if (mail === undefined) return null;
+        const rendered = renderEmail(mail.subject, mail.content, mail.variables);
         return { subject: rendered.subject, text: rendered.text, html: rendered.html ?? null };
       },
     },
 
     Batch: {
-      // Resolved only when asked for: five queries of the batch index that a plain lookup does not need,
-      // shared with `finished` and `finishedAt`.
+      // Resolved only when asked for: the writer state and the 8 counter items, shared with `finished`,
+      // `finishedAt`, `countsExact`, `total` and `writing`: constant in the batch's size.
       counts: async (batch: BatchView) => {
         const { counts } = await progressOf(batch);
         return {
-          pending: counts.PENDING,
+          pending: 0,
           queued: counts.QUEUED,
           sending: counts.SENDING,
           sent: counts.SENT,
           error: counts.ERROR,
         };
       },
-      finished: (batch: BatchView) => isFinished(batch),
+      countsExact: async (batch: BatchView) => (await progressOf(batch)).reconciled,
+      finished: async (batch: BatchView) => (await progressOf(batch)).finished,
+      total: async (batch: BatchView) => batch.accepted ?? (await progressOf(batch)).writer?.rowsWritten ?? 0,
+      received: (batch: BatchView) => batch.received ?? null,
+      duplicates: (batch: BatchView) => batch.duplicates ?? null,
+      invalid: (batch: BatchView) => batch.invalid ?? null,
+      writing: async (batch: BatchView) => {
+        const { writer } = await progressOf(batch);
+        return writer
+          ? {
+              state: writer.state,
+              rowsWritten: writer.rowsWritten,
+              runs: writer.runs,
+              updatedAt: writer.updatedAt,
+              finishedAt: writer.finishedAt ?? null,
+              error: uploadView(writer).error,
+            }
+          : null;
+      },
       // One read, only when asked for.
       startedAt: async (batch: BatchView) => (await deps.starts.get(batch.batchId)) ?? null,
-      finishedAt: async (batch: BatchView) => {
-        if (!(await isFinished(batch))) return null;
-        return (await progressOf(batch)).lastFinalAt ?? null;
-      },
+      finishedAt: async (batch: BatchView) => (await progressOf(batch)).finishedAt ?? null,
       dryRun: (batch: BatchView) => batch.dryRun === true,
       report: (batch: BatchView) => ({
         errors: batch.errors ?? null,

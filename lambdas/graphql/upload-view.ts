@@ -1,4 +1,13 @@
-import type { UploadRecord, UploadState } from '../core/store/upload-claims.js';
+import type { WriterRecord } from '../core/store/writer-store.js';
+
+/** The writer's state as the `UploadState` of the schema names it (kept from before the writer existed). */
+export type UploadState = 'INGESTING' | 'DONE' | 'FAILED';
+
+const UPLOAD_STATE_OF: Record<WriterRecord['state'], UploadState> = {
+  WRITING: 'INGESTING',
+  READY: 'DONE',
+  FAILED: 'FAILED',
+};
 
 /** Why a file was refused, as the `UploadError` type of the schema shows it. */
 export interface UploadErrorView {
@@ -17,7 +26,7 @@ export interface UploadView {
   error: UploadErrorView | null;
 }
 
-/** The problem code a FAILED record written without one gets (UploadClaims.finish's own default). */
+/** The problem code of a FAILED record written without one. */
 const DEFAULT_PROBLEM = 'FILE_REFUSED';
 
 /**
@@ -29,15 +38,13 @@ export function lineOfRefusal(message: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
-export function uploadView(record: UploadRecord): UploadView {
-  const finished = record.state !== 'INGESTING';
+export function uploadView(record: WriterRecord): UploadView {
   return {
     batchId: record.batchId,
-    state: record.state,
+    state: UPLOAD_STATE_OF[record.state],
     runs: record.runs,
     updatedAt: record.updatedAt,
-    // The record changes for the last time when the ingest finishes with the file.
-    finishedAt: finished ? record.updatedAt : null,
+    finishedAt: record.finishedAt ?? null,
     error:
       record.state === 'FAILED' && record.error !== undefined
         ? {

@@ -1,18 +1,20 @@
 import { renderEmail } from '../core/domain/email-body.js';
+import { mailOf } from '../core/domain/row-chunk.js';
 import type { SendRef } from '../core/domain/send-record.js';
+import type { RowChunks } from '../core/files/row-chunks.js';
 import { logger } from '../core/observability/logger.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
-import type { SendStore } from '../core/store/send-store.js';
-import type { ContentCache } from './content-cache.js';
+import type { CountedSends } from '../core/store/counted-sends.js';
 import type { Mailer } from './mailer.js';
 import type { SendMetrics } from './send-metrics.js';
 import type { SendPacing } from './send-pacing.js';
 import { classifySesFailure, isThrottling, type SesFailure } from './ses-failure.js';
 
 export interface DeliveryDeps {
-  sends: Pick<SendStore, 'claim' | 'markSent' | 'markError' | 'releaseClaim'>;
+  sends: Pick<CountedSends, 'claim' | 'markSent' | 'markError' | 'releaseClaim'>;
   mailer: Mailer;
-  contents: ContentCache;
+  /** The batch's rows, by chunk: what the mail says (cached: a chunk is read once per container). */
+  rows: Pick<RowChunks, 'get'>;
   clock: () => Date;
   newLeaseId: () => string;
   leaseMs: number;
@@ -64,18 +66,20 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
     });
   });
 
-  const content = await deps.contents.get(send.contentId);
-  if (content === undefined) {
+  const chunk = await deps.rows.get(send.batchId, send.chunk);
+  const mail = chunk === undefined ? undefined : mailOf(chunk, send.sendId);
+  if (mail === undefined) {
+    // The chunk expired with the batch's retention, or was never written: nothing to mail, ever.
     const failure: SesFailure = {
       kind: 'permanent',
       code: 'ContentMissing',
-      message: `content ${send.contentId} not found`,
+      message: `rows ${send.chunk} of batch ${send.batchId} hold no mail for this send`,
     };
     await deps.sends.markError(ref, failure, deps.clock(), leaseId);
     deps.metrics.failed();
     return { kind: 'rejected', failure };
   }
-  const email = renderEmail(send.subject, content, send.variables ?? {});
+  const email = renderEmail(mail.subject, mail.content, mail.variables);
 
   if (deps.dryRun || send.dryRun === true) {
     const sesMessageId = dryRunMessageId(send.sendId);

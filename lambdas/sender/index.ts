@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sesClient, sqsClient } from '../core/aws/clients.js';
+import { s3Client } from '../core/aws/s3-client.js';
 import { senderConfig } from '../core/config/function-config.js';
+import { RowChunks } from '../core/files/row-chunks.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { logger } from '../core/observability/logger.js';
 import { SqsMessageDelay } from '../core/queue/message-delay.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { BatchStarts } from '../core/store/batch-starts.js';
-import { ContentStore } from '../core/store/content-store.js';
+import { CountedSends } from '../core/store/counted-sends.js';
+import { CounterStore } from '../core/store/counter-store.js';
 import { SendStore } from '../core/store/send-store.js';
 import { documentClient } from '../core/store/table-client.js';
+import { WriterStore } from '../core/store/writer-store.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
-import { ContentCache } from './content-cache.js';
 import { createSenderHandler } from './handler.js';
 import { SesMailer } from './mailer.js';
 import { SendPacer } from './send-pacer.js';
@@ -22,7 +25,6 @@ import { SendRate } from './send-rate.js';
 const config = senderConfig(process.env);
 // One DynamoDB client for every store of the container.
 const db = documentClient();
-const contents = new ContentStore(db, config.tableName);
 const ses = sesClient();
 const sqs = sqsClient();
 
@@ -45,13 +47,18 @@ const pacer = new SendPacer(
 
 export const handler = withPowertools(
   createSenderHandler({
-    sends: new SendStore(db, config.tableName),
+    sends: new CountedSends(
+      new SendStore(db, config.tableName),
+      new CounterStore(db, config.tableName),
+      new WriterStore(db, config.tableName),
+      config.retentionSeconds,
+    ),
     mailer: new SesMailer(ses, {
       from: config.fromAddress,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
     }),
-    contents: new ContentCache((id) => contents.getContent(id)),
+    rows: new RowChunks(s3Client(config.s3), config.bucketName),
     clock: () => new Date(),
     newLeaseId: randomUUID,
     batchStarts: new BatchStarts(db, config.tableName),

@@ -2,12 +2,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
 import type { SendRef } from '../core/domain/send-record.js';
 import { logger } from '../core/observability/logger.js';
-import type { SendStore } from '../core/store/send-store.js';
+import type { CountedSends } from '../core/store/counted-sends.js';
 import type { SendMetrics } from './send-metrics.js';
 import { receiveCountOf } from './sqs-records.js';
 
 export interface LastReceiveDeps {
-  sends: Pick<SendStore, 'markError'>;
+  sends: Pick<CountedSends, 'markError'>;
   clock: () => Date;
   metrics: Pick<SendMetrics, 'failed'>;
   /** The queue's maxReceiveCount: the receive after which SQS moves a failed message to the DLQ. */

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type FileProblem,
-  IdempotencyKeySchema,
-  type IngestReport,
-  type NothingAccepted,
-} from '../contract/api-schemas.js';
-import { CampaignFileError } from '../core/domain/campaign-file-error.js';
-import { readCampaign } from '../core/domain/campaign-reader.js';
+import { IdempotencyKeySchema, type IngestReport } from '../contract/api-schemas.js';
 import type { ApiKeyCheck } from '../core/http/api-key-check.js';
-import { fileProblemOf } from '../core/http/file-problem.js';
 import { HttpError } from '../core/http/http-error.js';
 import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { jsonTextResponse } from '../core/http/json-response.js';
-import { type IngestDeps, type IngestUpload, ingestCampaign } from '../core/ingest/ingest-campaign.js';
-import { NothingAcceptedError, STORED_LIST_LIMIT } from '../core/ingest/ingest-report.js';
-import { addRowMetrics } from '../core/ingest/row-metrics.js';
+import { STORED_LIST_LIMIT } from '../core/ingest/ingest-report.js';
 import { logger } from '../core/observability/logger.js';
 import {
   AnswerTooLargeError,
   type IdempotencyStore,
   type StoredAnswer,
 } from '../core/store/idempotency-store.js';
-import { type UploadedFile, uploadedFile, uploadTooLarge } from './upload-body.js';
+import { type AcceptDeps, acceptUpload, type Outcome } from './accept-upload.js';
+import { uploadedFile, uploadTooLarge } from './upload-body.js';
 
-export interface IngestHandlerDeps extends IngestDeps {
+export interface IngestHandlerDeps extends AcceptDeps {
   newBatchId: () => string;
   maxBodyBytes: number;
   apiKeys: Pick<ApiKeyCheck, 'require'>;
@@ -44,17 +35,15 @@ function idempotencyKeyOf(headers: Record<string, string | undefined>): string |
   return parsed.data;
 }
 
-const answerOf = (statusCode: number, body: IngestReport | FileProblem | NothingAccepted): StoredAnswer => ({
-  statusCode,
-  body: JSON.stringify(body),
+const stored = (outcome: Outcome): StoredAnswer => ({
+  statusCode: outcome.statusCode,
+  body: JSON.stringify(outcome.body),
 });
 
-/** An answer that is final for the file: stored under an Idempotency-Key and given again to a retry. */
-type Outcome = StoredAnswer & { report?: IngestReport };
-
 /**
- * POST /campaigns/upload: reads the CSV, creates the batch and answers with the ingest report.
- * With an Idempotency-Key (see idempotency-store.ts) a retry gets the first answer again.
+ * POST /campaigns/upload: reads the CSV, stores it for the writer and answers with the report
+ * (accept-upload.ts). With an Idempotency-Key (see idempotency-store.ts) a retry gets the first answer
+ * again; without one, the same file as a batch of the last day is refused (409) unless allowDuplicate.
  */
 export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
   // A compressed upload may unpack to no more than a plain one may be, and is answered the same 413.
@@ -74,8 +63,12 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
       },
       deps.maxBodyBytes,
     );
-    if (idempotencyKey === undefined)
-      return jsonAnswer(await ingest(file, { batchId: deps.newBatchId(), mode: 'new' }));
+    if (idempotencyKey === undefined) {
+      const outcome = await acceptUpload(file, deps.newBatchId(), deps, {
+        checkDuplicate: !file.allowDuplicate,
+      });
+      return jsonAnswer(stored(outcome), retryAfterOf(outcome));
+    }
 
     const fingerprint = `${file.sha256}:dryRun=${file.dryRun}`;
     const claim = await deps.idempotency.claim(
@@ -106,7 +99,8 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
     }
     let outcome: Outcome;
     try {
-      outcome = await ingest(file, { batchId: claim.batchId, mode: claim.resume ? 'resume' : 'new' });
+      // A retry under the key is no duplicate; a resumed attempt stores the same file under the same batch.
+      outcome = await acceptUpload(file, claim.batchId, deps, { checkDuplicate: false });
     } catch (error) {
       // Not an answer for this file (an outage, a bug): let a retry take the key over at once.
       await deps.idempotency.release(keyId, idempotencyKey, claim.attemptId).catch((releaseError) => {
@@ -114,40 +108,11 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
       });
       throw error;
     }
-    await storeOutcome(keyId, idempotencyKey, claim.attemptId, outcome);
-    return jsonAnswer(outcome);
+    await storeOutcome(keyId, idempotencyKey, claim.attemptId, stored(outcome));
+    return jsonAnswer(stored(outcome));
   });
 
-  async function ingest(file: UploadedFile, batch: Pick<IngestUpload, 'batchId' | 'mode'>): Promise<Outcome> {
-    try {
-      const report = await ingestCampaign(readCampaign(file.content), deps, {
-        ...(file.fileName ? { fileName: file.fileName } : {}),
-        ...batch,
-        dryRun: file.dryRun,
-      });
-      logger.info('batch ingested', {
-        batchId: report.batchId,
-        received: report.received,
-        accepted: report.accepted,
-        duplicates: report.duplicates,
-        invalid: report.invalid,
-        encoding: report.encoding,
-        dryRun: report.dryRun,
-      });
-      addRowMetrics(report);
-      return { ...answerOf(202, report), report };
-    } catch (error) {
-      if (error instanceof CampaignFileError) return answerOf(400, fileProblemOf(error));
-      if (error instanceof NothingAcceptedError) {
-        const { batchId: _none, ...report } = error.report;
-        addRowMetrics(report);
-        return answerOf(422, { error: 'no row of the file can be sent; nothing was queued', ...report });
-      }
-      throw error;
-    }
-  }
-
-  async function storeOutcome(keyId: string, key: string, attemptId: string, outcome: Outcome) {
+  async function storeOutcome(keyId: string, key: string, attemptId: string, outcome: StoredAnswer) {
     try {
       await deps.idempotency.complete(keyId, key, attemptId, outcome);
     } catch (error) {
@@ -170,3 +135,9 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
 
 const jsonAnswer = (answer: StoredAnswer, headers: Record<string, string> = {}) =>
   jsonTextResponse(answer.statusCode, answer.body, headers);
+
+/** A refusal that passes with time says when to come back, as HTTP has it. */
+function retryAfterOf(outcome: Outcome): Record<string, string> {
+  const seconds = 'retryAfterSeconds' in outcome.body ? outcome.body.retryAfterSeconds : undefined;
+  return seconds === undefined ? {} : { 'retry-after': String(seconds) };
+}

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { sqsClient } from '../core/aws/clients.js';
+import { FUNCTIONS } from '../contract/functions.js';
+import { s3Client } from '../core/aws/s3-client.js';
 import { ingestConfig } from '../core/config/function-config.js';
+import { CampaignFiles } from '../core/files/campaign-files.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
-import { SendQueue } from '../core/queue/send-queue.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
 import { BatchStore } from '../core/store/batch-store.js';
-import { ContentStore } from '../core/store/content-store.js';
+import { FileRegistry } from '../core/store/file-registry.js';
 import { IdempotencyStore } from '../core/store/idempotency-store.js';
-import { SendStore } from '../core/store/send-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { createIngestHandler } from './handler.js';
 
@@ -18,13 +18,14 @@ const clock = () => new Date();
 
 export const handler = withPowertools(
   createIngestHandler({
-    sends: new SendStore(db, config.tableName),
-    contents: new ContentStore(db, config.tableName),
+    files: new CampaignFiles(s3Client(config.s3), config.bucketName),
     batches: new BatchStore(db, config.tableName),
-    queue: new SendQueue(sqsClient(), config.queueUrl),
+    registry: new FileRegistry(db, config.tableName),
     clock,
+    retentionSeconds: config.retentionSeconds,
+    // An upload is answered within the function's timeout or not at all.
+    answerMs: FUNCTIONS.uploadApi.timeoutSeconds * 1000,
     newBatchId: randomUUID,
-    chunkRows: config.chunkRows,
     maxBodyBytes: config.maxBodyBytes,
     idempotency: new IdempotencyStore(db, config.tableName, config.idempotency),
     apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), clock, config.apiKeyCache),

@@ -1,18 +1,30 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { LARGE_UPLOAD_PATH, routeKeyOf } from '../contract/api-routes.js';
-import { dryRunFrom } from '../core/http/flag-parameter.js';
+import { flagFrom } from '../core/http/flag-parameter.js';
 import { HttpError } from '../core/http/http-error.js';
 
 export interface UploadedFile {
   fileName?: string;
-  content: AsyncIterable<Buffer>;
-  /** SHA-256 (hex) of the file's bytes: what an Idempotency-Key's retry must match. */
+  /**
+   * The file's bytes as the CSV reader reads them (API Gateway hands the body whole, 10 MB at most):
+   * what is stored for the writer. A file declared UTF-16 without a byte order mark has one added
+   * (csvBytes), so that the writer, which reads the stored bytes alone, reads it the same way.
+   */
+  bytes: Buffer;
+  /** SHA-256 (hex) of the file as sent: what an Idempotency-Key's retry must match, and a repeated file. */
   sha256: string;
   /** `?dryRun=true` or a multipart field `dryRun`: rehearse the campaign without calling SES. */
   dryRun: boolean;
+  /** `?allowDuplicate=true` or a multipart field: the same file as a recent batch is meant to go again. */
+  allowDuplicate: boolean;
 }
+
+/** The flags an upload takes, as query parameters or form fields. */
+const FLAGS = ['dryRun', 'allowDuplicate'] as const;
+type FlagName = (typeof FLAGS)[number];
+const isFlag = (name: string): name is FlagName => (FLAGS as readonly string[]).includes(name);
 
 export interface UploadRequest {
   headers: Record<string, string | undefined>;
@@ -26,7 +38,7 @@ export interface UploadRequest {
 export const LARGE_FILE_ROUTE = routeKeyOf({ method: 'POST', path: LARGE_UPLOAD_PATH });
 
 /**
- * Most parts a form may have: the file, dryRun and whatever a form builder adds. Far more is no upload
+ * Most parts a form may have: the file, its flags and whatever a form builder adds. Far more is no upload
  * form, and each part costs a little work however small.
  */
 export const MAX_FORM_PARTS = 20;
@@ -95,23 +107,26 @@ export async function uploadedFile(request: UploadRequest, maxBytes: number): Pr
   const mediaType = mediaTypeOf(contentType);
   const body = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
   if (body.length > maxBytes) throw uploadTooLarge(maxBytes, body.length);
-  const queryDryRun = dryRunFrom(request.query?.dryRun, 'query parameter');
+  const queryFlag = (name: FlagName) => flagFrom(name, request.query?.[name], 'query parameter');
   if (mediaType === 'multipart/form-data') {
     const form = await readForm(body, contentType ?? '');
+    const formFlag = (name: FlagName) => queryFlag(name) || flagFrom(name, form.fields[name], 'form field');
     return {
       ...(form.file.fileName ? { fileName: form.file.fileName } : {}),
       // busboy keeps a file part's charset to itself; browsers send none. The reader tells UTF-16 by
       // its byte order mark, or by the zero bytes of its ASCII header.
-      content: Readable.from([csvBytes(form.file.bytes, undefined, 'the file')]),
+      bytes: csvBytes(form.file.bytes, undefined, 'the file'),
       sha256: sha256(form.file.bytes),
-      dryRun: queryDryRun || dryRunFrom(form.dryRun, 'form field'),
+      dryRun: formFlag('dryRun'),
+      allowDuplicate: formFlag('allowDuplicate'),
     };
   }
   if (CSV_TYPES.includes(mediaType)) {
     return {
-      content: Readable.from([csvBytes(body, parameterOf(contentType, 'charset'), 'the body')]),
+      bytes: csvBytes(body, parameterOf(contentType, 'charset'), 'the body'),
       sha256: sha256(body),
-      dryRun: queryDryRun,
+      dryRun: queryFlag('dryRun'),
+      allowDuplicate: queryFlag('allowDuplicate'),
     };
   }
   throw unsupported(mediaType);
@@ -200,7 +215,8 @@ interface FilePart {
 
 interface Form {
   file: FilePart;
-  dryRun?: string;
+  /** The flag fields as sent, for flagFrom to read. */
+  fields: Partial<Record<FlagName, string>>;
 }
 
 function malformed(problem: string): HttpError {
@@ -254,7 +270,7 @@ function readForm(body: Buffer, contentType: string): Promise<Form> {
     const files: (FilePart & { type: string })[] = [];
     let fileFields = 0;
     let textFileField = false;
-    let dryRun: string | undefined;
+    const fields: Partial<Record<FlagName, string>> = {};
     let seen = 0;
     let failed = false;
     const fail = (error: HttpError) => {
@@ -270,7 +286,7 @@ function readForm(body: Buffer, contentType: string): Promise<Form> {
     parser.on('field', (name: string | undefined, value: string) => {
       seen += 1;
       if (!name) fail(unnamed());
-      else if (name === 'dryRun') dryRun = value;
+      else if (isFlag(name)) fields[name] = value;
       else if (name === 'file') textFileField = true;
     });
     parser.on('file', (name: string | undefined, stream: Readable, info: busboy.FileInfo) => {
@@ -300,7 +316,11 @@ function readForm(body: Buffer, contentType: string): Promise<Form> {
       });
     });
     parser.on('partsLimit', () =>
-      fail(malformed(`the form has more than ${MAX_FORM_PARTS} parts; an upload needs the file and dryRun`)),
+      fail(
+        malformed(
+          `the form has more than ${MAX_FORM_PARTS} parts; an upload needs the file and its flags (dryRun, allowDuplicate)`,
+        ),
+      ),
     );
     parser.on('error', (error: unknown) => fail(malformed(describe(error, boundary, seen))));
     parser.on('close', () => {
@@ -333,7 +353,7 @@ function readForm(body: Buffer, contentType: string): Promise<Form> {
         fail(unsupported(file.type));
         return;
       }
-      resolve({ file, ...(dryRun === undefined ? {} : { dryRun }) });
+      resolve({ file, fields });
     });
     parser.end(body);
   });

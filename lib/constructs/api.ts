@@ -41,6 +41,8 @@ export const ACCESS_LOG_FIELDS = {
 export interface ApiProps {
   readonly stage: string;
   readonly uploadApi: IFunction;
+  /** GET /campaigns/{batchId}. */
+  readonly campaigns: IFunction;
   readonly graphql: IFunction;
   readonly health: IFunction;
   /** POST /campaigns/uploads: pre-signed URLs for large files. */
@@ -100,6 +102,7 @@ export class Api extends Construct {
     const functions: Record<ApiFunction, { name: string; fn: IFunction }> = {
       uploadApi: { name: 'UploadApi', fn: props.uploadApi },
       uploadUrl: { name: 'UploadUrl', fn: props.uploadUrl },
+      campaigns: { name: 'Campaigns', fn: props.campaigns },
       graphql: { name: 'Graphql', fn: props.graphql },
       health: { name: 'Health', fn: props.health },
       docs: { name: 'Docs', fn: props.docs },

@@ -8,14 +8,16 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
   SEND_LEASE_SECONDS,
   SENDER_TIMEOUT_SECONDS,
 } from '../../lambdas/contract/sender-timing.js';
 import { environmentOf } from '../../lambdas/contract/setting-sources.js';
+import { SETTINGS } from '../../lambdas/contract/settings.js';
 import type { MailerSettings } from '../mailer-config.js';
+import type { LargeUploads } from './large-uploads.js';
 import { ProjectFunction } from './project-function.js';
 
 /** Where the GraphQL function finds its schema: copied next to the handler at bundling time. */
@@ -26,6 +28,10 @@ export const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
 export interface FunctionsProps {
   readonly table: ITable;
   readonly queue: IQueue;
+  /** S3's events of uploaded files and the writer's continuations. */
+  readonly writeQueue: IQueue;
+  /** The campaign files bucket: uploads/ and the rows/ the writer cuts. */
+  readonly files: LargeUploads;
   readonly settings: MailerSettings;
   readonly removalPolicy: RemovalPolicy;
   readonly logEncryptionKey?: IKey;
@@ -33,12 +39,15 @@ export interface FunctionsProps {
 
 /**
  * The Lambda functions and what triggers them, except HTTP (see Api). Each gets only what it uses:
- * the table (read or read/write), sending to the queue, SES. Messages that run out of receives stay on
- * the dead-letter queue for an operator to redrive: the sender itself marks a send ERROR "retries
- * exhausted" on its last allowed receive, so no function reads the dead-letter queue.
+ * the table (read or read/write), sending to a queue, objects under one prefix of the bucket, SES.
+ * Messages that run out of receives stay on the dead-letter queues for an operator to redrive: the
+ * sender itself marks a send ERROR "retries exhausted" on its last allowed receive, so no function
+ * reads a dead-letter queue.
  */
 export class Functions extends Construct {
   readonly uploadApi: ProjectFunction;
+  readonly writer: ProjectFunction;
+  readonly campaigns: ProjectFunction;
   readonly sender: ProjectFunction;
   readonly sweeper: ProjectFunction;
   readonly graphql: ProjectFunction;
@@ -46,19 +55,52 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { table, queue, settings, removalPolicy, logEncryptionKey } = props;
+    const { table, queue, writeQueue, files, settings, removalPolicy, logEncryptionKey } = props;
     checkSenderTiming(SENDER_TIMEOUT_SECONDS, SEND_LEASE_SECONDS, SEND_QUEUE.visibilityTimeoutSeconds);
     const common = { removalPolicy, ...(logEncryptionKey ? { logEncryptionKey } : {}) };
 
+    const retention = environmentOf({ retentionDays: settings.retentionDays });
+
     this.uploadApi = new ProjectFunction(this, 'UploadApi', {
       function: 'uploadApi',
-      description: 'Accepts a CSV upload, records its sends and enqueues them',
+      description: 'Checks a CSV upload, stores it for the writer and answers with its report',
       // Parsing and de-duplicating a few MB of CSV is CPU-bound; memory buys CPU.
       memorySize: 1024,
+      environment: retention,
+      ...common,
+    }).bindTable(table, 'readWrite');
+    files.bindFiles(this.uploadApi, 'store-uploads');
+
+    this.writer = new ProjectFunction(this, 'Writer', {
+      function: 'writer',
+      description: "Writes an uploaded file's sends and queues them, a chunk at a time",
+      // Reading CSV and writing DynamoDB batches: CPU- and network-bound; memory buys both.
+      memorySize: 1024,
+      environment: environmentOf({
+        retentionDays: settings.retentionDays,
+        maxLargeUploadBytes: settings.maxLargeUploadBytes,
+      }),
       ...common,
     })
       .bindTable(table, 'readWrite')
-      .bindQueue(queue);
+      .bindQueue(queue)
+      // Its own continuations.
+      .bindQueue(writeQueue, SETTINGS.writeQueueUrl);
+    files.bindFiles(this.writer, 'write-rows');
+    this.writer.fn.addEventSource(
+      new SqsEventSource(writeQueue, {
+        // One file per invocation: an invocation works on it for up to its timeout.
+        batchSize: WRITE_QUEUE.batchSize,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.campaigns = new ProjectFunction(this, 'Campaigns', {
+      function: 'campaigns',
+      description: 'Answers GET /campaigns/{batchId}: where a batch is',
+      memorySize: 256,
+      ...common,
+    }).bindTable(table, 'read');
 
     this.sender = new ProjectFunction(this, 'Sender', {
       function: 'sender',
@@ -79,6 +121,7 @@ export class Functions extends Construct {
         maxSendRate: settings.maxSendRate,
         replyToAddress: settings.replyToAddress,
         sesConfigurationSet: settings.sesConfigurationSet,
+        retentionDays: settings.retentionDays,
       }),
       ...common,
     })
@@ -86,6 +129,7 @@ export class Functions extends Construct {
       // Sending too: a message the sender has no time left to pace before its timeout goes back on the
       // queue as a fresh message, so that the deferral does not count as one of its receives.
       .bindQueue(queue);
+    files.bindFiles(this.sender, 'read-rows');
     this.sender.fn.addEventSource(
       new SqsEventSource(queue, {
         // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
@@ -132,16 +176,18 @@ export class Functions extends Construct {
 
     this.sweeper = new ProjectFunction(this, 'Sweeper', {
       function: 'sweeper',
-      description: 'Re-enqueues or fails sends stuck in PENDING, QUEUED or SENDING',
+      description: 'Restarts stopped writers, finishes and reconciles batches, re-enqueues lost sends',
       memorySize: 512,
+      environment: retention,
       ...common,
     })
       .bindTable(table, 'readWrite')
-      .bindQueue(queue);
+      .bindQueue(queue)
+      .bindQueue(writeQueue, SETTINGS.writeQueueUrl);
     // The next scheduled run repeats the work anyway; an async retry would only overlap with it.
     this.sweeper.fn.configureAsyncInvoke({ retryAttempts: 0 });
     new Rule(this, 'SweepSchedule', {
-      description: 'Runs the sweeper of stuck sends',
+      description: 'Runs the sweeper of stopped writers, unfinished batches and lost sends',
       schedule: SWEEP_SCHEDULE,
       targets: [new LambdaFunction(this.sweeper.fn)],
     });
@@ -178,6 +224,7 @@ export class Functions extends Construct {
       bundledFiles: [{ from: 'graphql/schema.graphql', to: 'schema.graphql' }],
       ...common,
     }).bindTable(table, 'read');
+    files.bindFiles(this.graphql, 'read-rows');
 
     // Bound to nothing: it proves the API and Lambda serve, and can reach no data.
     this.health = new ProjectFunction(this, 'Health', {

@@ -19,18 +19,13 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
-import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import type { MailerSettings } from '../mailer-config.js';
 import type { OperationsKey } from './operations-key.js';
 import type { ProjectFunction } from './project-function.js';
 
 /** The window of the rate-style alarms: long enough for SQS's and Lambda's 1-minute metrics to settle. */
 export const ALARM_PERIOD = Duration.minutes(5);
-/**
- * Share of its timeout a large-file ingest may run before alarming: a file that takes longer is one
- * size step from being cut off (and resumed by one of only two retries).
- */
-export const INGEST_S3_DURATION_ALARM_SHARE = 0.8;
 /** The failed-email share is judged over a longer window, on enough sends to mean something. */
 export const FAILED_EMAILS_PERIOD = Duration.minutes(15);
 export const FAILED_EMAILS_MIN_VOLUME = 20;
@@ -43,17 +38,21 @@ export interface ObservabilityProps {
   >;
   readonly functions: {
     readonly uploadApi: ProjectFunction;
+    readonly writer: ProjectFunction;
+    readonly campaigns: ProjectFunction;
     readonly sender: ProjectFunction;
     readonly sweeper: ProjectFunction;
     readonly graphql: ProjectFunction;
     readonly health: ProjectFunction;
   };
-  /** The large-file path: the function behind POST /campaigns/uploads and the one S3 invokes per file. */
-  readonly largeUploads: { readonly uploadUrl: ProjectFunction; readonly ingestS3: ProjectFunction };
+  /** The function behind POST /campaigns/uploads. */
+  readonly largeUploads: { readonly uploadUrl: ProjectFunction };
   /** The function behind /docs and /openapi.json. */
   readonly docs: ProjectFunction;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  readonly writeQueue: IQueue;
+  readonly writeDeadLetterQueue: IQueue;
   readonly httpApi: IHttpApi;
   readonly operationsKey: OperationsKey;
 }
@@ -71,6 +70,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { stage, settings, functions, largeUploads, docs, queue, deadLetterQueue, httpApi } = props;
+    const { writeQueue, writeDeadLetterQueue } = props;
     const prefix = `campaign-mailer-${stage}`;
 
     const custom = (
@@ -155,29 +155,25 @@ export class Observability extends Construct {
       0,
       'The sweeper failed: stuck sends are not being recovered until it runs again successfully.',
     );
-    // S3 invokes it asynchronously: no client sees its failure, and after two retries the event is
-    // dropped. A file refused as a whole (bad header, nothing sendable, too large) is recorded on the
-    // upload and is not an error; only a crash, a timeout or AWS failing counts here.
+    // A file refused as a whole (bad header, nothing sendable, too large) is recorded with the batch and
+    // is not an error; only a crash, a timeout or AWS failing counts here, and SQS hands the file out again.
     alarm(
-      'IngestS3Errors',
-      largeUploads.ingestS3.fn.metricErrors(sum),
+      'WriterErrors',
+      functions.writer.fn.metricErrors(sum),
       0,
-      'The large-file ingest failed (a crash, a timeout or an AWS error, not a refused file); Lambda retries it twice and then drops the event, leaving the upload unfinished. See its log group.',
+      'The writer failed on a file (a crash, a timeout or an AWS error, not a refused file); SQS hands the file out again and the writer resumes from its checkpoint. See its log group.',
     );
     alarm(
-      'IngestS3EventsDropped',
-      largeUploads.ingestS3.fn.metric('AsyncEventsDropped', sum),
+      'WriteDeadLetterQueueNotEmpty',
+      writeDeadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
       0,
-      'Lambda gave up on a large-file upload event after its retries: the upload stays INGESTING (GraphQL upload(batchId)) until its object is ingested again. Fix the cause, then copy the object onto itself to raise a new event (README, Operating on AWS); the ingest resumes without writing a send twice.',
+      `The writer failed on a file ${WRITE_QUEUE.maxReceiveCount} times: the batch stays WRITING (GET /campaigns/{batchId}) with the sends written so far queued. Fix the cause, then redrive the message (README, Operating on AWS); the writer resumes without writing a send twice.`,
     );
-    // ProjectFunction always sets a timeout; an unset one would mean Lambda's default of 3 s.
-    const ingestS3Timeout = largeUploads.ingestS3.fn.timeout ?? Duration.seconds(3);
-    const ingestS3DurationLimitMs = ingestS3Timeout.toMilliseconds() * INGEST_S3_DURATION_ALARM_SHARE;
     alarm(
-      'IngestS3NearTimeout',
-      largeUploads.ingestS3.fn.metricDuration(max),
-      ingestS3DurationLimitMs,
-      `A large-file ingest ran longer than ${INGEST_S3_DURATION_ALARM_SHARE * 100}% of its ${ingestS3Timeout.toSeconds()} s timeout: a somewhat larger file will be cut off (and resumed by one of only two retries). Ask for smaller files, or give the function more memory (CPU).`,
+      'WriteQueueOldestMessage',
+      writeQueue.metricApproximateAgeOfOldestMessage(max),
+      settings.maxQueueAgeMinutes * 60,
+      `An uploaded file has waited for the writer for more than ${settings.maxQueueAgeMinutes} minutes: the writer is failing or Lambda is out of concurrency.`,
     );
     // The upload-url and docs functions answer through the API, whose 5xx alarm below covers them.
     alarm(
@@ -224,50 +220,30 @@ export class Observability extends Construct {
 
     const all = [
       functions.uploadApi,
+      functions.writer,
+      functions.campaigns,
       functions.sender,
       functions.sweeper,
       functions.graphql,
       functions.health,
       largeUploads.uploadUrl,
-      largeUploads.ingestS3,
       docs,
     ];
     const graph = (title: string, left: IMetric[], right: IMetric[] = [], width = 8) =>
       new GraphWidget({ title, left, right, width, height: 6 });
     const ingest = functions.uploadApi.serviceName;
-    const ingestS3 = largeUploads.ingestS3.serviceName;
+    const writer = functions.writer.serviceName;
     const sender = functions.sender.serviceName;
-    /**
-     * One function at a glance: invocations and errors, duration on the right axis (p95, or the maximum
-     * against the line of the alarm that watches it).
-     */
-    const functionGraph = (
-      title: string,
-      f: ProjectFunction,
-      invocations: string,
-      durationAlarmMs?: number,
-    ) =>
-      new GraphWidget({
+    /** One function at a glance: invocations and errors, duration p95 on the right axis. */
+    const functionGraph = (title: string, f: ProjectFunction, invocations: string) =>
+      graph(
         title,
-        left: [
+        [
           f.fn.metricInvocations({ ...sum, label: invocations }),
           f.fn.metricErrors({ ...sum, label: 'Errors' }),
         ],
-        right: [
-          durationAlarmMs === undefined
-            ? f.fn.metricDuration({
-                statistic: Stats.p(95),
-                period: ALARM_PERIOD,
-                label: 'Duration p95 (ms)',
-              })
-            : f.fn.metricDuration({ ...max, label: 'Duration max (ms)' }),
-        ],
-        ...(durationAlarmMs === undefined
-          ? {}
-          : { rightAnnotations: [{ value: durationAlarmMs, label: 'Near-timeout alarm' }] }),
-        width: 8,
-        height: 6,
-      });
+        [f.fn.metricDuration({ statistic: Stats.p(95), period: ALARM_PERIOD, label: 'Duration p95 (ms)' })],
+      );
 
     this.dashboardName = `CampaignMailer-${stage}`;
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -280,13 +256,13 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       graph('Uploads', [
         functions.uploadApi.fn.metricInvocations({ ...sum, label: 'Uploads' }),
-        largeUploads.ingestS3.fn.metricInvocations({ ...sum, label: 'Large files (S3, retries included)' }),
+        functions.writer.fn.metricInvocations({ ...sum, label: 'Writer runs (continuations included)' }),
       ]),
       graph('Rows', [
         custom(METRIC.rowsAccepted, ingest).with({ label: 'Accepted' }),
         custom(METRIC.rowsRejected, ingest).with({ label: 'Rejected (invalid or duplicate)' }),
-        custom(METRIC.rowsAccepted, ingestS3).with({ label: 'Accepted (large files)' }),
-        custom(METRIC.rowsRejected, ingestS3).with({ label: 'Rejected (large files)' }),
+        custom(METRIC.rowsAccepted, writer).with({ label: 'Accepted (large files)' }),
+        custom(METRIC.rowsRejected, writer).with({ label: 'Rejected (large files)' }),
       ]),
       graph('Emails', [
         custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
@@ -354,13 +330,23 @@ export class Observability extends Construct {
       ),
     );
     this.dashboard.addWidgets(
-      functionGraph(
-        'Large-file ingest (S3)',
-        largeUploads.ingestS3,
-        'Files read (retries included)',
-        ingestS3DurationLimitMs,
+      functionGraph('Writer', functions.writer, 'Runs (continuations included)'),
+      graph(
+        'Write queue',
+        [
+          writeQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Files waiting' }),
+          writeQueue.metricApproximateNumberOfMessagesNotVisible({ ...max, label: 'Files being written' }),
+          writeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            ...max,
+            label: 'Files to redrive',
+          }),
+        ],
+        [writeQueue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message (s)' })],
       ),
       functionGraph('Upload URLs', largeUploads.uploadUrl, 'Requests'),
+    );
+    this.dashboard.addWidgets(
+      functionGraph('Campaigns', functions.campaigns, 'Requests'),
       functionGraph('Docs', docs, 'Requests'),
     );
   }

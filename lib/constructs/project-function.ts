@@ -43,7 +43,8 @@ export interface ProjectFunctionProps {
 
 // None of these functions needs more than one full vCPU (1,769 MB); a larger value is far more likely
 // a typo than a need, and it is paid for on every invocation. Lambda's own 15-minute limit is the
-// timeout's: only the S3 ingest of a large file (hundreds of MB) goes beyond a few minutes.
+// timeout's: only the writer, which hands a large file over to a continuation before it, goes beyond a
+// few minutes.
 const MEMORY_MB = { min: 128, max: 1769 } as const;
 const MAX_TIMEOUT_SECONDS = 900;
 
@@ -169,10 +170,13 @@ export class ProjectFunction extends Construct {
     return this;
   }
 
-  /** Grants sending to the queue and tells the function its URL. */
-  bindQueue(queue: IQueue): this {
+  /** Grants sending to a queue and tells the function its URL, in the send queue's setting or another. */
+  bindQueue(
+    queue: IQueue,
+    setting: typeof SETTINGS.queueUrl | typeof SETTINGS.writeQueueUrl = SETTINGS.queueUrl,
+  ): this {
     queue.grantSendMessages(this.fn);
-    this.fn.addEnvironment(SETTINGS.queueUrl.env, queue.queueUrl);
+    this.fn.addEnvironment(setting.env, queue.queueUrl);
     return this;
   }
 }

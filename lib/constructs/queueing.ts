@@ -1,34 +1,53 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 
 export interface QueueingProps {
   /** Suffix of the queue names, so that stages can live in one account and region. */
   readonly stage: string;
 }
 
-/** The send queue and its dead-letter queue, from the settings the local runner uses too. */
+type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE;
+
+/**
+ * The two queues, each with its dead-letter queue, from the settings the local runner uses too: the
+ * send queue (one message per send, for the sender) and the write queue (one message per file to
+ * write, S3's event or the writer's own continuation).
+ */
 export class Queueing extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  readonly writeQueue: Queue;
+  readonly writeDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: QueueingProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `${SEND_QUEUE.deadLetterName}-${props.stage}`,
+    [this.queue, this.deadLetterQueue] = this.pair('SendQueue', 'DeadLetterQueue', SEND_QUEUE, props.stage);
+    [this.writeQueue, this.writeDeadLetterQueue] = this.pair(
+      'WriteQueue',
+      'WriteDeadLetterQueue',
+      WRITE_QUEUE,
+      props.stage,
+    );
+  }
+
+  private pair(id: string, deadLetterId: string, settings: QueueSettings, stage: string): [Queue, Queue] {
+    const deadLetterQueue = new Queue(this, deadLetterId, {
+      queueName: `${settings.deadLetterName}-${stage}`,
       // A message's age counts from its first enqueue, so the DLQ must keep it longer than the queue did.
-      retentionPeriod: Duration.seconds(SEND_QUEUE.deadLetterRetentionSeconds),
+      retentionPeriod: Duration.seconds(settings.deadLetterRetentionSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    this.queue = new Queue(this, 'SendQueue', {
-      queueName: `${SEND_QUEUE.name}-${props.stage}`,
-      visibilityTimeout: Duration.seconds(SEND_QUEUE.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.seconds(SEND_QUEUE.retentionSeconds),
+    const queue = new Queue(this, id, {
+      queueName: `${settings.name}-${stage}`,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(settings.retentionSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: SEND_QUEUE.maxReceiveCount },
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
+    return [queue, deadLetterQueue];
   }
 }

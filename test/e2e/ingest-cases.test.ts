@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestConfig } from '../../lambdas/core/config/function-config.js';
 import { documentClient } from '../../lambdas/core/store/table-client.js';
-import { UploadClaims } from '../../lambdas/core/store/upload-claims.js';
+import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { liveRunnerState } from '../../local/runner-state.js';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
@@ -22,7 +22,7 @@ const MAX_LARGE_UPLOAD_BYTES = 65_536;
 
 let runner: RunnerProcess;
 let dataDir: string;
-let claims: UploadClaims;
+let writers: WriterStore;
 let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ beforeAll(async () => {
     LOCAL_DATA_DIR: dataDir,
     MAX_LARGE_UPLOAD_BYTES: String(MAX_LARGE_UPLOAD_BYTES),
   });
-  // The runner holds the embedded DynamoDB; the upload claims are read through its endpoint.
+  // The runner holds the embedded DynamoDB; the writer's states are read through its endpoint.
   const state = liveRunnerState(dataDir);
   if (state === undefined) throw new Error(`the runner wrote no state in ${dataDir}`);
   dynamodb = new DynamoDBClient({
@@ -39,7 +39,7 @@ beforeAll(async () => {
     credentials: LOCAL_CREDENTIALS,
     endpoint: state.dynamodbEndpoint,
   });
-  claims = new UploadClaims(documentClient(dynamodb), state.tableName);
+  writers = new WriterStore(documentClient(dynamodb), state.tableName);
 });
 afterAll(async () => {
   dynamodb?.destroy();
@@ -150,7 +150,7 @@ const batchOf = async (batchId: string) =>
     await graphql<{ batch: BatchView | null }>(
       runner,
       `query($id: String!) { batch(batchId: $id) {
-        total received duplicates invalid finished counts { pending queued sending sent error }
+        total received duplicates invalid finished counts { queued sending sent error }
         report { encoding truncated errors { line reason value } duplicatesList { line email firstLine } } } }`,
       { id: batchId },
     )
@@ -161,8 +161,23 @@ interface RenderedSend {
   content: { subject: string; text: string; html: string | null } | null;
 }
 
-/** The mails of a batch as their recipients get them, by address. */
+/**
+ * The mails of a batch as their recipients get them, by address, once the writer has written them all
+ * (the upload is answered before).
+ */
 async function mailsOf(batchId: string): Promise<Record<string, RenderedSend['content']>> {
+  await pollUntil(
+    `batch ${batchId} written`,
+    async () =>
+      (
+        await graphql<{ batch: { writing: { state: string } | null } | null }>(
+          runner,
+          'query($id: String!) { batch(batchId: $id) { writing { state } } }',
+          { id: batchId },
+        )
+      ).batch?.writing?.state,
+    (state) => state === 'READY' || state === 'FAILED',
+  );
   const data = await graphql<{ batch: { sends: { items: RenderedSend[] } } | null }>(
     runner,
     'query($id: String!) { batch(batchId: $id) { sends(first: 100) { items { email content { subject text html } } } } }',
@@ -378,7 +393,7 @@ describe('the answers (issue #4 §2)', () => {
 
   it('answers 413 one byte above what the API path takes, pointing to POST /campaigns/uploads', async () => {
     // The limit the ingest function reads (MAX_UPLOAD_BYTES, 6 MB unless set), as the runner has it.
-    const { maxBodyBytes } = ingestConfig({ ...process.env, TABLE_NAME: 't', QUEUE_URL: 'q' });
+    const { maxBodyBytes } = ingestConfig({ ...process.env, TABLE_NAME: 't', UPLOAD_BUCKET: 'b' });
     const answer = await uploadRaw(Buffer.alloc(maxBodyBytes + 1, 'a'));
     expect(answer.status).toBe(413);
     expect(answer.body).toMatchObject({ maxBytes: maxBodyBytes, largeFileUpload: 'POST /campaigns/uploads' });
@@ -526,8 +541,8 @@ describe('large files (issue #4 §4)', () => {
     // The batch record is final before the upload's claim is: the ingest finishes it last.
     await pollUntil(
       'the upload to be DONE',
-      () => claims.get(upload.batchId),
-      (claim) => claim?.state === 'DONE',
+      () => writers.get(upload.batchId),
+      (writer) => writer?.state === 'READY',
     );
   });
 
@@ -546,7 +561,7 @@ describe('large files (issue #4 §4)', () => {
 
     const claim = await pollUntil(
       'the upload to be refused',
-      () => claims.get(upload.batchId),
+      () => writers.get(upload.batchId),
       (found) => found?.state === 'FAILED',
     );
     expect(claim).toMatchObject({

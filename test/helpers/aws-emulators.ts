@@ -20,8 +20,8 @@ export interface TestAws {
   clients: LocalClients;
   tableName: string;
   queues: QueueUrls;
-  /** The S3 stand-in (s3rver), only when startTestAws was asked for it. */
-  s3?: TestS3;
+  /** The S3 stand-in (s3rver) with the campaign files bucket. */
+  s3: TestS3;
   /** Mails the SES emulator has received, newest last. */
   sentMails(): Promise<SesStoredMail[]>;
   stop(): Promise<void>;
@@ -53,36 +53,31 @@ export interface SesStoredMail {
 
 export interface TestAwsOptions {
   visibilityTimeoutSeconds?: number;
-  /** Start s3rver too (on a free port, objects in a temporary directory removed by stop()). */
-  s3?: boolean;
 }
 
 /**
- * Starts in-memory emulators on free ports with a fresh table and queues: each test file gets its
- * own, so files never see each other's data. s3rver only when `s3` is set, so other files do not pay
- * for it.
+ * Starts in-memory emulators on free ports with a fresh table, queues and bucket (s3rver, its objects in
+ * a temporary directory removed by stop()): each test file gets its own, so files never see each
+ * other's data.
  */
-export async function startTestAws(options: TestAwsOptions & { s3: true }): Promise<TestAws & { s3: TestS3 }>;
-export async function startTestAws(options?: TestAwsOptions): Promise<TestAws>;
 export async function startTestAws(options: TestAwsOptions = {}): Promise<TestAws> {
-  const s3DataDir = options.s3 ? await mkdtemp(join(tmpdir(), 'campaign-mailer-s3-')) : undefined;
-  const removeS3Data = async () => {
-    if (s3DataDir) await rm(s3DataDir, { recursive: true, force: true });
-  };
+  const s3DataDir = await mkdtemp(join(tmpdir(), 'campaign-mailer-s3-'));
+  const removeS3Data = () => rm(s3DataDir, { recursive: true, force: true });
   let emulators: RunningEmulators;
   try {
-    emulators = await startEmulators(
-      s3DataDir ? { s3: { bucket: `uploads-${randomUUID().slice(0, 8)}`, dataDir: s3DataDir } } : {},
-    );
+    emulators = await startEmulators({
+      s3: { bucket: `uploads-${randomUUID().slice(0, 8)}`, dataDir: s3DataDir },
+    });
   } catch (error) {
     await removeS3Data();
     throw error;
   }
   const clients = localClients(emulators.endpoints);
-  const s3 = emulators.s3 ? testS3(emulators.s3) : undefined;
+  if (emulators.s3 === undefined) throw new Error('s3rver did not start');
+  const s3 = testS3(emulators.s3);
   const stop = async () => {
     clients.destroy();
-    s3?.client.destroy();
+    s3.client.destroy();
     try {
       await emulators.stop();
     } finally {
@@ -98,7 +93,7 @@ export async function startTestAws(options: TestAwsOptions = {}): Promise<TestAw
       clients,
       tableName,
       queues,
-      ...(s3 ? { s3 } : {}),
+      s3,
       sentMails: async () => {
         const response = await fetch(`${emulators.endpoints.sesv2}/store`);
         const store = (await response.json()) as { emails: SesStoredMail[] };
@@ -113,12 +108,7 @@ export async function startTestAws(options: TestAwsOptions = {}): Promise<TestAw
 }
 
 function testS3(running: NonNullable<RunningEmulators['s3']>): TestS3 {
-  const client = new S3Client({
-    ...s3ClientOptions({ forcePathStyle: true }),
-    endpoint: running.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const client = s3ClientFor(running.endpoint);
   // s3rver emits an event per created object; each PUT waits for the one that names its key.
   const waiting = new Map<string, (event: S3Event) => void>();
   running.onEvent((event) => {
@@ -146,4 +136,38 @@ function testS3(running: NonNullable<RunningEmulators['s3']>): TestS3 {
       return created;
     },
   };
+}
+
+/** The clients a function's entry creates for itself: DynamoDB (documents), SQS and S3. */
+export interface FunctionClients {
+  documents: LocalClients['documents'];
+  sqs: LocalClients['sqs'];
+  s3: S3Client;
+}
+
+/**
+ * New clients against the emulators, for a test that adds middleware to them (fault injection): the
+ * middleware then stays with that test. destroy() closes them.
+ */
+export function freshClients(aws: TestAws): FunctionClients & { destroy(): void } {
+  const clients = localClients(aws.emulators.endpoints);
+  const s3 = s3ClientFor(aws.s3.endpoint);
+  return {
+    documents: clients.documents,
+    sqs: clients.sqs,
+    s3,
+    destroy: () => {
+      clients.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+function s3ClientFor(endpoint: string): S3Client {
+  return new S3Client({
+    ...s3ClientOptions({ forcePathStyle: true }),
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { routeKeyOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
+import { pathParametersOf, routeKeyOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
 
 export interface HttpApiEventInit {
   method?: string;
@@ -57,6 +57,7 @@ export function httpApiEvent(init: HttpApiEventInit = {}): APIGatewayProxyEventV
   const now = new Date();
   const route = routeOfRequest(method, path);
   const routeKey = init.routeKey ?? (route ? routeKeyOf(route) : `${method} ${path}`);
+  const pathParameters = route ? (pathParametersOf(route.path, path) ?? {}) : {};
   return {
     version: '2.0',
     routeKey,
@@ -65,6 +66,7 @@ export function httpApiEvent(init: HttpApiEventInit = {}): APIGatewayProxyEventV
     ...(cookieHeader ? { cookies: cookieHeader.split(/;\s*/) } : {}),
     headers,
     ...(rawQueryString ? { queryStringParameters } : {}),
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

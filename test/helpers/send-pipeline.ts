@@ -1,32 +1,55 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { readCampaign } from '../../lambdas/core/domain/campaign-reader.js';
-import { ingestCampaign } from '../../lambdas/core/ingest/ingest-campaign.js';
+import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
+import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
+import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
 import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
-import { BatchProgressReader, type StatusCounts } from '../../lambdas/core/store/batch-progress-reader.js';
+import { WriteQueue } from '../../lambdas/core/queue/write-queue.js';
+import { BatchProgressReader, type StatusCounts } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
-import { ContentStore } from '../../lambdas/core/store/content-store.js';
+import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
+import { CounterStore } from '../../lambdas/core/store/counter-store.js';
+import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
-import { ContentCache } from '../../lambdas/sender/content-cache.js';
+import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
+import { type AcceptDeps, acceptUpload } from '../../lambdas/upload-api/accept-upload.js';
+import { createWriterHandler, type WriterDeps } from '../../lambdas/writer/handler.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
-import type { TestAws } from './aws-emulators.js';
+import type { FunctionClients, TestAws } from './aws-emulators.js';
 import { pollUntil } from './poll.js';
 import { noSendMetrics } from './sender-doubles.js';
 
-/** The stores and the queue, against the emulators, as the functions' entries build them. */
-export function storesOf(aws: TestAws) {
+/** RETENTION_DAYS' default, as the functions' entries read it. */
+export const RETENTION_SECONDS = 90 * 24 * 3600;
+
+/**
+ * The stores, files and queues, against the emulators, as the functions' entries build them: on the
+ * test's shared clients, or on `clients` (freshClients) that a test injects faults into.
+ */
+export function storesOf(aws: TestAws, clients: FunctionClients = { ...aws.clients, s3: aws.s3.client }) {
+  const db = clients.documents;
+  const sends = new SendStore(db, aws.tableName);
+  const counters = new CounterStore(db, aws.tableName);
+  const writers = new WriterStore(db, aws.tableName);
   return {
-    sends: new SendStore(aws.clients.documents, aws.tableName),
-    contents: new ContentStore(aws.clients.documents, aws.tableName),
-    batches: new BatchStore(aws.clients.documents, aws.tableName),
-    queue: new SendQueue(aws.clients.sqs, aws.queues.queueUrl),
+    sends,
+    counters,
+    writers,
+    counted: new CountedSends(sends, counters, writers, RETENTION_SECONDS),
+    batches: new BatchStore(db, aws.tableName),
+    registry: new FileRegistry(db, aws.tableName),
+    progress: new BatchProgressReader(db, aws.tableName),
+    files: new CampaignFiles(clients.s3, aws.s3.bucket),
+    rows: new RowChunks(clients.s3, aws.s3.bucket),
+    queue: new SendQueue(clients.sqs, aws.queues.queueUrl),
+    writeQueue: new WriteQueue(clients.sqs, aws.queues.writeQueueUrl),
   };
 }
 
@@ -48,11 +71,11 @@ export function senderDepsFor(
   ses: SESv2Client,
   overrides: Partial<SenderHandlerDeps> = {},
 ): SenderHandlerDeps {
-  const { sends, contents } = storesOf(aws);
+  const { counted, rows } = storesOf(aws);
   return {
-    sends,
+    sends: counted,
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
-    contents: new ContentCache((id) => contents.getContent(id)),
+    rows,
     clock: () => new Date(),
     newLeaseId: randomUUID,
     batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),
@@ -63,27 +86,114 @@ export function senderDepsFor(
   };
 }
 
-/** Ingests a CSV text the way the upload handler does, without HTTP. */
-export async function ingestText(aws: TestAws, csv: string, chunkRows = 100): Promise<IngestReport> {
-  return ingestCampaign(
-    readCampaign([Buffer.from(csv)]),
-    { ...storesOf(aws), clock: () => new Date(), chunkRows },
-    { batchId: randomUUID(), mode: 'new' },
-  );
+/** The upload API's dependencies (accept-upload.ts) against the emulators. */
+export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {}): AcceptDeps {
+  const { files, batches, registry } = storesOf(aws);
+  return {
+    files,
+    batches,
+    registry,
+    clock: () => new Date(),
+    retentionSeconds: RETENTION_SECONDS,
+    answerMs: 29_000,
+    ...overrides,
+  };
 }
 
-/** Ingests one mail (subject "S", content "C") to each address, the way the upload handler does. */
+/** The writer's dependencies against the emulators, as lambdas/writer/index.ts wires them. */
+export function writerDepsFor(
+  aws: TestAws,
+  overrides: Partial<WriterDeps> = {},
+  clients?: FunctionClients,
+): WriterDeps {
+  const { files, rows, sends, writers, batches, queue, writeQueue } = storesOf(aws, clients);
+  return {
+    files,
+    chunks: rows,
+    sends,
+    writers,
+    batches,
+    queue,
+    writeQueue,
+    clock: () => new Date(),
+    now: () => performance.now(),
+    chunkRows: 100,
+    maxFileBytes: 1024 ** 3,
+    retentionSeconds: RETENTION_SECONDS,
+    ...overrides,
+  };
+}
+
+/** A Lambda context with all of the writer's 900 s ahead of it. */
+export const FULL_WRITER_TIME = { getRemainingTimeInMillis: () => 900_000 };
+
+/** The write queue message of S3's event for the uploaded file of `batchId`, as an SQS event. */
+export function uploadEventFor(aws: TestAws, batchId: string, messageId = randomUUID()): SQSEvent {
+  const body = JSON.stringify({
+    Records: [
+      {
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: aws.s3.bucket }, object: { key: uploadKeyOf(batchId) } },
+      },
+    ],
+  });
+  return {
+    Records: [sqsRecordOf({ MessageId: messageId, Body: body }, 'arn:aws:sqs:us-east-1:000000000000:write')],
+  };
+}
+
+/**
+ * Uploads a CSV text the way POST /campaigns/upload does (accept-upload.ts, without HTTP), then writes
+ * it as the writer does on S3's event; resolves with the upload's report once every send is queued.
+ */
+export async function ingestText(
+  aws: TestAws,
+  csv: string,
+  options: { chunkRows?: number; dryRun?: boolean; fileName?: string } = {},
+): Promise<IngestReport> {
+  const bytes = Buffer.from(csv);
+  const batchId = randomUUID();
+  const outcome = await acceptUpload(
+    {
+      bytes,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      dryRun: options.dryRun ?? false,
+      allowDuplicate: true,
+      ...(options.fileName ? { fileName: options.fileName } : {}),
+    },
+    batchId,
+    acceptDepsFor(aws),
+    { checkDuplicate: false },
+  );
+  if (outcome.report === undefined) {
+    throw new Error(`the upload was refused (${outcome.statusCode}): ${JSON.stringify(outcome.body)}`);
+  }
+  const writer = createWriterHandler(writerDepsFor(aws, { chunkRows: options.chunkRows ?? 100 }));
+  const result = await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME);
+  if (result.batchItemFailures.length > 0) throw new Error(`the writer failed on batch ${batchId}`);
+  return outcome.report;
+}
+
+/** Ingests one mail (subject "S", content "C") to each address, the way an upload does. */
 export function ingestMails(aws: TestAws, addresses: string[]): Promise<IngestReport> {
   return ingestText(aws, csvOf([['email', 'subject', 'content'], ...addresses.map((a) => [a, 'S', 'C'])]));
 }
 
-/** Receives up to 10 messages and shapes them as the Lambda SQS event source would. */
-export async function receiveSqsEvent(aws: TestAws, queueUrl = aws.queues.queueUrl): Promise<SQSEvent> {
+/**
+ * Receives up to 10 messages and shapes them as the Lambda SQS event source would. A short poll
+ * (`waitSeconds` 0) may come back empty while messages wait, on SQS as on its emulator (which looks for
+ * 40 ms): to know that a queue is empty, wait a second.
+ */
+export async function receiveSqsEvent(
+  aws: TestAws,
+  queueUrl = aws.queues.queueUrl,
+  waitSeconds = 0,
+): Promise<SQSEvent> {
   const out = await aws.clients.sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
       MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 0,
+      WaitTimeSeconds: waitSeconds,
       MessageSystemAttributeNames: ['All'],
       // The SQS emulator only honours the older name; real SQS accepts both.
       AttributeNames: ['All'],
@@ -116,6 +226,16 @@ export async function receiveAtLeast(
     (received) => received.length >= count,
   );
   return { Records };
+}
+
+/** Every message waiting on the queue (each made invisible for the queue's visibility timeout). */
+export async function drainQueue(aws: TestAws, queueUrl = aws.queues.queueUrl): Promise<SQSEvent['Records']> {
+  const records: SQSEvent['Records'] = [];
+  for (;;) {
+    const { Records } = await receiveSqsEvent(aws, queueUrl, 1);
+    if (Records.length === 0) return records;
+    records.push(...Records);
+  }
 }
 
 export function csvOf(rows: string[][]): string {

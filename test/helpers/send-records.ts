@@ -1,23 +1,30 @@
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
-import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import type { SendRecord, SendRef } from '../../lambdas/core/domain/send-record.js';
 
 /**
- * A PENDING send of `batchId` to `email`, as an upload writes it, for tests that put sends in the table
- * themselves; `overrides` sets what a test is about (createdAt, content, dryRun, status, …).
+ * A QUEUED send of `batchId` to `email`, as the writer writes it (chunk 0), for tests that put sends in
+ * the table themselves; `overrides` sets what a test is about (createdAt, chunk, dryRun, status, …).
  */
-export function pendingSend(batchId: string, email: string, overrides: Partial<SendRecord> = {}): SendRecord {
+export function queuedSend(batchId: string, email: string, overrides: Partial<SendRecord> = {}): SendRecord {
   const createdAt = overrides.createdAt ?? new Date().toISOString();
   return {
     sendId: sendIdFor(batchId, email),
     batchId,
     email,
     subject: 'Hello',
-    contentId: 'c1',
-    variables: {},
-    status: 'PENDING',
+    chunk: 0,
+    status: 'QUEUED',
     createdAt,
     updatedAt: createdAt,
     attempts: 0,
     ...overrides,
   };
 }
+
+/** What the queue message of `send` carries. */
+export const refOf = (send: SendRecord): SendRef => ({
+  sendId: send.sendId,
+  createdAt: send.createdAt,
+  batchId: send.batchId,
+  chunk: send.chunk,
+});

@@ -46,7 +46,8 @@ describe('cdk-nag AwsSolutions checks', () => {
           acknowledgements.map((ack) =>
             ack.rule
               .replace(/<\w+\.Arn>\/index/, '<table>/index')
-              .replace(/<\w+\.Arn>\/uploads/, '<bucket>/uploads'),
+              .replace(/<\w+\.Arn>\/uploads/, '<bucket>/uploads')
+              .replace(/<\w+\.Arn>\/rows/, '<bucket>/rows'),
           ),
         ),
       ].sort(),
@@ -55,6 +56,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       // CDK's own handler that configures the upload bucket's S3 notification at deploy time.
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<bucket>/rows/*]',
       'AwsSolutions-IAM5[Resource::<bucket>/uploads/*]',
       'AwsSolutions-IAM5[Resource::<table>/index/*]',
       'AwsSolutions-SMG4',
@@ -78,6 +80,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       [
         ...publicRoutes,
         'GET--graphql',
+        'GET--campaigns--{batchId}',
         'POST--campaigns--upload',
         'POST--campaigns--uploads',
         'POST--graphql',

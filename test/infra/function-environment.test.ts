@@ -27,6 +27,7 @@ const CONFIGURED = {
   dryRun: true,
   graphqlIntrospection: true,
   maxLargeUploadBytes: 2048,
+  retentionDays: 30,
 } as const satisfies EnvironmentValues;
 
 let defaults: Template;

@@ -8,7 +8,7 @@ import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/contract
 import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
 import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
-import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
   SENDER_TIMEOUT_SECONDS,
@@ -33,34 +33,37 @@ beforeAll(() => {
 
 const HANDLERS = [
   'UploadApi',
+  'Writer',
+  'Campaigns',
   'Sender',
   'Sweeper',
   'Graphql',
   'Health',
   'UploadUrl',
-  'IngestS3',
   'Docs',
 ] as const;
 /** The construct each function is defined in: the prefix of its log group's logical id. */
 const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadApi: 'Functions',
+  Writer: 'Functions',
+  Campaigns: 'Functions',
   Sender: 'Functions',
   Sweeper: 'Functions',
   Graphql: 'Functions',
   Health: 'Functions',
   UploadUrl: 'LargeUploads',
-  IngestS3: 'LargeUploads',
   // CDK drops the repeated id of Docs/Docs from the logical id.
   Docs: '',
 };
 const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadApi: FUNCTIONS.uploadApi.serviceName,
+  Writer: FUNCTIONS.writer.serviceName,
+  Campaigns: FUNCTIONS.campaigns.serviceName,
   Sender: FUNCTIONS.sender.serviceName,
   Sweeper: FUNCTIONS.sweeper.serviceName,
   Graphql: FUNCTIONS.graphql.serviceName,
   Health: FUNCTIONS.health.serviceName,
   UploadUrl: FUNCTIONS.uploadUrl.serviceName,
-  IngestS3: FUNCTIONS.ingestS3.serviceName,
   Docs: FUNCTIONS.docs.serviceName,
 };
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -87,7 +90,7 @@ const envOf = (name: string) =>
 describe('the EmailSends table', () => {
   it('has exactly the keys and indexes the local runner creates, both built from one definition', () => {
     const local = createTableInput('EmailSends');
-    const { properties } = resourceNamed(template, 'AWS::DynamoDB::Table', 'EmailSends');
+    const { properties } = resourceNamed(template, 'AWS::DynamoDB::Table', 'EmailSendsV2');
     expect(properties.KeySchema).toEqual(local.KeySchema);
     const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
       String(a.AttributeName).localeCompare(String(b.AttributeName));
@@ -123,40 +126,70 @@ describe('the EmailSends table', () => {
   });
 });
 
-describe('the send queue and its dead-letter queue', () => {
+describe('the send and write queues and their dead-letter queues', () => {
   let aws: TestAws;
   beforeAll(async () => {
     aws = await startTestAws();
   });
   afterAll(() => aws.stop());
 
-  it('dead-letter after the same number of receives and keep messages as long as the local queues', async () => {
-    const queue = resourceNamed(template, 'AWS::SQS::Queue', 'SendQueue').properties;
-    const deadLetters = resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').properties;
-    const local = await aws.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: aws.queues.queueUrl, AttributeNames: ['All'] }),
-    );
-    const localDeadLetters = await aws.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: aws.queues.deadLetterQueueUrl, AttributeNames: ['All'] }),
-    );
-    const localRedrive = JSON.parse(local.Attributes?.RedrivePolicy ?? '{}') as { maxReceiveCount: unknown };
+  const PAIRS = [
+    { queue: 'SendQueue', deadLetters: 'QueueingDeadLetterQueue', settings: SEND_QUEUE, receives: 3 },
+    { queue: 'WriteQueue', deadLetters: 'WriteDeadLetterQueue', settings: WRITE_QUEUE, receives: 5 },
+  ] as const;
 
-    expect(Number(localRedrive.maxReceiveCount)).toBe(3);
-    expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: Number(localRedrive.maxReceiveCount) });
-    expect(queue.MessageRetentionPeriod).toBe(Number(local.Attributes?.MessageRetentionPeriod));
-    expect(queue.VisibilityTimeout).toBe(Number(local.Attributes?.VisibilityTimeout));
-    expect(deadLetters.MessageRetentionPeriod).toBe(
-      Number(localDeadLetters.Attributes?.MessageRetentionPeriod),
-    );
+  it('dead-letter after the same number of receives and keep messages as long as the local queues', async () => {
+    const localUrls = {
+      SendQueue: [aws.queues.queueUrl, aws.queues.deadLetterQueueUrl],
+      WriteQueue: [aws.queues.writeQueueUrl, aws.queues.writeDeadLetterQueueUrl],
+    } as const;
+    for (const pair of PAIRS) {
+      const queue = resourceNamed(template, 'AWS::SQS::Queue', pair.queue).properties;
+      const deadLetters = resourceNamed(template, 'AWS::SQS::Queue', pair.deadLetters).properties;
+      const [queueUrl, deadLetterUrl] = localUrls[pair.queue];
+      const local = await aws.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+      );
+      const localDeadLetters = await aws.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['All'] }),
+      );
+      const localRedrive = JSON.parse(local.Attributes?.RedrivePolicy ?? '{}') as {
+        maxReceiveCount: unknown;
+      };
+
+      expect(Number(localRedrive.maxReceiveCount)).toBe(pair.receives);
+      expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: Number(localRedrive.maxReceiveCount) });
+      expect(queue.MessageRetentionPeriod).toBe(Number(local.Attributes?.MessageRetentionPeriod));
+      expect(queue.VisibilityTimeout).toBe(Number(local.Attributes?.VisibilityTimeout));
+      expect(queue.VisibilityTimeout).toBe(pair.settings.visibilityTimeoutSeconds);
+      expect(deadLetters.MessageRetentionPeriod).toBe(
+        Number(localDeadLetters.Attributes?.MessageRetentionPeriod),
+      );
+    }
+  });
+
+  it('keep a waiting send or file 14 days, the longest SQS allows: a long backlog is never lost to retention', () => {
+    for (const pair of PAIRS) {
+      expect(resourceNamed(template, 'AWS::SQS::Queue', pair.queue).properties.MessageRetentionPeriod).toBe(
+        14 * 24 * 3600,
+      );
+    }
+  });
+
+  it('hide a file being written for six writer timeouts, as Lambda asks of an SQS source', () => {
+    expect(WRITE_QUEUE.visibilityTimeoutSeconds).toBe(6 * FUNCTIONS.writer.timeoutSeconds);
   });
 
   it('keep dead-lettered messages for 14 days, the longest SQS allows, for an operator to redrive', () => {
-    const deadLetters = resourceNamed(template, 'AWS::SQS::Queue', 'DeadLetterQueue').properties;
-    expect(deadLetters.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const pair of PAIRS) {
+      const deadLetters = resourceNamed(template, 'AWS::SQS::Queue', pair.deadLetters).properties;
+      expect(deadLetters.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    }
   });
 
   it('are encrypted at rest and refuse requests that are not over TLS', () => {
-    for (const name of ['SendQueue', 'DeadLetterQueue']) {
+    const names = PAIRS.flatMap((pair) => [pair.queue, pair.deadLetters]);
+    for (const name of names) {
       expect(resourceNamed(template, 'AWS::SQS::Queue', name).properties.SqsManagedSseEnabled).toBe(true);
     }
     const policies = template.findResources('AWS::SQS::QueuePolicy') as Record<
@@ -174,9 +207,7 @@ describe('the send queue and its dead-letter queue', () => {
       );
       return policy.Properties.Queues.map((queue) => queue.Ref);
     });
-    expect(guarded.flat().sort()).toEqual(
-      [logicalIdOf('AWS::SQS::Queue', 'SendQueue'), logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue')].sort(),
-    );
+    expect(guarded.flat().sort()).toEqual(names.map((name) => logicalIdOf('AWS::SQS::Queue', name)).sort());
   });
 
   it('hide a received message for at least six sender timeouts', () => {
@@ -187,7 +218,7 @@ describe('the send queue and its dead-letter queue', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly upload-api, sender, sweeper, graphql, health, upload-url, ingest-s3 and docs', () => {
+  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, health, upload-url and docs', () => {
     // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
     const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
       (id) => !id.startsWith('BucketNotificationsHandler'),
@@ -207,8 +238,8 @@ describe('the functions', () => {
         TracingConfig: { Mode: 'Active' },
       });
       expect(properties.MemorySize).toBeLessThanOrEqual(1769);
-      // Only the S3 ingest of a large file may take Lambda's maximum.
-      expect(properties.Timeout).toBeLessThanOrEqual(name === 'IngestS3' ? 900 : 300);
+      // Only the writer, which hands a file over to a continuation before its time is up, takes Lambda's maximum.
+      expect(properties.Timeout).toBeLessThanOrEqual(name === 'Writer' ? 900 : 300);
     }
   });
 
@@ -249,8 +280,17 @@ describe('the functions', () => {
     );
   });
 
+  it('trigger the writer from the write queue, one file at a time, with partial batch failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'WriterFunction') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'WriteQueue'), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
   it('trigger the sender from the send queue, 10 messages at a time, with partial batch failures and capped concurrency', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'SenderFunction') },
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'SendQueue'), 'Arn'] },
@@ -260,18 +300,22 @@ describe('the functions', () => {
     });
   });
 
-  it('leave the dead-letter queue alone: its messages wait there for a redrive', () => {
-    const deadLetterQueue = logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue');
+  it('leave the dead-letter queues alone: their messages wait there for a redrive', () => {
     const mappings = Object.values(
       template.findResources('AWS::Lambda::EventSourceMapping') as Record<
         string,
         { Properties: { EventSourceArn: { 'Fn::GetAtt': [string, string] } } }
       >,
     );
-    expect(mappings.map((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0])).not.toContain(deadLetterQueue);
-    for (const name of HANDLERS) {
-      for (const statement of statementsOfFunction(template, `${name}Function`)) {
-        expect(JSON.stringify(statement.Resource)).not.toContain(deadLetterQueue);
+    for (const name of ['QueueingDeadLetterQueue', 'WriteDeadLetterQueue']) {
+      const deadLetterQueue = logicalIdOf('AWS::SQS::Queue', name);
+      expect(mappings.map((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0])).not.toContain(
+        deadLetterQueue,
+      );
+      for (const handler of HANDLERS) {
+        for (const statement of statementsOfFunction(template, `${handler}Function`)) {
+          expect(JSON.stringify(statement.Resource)).not.toContain(deadLetterQueue);
+        }
       }
     }
   });
@@ -293,7 +337,19 @@ describe('the permissions of each function', () => {
 
   it('give each function exactly the actions it uses', () => {
     const expected: Record<(typeof HANDLERS)[number], string[]> = {
-      UploadApi: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
+      // No queue: the file it stores reaches the writer through the bucket's notification.
+      UploadApi: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject', 's3:GetObject'],
+      Writer: [
+        ...LOGS,
+        ...XRAY,
+        ...READ,
+        ...WRITE,
+        ...CONSUME_QUEUE,
+        ...SEND_TO_QUEUE,
+        's3:GetObject',
+        's3:PutObject',
+      ],
+      Campaigns: [...LOGS, ...XRAY, ...READ],
       // Sending too: messages it has no time left to pace go back on the queue as fresh messages.
       Sender: [
         ...LOGS,
@@ -304,12 +360,12 @@ describe('the permissions of each function', () => {
         ...SEND_TO_QUEUE,
         'ses:SendEmail',
         'ses:GetAccount',
+        's3:GetObject',
       ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
-      Graphql: [...LOGS, ...XRAY, ...READ],
+      Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
       Health: [...LOGS, ...XRAY],
       UploadUrl: [...LOGS, ...XRAY, ...READ, 's3:PutObject'],
-      IngestS3: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE, 's3:GetObject'],
       Docs: [...LOGS, ...XRAY],
     };
     for (const name of HANDLERS) {
@@ -321,7 +377,7 @@ describe('the permissions of each function', () => {
   });
 
   it('give no function a Scan of the table, only keyed reads through the table and its indexes', () => {
-    const table = logicalIdOf('AWS::DynamoDB::Table', 'EmailSends');
+    const table = logicalIdOf('AWS::DynamoDB::Table', 'EmailSendsV2');
     for (const name of HANDLERS) {
       expect(actionsOfFunction(template, `${name}Function`)).not.toContain('dynamodb:Scan');
       for (const statement of statementsOfFunction(template, `${name}Function`)) {
@@ -402,6 +458,7 @@ describe('the HTTP API', () => {
     const functionOf: Record<ApiFunction, string> = {
       uploadApi: fn('UploadApi'),
       uploadUrl: fn('UploadUrl'),
+      campaigns: fn('Campaigns'),
       graphql: fn('Graphql'),
       health: fn('Health'),
       docs: fn('Docs'),
@@ -412,6 +469,7 @@ describe('the HTTP API', () => {
     expect(routeTable(template)).toEqual({
       'POST /campaigns/upload': fn('UploadApi'),
       'POST /campaigns/uploads': fn('UploadUrl'),
+      'GET /campaigns/{batchId}': fn('Campaigns'),
       'GET /graphql': fn('Graphql'),
       'POST /graphql': fn('Graphql'),
       'GET /health': fn('Health'),
@@ -455,8 +513,9 @@ describe('the HTTP API', () => {
         'DashboardUrl',
         'TableName',
         'UploadBucketName',
-        'IngestS3FunctionName',
         'QueueUrl',
+        'WriteQueueUrl',
+        'WriteDeadLetterQueueUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
       ].sort(),
@@ -467,7 +526,7 @@ describe('the HTTP API', () => {
     template.hasOutput('GraphqlUrl', { Value: { 'Fn::Join': ['', [endpoint, '/graphql']] } });
     template.hasOutput('DocsUrl', { Value: { 'Fn::Join': ['', [endpoint, '/docs']] } });
     template.hasOutput('DeadLetterQueueArn', {
-      Value: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] },
+      Value: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'QueueingDeadLetterQueue'), 'Arn'] },
     });
     template.hasOutput('DashboardUrl', {
       Value: {
@@ -483,10 +542,10 @@ describe('the HTTP API', () => {
   });
 });
 
-describe('the upload bucket of large files', () => {
+describe('the bucket of campaign files', () => {
   const bucket = () => resourceNamed(template, 'AWS::S3::Bucket', 'LargeUploadsBucket');
 
-  it('is private, encrypted, TLS-only, logged, and forgets uploads after 7 days', () => {
+  it('is private, encrypted, TLS-only, logged, forgets uploads after 7 days and rows with their sends', () => {
     expect(bucket().properties).toMatchObject({
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -501,7 +560,10 @@ describe('the upload bucket of large files', () => {
         DestinationBucketName: { Ref: logicalIdOf('AWS::S3::Bucket', 'LargeUploadsAccessLogs') },
       },
       LifecycleConfiguration: {
-        Rules: [expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 7, Status: 'Enabled' })],
+        Rules: [
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 7, Status: 'Enabled' }),
+          expect.objectContaining({ Prefix: 'rows/', ExpirationInDays: 90, Status: 'Enabled' }),
+        ],
       },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -531,12 +593,12 @@ describe('the upload bucket of large files', () => {
     );
   });
 
-  it('invokes the S3 ingest for each new uploads/*.csv object, with 15 minutes and two retries', () => {
+  it('puts each new uploads/*.csv object on the write queue, for the writer (15 minutes a run)', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: bucket().id },
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
-          Match.objectLike({
+        QueueConfigurations: [
+          {
             Events: ['s3:ObjectCreated:*'],
             Filter: {
               Key: {
@@ -546,36 +608,57 @@ describe('the upload bucket of large files', () => {
                 ],
               },
             },
-          }),
+            QueueArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'WriteQueue'), 'Arn'] },
+          },
         ],
       },
     });
-    expect(resourceNamed(template, 'AWS::Lambda::Function', 'IngestS3Function').properties).toMatchObject({
+    // S3 may send to the write queue, for this bucket only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalIdOf('AWS::SQS::Queue', 'WriteQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucket().id, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+    expect(resourceNamed(template, 'AWS::Lambda::Function', 'WriterFunction').properties).toMatchObject({
       Timeout: 900,
       MemorySize: 1024,
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'IngestS3Function') },
-      MaximumRetryAttempts: 2,
-    });
   });
 
-  it('lets the upload-url function put and the S3 ingest get only objects under uploads/', () => {
-    const uploads = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket().id, 'Arn'] }, '/uploads/*']] };
+  it('lets each function reach only the objects it uses: uploads/ to store, sign and read, rows/ to write and read', () => {
+    const objects = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket().id, 'Arn'] }, `/${prefix}*`]],
+    });
     const s3Statements = (name: string) =>
       statementsOfFunction(template, `${name}Function`).filter((st) =>
         [st.Action].flat().some((a) => a.startsWith('s3:')),
       );
     expect(s3Statements('UploadUrl')).toEqual([
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: uploads },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('uploads/') },
     ]);
-    expect(s3Statements('IngestS3')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: uploads },
+    expect(s3Statements('UploadApi')).toEqual([
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: objects('uploads/') },
     ]);
-    expect(envOf('UploadUrl')).toMatchObject({
-      UPLOAD_BUCKET: { Ref: bucket().id },
-      UPLOAD_URL_SECONDS: '900',
-    });
+    expect(s3Statements('Writer')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('uploads/') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('rows/') },
+    ]);
+    for (const reader of ['Sender', 'Graphql']) {
+      expect(s3Statements(reader)).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('rows/') },
+      ]);
+    }
+    for (const name of ['UploadUrl', 'UploadApi', 'Writer', 'Sender', 'Graphql']) {
+      expect(envOf(name)).toMatchObject({ UPLOAD_BUCKET: { Ref: bucket().id } });
+    }
+    expect(envOf('UploadUrl')).toMatchObject({ UPLOAD_URL_SECONDS: '900' });
   });
 });
 
@@ -624,12 +707,12 @@ describe('the configuration', () => {
     );
   });
 
-  it('tells both large-upload functions the largest file, 1 GiB unless maxLargeUploadBytes says otherwise', () => {
-    for (const name of ['UploadUrl', 'IngestS3']) {
+  it('tells the upload-url function and the writer the largest file, 1 GiB unless maxLargeUploadBytes says otherwise', () => {
+    for (const name of ['UploadUrl', 'Writer']) {
       expect(envOf(name)).toMatchObject({ MAX_LARGE_UPLOAD_BYTES: String(1024 ** 3) });
     }
     const { template: configured } = synthStack({ maxLargeUploadBytes: '10485760' });
-    for (const name of ['UploadUrl', 'IngestS3']) {
+    for (const name of ['UploadUrl', 'Writer']) {
       const fn = resourceNamed(configured, 'AWS::Lambda::Function', `${name}Function`).properties as {
         Environment: { Variables: Record<string, unknown> };
       };
@@ -637,6 +720,28 @@ describe('the configuration', () => {
     }
     expect(() => synthStack({ maxLargeUploadBytes: String(6 * 1024 ** 3) })).toThrow(
       /context maxLargeUploadBytes must be an integer from 1024 to 5368709120/,
+    );
+  });
+
+  it('keeps sends, batches and rows 90 days unless retentionDays says otherwise', () => {
+    const keepers = ['UploadApi', 'Writer', 'Sender', 'Sweeper'];
+    for (const name of keepers) expect(envOf(name)).toMatchObject({ RETENTION_DAYS: '90' });
+    const { template: configured } = synthStack({ retentionDays: '30' });
+    for (const name of keepers) {
+      const fn = resourceNamed(configured, 'AWS::Lambda::Function', `${name}Function`).properties as {
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(fn.Environment.Variables).toMatchObject({ RETENTION_DAYS: '30' });
+    }
+    const rules = (
+      resourceNamed(configured, 'AWS::S3::Bucket', 'LargeUploadsBucket').properties
+        .LifecycleConfiguration as {
+        Rules: { Prefix: string; ExpirationInDays: number }[];
+      }
+    ).Rules;
+    expect(rules.find((rule) => rule.Prefix === 'rows/')?.ExpirationInDays).toBe(30);
+    expect(() => synthStack({ retentionDays: '0' })).toThrow(
+      /context retentionDays must be an integer from 1/,
     );
   });
 

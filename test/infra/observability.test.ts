@@ -1,6 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../lambdas/contract/functions.js';
 import { METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
 import { resourceNamed, synthStack } from '../helpers/synth-stack.js';
 
@@ -31,9 +30,9 @@ const ALARMS = [
   'ses-throttles',
   'emails-failed',
   'sweeper-errors',
-  'ingest-s3-errors',
-  'ingest-s3-events-dropped',
-  'ingest-s3-near-timeout',
+  'writer-errors',
+  'write-dead-letter-queue-not-empty',
+  'write-queue-oldest-message',
   'api5xx',
 ];
 
@@ -55,7 +54,7 @@ describe('the alarms', () => {
       Dimensions: [
         {
           Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'DeadLetterQueue'), 'QueueName'] },
+          Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'QueueingDeadLetterQueue'), 'QueueName'] },
         },
       ],
       Statistic: 'Maximum',
@@ -139,11 +138,11 @@ describe('the alarms', () => {
     );
   });
 
-  it('fire on any error of the large-file ingest, which no client would see', () => {
-    expect(alarmsOf(template)['ingest-s3-errors']).toMatchObject({
+  it('fire on any error of the writer, which no client would see', () => {
+    expect(alarmsOf(template)['writer-errors']).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', 'IngestS3Function') } }],
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', 'WriterFunction') } }],
       Statistic: 'Sum',
       Period: 300,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -151,16 +150,27 @@ describe('the alarms', () => {
     });
   });
 
-  it('fire when a large-file ingest runs longer than 80% of its timeout', () => {
-    expect(FUNCTIONS.ingestS3.timeoutSeconds).toBe(900);
-    expect(alarmsOf(template)['ingest-s3-near-timeout']).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Duration',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', 'IngestS3Function') } }],
+  it('fire as soon as a file the writer kept failing on is on the write dead-letter queue', () => {
+    expect(alarmsOf(template)['write-dead-letter-queue-not-empty']).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'WriteDeadLetterQueue'), 'QueueName'] },
+        },
+      ],
       Statistic: 'Maximum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0.8 * 900_000,
+      Threshold: 0,
+    });
+  });
+
+  it('fire when an uploaded file waits for the writer longer than the queue age limit', () => {
+    expect(alarmsOf(configured)['write-queue-oldest-message']).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Statistic: 'Maximum',
+      Threshold: 600,
     });
   });
 
@@ -306,8 +316,10 @@ describe('the dashboard', () => {
       'Lambda duration p95 (ms)',
       'API requests',
       'API latency (ms)',
-      'Large-file ingest (S3)',
+      'Writer',
+      'Write queue',
       'Upload URLs',
+      'Campaigns',
       'Docs',
     ]) {
       expect(text).toContain(`\\"title\\":\\"${title}\\"`);
@@ -330,14 +342,15 @@ describe('the dashboard', () => {
       'graphql',
       'health',
       'upload-url',
-      'ingest-s3',
+      'writer',
+      'campaigns',
       'docs',
     ]) {
       expect(text).toContain(`\\"label\\":\\"${service}\\"`);
     }
   });
 
-  it('shows invocations, errors and duration of the upload-url, S3 ingest and docs functions', () => {
+  it('shows invocations, errors and duration of the writer, upload-url, campaigns and docs functions', () => {
     const { properties } = resourceNamed(template, 'AWS::CloudWatch::Dashboard', 'Dashboard');
     const parts = (properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
     const widgets = (title: string) => {
@@ -349,14 +362,17 @@ describe('the dashboard', () => {
       return joined.slice(start, end === -1 ? undefined : end);
     };
     for (const [title, fn] of [
-      ['Large-file ingest (S3)', 'IngestS3Function'],
+      ['Writer', 'WriterFunction'],
       ['Upload URLs', 'UploadUrlFunction'],
+      ['Campaigns', 'CampaignsFunction'],
       ['Docs', 'DocsFunction'],
     ] as const) {
       const widget = widgets(title);
       for (const metric of ['Invocations', 'Errors', 'Duration']) expect(widget).toContain(`"${metric}"`);
       expect(widget).toContain(id('AWS::Lambda::Function', fn));
     }
-    expect(widgets('Large-file ingest (S3)')).toContain(`"value":${0.8 * 900_000}`);
+    const queue = widgets('Write queue');
+    expect(queue).toContain(id('AWS::SQS::Queue', 'WriteDeadLetterQueue'));
+    expect(queue).toContain('ApproximateAgeOfOldestMessage');
   });
 });

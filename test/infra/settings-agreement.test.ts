@@ -6,13 +6,14 @@ import { defaultIn, environmentOf, kindIn } from '../../lambdas/contract/setting
 import { type EnvSettingName, SETTINGS, type Setting } from '../../lambdas/contract/settings.js';
 import { ConfigError, type Env } from '../../lambdas/core/config/env.js';
 import {
+  campaignsConfig,
   docsConfig,
   ingestConfig,
   queryConfig,
-  s3IngestConfig,
   senderConfig,
   sweeperConfig,
   uploadUrlConfig,
+  writerConfig,
 } from '../../lambdas/core/config/function-config.js';
 import { MailerConfigError, type MailerSettings, readMailerConfig } from '../../lib/mailer-config.js';
 
@@ -27,7 +28,8 @@ import { MailerConfigError, type MailerSettings, readMailerConfig } from '../../
 const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   uploadApi: ingestConfig,
   uploadUrl: uploadUrlConfig,
-  ingestS3: s3IngestConfig,
+  writer: writerConfig,
+  campaigns: campaignsConfig,
   docs: docsConfig,
   graphql: queryConfig,
   sender: senderConfig,
@@ -70,6 +72,7 @@ const MINIMAL_ENV: Env = Object.fromEntries(
   [
     SETTINGS.tableName,
     SETTINGS.queueUrl,
+    SETTINGS.writeQueueUrl,
     SETTINGS.senderEmail,
     SETTINGS.uploadBucket,
     SETTINGS.docsAssetsDir,

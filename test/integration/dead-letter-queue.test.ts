@@ -96,6 +96,8 @@ describe('the dead-letter queue', () => {
     expect(await deliver(healthy, await receiveSqsEvent(aws), aws.queues.queueUrl)).toBe(0);
     expect(await sendOf(report.batchId, 'dlq@example.com')).toMatchObject({ status: 'SENT', attempts: 4 });
     expect(await sendOf(report.batchId, 'dlq@example.com')).not.toHaveProperty('errorCode');
+    // The redriven send left ERROR for SENDING, then SENT: the counters followed it.
+    expect(await countsOf(aws, report.batchId)).toEqual({ QUEUED: 0, SENDING: 0, SENT: 1, ERROR: 0 });
   });
 
   it('acknowledges a redriven message whose send was SENT meanwhile, without calling SES', async () => {

@@ -1,47 +1,55 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPLOAD_KEY_PREFIX } from '../../lambdas/contract/upload-object.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
+import { createWriterHandler } from '../../lambdas/writer/handler.js';
 import { createTestKey } from '../helpers/api-keys.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 import { multipartBody } from '../helpers/multipart.js';
-import { countsOf, storesOf } from '../helpers/send-pipeline.js';
+import {
+  acceptDepsFor,
+  FULL_WRITER_TIME,
+  storesOf,
+  uploadEventFor,
+  writerDepsFor,
+} from '../helpers/send-pipeline.js';
 
 let aws: TestAws;
 let key: string;
 let stores: ReturnType<typeof storesOf>;
 let handler: ReturnType<typeof createIngestHandler>;
-let failNextEnqueue = false;
+let failNextStore = false;
 
 beforeAll(async () => {
   aws = await startTestAws();
   key = await createTestKey(aws, ['upload']);
   stores = storesOf(aws);
-  const { queue } = stores;
+  const { files } = stores;
   const clock = () => new Date();
   handler = createIngestHandler({
-    sends: stores.sends,
-    contents: stores.contents,
-    batches: stores.batches,
-    queue: {
-      enqueue: async (refs) => {
-        if (failNextEnqueue) {
-          failNextEnqueue = false;
-          throw new Error('queue outage');
+    ...acceptDepsFor(aws),
+    // An S3 outage while the file is stored, which s3rver cannot have on demand.
+    files: {
+      put: async (...args) => {
+        if (failNextStore) {
+          failNextStore = false;
+          throw new Error('S3 outage');
         }
-        await queue.enqueue(refs);
+        await files.put(...args);
       },
-    } as typeof queue,
-    clock,
+      exists: (batchId) => files.exists(batchId),
+    },
     newBatchId: randomUUID,
-    chunkRows: 25,
     maxBodyBytes: 64 * 1024,
     apiKeys: new ApiKeyCheck(new ApiKeyStore(aws.clients.documents, aws.tableName), clock, {
       cacheSeconds: 0,
@@ -63,16 +71,26 @@ interface Answer {
   headers: Record<string, unknown>;
 }
 
+/**
+ * Posts an upload. The fixtures are uploaded many times over: each upload says allowDuplicate unless
+ * `checkDuplicate` (the tests of the duplicate check).
+ */
 async function post(
   body: Buffer | string,
-  options: { contentType?: string; headers?: Record<string, string>; query?: string } = {},
+  options: {
+    contentType?: string;
+    headers?: Record<string, string>;
+    query?: string;
+    checkDuplicate?: boolean;
+  } = {},
 ): Promise<Answer> {
+  const query = [options.query, options.checkDuplicate ? undefined : 'allowDuplicate=true'].filter(Boolean);
   const event = httpApiEvent({
     method: 'POST',
     path: '/campaigns/upload',
     headers: { 'x-api-key': key, 'content-type': options.contentType ?? 'text/csv', ...options.headers },
     body: Buffer.isBuffer(body) ? body : Buffer.from(body),
-    ...(options.query ? { query: options.query } : {}),
+    ...(query.length > 0 ? { query: query.join('&') } : {}),
   });
   const result = (await handler(event, {} as Context)) as APIGatewayProxyStructuredResultV2;
   return {
@@ -85,6 +103,23 @@ async function post(
 async function uploadFixture(name: string, headers: Record<string, string> = {}) {
   const form = await multipartBody([{ name: 'file', content: fixture(name), fileName: name }]);
   return post(form.body, { contentType: form.contentType, headers });
+}
+
+/** Files stored for the writer so far. */
+async function storedUploads(): Promise<number> {
+  const out = await aws.s3.client.send(
+    new ListObjectsV2Command({ Bucket: aws.s3.bucket, Prefix: UPLOAD_KEY_PREFIX }),
+  );
+  return out.KeyCount ?? 0;
+}
+
+/** Runs the writer on the uploaded file of `batchId`, as S3's event on the write queue makes it. */
+async function write(batchId: string): Promise<void> {
+  const result = await createWriterHandler(writerDepsFor(aws))(
+    uploadEventFor(aws, batchId),
+    FULL_WRITER_TIME,
+  );
+  expect(result.batchItemFailures).toEqual([]);
 }
 
 async function queuedMessages(): Promise<number> {
@@ -188,7 +223,7 @@ describe('POST /campaigns/upload answers', () => {
   });
 
   it('400 for a placeholder that names no column, with the placeholder and its line, and no batch', async () => {
-    const before = await queuedMessages();
+    const before = await storedUploads();
     const answer = await uploadFixture('unknown-placeholder.csv');
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({
@@ -197,7 +232,7 @@ describe('POST /campaigns/upload answers', () => {
       line: 2,
       placeholder: 'firstname',
     });
-    expect(await queuedMessages()).toBe(before);
+    expect(await storedUploads()).toBe(before);
   });
 
   it('415 for a body that is not CSV', async () => {
@@ -238,12 +273,12 @@ describe('POST /campaigns/upload answers', () => {
   });
 
   it('422 with the report and no batchId when no row can be sent', async () => {
-    const before = await queuedMessages();
+    const before = await storedUploads();
     const answer = await post('email,subject,content\nnot-an-email,Hi,Hello\nana@example.com,,Hello\n');
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({ received: 2, accepted: 0, invalid: 2 });
     expect(answer.body.batchId).toBeUndefined();
-    expect(await queuedMessages()).toBe(before);
+    expect(await storedUploads()).toBe(before);
   });
 
   it('422 for a file whose every row is longer than a row may be', async () => {
@@ -266,7 +301,7 @@ describe('POST /campaigns/upload answers', () => {
     const viaForm = await post(form.body, { contentType: form.contentType });
     expect(viaForm.body).toMatchObject({ dryRun: true, accepted: 2 });
     const batch = String(viaForm.body.batchId);
-    const { sendIdFor } = await import('../../lambdas/core/domain/send-id.js');
+    await write(batch);
     const send = await stores.sends.getSend(sendIdFor(batch, 'ana@example.com'));
     expect(send).toMatchObject({ dryRun: true, status: 'QUEUED' });
     expect(await stores.batches.getBatch(batch)).toMatchObject({ dryRun: true });
@@ -290,16 +325,16 @@ describe('the example files of the README', () => {
 });
 
 describe('Idempotency-Key', () => {
-  it('answers a retry with the first answer and enqueues nothing twice', async () => {
+  it('answers a retry with the first answer and stores the file once', async () => {
     const idempotencyKey = randomUUID();
     const first = await uploadFixture('crlf.csv', { 'idempotency-key': idempotencyKey });
-    const queued = await queuedMessages();
+    const stored = await storedUploads();
     // A retry is a new form: another boundary, the same file.
     const retry = await uploadFixture('crlf.csv', { 'idempotency-key': idempotencyKey });
     expect(retry.status).toBe(202);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(await queuedMessages()).toBe(queued);
+    expect(await storedUploads()).toBe(stored);
   });
 
   it('answers 409 for the same key with a different file', async () => {
@@ -335,22 +370,100 @@ describe('Idempotency-Key', () => {
     expect(inProgress?.headers['retry-after']).toBe(String(retryAfter));
   });
 
-  it('resumes into the same batch after a failed attempt, without a second batch', async () => {
+  it('answers the retry of an attempt that failed to store the file (S3 outage injected), with one batch', async () => {
     const idempotencyKey = randomUUID();
     const rows = Array.from({ length: 60 }, (_, i) => `r${i}@example.com,Hi,Hello\n`).join('');
     const csv = `email,subject,content\n${rows}`;
-    failNextEnqueue = true;
+    const before = await storedUploads();
+    failNextStore = true;
     const failed = await post(csv, { headers: { 'idempotency-key': idempotencyKey } });
     expect(failed.status).toBe(500);
+    expect(await storedUploads()).toBe(before);
     const retry = await post(csv, { headers: { 'idempotency-key': idempotencyKey } });
     expect(retry.status).toBe(202);
     expect(retry.body).toMatchObject({ accepted: 60 });
-    const counts = await countsOf(aws, String(retry.body.batchId));
-    expect(counts.QUEUED + counts.PENDING).toBe(60);
+    expect(await storedUploads()).toBe(before + 1);
+    expect(await stores.batches.getBatch(String(retry.body.batchId))).toMatchObject({ accepted: 60 });
   });
 
   it('refuses a key that is not printable ASCII', async () => {
     const answer = await post(fixture('bom.csv'), { headers: { 'idempotency-key': 'x'.repeat(300) } });
     expect(answer.status).toBe(400);
+  });
+});
+
+describe('the answer of an upload', () => {
+  it('stores the file and the batch, and neither writes a send nor queues one: the writer does', async () => {
+    const sendsQueued = await queuedMessages();
+    const csv = `email,subject,content\nfast-${randomUUID()}@example.com,Hi,Hello\n`;
+    const answer = await post(csv, { query: 'dryRun=true' });
+    expect(answer.status).toBe(202);
+    const batchId = String(answer.body.batchId);
+    expect(await stores.files.exists(batchId)).toBe(true);
+    expect(await stores.batches.getBatch(batchId)).toMatchObject({ batchId, accepted: 1, dryRun: true });
+    expect(await stores.writers.get(batchId)).toBeUndefined();
+    expect(await queuedMessages()).toBe(sendsQueued);
+    const opened = await stores.files.open(`uploads/${batchId}.csv`);
+    opened.body.destroy();
+    expect(opened.dryRun).toBe(true);
+  });
+});
+
+describe('the same file uploaded twice', () => {
+  const freshCsv = () => `email,subject,content\ntwice-${randomUUID()}@example.com,Hi,Hello\n`;
+
+  it('is refused with 409, naming the batch it became, unless allowDuplicate says it is meant', async () => {
+    const csv = freshCsv();
+    const first = await post(csv, { checkDuplicate: true });
+    expect(first.status).toBe(202);
+    const again = await post(csv, { checkDuplicate: true });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      problem: 'DUPLICATE_FILE',
+      batchId: first.body.batchId,
+      uploadedAt: expect.any(String),
+    });
+    expect(String(again.body.error)).toContain('allowDuplicate=true');
+    const meant = await post(csv, { query: 'allowDuplicate=true', checkDuplicate: true });
+    expect(meant.status).toBe(202);
+    expect(meant.body.batchId).not.toBe(first.body.batchId);
+    // As a form field too, as Swagger UI sends it.
+    const form = await multipartBody([
+      { name: 'file', content: csv, fileName: 'list.csv' },
+      { name: 'allowDuplicate', content: 'true' },
+    ]);
+    expect((await post(form.body, { contentType: form.contentType, checkDuplicate: true })).status).toBe(202);
+  });
+
+  it('is no duplicate under an Idempotency-Key: the key decides, as before', async () => {
+    const csv = freshCsv();
+    expect((await post(csv, { checkDuplicate: true })).status).toBe(202);
+    const keyed = await post(csv, { headers: { 'idempotency-key': randomUUID() }, checkDuplicate: true });
+    expect(keyed.status).toBe(202);
+  });
+
+  it('is told to come back later while the first upload of it is still being answered', async () => {
+    const csv = freshCsv();
+    const sha256 = createHash('sha256').update(csv).digest('hex');
+    // An upload of the same file registered it a moment ago and has not stored it yet.
+    await stores.registry.register(sha256, randomUUID(), new Date(), 29_000);
+    const answer = await post(csv, { checkDuplicate: true });
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ problem: 'DUPLICATE_FILE_IN_PROGRESS' });
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(answer.headers['retry-after']).toBe(String(answer.body.retryAfterSeconds));
+  });
+
+  it('goes ahead when the earlier upload of it died before storing it', async () => {
+    const csv = freshCsv();
+    const sha256 = createHash('sha256').update(csv).digest('hex');
+    // Registered by an upload that had 1 ms to answer and never stored the file or its batch.
+    await stores.registry.register(sha256, randomUUID(), new Date(Date.now() - 60_000), 1);
+    const answer = await post(csv, { checkDuplicate: true });
+    expect(answer.status).toBe(202);
+    expect((await post(csv, { checkDuplicate: true })).body).toMatchObject({
+      problem: 'DUPLICATE_FILE',
+      batchId: answer.body.batchId,
+    });
   });
 });

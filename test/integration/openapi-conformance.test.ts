@@ -3,15 +3,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaignsHandler } from '../../lambdas/campaigns/handler.js';
 import { type ApiFunction, routeOfKey } from '../../lambdas/contract/api-routes.js';
 import { packagedFileOf } from '../../lambdas/contract/docs-files.js';
+import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
+import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import type { HttpHandler } from '../../lambdas/core/http/http-function.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
+import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
-import { ContentStore } from '../../lambdas/core/store/content-store.js';
+import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
-import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
 import { openApiDocument } from '../../lambdas/docs/openapi.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
@@ -20,10 +23,11 @@ import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createHealthHandler } from '../../lambdas/health/handler.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
 import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
+import { createWriterHandler } from '../../lambdas/writer/handler.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { type LocalClients, localClients } from '../../local/local-clients.js';
 import { createTestKey } from '../helpers/api-keys.js';
-import { startTestAws, type TestAws, type TestS3 } from '../helpers/aws-emulators.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
   type Answer,
   answerOf,
@@ -33,7 +37,12 @@ import {
 } from '../helpers/documented-answers.js';
 import { type HttpApiEventInit, httpApiEvent } from '../helpers/http-api-event.js';
 import { multipartBody } from '../helpers/multipart.js';
-import { storesOf } from '../helpers/send-pipeline.js';
+import {
+  FULL_WRITER_TIME,
+  RETENTION_SECONDS,
+  uploadEventFor,
+  writerDepsFor,
+} from '../helpers/send-pipeline.js';
 
 /**
  * Every route of the API driven through its function's handler against the emulators, every answer
@@ -61,7 +70,7 @@ const LARGE_UPLOAD = 'POST /campaigns/uploads';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_FILE_BYTES = 1024 ** 3;
 
-let aws: TestAws & { s3: TestS3 };
+let aws: TestAws;
 /** Clients whose every DynamoDB call fails: an outage the emulator cannot produce, injected. */
 let unreachable: LocalClients;
 let uploadKey: string;
@@ -82,22 +91,19 @@ function functionsOver(
   fileOf: Parameters<typeof packagedFileOf>[0],
 ) {
   const db = clients.documents;
-  const { queue } = storesOf(aws);
-  const sends = new SendStore(db, aws.tableName);
-  const contents = new ContentStore(db, aws.tableName);
   const batches = new BatchStore(db, aws.tableName);
   const apiKeys = keyCheck(clients);
   return new Map<ApiFunction, HttpHandler>([
     [
       'uploadApi',
       createIngestHandler({
-        sends,
-        contents,
+        files: new CampaignFiles(aws.s3.client, aws.s3.bucket),
         batches,
-        queue,
+        registry: new FileRegistry(db, aws.tableName),
         clock: () => new Date(),
+        retentionSeconds: RETENTION_SECONDS,
+        answerMs: 29_000,
         newBatchId: randomUUID,
-        chunkRows: 25,
         maxBodyBytes: MAX_BODY_BYTES,
         apiKeys,
         idempotency: new IdempotencyStore(db, aws.tableName, { leaseSeconds: 60, ttlSeconds: 3600 }),
@@ -118,8 +124,16 @@ function functionsOver(
     [
       'graphql',
       createGraphqlHandler({
-        ...tableReaders(db, aws.tableName),
+        ...tableReaders(db, aws.tableName, new RowChunks(aws.s3.client, aws.s3.bucket)),
         cursors: new PageCursors('conformance-test-secret'),
+        apiKeys,
+      }),
+    ],
+    [
+      'campaigns',
+      createCampaignsHandler({
+        batches,
+        progress: new BatchProgressReader(db, aws.tableName),
         apiKeys,
       }),
     ],
@@ -129,7 +143,7 @@ function functionsOver(
 }
 
 beforeAll(async () => {
-  aws = await startTestAws({ s3: true });
+  aws = await startTestAws();
   uploadKey = await createTestKey(aws, ['upload']);
   readKey = await createTestKey(aws, ['read']);
   const require = createRequire(import.meta.url);
@@ -266,10 +280,14 @@ describe('POST /campaigns/upload answers as documented', () => {
     expect([refused.status, refused.body]).toEqual([403, documented.exampleOf(UPLOAD, 403)]);
   });
 
-  it('409 for an Idempotency-Key reused with another file', async () => {
+  it('409 for an Idempotency-Key reused with another file, and for the same file twice', async () => {
     const key = randomUUID();
     expect(await upload(CSV, { 'idempotency-key': key })).toBe(202);
     expect(await upload(`${CSV}carl@example.com,Hi,Hello\n`, { 'idempotency-key': key })).toBe(409);
+    const csv = `email,subject,content\ntwice-${randomUUID()}@example.com,Hi,Hello\n`;
+    expect(await upload(csv)).toBe(202);
+    const again = await uploadAnswer(csv);
+    expect([again.status, (again.body as { problem: string }).problem]).toEqual([409, 'DUPLICATE_FILE']);
   });
 
   it('413 above the body limit, 415 for a body that is not CSV, 422 when no row can be sent', async () => {
@@ -295,6 +313,49 @@ describe('POST /campaigns/upload answers as documented', () => {
       error: (documented.exampleOf(UPLOAD, 500) as { error: string }).error,
       requestId: answer.requestId,
     });
+  });
+});
+
+describe('GET /campaigns/{batchId} answers as documented', () => {
+  const campaign = (batchId: string, key = readKey, over = handlers) =>
+    call({ method: 'GET', path: `/campaigns/${batchId}`, headers: { 'x-api-key': key } }, over);
+
+  it('200 for a batch while it is written and once it is, to a key of either scope', async () => {
+    const answer = await uploadAnswer(
+      `email,subject,content\ncampaign-${randomUUID()}@example.com,Hi,Hello\n`,
+    );
+    const batchId = String((answer.body as { batchId: string }).batchId);
+    const waiting = await campaign(batchId, uploadKey);
+    expect(waiting.status).toBe(200);
+    expect(waiting.body).toMatchObject({ batchId, writer: null, total: 1, finished: false });
+    const result = await createWriterHandler(writerDepsFor(aws))(
+      uploadEventFor(aws, batchId),
+      FULL_WRITER_TIME,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    const written = await campaign(batchId);
+    expect(written.status).toBe(200);
+    expect(written.body).toMatchObject({
+      writer: { state: 'READY', rowsWritten: 1 },
+      counts: { queued: 1, sending: 0, sent: 0, error: 0 },
+    });
+  });
+
+  it('404 for a batch that does not exist, and for an id that cannot be one', async () => {
+    expect((await campaign(randomUUID())).status).toBe(404);
+    expect((await campaign('not a batch id')).status).toBe(404);
+  });
+
+  it('401 without a key, 403 with a key of neither scope', async () => {
+    expect((await campaign(randomUUID(), '')).status).toBe(401);
+    const none = await createTestKey(aws, []);
+    expect((await campaign(randomUUID(), none)).status).toBe(403);
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK)', async () => {
+    const answer = await campaign(randomUUID(), readKey, failing);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toMatchObject({ requestId: answer.requestId });
   });
 });
 

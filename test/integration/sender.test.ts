@@ -1,5 +1,6 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rowChunkOf } from '../../lambdas/core/domain/row-chunk.js';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
@@ -15,13 +16,14 @@ import {
   csvOf,
   ingestMails,
   ingestText,
+  RETENTION_SECONDS,
   receiveAtLeast,
   receiveSqsEvent,
   senderDepsFor,
   sesClientFor,
   storesOf,
 } from '../helpers/send-pipeline.js';
-import { pendingSend } from '../helpers/send-records.js';
+import { queuedSend, refOf } from '../helpers/send-records.js';
 import { noSendMetrics } from '../helpers/sender-doubles.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
@@ -85,7 +87,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(bo?.body.html).toBeUndefined();
 
     const counts = await countsOf(aws, report.batchId);
-    expect(counts).toEqual({ PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
+    expect(counts).toEqual({ QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
   });
 
   it('calls SES once when the same message is delivered twice (duplicate delivery injected by the test, SES calls counted by middleware)', async () => {
@@ -200,7 +202,6 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(pending).toEqual([]);
     expect(calls).toEqual({ attempted: addresses.length + throttledCalls, delivered: addresses.length });
     expect(await countsOf(aws, report.batchId)).toEqual({
-      PENDING: 0,
       QUEUED: 0,
       SENDING: 0,
       SENT: addresses.length,
@@ -293,15 +294,25 @@ describe('sender handler against the SQS and SES emulators', () => {
   it('does not call SES for a send its upload marked dryRun, and mails the others of the batch', async () => {
     await drainQueue();
     const batchId = 'batch-partly-rehearsed';
-    const { sends, contents, queue } = storesOf(aws);
-    await contents.putContents([{ contentId: 'c1', content: 'C' }]);
-    // What an upload with the dryRun option stores on each of its sends.
+    const { sends, rows, queue } = storesOf(aws);
+    // What the writer stores for a batch whose rows differ in dryRun: the chunk of rows, then the sends.
     const records = [
-      pendingSend(batchId, 'rehearse@example.com', { dryRun: true }),
-      pendingSend(batchId, 'real@example.com'),
+      queuedSend(batchId, 'rehearse@example.com', { dryRun: true }),
+      queuedSend(batchId, 'real@example.com'),
     ];
-    await sends.putNewSends(records);
-    await queue.enqueue(records.map(({ sendId, createdAt }) => ({ sendId, createdAt })));
+    await rows.put(
+      rowChunkOf(
+        batchId,
+        0,
+        records.map((r, i) => ({
+          sendId: r.sendId,
+          line: i + 2,
+          row: { email: r.email, subject: 'S', content: 'C', variables: {} },
+        })),
+      ),
+    );
+    await sends.putNewSends(records, Math.floor(Date.now() / 1000) + RETENTION_SECONDS);
+    await queue.enqueue(records.map(refOf));
     const rehearsed = sendIdFor(batchId, 'rehearse@example.com');
     const { handler } = senderWith(freshSes());
     expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
@@ -315,6 +326,25 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(real?.status).toBe('SENT');
     expect(real?.dryRun).toBeUndefined();
     expect(real?.sesMessageId).not.toMatch(/^dry-run-/);
+  });
+
+  it('marks a send ERROR "ContentMissing" without calling SES when its chunk of rows is gone', async () => {
+    await drainQueue();
+    const batchId = 'batch-without-rows';
+    const { sends, queue } = storesOf(aws);
+    // The chunk expired with the batch's retention (or was never written): nothing to mail, ever.
+    const record = queuedSend(batchId, 'nocontent@example.com');
+    await sends.putNewSends([record], Math.floor(Date.now() / 1000) + RETENTION_SECONDS);
+    await queue.enqueue([refOf(record)]);
+    const ses = freshSes();
+    const calls = injectSesFaults(ses, () => undefined);
+    const { handler } = senderWith(ses);
+    expect(await handler(await receiveSqsEvent(aws))).toEqual({ batchItemFailures: [] });
+    expect(calls.attempted).toBe(0);
+    expect(await store().getSend(record.sendId)).toMatchObject({
+      status: 'ERROR',
+      errorCode: 'ContentMissing',
+    });
   });
 
   describe('near the invocation’s deadline (pacing and deadline on one virtual clock)', () => {

@@ -1,30 +1,55 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
-import { sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
-import { type SweepSettings, sweepStuckSends } from '../../lambdas/sweeper/sweep-stuck-sends.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import type { SendRef } from '../../lambdas/core/domain/send-record.js';
+import { SendQueue, sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
+import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
+import { createWriterHandler } from '../../lambdas/writer/handler.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
-import { receiveSqsEvent, storesOf } from '../helpers/send-pipeline.js';
-import { pendingSend } from '../helpers/send-records.js';
+import { injectQueueCrash } from '../helpers/aws-faults.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import {
+  countsOf,
+  FULL_WRITER_TIME,
+  ingestMails,
+  receiveSqsEvent,
+  storesOf,
+  uploadEventFor,
+  writerDepsFor,
+} from '../helpers/send-pipeline.js';
+import { SWEEP_SETTINGS, sweeperDepsFor, uploadMails } from '../helpers/sweep-pipeline.js';
 
+// Each test gets its own table and queues: the sweeper looks at every unfinished batch of the table.
 let aws: TestAws;
-beforeAll(async () => {
+/** SQS clients of the test's own, with its middleware. */
+let ownClients: SQSClient[] = [];
+beforeEach(async () => {
   aws = await startTestAws();
 });
-afterAll(() => aws.stop());
+afterEach(async () => {
+  for (const client of ownClients) client.destroy();
+  ownClients = [];
+  await aws.stop();
+});
 
-const settings: SweepSettings = {
-  pendingAfterSeconds: 60,
-  queuedAfterSeconds: 600,
-  sendingAfterSeconds: 60,
-  maxAttempts: 3,
-  maxPerRun: 100,
-};
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** The queue keeps a message this long; the sweeper puts open sends back one day before it is gone. */
+const RETENTION_MS = SEND_QUEUE.retentionSeconds * 1000;
+const PUT_BACK_AFTER_MS = RETENTION_MS - DAY_MS;
+/** A writer whose lease ran out and whose state has not moved for this long gets a continuation. */
+const WRITER_SILENT_MS = 5 * 60_000;
 
-const t0 = new Date('2026-11-20T10:00:00.000Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const sweepAt = (at: Date) =>
+  sweepBatches(
+    sweeperDepsFor(aws, () => at),
+    SWEEP_SETTINGS,
+  );
 
-const send = (batchId: string, email: string) => pendingSend(batchId, email, { createdAt: t0.toISOString() });
-
+/** Receives what the send queue has visible now, until it is empty: the send ids, sorted. */
 async function queuedSendIds(): Promise<string[]> {
   const ids: string[] = [];
   for (;;) {
@@ -34,52 +59,297 @@ async function queuedSendIds(): Promise<string[]> {
   }
 }
 
+/** What the write queue has visible now, until it is empty: the message bodies, parsed. */
+async function writeQueueMessages(): Promise<unknown[]> {
+  const bodies: unknown[] = [];
+  for (;;) {
+    const event = await receiveSqsEvent(aws, aws.queues.writeQueueUrl);
+    if (event.Records.length === 0) return bodies;
+    for (const r of event.Records) bodies.push(JSON.parse(r.body));
+  }
+}
+
+/** The batch's upload time, as its writer recorded it. */
+async function createdAtOf(batchId: string): Promise<Date> {
+  const writer = await storesOf(aws).writers.get(batchId);
+  if (!writer) throw new Error(`batch ${batchId} has no writer state`);
+  return new Date(writer.createdAt);
+}
+
+const refFor = (batchId: string, email: string, createdAt: Date): SendRef => ({
+  sendId: sendIdFor(batchId, email),
+  createdAt: createdAt.toISOString(),
+  batchId,
+  chunk: 0,
+});
+
+/** An SQS client for the emulator of its own, so that the middleware a test adds stays with it. */
+function freshSqs(): SQSClient {
+  const client = new SQSClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: aws.emulators.endpoints.sqs,
+  });
+  ownClients.push(client);
+  return client;
+}
+
+/**
+ * Writes a batch of four addresses, two per chunk, with a writer on `clock` whose invocation dies while
+ * it enqueues the second chunk (crash injected by middleware on its SQS client): chunk 0 is written,
+ * enqueued and checkpointed, chunk 1's sends are written but never enqueued, and the lease stays held
+ * until it runs out. Resolves with the batch's id once the writer is dead.
+ */
+async function writerCrashedInSecondChunk(clock: ManualClock): Promise<string> {
+  const batchId = await uploadMails(
+    aws,
+    ['w1@example.com', 'w2@example.com', 'w3@example.com', 'w4@example.com'],
+    clock.now,
+  );
+  const sqs = freshSqs();
+  const crash = injectQueueCrash(sqs, 'SendMessageBatchCommand', 2);
+  const writer = createWriterHandler(
+    writerDepsFor(aws, { clock: clock.now, chunkRows: 2, queue: new SendQueue(sqs, aws.queues.queueUrl) }),
+  );
+  void writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME);
+  await crash.reached;
+  return batchId;
+}
+
 describe('sweeper', () => {
-  it('enqueues only the sends a crash left behind, and never a finished one', async () => {
-    const { sends: store, queue } = storesOf(aws);
-    const pending = send('sweep-1', 'pending@example.com');
-    const expiredClaim = send('sweep-1', 'expired@example.com');
-    const liveClaim = send('sweep-1', 'live@example.com');
-    const sent = send('sweep-1', 'sent@example.com');
-    const exhausted = send('sweep-1', 'exhausted@example.com');
-    await store.putNewSends([pending, expiredClaim, liveClaim, sent, exhausted]);
-    const ref = (s: SendRecord) => ({ sendId: s.sendId, createdAt: s.createdAt });
-    await store.claim(ref(expiredClaim), 'l1', at(1), 10_000);
-    await store.claim(ref(liveClaim), 'l2', at(1), 3_600_000);
-    await store.claim(ref(sent), 'l3', at(1), 10_000);
-    await store.markSent(ref(sent), 'l3', 'ses-1', at(2));
-    for (let i = 0; i < 3; i++) await store.claim(ref(exhausted), `x${i}`, at(i * 20), 10_000);
+  it('leaves a long backlog alone: the sends of a batch that wait on the queue for hours, even days, are not put back', async () => {
+    const report = await ingestMails(aws, ['b1@example.com', 'b2@example.com', 'b3@example.com']);
+    const createdAt = await createdAtOf(report.batchId);
 
-    const result = await sweepStuckSends({ store, queue, clock: () => at(300) }, settings);
+    for (const waited of [HOUR_MS, 6 * HOUR_MS, 20 * HOUR_MS, 7 * DAY_MS, PUT_BACK_AFTER_MS - 60_000]) {
+      const result = await sweepAt(new Date(createdAt.getTime() + waited));
+      expect(result, `after ${waited / HOUR_MS} h`).toEqual({
+        continued: 0,
+        finished: 0,
+        corrected: 0,
+        requeued: 0,
+        exhausted: 0,
+      });
+    }
+    // The queue holds the writer's three messages, and nothing more.
+    const waiting = await queuedSendIds();
+    expect(waiting).toEqual(
+      ['b1', 'b2', 'b3'].map((n) => sendIdFor(report.batchId, `${n}@example.com`)).sort(),
+    );
+    for (const send of await storesOf(aws).sends.getSends(waiting))
+      expect(send).not.toHaveProperty('requeuedAt');
+    expect(await countsOf(aws, report.batchId)).toEqual({ QUEUED: 3, SENDING: 0, SENT: 0, ERROR: 0 });
 
-    expect(result).toEqual({ requeued: { PENDING: 1, QUEUED: 0, SENDING: 1 }, exhausted: 1 });
-    expect(await queuedSendIds()).toEqual([pending.sendId, expiredClaim.sendId].sort());
-    expect((await store.getSend(pending.sendId))?.status).toBe('QUEUED');
-    expect(await store.getSend(exhausted.sendId)).toMatchObject({
+    // Only a day before SQS would drop the messages does the sweeper put copies back.
+    expect((await sweepAt(new Date(createdAt.getTime() + PUT_BACK_AFTER_MS + 1_000))).requeued).toBe(3);
+    expect(await queuedSendIds()).toEqual(waiting);
+  });
+
+  it('puts back the open sends of a batch older than the queue’s retention less a day, never a final one, and gives up a send claimed too often', async () => {
+    const emails = ['queued', 'expired', 'live', 'sent', 'exhausted'].map((n) => `${n}@example.com`);
+    const report = await ingestMails(aws, emails);
+    // The writer's messages were received long ago; what the sweeper puts back comes on its own.
+    expect(await queuedSendIds()).toHaveLength(5);
+    const createdAt = await createdAtOf(report.batchId);
+    const sweepTime = new Date(createdAt.getTime() + PUT_BACK_AFTER_MS + 1_000);
+    const ago = (ms: number) => new Date(sweepTime.getTime() - ms);
+    const ref = (name: string) => refFor(report.batchId, `${name}@example.com`, createdAt);
+    const { counted } = storesOf(aws);
+    // A sender that died 10 minutes ago, and one that holds its claim for another hour.
+    await counted.claim(ref('expired'), 'l1', ago(10 * 60_000), 60_000);
+    await counted.claim(ref('live'), 'l2', ago(10_000), HOUR_MS);
+    await counted.claim(ref('sent'), 'l3', ago(HOUR_MS), 60_000);
+    await counted.markSent(ref('sent'), 'l3', 'ses-1', ago(HOUR_MS));
+    // Claimed MAX_SEND_ATTEMPTS times, each claim lost with its sender.
+    for (let i = 0; i < SWEEP_SETTINGS.maxAttempts; i++) {
+      await counted.claim(ref('exhausted'), `x${i}`, ago(HOUR_MS - i * 120_000), 60_000);
+    }
+
+    const result = await sweepAt(sweepTime);
+
+    expect(result).toEqual({ continued: 0, finished: 0, corrected: 0, requeued: 3, exhausted: 1 });
+    // The live claim's copy is delayed until its lease is out (SQS's longest delay, 15 minutes, here).
+    expect(await queuedSendIds()).toEqual([ref('queued').sendId, ref('expired').sendId].sort());
+    const { sends } = storesOf(aws);
+    for (const name of ['queued', 'expired', 'live']) {
+      expect(await sends.getSend(ref(name).sendId), name).toMatchObject({
+        requeuedAt: sweepTime.toISOString(),
+      });
+    }
+    expect(await sends.getSend(ref('exhausted').sendId)).toMatchObject({
       status: 'ERROR',
+      errorCode: 'RetriesExhausted',
       errorMessage: 'retries exhausted',
     });
-    expect((await store.getSend(sent.sendId))?.status).toBe('SENT');
+    expect(await sends.getSend(ref('sent').sendId)).toMatchObject({ status: 'SENT' });
+    expect(await sends.getSend(ref('sent').sendId)).not.toHaveProperty('requeuedAt');
+    expect(await countsOf(aws, report.batchId)).toEqual({ QUEUED: 1, SENDING: 2, SENT: 1, ERROR: 1 });
   });
 
-  it('does not sweep a send again before its threshold has passed once more', async () => {
-    const { sends: store, queue } = storesOf(aws);
-    const pending = send('sweep-2', 'again@example.com');
-    await store.putNewSends([pending]);
-    await sweepStuckSends({ store, queue, clock: () => at(120) }, settings);
+  it('does not put a send back again until the queue’s retention less a day has passed since it last did', async () => {
+    const report = await ingestMails(aws, ['again@example.com']);
     await queuedSendIds();
-    const soon = await sweepStuckSends({ store, queue, clock: () => at(180) }, settings);
-    expect(soon.requeued).toEqual({ PENDING: 0, QUEUED: 0, SENDING: 0 });
-    const later = await sweepStuckSends({ store, queue, clock: () => at(120 + 601) }, settings);
-    expect(later.requeued.QUEUED).toBe(1);
-    expect(await queuedSendIds()).toContain(pending.sendId);
+    const createdAt = await createdAtOf(report.batchId);
+    const first = new Date(createdAt.getTime() + PUT_BACK_AFTER_MS + 1_000);
+    expect((await sweepAt(first)).requeued).toBe(1);
+    expect(await queuedSendIds()).toEqual([sendIdFor(report.batchId, 'again@example.com')]);
+
+    for (const later of [HOUR_MS, DAY_MS, PUT_BACK_AFTER_MS - 1_000]) {
+      expect((await sweepAt(new Date(first.getTime() + later))).requeued).toBe(0);
+    }
+    expect((await sweepAt(new Date(first.getTime() + PUT_BACK_AFTER_MS + 1_000))).requeued).toBe(1);
+    expect(await queuedSendIds()).toEqual([sendIdFor(report.batchId, 'again@example.com')]);
   });
 
-  it('leaves sends younger than the threshold alone', async () => {
-    const { sends: store, queue } = storesOf(aws);
-    await store.putNewSends([send('sweep-3', 'young@example.com')]);
-    const result = await sweepStuckSends({ store, queue, clock: () => at(30) }, settings);
-    expect(result.requeued.PENDING).toBe(0);
-    expect(await queuedSendIds()).toEqual([]);
+  it('puts back at most SWEEP_MAX_PER_RUN sends per run, and the rest in the runs after', async () => {
+    const report = await ingestMails(
+      aws,
+      ['m1', 'm2', 'm3', 'm4', 'm5'].map((n) => `${n}@example.com`),
+    );
+    await queuedSendIds();
+    const createdAt = await createdAtOf(report.batchId);
+    const settings = { ...SWEEP_SETTINGS, maxPerRun: 2 };
+    const requeued: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      const at = new Date(createdAt.getTime() + PUT_BACK_AFTER_MS + (run + 1) * 300_000);
+      requeued.push(
+        (
+          await sweepBatches(
+            sweeperDepsFor(aws, () => at),
+            settings,
+          )
+        ).requeued,
+      );
+    }
+    expect(requeued).toEqual([2, 2, 1, 0]);
+    expect(await queuedSendIds()).toHaveLength(5);
+  });
+
+  it('continues a silent writer, once its lease has run out and it made no progress for 5 minutes (crash injected by middleware)', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now().getTime();
+    const batchId = await writerCrashedInSecondChunk(clock);
+    const writer = await storesOf(aws).writers.get(batchId);
+    expect(writer).toMatchObject({ state: 'WRITING', chunksDone: 1, rowsWritten: 2 });
+    const leaseEnd = writer?.leaseUntil ?? 0;
+    expect(leaseEnd).toBeGreaterThan(t0 + WRITER_SILENT_MS);
+
+    // Silent for over 5 minutes, but its lease holds: it may still be writing.
+    expect((await sweepAt(new Date(t0 + WRITER_SILENT_MS + 1_000))).continued).toBe(0);
+    expect((await sweepAt(new Date(leaseEnd - 1))).continued).toBe(0);
+    expect(await writeQueueMessages()).toEqual([]);
+
+    const after = new Date(leaseEnd + 1);
+    expect(await sweepAt(after)).toEqual({
+      continued: 1,
+      finished: 0,
+      corrected: 0,
+      requeued: 0,
+      exhausted: 0,
+    });
+    const continuation = await receiveSqsEvent(aws, aws.queues.writeQueueUrl);
+    expect(continuation.Records.map((r) => JSON.parse(r.body))).toEqual([
+      { kind: 'continue', batchId, bucket: aws.s3.bucket, key: uploadKeyOf(batchId) },
+    ]);
+
+    // The continuation finishes the file from its checkpoint: every send once, every one enqueued.
+    clock.advance(after.getTime() - t0 + 1_000);
+    const resumed = createWriterHandler(writerDepsFor(aws, { clock: clock.now, chunkRows: 2 }));
+    expect(await resumed(continuation, FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'READY',
+      chunksDone: 2,
+      rowsWritten: 4,
+      runs: 2,
+    });
+    expect(await countsOf(aws, batchId)).toEqual({ QUEUED: 4, SENDING: 0, SENT: 0, ERROR: 0 });
+    expect(await queuedSendIds()).toEqual(
+      ['w1', 'w2', 'w3', 'w4'].map((n) => sendIdFor(batchId, `${n}@example.com`)).sort(),
+    );
+  });
+
+  it('does not continue a writer that handed over to its own continuation less than 5 minutes ago', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now().getTime();
+    const batchId = await uploadMails(aws, ['h1@example.com'], clock.now);
+    // No time for a single chunk: the writer stops at once, frees its lease and queues a continuation.
+    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now, budgetMs: 0 }));
+    expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'WRITING',
+      leaseUntil: 0,
+      chunksDone: 0,
+    });
+    expect(await writeQueueMessages()).toHaveLength(1);
+
+    // That continuation was lost: the sweeper sends another once the state has not moved for 5 minutes.
+    expect((await sweepAt(new Date(t0 + WRITER_SILENT_MS - 1_000))).continued).toBe(0);
+    expect(await writeQueueMessages()).toEqual([]);
+    expect((await sweepAt(new Date(t0 + WRITER_SILENT_MS + 1_000))).continued).toBe(1);
+    expect(await writeQueueMessages()).toEqual([
+      { kind: 'continue', batchId, bucket: aws.s3.bucket, key: uploadKeyOf(batchId) },
+    ]);
+  });
+
+  it('finishes a written batch whose sends are all SENT or ERROR: it leaves the unfinished batches, and later sweeps skip it', async () => {
+    const report = await ingestMails(aws, ['f1@example.com', 'f2@example.com']);
+    const createdAt = await createdAtOf(report.batchId);
+    const { counted, writers } = storesOf(aws);
+    const now = new Date(createdAt.getTime() + 60_000);
+    const sent = refFor(report.batchId, 'f1@example.com', createdAt);
+    const rejected = refFor(report.batchId, 'f2@example.com', createdAt);
+    await counted.claim(sent, 'l1', now, 60_000);
+    await counted.markSent(sent, 'l1', 'ses-1', now);
+    await counted.claim(rejected, 'l2', now, 60_000);
+    await counted.markError(rejected, { code: 'MessageRejected', message: 'no' }, now, 'l2');
+
+    const result = await sweepAt(new Date(now.getTime() + 1_000));
+    expect(result).toEqual({ continued: 0, finished: 1, corrected: 0, requeued: 0, exhausted: 0 });
+    expect(await writers.listOpen()).toEqual([]);
+    expect(await writers.get(report.batchId)).toMatchObject({ sendingFinishedAt: now.toISOString() });
+    expect(await storesOf(aws).progress.progress(report.batchId)).toMatchObject({
+      finished: true,
+      finishedAt: now.toISOString(),
+      reconciled: true,
+      counts: { QUEUED: 0, SENDING: 0, SENT: 1, ERROR: 1 },
+    });
+    expect(await sweepAt(new Date(createdAt.getTime() + PUT_BACK_AFTER_MS + 1_000))).toEqual({
+      continued: 0,
+      finished: 0,
+      corrected: 0,
+      requeued: 0,
+      exhausted: 0,
+    });
+  });
+
+  it('recovers everything after the queues lost their messages: every open send put back and every dead writer freed and continued, whatever their age (crash injected by middleware)', async () => {
+    const clock = new ManualClock();
+    const report = await ingestMails(aws, ['r1@example.com', 'r2@example.com', 'r3@example.com']);
+    const createdAt = await createdAtOf(report.batchId);
+    const sent = refFor(report.batchId, 'r3@example.com', createdAt);
+    await storesOf(aws).counted.claim(sent, 'l', clock.now(), 60_000);
+    await storesOf(aws).counted.markSent(sent, 'l', 'ses', clock.now());
+    const crashed = await writerCrashedInSecondChunk(clock);
+    // The queues lost their messages (the local runner's in-memory queues on a restart).
+    await queuedSendIds();
+
+    const result = await recoverAll(sweeperDepsFor(aws, clock.now), SWEEP_SETTINGS);
+
+    // Open: r1, r2, and the crashed batch's four (chunk 1's were written, never enqueued).
+    expect(result).toEqual({ continued: 1, finished: 0, corrected: 0, requeued: 6, exhausted: 0 });
+    expect(await queuedSendIds()).toEqual(
+      [
+        ...['r1', 'r2'].map((n) => sendIdFor(report.batchId, `${n}@example.com`)),
+        ...['w1', 'w2', 'w3', 'w4'].map((n) => sendIdFor(crashed, `${n}@example.com`)),
+      ].sort(),
+    );
+    // The dead writer's lease was freed: its continuation takes the file at once, not when the lease ends.
+    const continuation = await receiveSqsEvent(aws, aws.queues.writeQueueUrl);
+    expect(continuation.Records.map((r) => JSON.parse(r.body))).toEqual([
+      { kind: 'continue', batchId: crashed, bucket: aws.s3.bucket, key: uploadKeyOf(crashed) },
+    ]);
+    const resumed = createWriterHandler(writerDepsFor(aws, { clock: clock.now, chunkRows: 2 }));
+    expect(await resumed(continuation, FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(crashed)).toMatchObject({ state: 'READY', rowsWritten: 4 });
   });
 });

@@ -3,14 +3,14 @@ import {
   docsConfig,
   ingestConfig,
   queryConfig,
-  s3IngestConfig,
   senderConfig,
   sweeperConfig,
   uploadUrlConfig,
+  writerConfig,
 } from '../../lambdas/core/config/function-config.js';
 
 describe('queryConfig', () => {
-  const base = { TABLE_NAME: 'EmailSends' };
+  const base = { TABLE_NAME: 'EmailSends', UPLOAD_BUCKET: 'b' };
 
   it('turns introspection on by default and off with GRAPHQL_INTROSPECTION=false', () => {
     expect(queryConfig(base).introspection).toBe(true);
@@ -48,7 +48,12 @@ describe('queryConfig', () => {
 });
 
 describe('senderConfig', () => {
-  const base = { TABLE_NAME: 'EmailSends', SENDER_EMAIL: 'campaigns@example.com', QUEUE_URL: 'http://queue' };
+  const base = {
+    TABLE_NAME: 'EmailSends',
+    SENDER_EMAIL: 'campaigns@example.com',
+    QUEUE_URL: 'http://queue',
+    UPLOAD_BUCKET: 'b',
+  };
 
   it('requires QUEUE_URL while the retry back-off is on, and not once it is off', () => {
     const { QUEUE_URL: _, ...withoutQueue } = base;
@@ -94,7 +99,7 @@ describe('senderConfig', () => {
 describe('the functions that need the queue', () => {
   it('refuse to start without QUEUE_URL, naming it', () => {
     const env = { TABLE_NAME: 't' };
-    for (const read of [ingestConfig, sweeperConfig, s3IngestConfig]) {
+    for (const read of [sweeperConfig, writerConfig]) {
       expect(() => read(env)).toThrow('environment variable QUEUE_URL is required but not set');
     }
   });
@@ -102,7 +107,7 @@ describe('the functions that need the queue', () => {
 
 describe('ingestConfig', () => {
   it('keeps an Idempotency-Key IDEMPOTENCY_TTL_HOURS hours, 24 unless set', () => {
-    const env = { TABLE_NAME: 't', QUEUE_URL: 'q' };
+    const env = { TABLE_NAME: 't', UPLOAD_BUCKET: 'b' };
     expect(ingestConfig(env).idempotency.ttlSeconds).toBe(24 * 3600);
     expect(ingestConfig({ ...env, IDEMPOTENCY_TTL_HOURS: '2' }).idempotency.ttlSeconds).toBe(7200);
   });

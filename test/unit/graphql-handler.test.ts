@@ -1,12 +1,13 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GRAPHIQL_FILES } from '../../lambdas/contract/docs-files.js';
+import type { RowChunk } from '../../lambdas/core/domain/row-chunk.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
-import type { BatchProgress } from '../../lambdas/core/store/batch-progress-reader.js';
+import type { BatchProgress } from '../../lambdas/core/store/batch-progress.js';
 import type { BatchRecord } from '../../lambdas/core/store/batch-store.js';
 import type { SendFilter } from '../../lambdas/core/store/send-filter.js';
 import type { SendPage } from '../../lambdas/core/store/send-reader.js';
-import type { UploadRecord } from '../../lambdas/core/store/upload-claims.js';
+import type { WriterRecord } from '../../lambdas/core/store/writer-store.js';
 import { EXAMPLES } from '../../lambdas/graphql/example-queries.js';
 import { createGraphqlHandler, type GraphqlHandlerDeps } from '../../lambdas/graphql/handler.js';
 import type { GraphiqlPageOptions } from '../../lambdas/graphql/offline-graphiql.js';
@@ -18,8 +19,7 @@ const send: SendRecord = {
   batchId: 'batch-1',
   email: 'ada@example.com',
   subject: 'Hello',
-  contentId: 'c1',
-  variables: {},
+  chunk: 0,
   status: 'SENT',
   createdAt: '2026-11-20T10:00:00.000Z',
   updatedAt: '2026-11-20T10:00:05.000Z',
@@ -33,15 +33,17 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
     reader: { page },
     batches: { page: async () => ({ batches: [] }) },
     sends: { getSend: async (): Promise<SendRecord | undefined> => undefined },
-    contents: { getContent: async (): Promise<string | undefined> => undefined },
+    rows: { get: async (): Promise<RowChunk | undefined> => undefined },
     batchRecords: { getBatch: async (): Promise<BatchRecord | undefined> => undefined },
     progress: {
       progress: async (): Promise<BatchProgress> => ({
-        counts: { PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+        counts: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+        finished: false,
+        reconciled: false,
       }),
     },
     starts: { get: async (): Promise<string | undefined> => undefined },
-    uploads: { get: async (): Promise<UploadRecord | undefined> => undefined },
+    writers: { get: async (): Promise<WriterRecord | undefined> => undefined },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };

@@ -33,13 +33,17 @@ function recordingDeps() {
     reader: { page: read('sends', { sends: [] }) },
     batches: { page: read('batches', { batches: [] }) },
     sends: { getSend: read('send', undefined) },
-    contents: { getContent: read('content', undefined) },
+    rows: { get: read('rows', undefined) },
     batchRecords: { getBatch: read('batch', undefined) },
     progress: {
-      progress: read('progress', { counts: { PENDING: 0, QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 } }),
+      progress: read('progress', {
+        counts: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+        finished: false,
+        reconciled: false,
+      }),
     },
     starts: { get: read('start', undefined) },
-    uploads: { get: read('upload', undefined) },
+    writers: { get: read('writer', undefined) },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { batchStatusKeyOf, createdKeyOf } from '../../lambdas/core/store/item-keys.js';
-import { sendQueryPlan } from '../../lambdas/core/store/send-query-plan.js';
+import { BATCH_INDEX, BATCH_SHARDS } from '../../lambdas/contract/table-schema.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import { SEND_STATUSES } from '../../lambdas/core/domain/send-status.js';
+import { mergeNewest } from '../../lambdas/core/store/index-keys-stream.js';
+import {
+  createdKeyOf,
+  indexedStatusOf,
+  sendIndexKeysFor,
+  sendPartitionOf,
+  sendSortOf,
+  shardOf,
+  statusesFiledUnder,
+} from '../../lambdas/core/store/item-keys.js';
 import {
   createdKeyRange,
   inRange,
@@ -56,11 +67,19 @@ describe('createdKeyRange', () => {
 
 describe('withinPrefix', () => {
   it('confines an open range to the status prefix of the batch index', () => {
-    const range = withinPrefix('SENT#', createdKeyRange({}));
+    const range = withinPrefix(sendSortOf('SENT', ''), createdKeyRange({}));
     expect(range).toEqual({ lower: 'SENT#', upper: `SENT#${KEY_END}`, upperExclusive: false });
-    expect(inRange(batchStatusKeyOf('SENT', key('2026-11-20T10:00:00.000Z')), range)).toBe(true);
-    expect(inRange(batchStatusKeyOf('SENDING', key('2026-11-20T10:00:00.000Z')), range)).toBe(false);
-    expect(inRange(batchStatusKeyOf('ERROR', key('2026-11-20T10:00:00.000Z')), range)).toBe(false);
+    expect(inRange(sendSortOf('SENT', key('2026-11-20T10:00:00.000Z')), range)).toBe(true);
+    expect(inRange(sendSortOf('OPEN', key('2026-11-20T10:00:00.000Z')), range)).toBe(false);
+    expect(inRange(sendSortOf('ERROR', key('2026-11-20T10:00:00.000Z')), range)).toBe(false);
+  });
+
+  it('finds QUEUED and SENDING sends alike under the OPEN prefix', () => {
+    const range = withinPrefix(sendSortOf(indexedStatusOf('QUEUED'), ''), createdKeyRange({}));
+    for (const status of ['QUEUED', 'SENDING'] as const) {
+      const sort = sendIndexKeysFor(status, 'b1', id(7), '2026-11-20T10:00:00.000Z')[BATCH_INDEX.sort];
+      expect(inRange(String(sort), range)).toBe(true);
+    }
   });
 
   it('carries dates and the cursor into the prefix', () => {
@@ -112,52 +131,108 @@ describe('sortKeyCondition', () => {
   });
 });
 
-describe('sendQueryPlan', () => {
-  it('reads one batch-index prefix for batch and status', () => {
-    const plan = sendQueryPlan({ batchId: 'b1', status: 'SENT' });
-    expect(plan).toEqual([
-      {
-        indexName: 'batch_index',
-        partitionKey: { name: 'batchId', value: 'b1' },
-        sortKey: {
-          name: 'batchStatusKey',
-          range: { lower: 'SENT#', upper: `SENT#${KEY_END}`, upperExclusive: false },
-        },
-      },
+describe('the index keys of a send', () => {
+  const createdAt = '2026-11-20T10:00:00.000Z';
+
+  it('files QUEUED and SENDING sends together as OPEN, SENT and ERROR apart', () => {
+    expect(SEND_STATUSES.map(indexedStatusOf)).toEqual(['OPEN', 'OPEN', 'SENT', 'ERROR']);
+    expect(statusesFiledUnder('OPEN')).toEqual(['QUEUED', 'SENDING']);
+    expect(statusesFiledUnder('SENT')).toEqual(['SENT']);
+  });
+
+  it('gives a claim (QUEUED to SENDING) no index write: both statuses have the same index keys', () => {
+    const sendId = sendIdFor('b1', 'ada@example.com');
+    expect(sendIndexKeysFor('SENDING', 'b1', sendId, createdAt)).toEqual(
+      sendIndexKeysFor('QUEUED', 'b1', sendId, createdAt),
+    );
+    expect(sendIndexKeysFor('SENT', 'b1', sendId, createdAt)).not.toEqual(
+      sendIndexKeysFor('SENDING', 'b1', sendId, createdAt),
+    );
+  });
+
+  it('sorts a send by indexed status, then its batch upload time, then its id', () => {
+    const sendId = sendIdFor('b1', 'ada@example.com');
+    expect(sendIndexKeysFor('SENT', 'b1', sendId, createdAt)).toEqual({
+      [BATCH_INDEX.partition]: sendPartitionOf('b1', shardOf(sendId, BATCH_SHARDS)),
+      [BATCH_INDEX.sort]: `SENT#${createdAt}#${sendId}`,
+    });
+  });
+
+  it("puts a send in the shard its id's first 8 hex digits give, mod 8", () => {
+    expect(shardOf('0000000a'.padEnd(32, 'f'), BATCH_SHARDS)).toBe(2);
+    expect(shardOf('ffffffff'.padEnd(32, '0'), BATCH_SHARDS)).toBe(7);
+    expect(sendPartitionOf('b1', 3)).toBe('S#b1#3');
+  });
+
+  it("spreads a batch's sends evenly over its 8 shards, so that no index partition is hot", () => {
+    const perShard = new Array<number>(BATCH_SHARDS).fill(0);
+    for (let i = 0; i < 8000; i++) {
+      const shard = shardOf(sendIdFor('b1', `r${i}@example.com`), BATCH_SHARDS);
+      perShard[shard] = (perShard[shard] ?? 0) + 1;
+    }
+    // 1,000 expected per shard; a hash spreads them within a few standard deviations (about 30).
+    for (const count of perShard) expect(count).toBeGreaterThan(880);
+    for (const count of perShard) expect(count).toBeLessThan(1120);
+  });
+});
+
+describe('mergeNewest', () => {
+  /** A stream over `keys` that counts how many entries the merge took from it. */
+  function stream(keys: string[]) {
+    const taken = { count: 0 };
+    async function* entries() {
+      for (const k of keys) {
+        taken.count += 1;
+        yield { k };
+      }
+    }
+    return { iterator: entries(), taken };
+  }
+
+  async function firstOf<T>(merged: AsyncIterable<T>, n: number): Promise<T[]> {
+    const out: T[] = [];
+    for await (const entry of merged) {
+      out.push(entry);
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  it("merges the shards' streams, each newest first, into one stream newest first", async () => {
+    const shards = [['9', '5', '1'], ['8', '4'], [], ['7', '6', '3', '2']].map(stream);
+    const merged = mergeNewest(
+      shards.map((s) => s.iterator),
+      (e) => e.k,
+    );
+    expect((await firstOf(merged, 100)).map((e) => e.k)).toEqual([
+      '9',
+      '8',
+      '7',
+      '6',
+      '5',
+      '4',
+      '3',
+      '2',
+      '1',
     ]);
   });
 
-  it('reads the five status prefixes of a batch', () => {
-    const plan = sendQueryPlan({ batchId: 'b1' });
-    expect(plan.map((q) => q.sortKey.range.lower)).toEqual([
-      'PENDING#',
-      'QUEUED#',
-      'SENDING#',
-      'SENT#',
-      'ERROR#',
-    ]);
-    expect(new Set(plan.map((q) => q.indexName))).toEqual(new Set(['batch_index']));
+  it('reads each stream only as far as the page needs', async () => {
+    const shards = [
+      ['9', '5', '1'],
+      ['8', '4', '0'],
+    ].map(stream);
+    const merged = mergeNewest(
+      shards.map((s) => s.iterator),
+      (e) => e.k,
+    );
+    expect((await firstOf(merged, 2)).map((e) => e.k)).toEqual(['9', '8']);
+    // The head of each, and the entry after '9' to compare with '8': never the rest.
+    expect(shards.map((s) => s.taken.count)).toEqual([2, 1]);
   });
 
-  it('fans a status out over its eight shards of the status index', () => {
-    const plan = sendQueryPlan({ status: 'QUEUED', createdFrom: '2026-11-20T00:00:00.000Z' });
-    expect(plan.map((q) => q.partitionKey.value)).toEqual(Array.from({ length: 8 }, (_, i) => `QUEUED#${i}`));
-    expect(plan.every((q) => q.indexName === 'status_index' && q.sortKey.name === 'createdKey')).toBe(true);
-    expect(plan[0]?.sortKey.range.lower).toBe('2026-11-20T00:00:00.000Z');
-  });
-
-  it('fans out over every status and shard when neither status nor batch is given', () => {
-    const plan = sendQueryPlan({});
-    expect(plan).toHaveLength(40);
-    expect(new Set(plan.map((q) => q.partitionKey.value)).size).toBe(40);
-  });
-
-  it('plans no query at all when the cursor lies below from', () => {
-    expect(
-      sendQueryPlan(
-        { status: 'SENT', createdFrom: '2026-11-20T00:00:00.000Z' },
-        key('2026-11-19T00:00:00.000Z'),
-      ),
-    ).toEqual([]);
+  it('gives an entry met in two streams once (a send whose index entry moved while it was read)', async () => {
+    const merged = mergeNewest([stream(['9', '5']).iterator, stream(['5', '2']).iterator], (e) => e.k);
+    expect((await firstOf(merged, 100)).map((e) => e.k)).toEqual(['9', '5', '2']);
   });
 });

@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { decodeFileName } from '../../lambdas/contract/upload-object.js';
 import { s3ClientOptions } from '../../lambdas/core/aws/s3-client.js';
-import { s3IngestConfig, uploadUrlConfig } from '../../lambdas/core/config/function-config.js';
+import { uploadUrlConfig, writerConfig } from '../../lambdas/core/config/function-config.js';
 import type { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
 import { createLargeUpload } from '../../lambdas/upload-url/presigned-upload.js';
@@ -172,9 +172,12 @@ describe('POST /campaigns/uploads', () => {
 describe('MAX_LARGE_UPLOAD_BYTES', () => {
   const env = { TABLE_NAME: 't', UPLOAD_BUCKET: 'b', QUEUE_URL: 'q' };
 
-  it('is 1 GiB unless set, and the same for the upload URL and the S3 ingest', () => {
+  it('is 1 GiB unless set, and the same for the upload URL and the writer', () => {
     expect(uploadUrlConfig(env).maxFileBytes).toBe(1024 ** 3);
-    expect(s3IngestConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: '2048' }).maxFileBytes).toBe(2048);
+    expect(
+      writerConfig({ ...env, QUEUE_URL: 'q', WRITE_QUEUE_URL: 'w', MAX_LARGE_UPLOAD_BYTES: '2048' })
+        .maxFileBytes,
+    ).toBe(2048);
     expect(uploadUrlConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: '2048' }).maxFileBytes).toBe(2048);
   });
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, concretePathsOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
+import { API_ROUTES, pathParametersOf, routeOfRequest } from '../../lambdas/contract/api-routes.js';
 import { type GatewayCors, portOf, type Route, startHttpGateway } from '../../local/http-gateway.js';
 
 describe('the route of a request', () => {
@@ -16,6 +16,17 @@ describe('the route of a request', () => {
       path: '/docs/{asset}',
       fn: 'docs',
     });
+    expect(routeOfRequest('GET', '/campaigns/8b222e66')).toMatchObject({
+      path: '/campaigns/{batchId}',
+      fn: 'campaigns',
+    });
+  });
+
+  it('gives each template segment the value of its path segment, percent-decoded', () => {
+    expect(pathParametersOf('/campaigns/{batchId}', '/campaigns/a%20b')).toEqual({ batchId: 'a b' });
+    expect(pathParametersOf('/campaigns/{batchId}', '/campaigns/%E0%A4%A')).toEqual({ batchId: '%E0%A4%A' });
+    expect(pathParametersOf('/campaigns/{batchId}', '/campaigns/')).toBeUndefined();
+    expect(pathParametersOf('/campaigns/{batchId}', '/campaign/x')).toBeUndefined();
   });
 
   it('is none for a path no route has, or a template segment left empty or split', () => {
@@ -32,28 +43,26 @@ describe('the route of a request', () => {
 
 const APP = 'https://app.example.com';
 
-/** A gateway over every concrete path of every route, each answered by a handler that keeps its event. */
+/** A gateway over every route, each answered by a handler that keeps its event. */
 function gatewayForThisBlock(cors?: GatewayCors) {
   const received: APIGatewayProxyEventV2[] = [];
   const started = { base: '' };
   let server: Server;
   beforeAll(async () => {
-    const routes: Route[] = API_ROUTES.flatMap((route) =>
-      concretePathsOf(route).map((path) => ({
-        method: route.method,
-        path,
-        functionName: route.fn,
-        handler: async (event: APIGatewayProxyEventV2) => {
-          received.push(event);
-          // What Yoga's CORS did: reflect any Origin, with credentials. The gateway must not pass it on.
-          const origin = event.headers.origin;
-          const headers: Record<string, string> = origin
-            ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
-            : {};
-          return { statusCode: 204, headers };
-        },
-      })),
-    );
+    const routes: Route[] = API_ROUTES.map((route) => ({
+      method: route.method,
+      path: route.path,
+      functionName: route.fn,
+      handler: async (event: APIGatewayProxyEventV2) => {
+        received.push(event);
+        // What Yoga's CORS did: reflect any Origin, with credentials. The gateway must not pass it on.
+        const origin = event.headers.origin;
+        const headers: Record<string, string> = origin
+          ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
+          : {};
+        return { statusCode: 204, headers };
+      },
+    }));
     server = await startHttpGateway(routes, { host: '127.0.0.1', port: 0, ...(cors ? { cors } : {}) });
     started.base = `http://127.0.0.1:${portOf(server)}`;
   });
@@ -79,9 +88,18 @@ describe('the local gateway', () => {
     received.length = 0;
     await fetch(url('/docs/swagger-ui.css'));
     await fetch(url('/campaigns/uploads'), { method: 'POST', body: '{}' });
-    expect(received.map((event) => [event.routeKey, event.requestContext.routeKey, event.rawPath])).toEqual([
-      ['GET /docs/{asset}', 'GET /docs/{asset}', '/docs/swagger-ui.css'],
-      ['POST /campaigns/uploads', 'POST /campaigns/uploads', '/campaigns/uploads'],
+    await fetch(url('/campaigns/b-1'));
+    expect(
+      received.map((event) => [
+        event.routeKey,
+        event.requestContext.routeKey,
+        event.rawPath,
+        event.pathParameters,
+      ]),
+    ).toEqual([
+      ['GET /docs/{asset}', 'GET /docs/{asset}', '/docs/swagger-ui.css', { asset: 'swagger-ui.css' }],
+      ['POST /campaigns/uploads', 'POST /campaigns/uploads', '/campaigns/uploads', undefined],
+      ['GET /campaigns/{batchId}', 'GET /campaigns/{batchId}', '/campaigns/b-1', { batchId: 'b-1' }],
     ]);
   });
 

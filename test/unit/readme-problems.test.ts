@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CAMPAIGN_FILE_PROBLEMS,
+  DUPLICATE_FILE_PROBLEMS,
   IDEMPOTENCY_CONFLICTS,
   LARGE_UPLOAD_PROBLEMS,
   REQUEST_PROBLEMS,
@@ -47,9 +48,12 @@ describe("the README's table of upload answers", () => {
     const listed = new Set<string>(Object.values(UPLOAD_PROBLEMS_BY_STATUS).flat());
     // The other routes' own: the large-file request's and GraphQL's body limit.
     const elsewhere = new Set<string>([...LARGE_UPLOAD_PROBLEMS, 'REQUEST_TOO_LARGE']);
-    const upload = [...CAMPAIGN_FILE_PROBLEMS, ...IDEMPOTENCY_CONFLICTS, ...REQUEST_PROBLEMS].filter(
-      (problem) => !elsewhere.has(problem),
-    );
+    const upload = [
+      ...CAMPAIGN_FILE_PROBLEMS,
+      ...IDEMPOTENCY_CONFLICTS,
+      ...DUPLICATE_FILE_PROBLEMS,
+      ...REQUEST_PROBLEMS,
+    ].filter((problem) => !elsewhere.has(problem));
     expect([...listed].sort()).toEqual([...new Set(upload)].sort());
   });
 });

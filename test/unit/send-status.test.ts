@@ -9,9 +9,6 @@ import {
 } from '../../lambdas/core/domain/send-status.js';
 
 const ALLOWED: [SendStatus, SendStatus][] = [
-  ['PENDING', 'QUEUED'],
-  ['PENDING', 'SENDING'],
-  ['PENDING', 'ERROR'],
   ['QUEUED', 'SENDING'],
   ['QUEUED', 'ERROR'],
   ['SENDING', 'SENT'],
@@ -25,27 +22,28 @@ const REFUSED = SEND_STATUSES.flatMap((from) =>
 );
 
 describe('send status life cycle', () => {
-  it('has exactly these statuses', () => {
-    expect(SEND_STATUSES).toEqual(['PENDING', 'QUEUED', 'SENDING', 'SENT', 'ERROR']);
+  it('has exactly these statuses: a send is born QUEUED, there is no status before the queue', () => {
+    expect(SEND_STATUSES).toEqual(['QUEUED', 'SENDING', 'SENT', 'ERROR']);
+    expect(isSendStatus('PENDING')).toBe(false);
   });
 
   it.each(ALLOWED)('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
   });
 
-  it('refuses the 18 other moves, among them every move backwards, out of a final status or to the same status', () => {
-    expect(REFUSED).toHaveLength(18);
+  it('refuses the 12 other moves, among them every move backwards, out of a final status or to the same status', () => {
+    expect(REFUSED).toHaveLength(12);
     expect(REFUSED).toEqual(
       expect.arrayContaining([
-        ['QUEUED', 'PENDING'],
         ['SENDING', 'QUEUED'],
-        ['SENDING', 'PENDING'],
         ['SENT', 'SENDING'],
+        ['SENT', 'QUEUED'],
         ['SENT', 'ERROR'],
         ['ERROR', 'QUEUED'],
+        ['ERROR', 'SENDING'],
         ['ERROR', 'SENT'],
-        ['PENDING', 'SENT'],
         ['QUEUED', 'SENT'],
+        ['QUEUED', 'QUEUED'],
         ['SENDING', 'SENDING'],
       ]),
     );
@@ -53,11 +51,10 @@ describe('send status life cycle', () => {
   });
 
   it.each([
-    ['PENDING', []],
-    ['QUEUED', ['PENDING']],
-    ['SENDING', ['PENDING', 'QUEUED']],
+    ['QUEUED', []],
+    ['SENDING', ['QUEUED']],
     ['SENT', ['SENDING']],
-    ['ERROR', ['PENDING', 'QUEUED', 'SENDING']],
+    ['ERROR', ['QUEUED', 'SENDING']],
   ] as [SendStatus, SendStatus[]][])('lists the statuses a send may leave for %s: %j', (to, from) => {
     expect(statusesBefore(to)).toEqual(from);
   });

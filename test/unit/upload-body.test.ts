@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../lambdas/core/http/http-error.js';
 import { uploadedFile } from '../../lambdas/upload-api/upload-body.js';
@@ -6,11 +7,7 @@ import { multipartBody } from '../helpers/multipart.js';
 const CSV = 'email,subject,content\nana@example.com,Hi,Hello\n';
 const MAX = 1024 * 1024;
 
-async function text(content: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of content) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const text = (bytes: Buffer): string => bytes.toString('utf8');
 
 async function rejection(promise: Promise<unknown>): Promise<HttpError> {
   const error = await promise.then(
@@ -32,7 +29,7 @@ describe('finding the CSV in an upload request', () => {
       MAX,
     );
     expect(file.fileName).toBe('list.csv');
-    expect(await text(file.content)).toBe(CSV);
+    expect(text(file.bytes)).toBe(CSV);
   });
 
   it('accepts a file part sent as application/octet-stream', async () => {
@@ -43,7 +40,7 @@ describe('finding the CSV in an upload request', () => {
       { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
       MAX,
     );
-    expect(await text(file.content)).toBe(CSV);
+    expect(text(file.bytes)).toBe(CSV);
   });
 
   it('reads a raw text/csv body', async () => {
@@ -52,7 +49,7 @@ describe('finding the CSV in an upload request', () => {
       MAX,
     );
     expect(file.fileName).toBeUndefined();
-    expect(await text(file.content)).toBe(CSV);
+    expect(text(file.bytes)).toBe(CSV);
   });
 
   it('answers 415 for a JSON body and says what to send instead', async () => {
@@ -189,7 +186,7 @@ describe('finding the CSV in an upload request', () => {
       MAX,
     );
     expect(file.dryRun).toBe(true);
-    expect(await text(file.content)).toBe(CSV);
+    expect(text(file.bytes)).toBe(CSV);
     const plain = await uploadedFile(
       { headers: { 'content-type': 'text/csv' }, body: CSV, isBase64Encoded: false },
       MAX,
@@ -211,5 +208,57 @@ describe('finding the CSV in an upload request', () => {
     );
     expect(error.statusCode).toBe(400);
     expect(error.message).toBe('query parameter dryRun must be true or false, got "maybe"');
+  });
+
+  it('takes allowDuplicate as a query parameter or a form field, false unless given', async () => {
+    const plain = await uploadedFile(
+      { headers: { 'content-type': 'text/csv' }, body: CSV, isBase64Encoded: false },
+      MAX,
+    );
+    expect(plain.allowDuplicate).toBe(false);
+    const query = await uploadedFile(
+      {
+        headers: { 'content-type': 'text/csv' },
+        body: CSV,
+        isBase64Encoded: false,
+        query: { allowDuplicate: 'true' },
+      },
+      MAX,
+    );
+    expect(query.allowDuplicate).toBe(true);
+    const { body, contentType } = await multipartBody([
+      { name: 'file', content: CSV, fileName: 'list.csv' },
+      { name: 'allowDuplicate', content: 'true' },
+    ]);
+    const form = await uploadedFile(
+      { headers: { 'content-type': contentType }, body: body.toString('base64'), isBase64Encoded: true },
+      MAX,
+    );
+    expect([form.allowDuplicate, form.dryRun]).toEqual([true, false]);
+  });
+
+  it('answers 400 for an allowDuplicate that is neither true nor false', async () => {
+    const error = await rejection(
+      uploadedFile(
+        {
+          headers: { 'content-type': 'text/csv' },
+          body: CSV,
+          isBase64Encoded: false,
+          query: { allowDuplicate: 'twice' },
+        },
+        MAX,
+      ),
+    );
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('query parameter allowDuplicate must be true or false, got "twice"');
+  });
+
+  it('hashes the file as sent, and keeps its bytes for the writer', async () => {
+    const file = await uploadedFile(
+      { headers: { 'content-type': 'text/csv' }, body: CSV, isBase64Encoded: false },
+      MAX,
+    );
+    expect(file.sha256).toBe(createHash('sha256').update(CSV).digest('hex'));
+    expect(file.bytes.equals(Buffer.from(CSV))).toBe(true);
   });
 });

@@ -20,17 +20,22 @@ function apiKeyCacheConfig(env: Env): ApiKeyCacheConfig {
   };
 }
 
+/** How long a batch's items are kept, in seconds (RETENTION_DAYS). */
+const retentionSecondsOf = (env: Env) => readEnv(env, SETTINGS.retentionDays) * 86_400;
+
 export interface IngestConfig {
   tableName: string;
   apiKeyCache: ApiKeyCacheConfig;
-  queueUrl: string;
-  /** Rows written and enqueued per step of an upload; bounds the memory an upload holds. */
-  chunkRows: number;
+  /** UPLOAD_BUCKET: where an upload's file is stored before the answer, for the writer. */
+  bucketName: string;
+  s3: S3ClientConfig;
   /** Largest request body accepted, in bytes (API Gateway allows 10 MB, Lambda 6 MB). */
   maxBodyBytes: number;
+  /** How long the batch record is kept (RETENTION_DAYS). */
+  retentionSeconds: number;
   /**
    * IDEMPOTENCY_LEASE_SECONDS: how long an upload holds its Idempotency-Key before a retry may take
-   * it over; above the ingest function's timeout (29 s), so that a live upload is never taken over.
+   * it over; above the upload function's timeout (29 s), so that a live upload is never taken over.
    * IDEMPOTENCY_TTL_HOURS: how long a key is remembered.
    */
   idempotency: { leaseSeconds: number; ttlSeconds: number };
@@ -40,9 +45,10 @@ export function ingestConfig(env: Env): IngestConfig {
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     apiKeyCache: apiKeyCacheConfig(env),
-    queueUrl: requireEnv(env, SETTINGS.queueUrl),
-    chunkRows: readEnv(env, SETTINGS.ingestChunkRows),
+    bucketName: readEnv(env, SETTINGS.uploadBucket),
+    s3: s3ClientConfig(env),
     maxBodyBytes: readEnv(env, SETTINGS.maxUploadBytes),
+    retentionSeconds: retentionSecondsOf(env),
     idempotency: {
       leaseSeconds: readEnv(env, SETTINGS.idempotencyLeaseSeconds),
       ttlSeconds: readEnv(env, SETTINGS.idempotencyTtlHours) * 3600,
@@ -74,6 +80,11 @@ export interface SenderConfig {
   retryBackoff: { baseSeconds: number; maxSeconds: number };
   /** The send queue, whose messages' visibility the back-off changes. */
   queueUrl?: string;
+  /** UPLOAD_BUCKET: where the writer keeps the rows (subject, content, personalisation) of each send. */
+  bucketName: string;
+  s3: S3ClientConfig;
+  /** How long counters are kept after the batch's upload (RETENTION_DAYS). */
+  retentionSeconds: number;
 }
 
 export function senderConfig(env: Env): SenderConfig {
@@ -103,33 +114,36 @@ export function senderConfig(env: Env): SenderConfig {
     dryRun: readEnv(env, SETTINGS.dryRun),
     retryBackoff,
     ...(queueUrl ? { queueUrl } : {}),
+    bucketName: readEnv(env, SETTINGS.uploadBucket),
+    s3: s3ClientConfig(env),
+    retentionSeconds: retentionSecondsOf(env),
   };
 }
 
 export interface SweeperConfig {
   tableName: string;
   queueUrl: string;
-  /** A send still PENDING this long after its last change was never enqueued (a crash). */
-  pendingAfterSeconds: number;
-  /** A send QUEUED this long is presumed lost from the queue and enqueued again (harmless if not). */
-  queuedAfterSeconds: number;
-  /** Sends whose claims ran out this long ago without a redelivery are enqueued again. */
-  sendingAfterSeconds: number;
-  /** A send claimed this many times without success is given up as ERROR "retries exhausted". */
+  /** The writer's queue, for the continuation of a writer that stopped without one (a crash). */
+  writeQueueUrl: string;
+  /** A batch with few sends left whose counters have not moved for this long is reconciled. */
+  stalledAfterSeconds: number;
+  /** A send the sweeper would enqueue again after this many claims is given up as ERROR instead. */
   maxAttempts: number;
-  /** Sends handled per status per run, so that one run stays short. */
+  /** Sends enqueued again per run, so that one run stays short. */
   maxPerRun: number;
+  /** How long a batch's items are kept (RETENTION_DAYS): the lifetime of the counters it corrects. */
+  retentionSeconds: number;
 }
 
 export function sweeperConfig(env: Env): SweeperConfig {
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     queueUrl: requireEnv(env, SETTINGS.queueUrl),
-    pendingAfterSeconds: readEnv(env, SETTINGS.sweepPendingAfterSeconds),
-    queuedAfterSeconds: readEnv(env, SETTINGS.sweepQueuedAfterSeconds),
-    sendingAfterSeconds: readEnv(env, SETTINGS.sweepSendingAfterSeconds),
+    writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
+    stalledAfterSeconds: readEnv(env, SETTINGS.sweepStalledAfterSeconds),
     maxAttempts: readEnv(env, SETTINGS.maxSendAttempts),
     maxPerRun: readEnv(env, SETTINGS.sweepMaxPerRun),
+    retentionSeconds: retentionSecondsOf(env),
   };
 }
 
@@ -149,6 +163,9 @@ export interface QueryConfig {
   graphiqlApiKey?: string;
   /** GRAPHQL_INTROSPECTION: introspection and "Did you mean" suggestions; on by default, off on AWS unless configured. */
   introspection: boolean;
+  /** UPLOAD_BUCKET: where a send's content is (its chunk of rows). */
+  bucketName: string;
+  s3: S3ClientConfig;
 }
 
 export function queryConfig(env: Env): QueryConfig {
@@ -171,6 +188,8 @@ export function queryConfig(env: Env): QueryConfig {
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     apiKeyCache: apiKeyCacheConfig(env),
+    bucketName: readEnv(env, SETTINGS.uploadBucket),
+    s3: s3ClientConfig(env),
     ...(cursorSecret ? { cursorSecret } : {}),
     ...(schemaPath ? { schemaPath } : {}),
     graphiqlEnabled: readEnv(env, SETTINGS.graphiqlEnabled),
@@ -225,22 +244,44 @@ export function uploadUrlConfig(env: Env): UploadUrlConfig {
   };
 }
 
-export interface S3IngestConfig {
+export interface WriterConfig {
   tableName: string;
   queueUrl: string;
-  /** Rows written and enqueued per step, as for an upload through the API. */
+  /** The writer's own queue, for its continuations. */
+  writeQueueUrl: string;
+  /** Where the rows of each chunk go (the bucket of the uploaded files). */
+  bucketName: string;
+  /** Accepted rows per chunk (a chunk also ends at 4 MB of rows). */
   chunkRows: number;
   /** MAX_LARGE_UPLOAD_BYTES: a larger object is refused unread. */
   maxFileBytes: number;
+  /** How long a batch's items are kept (RETENTION_DAYS). */
+  retentionSeconds: number;
+  /** WRITER_BUDGET_SECONDS: the longest one invocation works before handing over; unset: its time less 60 s. */
+  budgetSeconds?: number;
   s3: S3ClientConfig;
 }
 
-export function s3IngestConfig(env: Env): S3IngestConfig {
+export function writerConfig(env: Env): WriterConfig {
+  const budgetSeconds = readEnv(env, SETTINGS.writerBudgetSeconds);
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
+    bucketName: readEnv(env, SETTINGS.uploadBucket),
     chunkRows: readEnv(env, SETTINGS.ingestChunkRows),
     maxFileBytes: readEnv(env, SETTINGS.maxLargeUploadBytes),
+    retentionSeconds: retentionSecondsOf(env),
+    ...(budgetSeconds === undefined ? {} : { budgetSeconds }),
     s3: s3ClientConfig(env),
   };
+}
+
+export interface CampaignsConfig {
+  tableName: string;
+  apiKeyCache: ApiKeyCacheConfig;
+}
+
+export function campaignsConfig(env: Env): CampaignsConfig {
+  return { tableName: readEnv(env, SETTINGS.tableName), apiKeyCache: apiKeyCacheConfig(env) };
 }

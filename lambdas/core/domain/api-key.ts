@@ -59,16 +59,22 @@ export function parseScopes(text: string): ApiKeyScope[] {
 export function refusalOf(
   key: string | undefined,
   record: ApiKeyRecord | undefined,
-  scope: ApiKeyScope,
+  scope: ApiKeyScope | readonly ApiKeyScope[],
 ): { status: 401 | 403; message: string } | undefined {
+  const scopes: readonly ApiKeyScope[] = typeof scope === 'string' ? [scope] : scope;
   if (key === undefined || key.trim() === '') {
     return { status: 401, message: 'missing API key: send it in the x-api-key header' };
   }
   if (record === undefined || !matchesHash(key, record.hash) || record.revokedAt !== undefined) {
     return { status: 401, message: 'invalid or revoked API key' };
   }
-  if (!record.scopes.includes(scope)) {
-    return { status: 403, message: `this API key does not have the "${scope}" scope` };
+  if (!scopes.some((s) => record.scopes.includes(s))) {
+    const named = scopes.map((s) => `"${s}"`);
+    const message =
+      named.length === 1
+        ? `this API key does not have the ${named[0]} scope`
+        : `this API key has none of the ${named.join(', ')} scopes`;
+    return { status: 403, message };
   }
   return undefined;
 }

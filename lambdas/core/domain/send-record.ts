@@ -1,13 +1,20 @@
 import type { SendStatus } from './send-status.js';
 
-/** One recipient of one batch, as stored. Content is referenced, not copied, to keep the item small. */
+/**
+ * One recipient of one batch, as stored: the delivery record, kept under 1 KB because the sender
+ * rewrites it twice. What the mail says (subject, content, personalisation) is in the send's chunk of
+ * rows (row-chunk.ts), written once.
+ */
 export interface SendRecord {
   sendId: string;
   batchId: string;
   email: string;
+  /** The subject as uploaded (placeholders not filled in); its first SUBJECT_KEPT_BYTES when longer. */
   subject: string;
-  contentId: string;
-  variables: Record<string, string>;
+  /** The subject was longer than SUBJECT_KEPT_BYTES: its chunk has it whole. */
+  subjectCut?: boolean;
+  /** The chunk of the batch's rows that holds this send's mail. */
+  chunk: number;
   status: SendStatus;
   /** ISO-8601 UTC; the upload time of the batch. */
   createdAt: string;
@@ -21,6 +28,8 @@ export interface SendRecord {
   sentAt?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** When the sweeper last put the send back on the queue (its message had expired, or the queue was lost). */
+  requeuedAt?: string;
   /**
    * A dry run: set by the upload on a send to be rehearsed (the sender then never calls SES for it),
    * and on every send a dry run marked SENT, whose sesMessageId is then `dry-run-<sendId>`.
@@ -28,8 +37,27 @@ export interface SendRecord {
   dryRun?: boolean;
 }
 
-/** What a queue message carries: enough to claim the send without reading it first. */
+/**
+ * What a queue message carries: enough to claim the send (its key and createdAt) and to find its mail
+ * (its batch and chunk) without reading the send first.
+ */
 export interface SendRef {
   sendId: string;
   createdAt: string;
+  batchId: string;
+  chunk: number;
+}
+
+/** Subjects are kept on the send item up to this many bytes (UTF-8): the item stays under 1 KB. */
+export const SUBJECT_KEPT_BYTES = 256;
+
+/** The subject a send item keeps, cut at a character boundary within SUBJECT_KEPT_BYTES. */
+export function keptSubject(subject: string): { subject: string; subjectCut?: true } {
+  if (Buffer.byteLength(subject, 'utf8') <= SUBJECT_KEPT_BYTES) return { subject };
+  let kept = '';
+  for (const character of subject) {
+    if (Buffer.byteLength(kept + character, 'utf8') > SUBJECT_KEPT_BYTES) break;
+    kept += character;
+  }
+  return { subject: kept, subjectCut: true };
 }

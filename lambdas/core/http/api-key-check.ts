@@ -25,7 +25,11 @@ export class ApiKeyCheck {
   ) {}
 
   /** Throws the 401 or 403 HttpError that refuses the request, or returns the key's id. */
-  async require(headers: Record<string, string | undefined>, scope: ApiKeyScope): Promise<string> {
+  /** Any one of several scopes grants the request when `scope` is a list. */
+  async require(
+    headers: Record<string, string | undefined>,
+    scope: ApiKeyScope | readonly ApiKeyScope[],
+  ): Promise<string> {
     const key = headers[API_KEY_HEADER];
     const keyId = key ? keyIdOf(hashApiKey(key)) : undefined;
     const record = keyId ? await this.lookup(keyId) : undefined;

@@ -8,15 +8,18 @@ export function flagValueOf(value: string): boolean | undefined {
   return undefined;
 }
 
-/** The 400 of a dryRun that is not a flag; `where` is `query parameter`, `form field` or `body field`. */
-export function dryRunRefusal(value: string, where: string): HttpError {
-  return new HttpError(400, `${where} dryRun must be true or false, got "${value.slice(0, 50)}"`);
+/** The 400 of a flag that is not one; `where` is `query parameter`, `form field` or `body field`. */
+export function flagRefusal(name: string, value: string, where: string): HttpError {
+  return new HttpError(400, `${where} ${name} must be true or false, got "${value.slice(0, 50)}"`);
 }
 
-/** A dryRun given as text (flagValueOf), false when absent; anything else is a 400. */
-export function dryRunFrom(value: string | undefined, where: string): boolean {
+/** A flag (`dryRun`, `allowDuplicate`) given as text (flagValueOf), false when absent; anything else is a 400. */
+export function flagFrom(name: string, value: string | undefined, where: string): boolean {
   if (value === undefined) return false;
   const flag = flagValueOf(value);
-  if (flag === undefined) throw dryRunRefusal(value, where);
+  if (flag === undefined) throw flagRefusal(name, value, where);
   return flag;
 }
+
+export const dryRunRefusal = (value: string, where: string) => flagRefusal('dryRun', value, where);
+export const dryRunFrom = (value: string | undefined, where: string) => flagFrom('dryRun', value, where);

@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { API_ROUTES, type ApiFunction, routeKeyOf, routeOfKey } from '../../contract/api-routes.js';
+import { API_ROUTES, type ApiFunction, routeKeyOf, routeOfKey, scopesOf } from '../../contract/api-routes.js';
 import type { ApiKeyCheck } from './api-key-check.js';
 import { HttpError } from './http-error.js';
 
@@ -45,7 +45,7 @@ export function routeAccess(
       if (route.access === 'public' || options.isPublicRequest?.(event)) return;
       // Checked when the function was built; kept so that a route can never be served unchecked.
       if (apiKeys === undefined) throw new Error(`${routeKeyOf(route)} has no API key check`);
-      request.context.apiKeyId = await apiKeys.require(event.headers ?? {}, route.access);
+      request.context.apiKeyId = await apiKeys.require(event.headers ?? {}, scopesOf(route.access));
     },
   };
 }

@@ -1,5 +1,7 @@
 import { type IngestReport, REPORT_LIST_LIMIT } from '../../contract/api-schemas.js';
-import type { BatchRecord } from '../store/batch-store.js';
+import { CampaignFileError } from '../domain/campaign-file-error.js';
+import type { CampaignEntry } from '../domain/campaign-reader.js';
+import type { BatchRecord, BatchReport } from '../store/batch-store.js';
 
 /** Longest list of rejected or duplicate lines returned in full; the totals stay exact beyond it. */
 export { REPORT_LIST_LIMIT };
@@ -20,23 +22,105 @@ export type { IngestReport };
  * What the batch record keeps of an upload's report: the totals and the first STORED_LIST_LIMIT
  * entries of each list, `truncated` when a list holds fewer entries than its total.
  */
-export function batchRecordOf(report: IngestReport, createdAt: string, fileName?: string): BatchRecord {
+export function storedReportOf(report: IngestReport): BatchReport {
   const errors = report.errors.slice(0, STORED_LIST_LIMIT);
   const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
   return {
-    batchId: report.batchId,
-    createdAt,
-    ...(fileName ? { fileName } : {}),
     received: report.received,
     accepted: report.accepted,
     duplicates: report.duplicates,
     invalid: report.invalid,
     encoding: report.encoding,
-    ...(report.dryRun ? { dryRun: true } : {}),
     errors,
     duplicatesList,
     truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
   };
+}
+
+/** The batch record of an upload whose report is known (the upload API's, before it answers). */
+export function batchRecordOf(report: IngestReport, createdAt: string, fileName?: string): BatchRecord {
+  return {
+    batchId: report.batchId,
+    createdAt,
+    ...(fileName ? { fileName } : {}),
+    ...(report.dryRun ? { dryRun: true } : {}),
+    ...storedReportOf(report),
+  };
+}
+
+/**
+ * Builds the report of a file's entries, the same way for the upload API (which reads the whole file
+ * before answering) and for the writer (which reads it while writing). A `{{name}}` that names no column
+ * refuses the whole file when it is met before the first accepted row (for a campaign with one template:
+ * its first row); met later, the row is invalid with the same reason, like any other bad row.
+ */
+export class ReportBuilder {
+  readonly report: IngestReport;
+
+  constructor(batchId: string, dryRun: boolean) {
+    this.report = {
+      batchId,
+      received: 0,
+      accepted: 0,
+      duplicates: 0,
+      invalid: 0,
+      encoding: 'utf-8',
+      dryRun,
+      errors: [],
+      duplicatesList: [],
+      truncated: false,
+    };
+  }
+
+  /** Counts one entry; returns the accepted row's entry for the caller to write, if it is one. */
+  add(entry: CampaignEntry): Extract<CampaignEntry, { kind: 'accepted' }> | undefined {
+    const { report } = this;
+    if (entry.kind === 'format') {
+      report.encoding = entry.encoding;
+      return undefined;
+    }
+    report.received += 1;
+    switch (entry.kind) {
+      case 'accepted':
+        report.accepted += 1;
+        return entry;
+      case 'invalid':
+        if (entry.placeholder !== undefined && report.accepted === 0) {
+          throw new CampaignFileError('UNKNOWN_PLACEHOLDER', `line ${entry.line}: ${entry.reason}`, {
+            line: entry.line,
+            placeholder: entry.placeholder,
+          });
+        }
+        report.invalid += 1;
+        if (report.errors.length < REPORT_LIST_LIMIT) {
+          report.errors.push({ line: entry.line, reason: entry.reason, value: entry.value.slice(0, 200) });
+        } else report.truncated = true;
+        return undefined;
+      case 'duplicate':
+        report.duplicates += 1;
+        if (report.duplicatesList.length < REPORT_LIST_LIMIT) {
+          report.duplicatesList.push({ line: entry.line, email: entry.email, firstLine: entry.firstLine });
+        } else report.truncated = true;
+        return undefined;
+    }
+  }
+
+  /** The finished report; NothingAcceptedError when no row can be sent. */
+  finish(): IngestReport {
+    if (this.report.accepted === 0) throw new NothingAcceptedError(this.report);
+    return this.report;
+  }
+}
+
+/** Reads a whole file into its report, writing nothing: what the upload API answers with. */
+export async function reportOf(
+  entries: AsyncIterable<CampaignEntry>,
+  batchId: string,
+  dryRun: boolean,
+): Promise<IngestReport> {
+  const builder = new ReportBuilder(batchId, dryRun);
+  for await (const entry of entries) builder.add(entry);
+  return builder.finish();
 }
 
 /** Every row of the file was rejected or a duplicate: there is nothing to send and no batch is created. */

@@ -7,7 +7,12 @@ import type { SendRef } from '../domain/send-record.js';
 const SEND_BATCH_SIZE = 10;
 
 export function messageBodyOf(ref: SendRef): string {
-  return JSON.stringify({ sendId: ref.sendId, createdAt: ref.createdAt });
+  return JSON.stringify({
+    sendId: ref.sendId,
+    createdAt: ref.createdAt,
+    batchId: ref.batchId,
+    chunk: ref.chunk,
+  });
 }
 
 /** Reads a queue message body; undefined when it is not one of ours. */
@@ -15,10 +20,12 @@ export function sendRefFromBody(body: string): SendRef | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { sendId, createdAt } = parsed as Record<string, unknown>;
-    if (typeof sendId !== 'string' || typeof createdAt !== 'string') return undefined;
+    const { sendId, createdAt, batchId, chunk } = parsed as Record<string, unknown>;
+    if (typeof sendId !== 'string' || typeof createdAt !== 'string' || typeof batchId !== 'string')
+      return undefined;
+    if (typeof chunk !== 'number' || !Number.isSafeInteger(chunk) || chunk < 0) return undefined;
     if (!/^[0-9a-f]{32}$/.test(sendId)) return undefined;
-    return { sendId, createdAt };
+    return { sendId, createdAt, batchId, chunk };
   } catch {
     return undefined;
   }

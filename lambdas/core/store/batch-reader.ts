@@ -1,10 +1,9 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { STATUS_INDEX } from '../../contract/table-schema.js';
-import type { BatchRecord } from './batch-store.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type BatchRecord, BatchStore } from './batch-store.js';
+import { newestEntries } from './index-keys-stream.js';
 import { BATCH_LIST_PARTITION } from './item-keys.js';
-import { recordOfItem } from './item-records.js';
 import type { SendFilter } from './send-filter.js';
-import { createdKeyRange, inRange, isEmptyRange, sortKeyCondition } from './sort-key-range.js';
+import { createdKeyRange, type SortKeyRange } from './sort-key-range.js';
 
 export interface BatchPage {
   /** Newest first. */
@@ -13,59 +12,54 @@ export interface BatchPage {
   nextKey?: string;
 }
 
+/** A batch as its listing in the index names it. */
+export interface ListedBatch {
+  batchId: string;
+  createdAt: string;
+}
+
 /**
- * Batches newest first, read with one Query on the BATCH partition of the status index (batch records
- * carry `statusShard = BATCH` and `createdKey = createdAt#batchId`, see SendStore.putBatch). A page
- * reads `first + 1` items: its cost follows the page, not the number of batches.
+ * Batches newest first, from the BATCHES partition of batch_index (`createdAt#batchId`, keys only): a
+ * page reads `first + 1` index entries and the records behind them by key, so its cost follows the
+ * page, not the number of batches.
  */
 export class BatchReader {
+  private readonly records: BatchStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.records = new BatchStore(db, tableName);
+  }
+
+  /** The listed batches within a `createdAt#batchId` range, newest first, read as consumed. */
+  async *newest(range: SortKeyRange, pageSize = 100): AsyncGenerator<ListedBatch> {
+    for await (const entry of newestEntries(this.db, this.tableName, BATCH_LIST_PARTITION, range, pageSize)) {
+      const at = entry.sort.indexOf('#');
+      yield { createdAt: entry.sort.slice(0, at), batchId: entry.sort.slice(at + 1) };
+    }
+  }
 
   async page(
     dates: Pick<SendFilter, 'createdFrom' | 'createdTo'>,
     first: number,
     afterKey?: string,
   ): Promise<BatchPage> {
-    const range = createdKeyRange(dates, afterKey);
-    if (isEmptyRange(range)) return { batches: [] };
-    const condition = sortKeyCondition(range);
-    const wanted = first + 1;
-    // BETWEEN includes the cursor's own item: read one more and drop it below.
-    let extra = range.upperExclusive && condition?.expression.includes('BETWEEN') === true ? 1 : 0;
-    const found: { key: string; batch: BatchRecord }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: STATUS_INDEX.name,
-          KeyConditionExpression: condition ? `#pk = :pk AND ${condition.expression}` : '#pk = :pk',
-          ExpressionAttributeNames: {
-            '#pk': STATUS_INDEX.partition,
-            ...(condition ? { '#sk': STATUS_INDEX.sort } : {}),
-          },
-          ExpressionAttributeValues: { ':pk': BATCH_LIST_PARTITION, ...condition?.values },
-          ScanIndexForward: false,
-          Limit: wanted - found.length + extra,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      extra = 0;
-      for (const item of out.Items ?? []) {
-        const key = item[STATUS_INDEX.sort];
-        if (typeof key !== 'string' || !inRange(key, range)) continue;
-        found.push({ key, batch: recordOfItem<BatchRecord>(item) });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && found.length < wanted);
-    const kept = found.slice(0, first);
+    const listed: ListedBatch[] = [];
+    for await (const batch of this.newest(createdKeyRange(dates, afterKey), first + 1)) {
+      listed.push(batch);
+      if (listed.length > first) break;
+    }
+    const kept = listed.slice(0, first);
+    const records = await this.records.getBatches(kept.map((b) => b.batchId));
     const last = kept.at(-1);
     return {
-      batches: kept.map((f) => f.batch),
-      ...(found.length > first && last ? { nextKey: last.key } : {}),
+      batches: kept.flatMap((b) => {
+        const record = records.get(b.batchId);
+        return record ? [record] : [];
+      }),
+      ...(listed.length > first && last ? { nextKey: `${last.createdAt}#${last.batchId}` } : {}),
     };
   }
 }

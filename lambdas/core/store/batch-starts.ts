@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchStartKey } from './item-keys.js';
+import { writerKey } from './item-keys.js';
 
 /** Batch ids a container remembers having recorded; past this it forgets the oldest. */
 const REMEMBERED_BATCHES = 1000;
 
 /**
- * When each batch started: the time its first send was claimed by a sender, kept on an item of its own
- * beside the batch record (see batchStartKey). No index shows it: sends sort by their batch's upload
- * time, and a send keeps only its latest change, so the first claim cannot be read back from them.
+ * When each batch started: the time its first send was claimed by a sender, kept on the batch's writer
+ * item (writer-store.ts), which every batch with a send has, which expires with the batch, and which
+ * the progress reads fetch anyway. No index shows it: sends sort by their batch's upload time, and a
+ * send keeps only its latest change, so the first claim cannot be read back from them.
  *
  * The sender calls `record` after each successful claim; a container writes at most once per batch
  * (it remembers the batches it has recorded), so a batch costs one write per sender container that
@@ -30,16 +31,17 @@ export class BatchStarts {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: batchStartKey(batchId),
-          UpdateExpression: 'SET startedAt = :at, batchId = :batchId, #type = :type',
-          // ISO-8601 UTC strings of one width compare as the instants they name.
-          ConditionExpression: 'attribute_not_exists(startedAt) OR startedAt > :at',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':at': at, ':batchId': batchId, ':type': 'batchStart' },
+          Key: writerKey(batchId),
+          UpdateExpression: 'SET startedAt = :at',
+          // ISO-8601 UTC strings of one width compare as the instants they name. Never an item of its own:
+          // a send whose batch has no writer item (written by hand) has no start to record.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(startedAt) OR startedAt > :at)',
+          ExpressionAttributeValues: { ':at': at },
         }),
       );
     } catch (error) {
-      // An earlier claim is recorded already: the batch's start is known.
+      // An earlier claim is recorded already (or there is no writer item): nothing to note.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     // Remembered only once written (or found earlier), so a failed write is tried again next claim.
@@ -55,7 +57,7 @@ export class BatchStarts {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: batchStartKey(batchId),
+        Key: writerKey(batchId),
         ProjectionExpression: 'startedAt',
       }),
     );

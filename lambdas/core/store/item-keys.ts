@@ -1,23 +1,27 @@
 import { createHash } from 'node:crypto';
-import { STATUS_SHARDS } from '../../contract/table-schema.js';
+import { BATCH_INDEX, BATCH_SHARDS, COUNTER_SHARDS } from '../../contract/table-schema.js';
 import type { SendStatus } from '../domain/send-status.js';
 
 /**
  * Item keys and index keys of the EmailSends table, every kind of item it holds: the only place that
  * knows their layout (a dependency rule keeps DynamoDB access inside lambdas/core/store/).
+ * docs/data-model.md draws the whole layout.
  */
 
 export const sendKey = (sendId: string) => ({ pk: `SEND#${sendId}`, sk: 'SEND' });
-export const contentKey = (contentId: string) => ({ pk: `CONTENT#${contentId}`, sk: 'CONTENT' });
 export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BATCH' });
 /**
- * When the batch's first send was claimed: an item of its own beside the batch record, because the
- * upload rewrites the batch record whole (PutItem) after its first sends may already be claimed.
+ * Where the writer is with a batch (writer-store.ts): its checkpoint and its lease; and when the batch's
+ * first send was claimed (batch-starts.ts) and when its last one finished.
  */
-export const batchStartKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'STARTED' });
-
-/** The ingest state of a large upload (see upload-claims.ts); in no index. */
-export const uploadKey = (batchId: string) => ({ pk: `UPLOAD#${batchId}`, sk: 'UPLOAD' });
+export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
+/** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
+export const counterKey = (batchId: string, shard: number) => ({
+  pk: `COUNTER#${batchId}#${shard}`,
+  sk: 'COUNTER',
+});
+/** An uploaded file by its SHA-256: which batch it became (file-registry.ts). */
+export const fileKey = (sha256: string) => ({ pk: `FILE#${sha256}`, sk: 'FILE' });
 
 /**
  * One Idempotency-Key of one API key (see idempotency-store.ts). The client's key is hashed: it may be
@@ -35,35 +39,54 @@ export const idempotencyKey = (scope: string, key: string) => ({
 export const API_KEYS_PARTITION = 'APIKEY';
 export const apiKeyKey = (keyId: string) => ({ pk: API_KEYS_PARTITION, sk: `KEY#${keyId}` });
 
-/** Stable shard of a send in the status index: spread evenly because sendIds are hashes. */
-export function shardOf(sendId: string): number {
-  return Number.parseInt(sendId.slice(0, 8), 16) % STATUS_SHARDS;
+/** A send's shard, of the index and of the counters: spread evenly because sendIds are hashes. */
+export function shardOf(sendId: string, shards: number): number {
+  return Number.parseInt(sendId.slice(0, 8), 16) % shards;
 }
 
-export const statusShardKey = (status: SendStatus, shard: number) => `${status}#${shard}`;
+export const counterShardOf = (sendId: string) => shardOf(sendId, COUNTER_SHARDS);
 
-/** Unique and ordered by creation time: what both indexes sort on and what cursors point at. */
+/**
+ * The status a send is filed under in the index. QUEUED and SENDING share `OPEN`: a claim then changes
+ * no index key, and the index projects no attribute, so it writes the send item only.
+ */
+export type IndexedStatus = 'OPEN' | 'SENT' | 'ERROR';
+
+export function indexedStatusOf(status: SendStatus): IndexedStatus {
+  return status === 'QUEUED' || status === 'SENDING' ? 'OPEN' : status;
+}
+
+/** The statuses filed under one indexed status. */
+export function statusesFiledUnder(indexed: IndexedStatus): SendStatus[] {
+  return indexed === 'OPEN' ? ['QUEUED', 'SENDING'] : [indexed];
+}
+
+export const INDEXED_STATUSES: readonly IndexedStatus[] = ['OPEN', 'SENT', 'ERROR'];
+
+/** Unique and ordered by creation time: what the index sorts on within a status and cursors point at. */
 export const createdKeyOf = (createdAt: string, sendId: string) => `${createdAt}#${sendId}`;
 
-export const batchStatusKeyOf = (status: SendStatus, createdKey: string) => `${status}#${createdKey}`;
+/** The index partition of one shard of a batch's sends. */
+export const sendPartitionOf = (batchId: string, shard: number) => `S#${batchId}#${shard}`;
 
-/** The index attributes a send must carry while it is in `status`. */
-export function indexKeysFor(status: SendStatus, sendId: string, createdAt: string) {
-  const createdKey = createdKeyOf(createdAt, sendId);
+export const sendSortOf = (indexed: IndexedStatus, createdKey: string) => `${indexed}#${createdKey}`;
+
+/** The index attributes a send carries while it is in `status`. */
+export function sendIndexKeysFor(status: SendStatus, batchId: string, sendId: string, createdAt: string) {
   return {
-    statusShard: statusShardKey(status, shardOf(sendId)),
-    createdKey,
-    batchStatusKey: batchStatusKeyOf(status, createdKey),
+    [BATCH_INDEX.partition]: sendPartitionOf(batchId, shardOf(sendId, BATCH_SHARDS)),
+    [BATCH_INDEX.sort]: sendSortOf(indexedStatusOf(status), createdKeyOf(createdAt, sendId)),
   };
 }
 
 /**
- * Batch records are listed, newest first, through the status index too: they carry this partition key
- * and a createdKey of `createdAt#batchId`. One partition is enough: an upload writes its batch record
- * twice, far below the 1,000 writes per second a partition takes, and a GSI partition has no size limit.
+ * Batch records are listed, newest first, in one index partition: a batch writes its listing once, far
+ * below the 1,000 writes per second a partition takes, and an index partition has no size limit.
  */
-export const BATCH_LIST_PARTITION = 'BATCH';
+export const BATCH_LIST_PARTITION = 'BATCHES';
+/** The writer states of the batches not finished yet: what the sweeper looks after. */
+export const OPEN_BATCHES_PARTITION = 'OPEN_BATCHES';
 
-export function batchIndexKeysFor(batchId: string, createdAt: string) {
-  return { statusShard: BATCH_LIST_PARTITION, createdKey: createdKeyOf(createdAt, batchId) };
+export function batchListKeysFor(partition: string, batchId: string, createdAt: string) {
+  return { [BATCH_INDEX.partition]: partition, [BATCH_INDEX.sort]: createdKeyOf(createdAt, batchId) };
 }

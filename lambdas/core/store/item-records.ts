@@ -1,8 +1,8 @@
 /** An item as the document client reads and writes it. */
 export type Item = Record<string, unknown>;
 
-/** Attributes that only place an item in the table and its indexes: never part of a record. */
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'statusShard', 'createdKey', 'batchStatusKey', 'type']);
+/** Attributes that only place an item in the table, its index and its lifetime: never part of a record. */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'batchPart', 'batchSort', 'type', 'expiresAt']);
 
 /**
  * The record an item stores: the item without its key attributes. The stores write records spread into

@@ -1,11 +1,21 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { runBounded } from '../async/run-bounded.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BATCH_SHARDS } from '../../contract/table-schema.js';
 import type { SendRecord } from '../domain/send-record.js';
-import { createdKeyOf } from './item-keys.js';
-import { recordOfItem } from './item-records.js';
+import type { SendStatus } from '../domain/send-status.js';
+import { BatchReader, type ListedBatch } from './batch-reader.js';
+import { CounterStore } from './counter-store.js';
+import { type IndexEntry, mergeNewest, newestEntries } from './index-keys-stream.js';
+import {
+  INDEXED_STATUSES,
+  type IndexedStatus,
+  indexedStatusOf,
+  sendPartitionOf,
+  sendSortOf,
+} from './item-keys.js';
 import type { SendFilter } from './send-filter.js';
-import { type IndexQuery, sendQueryPlan } from './send-query-plan.js';
-import { inRange, sortKeyCondition } from './sort-key-range.js';
+import { SendStore } from './send-store.js';
+import { createdKeyRange, KEY_END, type SortKeyRange, withinPrefix } from './sort-key-range.js';
+import { WriterStore } from './writer-store.js';
 
 export interface SendPage {
   /** Newest first. */
@@ -14,96 +24,222 @@ export interface SendPage {
   nextKey?: string;
 }
 
-export interface SendReaderOptions {
-  /** Index queries in flight at once for one page (a page without filters runs 40). */
-  concurrency: number;
+/** A send's position in the global order: `createdAt#sendId`, what cursors point at. */
+interface Positioned {
+  createdKey: string;
+  sendId: string;
 }
 
-export interface KeyedSend {
-  key: string;
-  send: SendRecord;
-}
+/** Items read per BatchGetItem while a page fills. */
+const READ_AHEAD = 100;
+/** Batches whose counters are read at once while a page without a batch filter walks the batches. */
+const BATCHES_PER_STEP = 25;
 
 /**
- * The read side of the sends: pages in descending createdKey order, read with DynamoDB Query on the
- * indexes only (see sendQueryPlan for the access paths and their cost).
+ * The read side of the sends: pages in descending createdKey order (`createdAt#sendId`: every send of a
+ * batch has the batch's upload time), read through batch_index, never by scanning (docs/data-model.md).
  *
- * A page below position P reads, from every partition of the plan, the `first + 1` newest items below
- * P, merges them and keeps the `first` newest. Those are exactly the `first` newest matching sends
- * below P, since none of them can be further down its own partition than `first`; and if more than
- * `first` were read, at least one more send exists below the last one kept. The position is global,
- * not per partition: a send that moves to another status partition mid-walk keeps its createdKey, so
- * it is met at most once, and new sends (later createdAt) sort above every position already reached.
+ * - A batch's sends: one stream per shard (8) and indexed status (OPEN, SENT, ERROR; only the one a
+ *   status filter names), merged newest first; the items are read by key 100 at a time and kept when
+ *   their status matches (QUEUED and SENDING share the OPEN entries). A page reads `first + 1` matching
+ *   sends and stops: its cost follows the page, not the batch.
+ * - Without a batch filter: the batches newest first (batch_index's BATCHES partition, within the date
+ *   range), and the same per-batch streams for each in turn; batches uploaded in the same millisecond
+ *   are merged as one. A finished batch whose counters say it holds no send of the filtered status is
+ *   skipped without a query.
+ *
+ * The position is global: a send that moves to another status partition mid-walk keeps its createdKey,
+ * so it is met at most once over the pages, and new batches sort above every position already reached.
  */
 export class SendReader {
+  private readonly sends: SendStore;
+  private readonly batches: BatchReader;
+  private readonly writers: WriterStore;
+  private readonly counters: CounterStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-    private readonly options: SendReaderOptions = { concurrency: 10 },
-  ) {}
+  ) {
+    this.sends = new SendStore(db, tableName);
+    this.batches = new BatchReader(db, tableName);
+    this.writers = new WriterStore(db, tableName);
+    this.counters = new CounterStore(db, tableName);
+  }
 
   /** The `first` newest sends that match `filter` and sort below `afterKey` (a createdKey). */
   async page(filter: SendFilter, first: number, afterKey?: string): Promise<SendPage> {
-    const perQuery = await runBounded(sendQueryPlan(filter, afterKey), this.options.concurrency, (query) =>
-      this.newest(query, first + 1),
-    );
-    const merged = mergeNewestFirst(perQuery);
-    const sends = merged.slice(0, first);
+    const range = createdKeyRange(filter, afterKey);
+    const positions =
+      filter.batchId === undefined
+        ? this.acrossBatches(filter, range, first)
+        : this.ofBatches([filter.batchId], filter.status, range, first);
+    const found: SendRecord[] = [];
+    for await (const send of this.matching(positions, filter.status, first + 1)) found.push(send);
+    const sends = found.slice(0, first);
     const last = sends.at(-1);
     return {
-      sends: sends.map((s) => s.send),
-      ...(merged.length > first && last ? { nextKey: last.key } : {}),
+      sends,
+      ...(found.length > first && last ? { nextKey: `${last.createdAt}#${last.sendId}` } : {}),
     };
   }
 
-  /** Up to `wanted` items of one partition, newest first, following DynamoDB's pages if needed. */
-  private async newest(query: IndexQuery, wanted: number): Promise<KeyedSend[]> {
-    const { range } = query.sortKey;
-    const condition = sortKeyCondition(range);
-    // BETWEEN includes the cursor's own item, which comes first in descending order: read one more.
-    const dropsCursorItem = range.upperExclusive && condition?.expression.includes('BETWEEN') === true;
-    const found: KeyedSend[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    let extra = dropsCursorItem ? 1 : 0;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: query.indexName,
-          KeyConditionExpression: condition ? `#pk = :pk AND ${condition.expression}` : '#pk = :pk',
-          ExpressionAttributeNames: {
-            '#pk': query.partitionKey.name,
-            ...(condition ? { '#sk': query.sortKey.name } : {}),
-          },
-          ExpressionAttributeValues: { ':pk': query.partitionKey.value, ...condition?.values },
-          ScanIndexForward: false,
-          Limit: wanted - found.length + extra,
-          ExclusiveStartKey: startKey,
-        }),
+  /** The open sends (QUEUED or SENDING) of a batch, newest first, read as consumed: for the sweeper. */
+  async *openSends(batchId: string): AsyncGenerator<SendRecord> {
+    const range: SortKeyRange = { upperExclusive: false };
+    let pending: string[] = [];
+    const read = async () => {
+      const found = await this.sends.getSends(pending);
+      pending = [];
+      return found.filter((send) => send.status === 'QUEUED' || send.status === 'SENDING');
+    };
+    for await (const position of this.ofIndexed([batchId], ['OPEN'], range, READ_AHEAD)) {
+      pending.push(position.sendId);
+      if (pending.length >= READ_AHEAD) yield* await read();
+    }
+    if (pending.length > 0) yield* await read();
+  }
+
+  /** Reads the sends behind the positions, in order, `READ_AHEAD` at a time, keeping those that match. */
+  private async *matching(
+    positions: AsyncIterable<Positioned>,
+    status: SendStatus | undefined,
+    wanted: number,
+  ): AsyncGenerator<SendRecord> {
+    let kept = 0;
+    let pending: Positioned[] = [];
+    const flush = async function* (this: SendReader) {
+      const read = new Map(
+        (await this.sends.getSends(pending.map((p) => p.sendId))).map((s) => [s.sendId, s]),
       );
-      extra = 0;
-      for (const item of out.Items ?? []) {
-        const sortKey = item[query.sortKey.name];
-        if (typeof sortKey !== 'string' || !inRange(sortKey, range)) continue;
-        const send = recordOfItem<SendRecord>(item);
-        found.push({ key: createdKeyOf(send.createdAt, send.sendId), send });
+      for (const position of pending) {
+        const send = read.get(position.sendId);
+        if (!send || (status !== undefined && send.status !== status)) continue;
+        kept += 1;
+        yield send;
+        if (kept >= wanted) return;
       }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && found.length < wanted);
-    return found.slice(0, wanted);
+    }.bind(this);
+    for await (const position of positions) {
+      pending.push(position);
+      if (pending.length < Math.min(READ_AHEAD, wanted - kept)) continue;
+      yield* flush();
+      pending = [];
+      if (kept >= wanted) return;
+    }
+    if (pending.length > 0) yield* flush();
+  }
+
+  /** The positions of the sends of these batches (all uploaded in one millisecond), newest first. */
+  private ofBatches(
+    batchIds: string[],
+    status: SendStatus | undefined,
+    range: SortKeyRange,
+    first: number,
+  ): AsyncIterable<Positioned> {
+    const indexed: readonly IndexedStatus[] =
+      status === undefined ? INDEXED_STATUSES : [indexedStatusOf(status)];
+    return this.ofIndexed(batchIds, indexed, range, first + 1);
+  }
+
+  /**
+   * The positions of the sends of these batches filed under these indexed statuses, newest first. The
+   * merge of `pageSize` positions takes about 1/8 of them from each shard (sendIds are hashes, and a
+   * batch's sends sort by sendId), so each stream's first Query reads twice that share, not a whole page:
+   * a page of a large batch reads about as many index entries as one of a small batch, instead of a page
+   * from each of its 24 streams. A stream that runs out of its first page reads on, twice as much a time.
+   */
+  private ofIndexed(
+    batchIds: string[],
+    indexed: readonly IndexedStatus[],
+    range: SortKeyRange,
+    pageSize: number,
+  ): AsyncIterable<Positioned> {
+    const firstPage = Math.min(pageSize, Math.ceil((2 * pageSize) / BATCH_SHARDS));
+    const streams = batchIds.flatMap((batchId) =>
+      indexed.flatMap((filed) =>
+        Array.from({ length: BATCH_SHARDS }, (_, shard) =>
+          positionsOf(
+            newestEntries(
+              this.db,
+              this.tableName,
+              sendPartitionOf(batchId, shard),
+              withinPrefix(sendSortOf(filed, ''), range),
+              pageSize,
+              firstPage,
+            ),
+          ),
+        ),
+      ),
+    );
+    return mergeNewest(streams, (p) => p.createdKey);
+  }
+
+  /** Batches newest first, and each one's sends, until the caller has enough. */
+  private async *acrossBatches(
+    filter: SendFilter,
+    range: SortKeyRange,
+    first: number,
+  ): AsyncGenerator<Positioned> {
+    // Batches sort by `createdAt#batchId`; a send below the cursor belongs to a batch uploaded at or before it.
+    const batchRange: SortKeyRange = {
+      ...(range.lower === undefined ? {} : { lower: range.lower }),
+      ...(range.upper === undefined ? {} : { upper: `${range.upper.slice(0, 24)}${KEY_END}` }),
+      upperExclusive: false,
+    };
+    let step: ListedBatch[] = [];
+    const walk = async function* (this: SendReader, listed: ListedBatch[]) {
+      const skip = await this.batchesWithout(filter.status, listed);
+      // Batches of one millisecond are merged as one: their sends interleave by sendId.
+      for (let i = 0; i < listed.length; ) {
+        let j = i + 1;
+        while (j < listed.length && listed[j]?.createdAt === listed[i]?.createdAt) j += 1;
+        const group = listed.slice(i, j).filter((b) => !skip.has(b.batchId));
+        if (group.length > 0)
+          yield* this.ofBatches(
+            group.map((b) => b.batchId),
+            filter.status,
+            range,
+            first,
+          );
+        i = j;
+      }
+    }.bind(this);
+    for await (const batch of this.batches.newest(batchRange)) {
+      if (step.length >= BATCHES_PER_STEP && step.at(-1)?.createdAt !== batch.createdAt) {
+        yield* walk(step);
+        step = [];
+      }
+      step.push(batch);
+    }
+    if (step.length > 0) yield* walk(step);
+  }
+
+  /**
+   * The batches that certainly hold no send in `status`: finished (their counts were reconciled against
+   * their sends) with a count of 0. Unfinished batches are always read: their counters may lag.
+   */
+  private async batchesWithout(status: SendStatus | undefined, listed: ListedBatch[]): Promise<Set<string>> {
+    if (status === undefined || listed.length === 0) return new Set();
+    const ids = listed.map((b) => b.batchId);
+    const writers = await this.writers.getMany(ids);
+    const finished = ids.filter((id) => writers.get(id)?.sendingFinishedAt !== undefined);
+    const counters = await this.counters.readMany(finished);
+    return new Set(
+      finished.filter((id) => {
+        const changes = counters.get(id)?.changes;
+        const rows = writers.get(id)?.rowsWritten ?? 0;
+        const count = status === 'QUEUED' ? rows + (changes?.QUEUED ?? 0) : (changes?.[status] ?? 0);
+        return count === 0;
+      }),
+    );
   }
 }
 
-/**
- * Merges partitions (each newest first) into one list, newest first. Index updates are eventually
- * consistent on DynamoDB, so a send caught mid-move may briefly sit in two status partitions: it is
- * kept once, in its most recently updated form.
- */
-export function mergeNewestFirst(lists: KeyedSend[][]): KeyedSend[] {
-  const byKey = new Map<string, KeyedSend>();
-  for (const entry of lists.flat()) {
-    const seen = byKey.get(entry.key);
-    if (!seen || entry.send.updatedAt > seen.send.updatedAt) byKey.set(entry.key, entry);
+async function* positionsOf(entries: AsyncIterable<IndexEntry>): AsyncGenerator<Positioned> {
+  for await (const entry of entries) {
+    // `<indexed status>#<createdAt>#<sendId>`; the item's key is `SEND#<sendId>`.
+    const createdKey = entry.sort.slice(entry.sort.indexOf('#') + 1);
+    yield { createdKey, sendId: entry.pk.slice('SEND#'.length) };
   }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
 }

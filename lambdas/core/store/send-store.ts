@@ -1,33 +1,40 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { STATUS_INDEX, STATUS_SHARDS } from '../../contract/table-schema.js';
-import { runBounded } from '../async/run-bounded.js';
+import { BATCH_INDEX } from '../../contract/table-schema.js';
+import { retryLeftovers } from '../async/retry-leftovers.js';
+import { chunksOf, runBounded } from '../async/run-bounded.js';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
 import { type SendStatus, statusesBefore } from '../domain/send-status.js';
 import { batchPut } from './batch-put.js';
-import { indexKeysFor, sendKey, statusShardKey } from './item-keys.js';
+import { indexedStatusOf, sendIndexKeysFor, sendKey } from './item-keys.js';
 import { type Item, recordOfItem } from './item-records.js';
-
-export interface StuckSend extends SendRef {
-  attempts: number;
-}
 
 export interface StoreOptions {
   /** Batch writes or single updates in flight at once. */
   concurrency: number;
 }
 
+/** What a status change did: the status the send left (for the counters), or undefined when refused. */
+export type Transition = { from: SendStatus } | undefined;
+
+/** DynamoDB's BatchGetItem limit. */
+const BATCH_GET_SIZE = 100;
+
+/** Failure messages are cut so that an ERROR send stays under 1 KB. */
+const MAX_ERROR_MESSAGE = 300;
+
 /**
- * The sends: written by the ingest, claimed and settled by the sender, found again by the sweeper.
- * Status changes are conditional updates: each names the statuses it may start from, so a repeated or
- * late step is refused by DynamoDB instead of moving a send backwards.
+ * The sends: written by the writer, claimed and settled by the sender, read by key. Status changes are
+ * conditional updates: each names the statuses it may start from, so a repeated or late step is
+ * refused by DynamoDB instead of moving a send backwards, and each says which status the send left, so
+ * that only the write that changed a status moves a counter (counter-store.ts).
  */
 export class SendStore {
   constructor(
@@ -36,39 +43,29 @@ export class SendStore {
     private readonly options: StoreOptions = { concurrency: 8 },
   ) {}
 
-  /** Writes new PENDING sends; the caller guarantees these sendIds were never written before. */
-  async putNewSends(records: SendRecord[]): Promise<void> {
+  /** Writes new QUEUED sends; the caller guarantees these sendIds were never written before. */
+  async putNewSends(records: SendRecord[], expiresAt: number): Promise<void> {
     await batchPut(
       this.db,
       this.tableName,
       'send items',
-      records.map((r) => ({
-        ...sendKey(r.sendId),
-        type: 'send',
-        ...r,
-        ...indexKeysFor(r.status, r.sendId, r.createdAt),
-      })),
+      records.map((r) => this.itemOf(r, expiresAt)),
       this.options.concurrency,
     );
   }
 
   /**
-   * Writes PENDING sends that do not exist yet, one conditional put each, leaving any existing send
-   * as it is (it may be SENT already): for an upload resumed after a crash with the same batch id.
-   * Returns the sends it wrote, in the order given.
+   * Writes sends that do not exist yet, one conditional put each, leaving any existing send as it is
+   * (it may be SENT already): for a chunk a resumed writer may have written in part. Returns the sends
+   * it wrote, in the order given.
    */
-  async putSendsIfAbsent(records: SendRecord[]): Promise<SendRecord[]> {
+  async putSendsIfAbsent(records: SendRecord[], expiresAt: number): Promise<SendRecord[]> {
     const written = await runBounded(records, this.options.concurrency, async (r) => {
       try {
         await this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: {
-              ...sendKey(r.sendId),
-              type: 'send',
-              ...r,
-              ...indexKeysFor(r.status, r.sendId, r.createdAt),
-            },
+            Item: this.itemOf(r, expiresAt),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -81,53 +78,112 @@ export class SendStore {
     return records.filter((_, i) => written[i]);
   }
 
+  private itemOf(r: SendRecord, expiresAt: number): Item {
+    return {
+      ...sendKey(r.sendId),
+      type: 'send',
+      ...r,
+      expiresAt,
+      ...sendIndexKeysFor(r.status, r.batchId, r.sendId, r.createdAt),
+    };
+  }
+
   async getSend(sendId: string): Promise<SendRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: sendKey(sendId) }));
     return out.Item ? recordOfItem<SendRecord>(out.Item) : undefined;
   }
 
-  /** Records that the sends are on the queue. Sends already claimed by a sender are left as they are. */
-  async markQueued(refs: SendRef[], now: Date): Promise<void> {
-    await runBounded(refs, this.options.concurrency, (ref) => this.transition(ref, 'QUEUED', now));
+  /** Sends by id, in no particular order; ids with no send are left out. */
+  async getSends(sendIds: readonly string[]): Promise<SendRecord[]> {
+    const found: SendRecord[] = [];
+    await runBounded(chunksOf([...new Set(sendIds)], BATCH_GET_SIZE), this.options.concurrency, (ids) =>
+      retryLeftovers(
+        'send reads',
+        ids.map((id) => sendKey(id)),
+        async (keys) => {
+          const out = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+          );
+          for (const item of out.Responses?.[this.tableName] ?? [])
+            found.push(recordOfItem<SendRecord>(item));
+          return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+        },
+      ),
+    );
+    return found;
   }
 
   /**
-   * Takes the send for delivery: allowed from PENDING or QUEUED, from SENDING when the previous
-   * claim's lease has run out, and from ERROR "retries exhausted" (an operator redrove its message
-   * from the DLQ: see send-status.ts). Returns the claimed send, or undefined when it is not
+   * Takes the send for delivery: from QUEUED, from SENDING when the previous claim's lease has run out,
+   * and from ERROR "retries exhausted" (an operator redrove its message from the DLQ: see
+   * send-status.ts). Returns the claimed send and the status it left, or undefined when it is not
    * claimable (SENT, rejected for good, under a live lease, or unknown).
    */
-  async claim(ref: SendRef, leaseId: string, now: Date, leaseMs: number): Promise<SendRecord | undefined> {
-    const keys = indexKeysFor('SENDING', ref.sendId, ref.createdAt);
+  async claim(
+    ref: SendRef,
+    leaseId: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ send: SendRecord; from: SendStatus } | undefined> {
+    // DynamoDB refuses a value no expression uses: each claim passes only its own.
+    const values: Item = {
+      ':sending': 'SENDING',
+      ':now': now.toISOString(),
+      ':lease': leaseId,
+      ':until': now.getTime() + leaseMs,
+      ':createdAt': ref.createdAt,
+      ':one': 1,
+    };
+    const claimed =
+      // QUEUED and SENDING share an index key: the usual claim writes the send item only.
+      (await this.claimIf(ref, '#status = :queued OR (#status = :sending AND leaseUntil < :nowMs)', '', {
+        ...values,
+        ':queued': 'QUEUED',
+        ':nowMs': now.getTime(),
+      })) ??
+      // A redriven send leaves ERROR: its index key moves back to the open sends.
+      (await this.claimIf(ref, '#status = :error AND errorCode = :exhausted', ', #sort = :openSort', {
+        ...values,
+        ':error': 'ERROR',
+        ':exhausted': RETRIES_EXHAUSTED.code,
+        ':openSort': sendIndexKeysFor('SENDING', ref.batchId, ref.sendId, ref.createdAt)[BATCH_INDEX.sort],
+      }));
+    return claimed;
+  }
+
+  private async claimIf(
+    ref: SendRef,
+    statusCondition: string,
+    extraSet: string,
+    values: Item,
+  ): Promise<{ send: SendRecord; from: SendStatus } | undefined> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sendKey(ref.sendId),
-          UpdateExpression:
-            'SET #status = :sending, statusShard = :shard, batchStatusKey = :bsk, updatedAt = :now, leaseId = :lease, leaseUntil = :until ADD attempts :one',
-          ConditionExpression:
-            'createdAt = :createdAt AND (#status IN (:pending, :queued) OR (#status = :sending AND leaseUntil < :nowMs) OR (#status = :error AND errorCode = :exhausted))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'SENDING',
-            ':pending': 'PENDING',
-            ':queued': 'QUEUED',
-            ':error': 'ERROR',
-            ':exhausted': RETRIES_EXHAUSTED.code,
-            ':shard': keys.statusShard,
-            ':bsk': keys.batchStatusKey,
-            ':now': now.toISOString(),
-            ':nowMs': now.getTime(),
-            ':lease': leaseId,
-            ':until': now.getTime() + leaseMs,
-            ':createdAt': ref.createdAt,
-            ':one': 1,
+          UpdateExpression: `SET #status = :sending, updatedAt = :now, leaseId = :lease, leaseUntil = :until${extraSet} ADD attempts :one`,
+          ConditionExpression: `createdAt = :createdAt AND (${statusCondition})`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(extraSet.includes('#sort') ? { '#sort': BATCH_INDEX.sort } : {}),
           },
-          ReturnValues: 'ALL_NEW',
+          ExpressionAttributeValues: values,
+          // The item before the claim: its status is what the counters move from.
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return out.Attributes ? recordOfItem<SendRecord>(out.Attributes) : undefined;
+      if (!out.Attributes) return undefined;
+      const before = recordOfItem<SendRecord>(out.Attributes);
+      const send: SendRecord = {
+        ...before,
+        status: 'SENDING',
+        updatedAt: String(values[':now']),
+        leaseId: String(values[':lease']),
+        leaseUntil: Number(values[':until']),
+        attempts: (before.attempts ?? 0) + 1,
+      };
+      return { send, from: before.status };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -135,8 +191,8 @@ export class SendStore {
   }
 
   /**
-   * Records SES's acceptance; only the holder of the claim can. Returns false if the claim was lost.
-   * A dry run records `dryRun: true` with its synthetic message id.
+   * Records SES's acceptance; only the holder of the claim can. Returns the status left (SENDING), or
+   * undefined if the claim was lost. A dry run records `dryRun: true` with its synthetic message id.
    */
   markSent(
     ref: SendRef,
@@ -144,7 +200,7 @@ export class SendStore {
     sesMessageId: string,
     now: Date,
     options: { dryRun?: boolean } = {},
-  ): Promise<boolean> {
+  ): Promise<Transition> {
     return this.transition(ref, 'SENT', now, {
       set: { sesMessageId, sentAt: now.toISOString(), ...(options.dryRun ? { dryRun: true } : {}) },
       // The transient errors before this success are history, not the send's state.
@@ -162,9 +218,9 @@ export class SendStore {
     error: { code: string; message: string },
     now: Date,
     leaseId?: string,
-  ): Promise<boolean> {
+  ): Promise<Transition> {
     return this.transition(ref, 'ERROR', now, {
-      set: { errorCode: error.code, errorMessage: error.message.slice(0, 1000) },
+      set: { errorCode: error.code, errorMessage: error.message.slice(0, MAX_ERROR_MESSAGE) },
       remove: ['leaseUntil'],
       ...(leaseId === undefined ? {} : { leaseId }),
     });
@@ -192,7 +248,7 @@ export class SendStore {
             ':sending': 'SENDING',
             ':lease': leaseId,
             ':code': error.code,
-            ':message': error.message.slice(0, 1000),
+            ':message': error.message.slice(0, MAX_ERROR_MESSAGE),
           },
         }),
       );
@@ -202,20 +258,23 @@ export class SendStore {
   }
 
   /**
-   * Notes that the sweeper put the send back on the queue, so that it is not swept again before the
-   * threshold has passed once more. PENDING sends become QUEUED; others keep their status.
+   * Notes that the sweeper put an open send back on the queue (its message had expired, or the queue
+   * was lost): the send's own status does not change.
    */
-  async markRequeued(ref: SendRef, from: SendStatus, now: Date): Promise<boolean> {
-    if (from === 'PENDING') return this.transition(ref, 'QUEUED', now);
+  async markRequeued(ref: SendRef, now: Date): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sendKey(ref.sendId),
-          UpdateExpression: 'SET updatedAt = :now',
-          ConditionExpression: '#status = :from',
+          UpdateExpression: 'SET requeuedAt = :now',
+          ConditionExpression: '#status IN (:queued, :sending)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':from': from },
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ':queued': 'QUEUED',
+            ':sending': 'SENDING',
+          },
         }),
       );
       return true;
@@ -226,25 +285,24 @@ export class SendStore {
   }
 
   /**
-   * One forward status change, conditioned on the send being in a status that may precede `to`
-   * (and on holding the claim when a leaseId is given). Returns false when the condition refused it.
+   * One forward status change, conditioned on the send being in a status that may precede `to` (and on
+   * holding the claim when a leaseId is given). Returns the status the send left, or undefined when the
+   * condition refused the change.
    */
   private async transition(
     ref: SendRef,
     to: SendStatus,
     now: Date,
-    extra: { set?: Item; remove?: string[]; leaseId?: string } = {},
-  ): Promise<boolean> {
-    const keys = indexKeysFor(to, ref.sendId, ref.createdAt);
+    extra: { set?: Item; remove?: string[]; leaseId?: string },
+  ): Promise<Transition> {
     const from = statusesBefore(to);
-    const values: Item = {
-      ':to': to,
-      ':shard': keys.statusShard,
-      ':bsk': keys.batchStatusKey,
-      ':now': now.toISOString(),
-      ':createdAt': ref.createdAt,
-    };
-    const sets = ['#status = :to', 'statusShard = :shard', 'batchStatusKey = :bsk', 'updatedAt = :now'];
+    const values: Item = { ':to': to, ':now': now.toISOString(), ':createdAt': ref.createdAt };
+    const sets = ['#status = :to', 'updatedAt = :now'];
+    // The index key moves only when the indexed status changes (SENDING → SENT does; QUEUED → SENDING not).
+    if (from.some((status) => indexedStatusOf(status) !== indexedStatusOf(to))) {
+      sets.push('#sort = :sort');
+      values[':sort'] = sendIndexKeysFor(to, ref.batchId, ref.sendId, ref.createdAt)[BATCH_INDEX.sort];
+    }
     for (const [name, value] of Object.entries(extra.set ?? {})) {
       sets.push(`${name} = :set_${name}`);
       values[`:set_${name}`] = value;
@@ -260,64 +318,24 @@ export class SendStore {
     }
     const remove = extra.remove?.length ? ` REMOVE ${extra.remove.join(', ')}` : '';
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sendKey(ref.sendId),
           UpdateExpression: `SET ${sets.join(', ')}${remove}`,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(sets.includes('#sort = :sort') ? { '#sort': BATCH_INDEX.sort } : {}),
+          },
           ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return true;
+      return { from: out.Attributes?.status as SendStatus };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
-  }
-
-  /**
-   * Sends left in `status` since before `cutoff` (not updated since, and for SENDING with an expired
-   * lease): what the sweeper puts back on the queue. Reads the status index shard by shard, at most
-   * `limit` sends per call, oldest first.
-   */
-  async findStuck(status: SendStatus, cutoff: Date, now: Date, limit: number): Promise<StuckSend[]> {
-    const found: StuckSend[] = [];
-    const cutoffIso = cutoff.toISOString();
-    for (let shard = 0; shard < STATUS_SHARDS && found.length < limit; shard++) {
-      let startKey: Item | undefined;
-      do {
-        const values: Item = { ':shard': statusShardKey(status, shard), ':cutoff': cutoffIso };
-        let filter = 'updatedAt < :cutoff';
-        if (status === 'SENDING') {
-          filter += ' AND leaseUntil < :nowMs';
-          values[':nowMs'] = now.getTime();
-        }
-        const out = await this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: STATUS_INDEX.name,
-            KeyConditionExpression: 'statusShard = :shard AND createdKey < :cutoff',
-            FilterExpression: filter,
-            ExpressionAttributeValues: values,
-            ProjectionExpression: 'sendId, createdAt, attempts',
-            Limit: Math.max(limit - found.length, 1) * 4,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          if (found.length < limit) {
-            found.push({
-              sendId: String(item.sendId),
-              createdAt: String(item.createdAt),
-              attempts: Number(item.attempts ?? 0),
-            });
-          }
-        }
-        startKey = found.length < limit ? out.LastEvaluatedKey : undefined;
-      } while (startKey);
-    }
-    return found;
   }
 }

@@ -39,15 +39,35 @@ export function createTableInput(tableName: string, table: TableDefinition = EMA
         { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: index.projection },
     })),
   };
 }
 
-/** Creates the EmailSends table unless it exists (data kept on disk survives restarts). */
+export class TableSchemaMismatchError extends Error {
+  override readonly name = 'TableSchemaMismatchError';
+}
+
+/** The indexes of a described table, as `name:projection`, sorted: what tells one data model from another. */
+const indexesOf = (indexes: readonly { IndexName?: string; Projection?: { ProjectionType?: string } }[]) =>
+  indexes.map((index) => `${index.IndexName}:${index.Projection?.ProjectionType}`).sort();
+
+/**
+ * Creates the EmailSends table unless it exists (data kept on disk survives restarts). A table of that
+ * name built for another data model (other indexes) is refused: the code would misread its items.
+ */
 export async function ensureTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const found = indexesOf(existing.Table?.GlobalSecondaryIndexes ?? []);
+    const wanted = indexesOf(createTableInput(tableName).GlobalSecondaryIndexes);
+    if (found.join() !== wanted.join()) {
+      throw new TableSchemaMismatchError(
+        `table ${tableName} has the indexes [${found.join(', ')}], not [${wanted.join(', ')}]: it was made for ` +
+          'another data model (docs/data-model.md, Migration). Use another TABLE_NAME, or delete the local ' +
+          'data (rm -rf .local) to start afresh.',
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

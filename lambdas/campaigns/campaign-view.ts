@@ -1,0 +1,60 @@
+import type { Campaign } from '../contract/api-schemas.js';
+import type { BatchProgress } from '../core/store/batch-progress.js';
+import type { BatchRecord } from '../core/store/batch-store.js';
+
+/** The problem code of a FAILED writer record written without one. */
+const DEFAULT_PROBLEM = 'FILE_REFUSED';
+
+/**
+ * A batch as GET /campaigns/{batchId} shows it, from its record (undefined while the writer has not yet
+ * created a large file's) and its progress; undefined when neither exists: no such batch.
+ */
+export function campaignOf(
+  batchId: string,
+  batch: BatchRecord | undefined,
+  progress: BatchProgress,
+): Campaign | undefined {
+  const { writer, counts } = progress;
+  const createdAt = batch?.createdAt ?? writer?.createdAt;
+  if (createdAt === undefined) return undefined;
+  const report =
+    batch?.accepted === undefined ||
+    batch.received === undefined ||
+    batch.duplicates === undefined ||
+    batch.invalid === undefined ||
+    batch.encoding === undefined
+      ? undefined
+      : {
+          received: batch.received,
+          accepted: batch.accepted,
+          duplicates: batch.duplicates,
+          invalid: batch.invalid,
+          encoding: batch.encoding,
+          errors: batch.errors ?? [],
+          duplicatesList: batch.duplicatesList ?? [],
+          truncated: batch.truncated ?? false,
+        };
+  return {
+    batchId,
+    createdAt,
+    ...(batch?.fileName === undefined ? {} : { fileName: batch.fileName }),
+    dryRun: batch?.dryRun ?? false,
+    writer: writer
+      ? {
+          state: writer.state,
+          rowsWritten: writer.rowsWritten,
+          runs: writer.runs,
+          updatedAt: writer.updatedAt,
+          ...(writer.finishedAt === undefined ? {} : { finishedAt: writer.finishedAt }),
+          ...(writer.state === 'FAILED' && writer.error !== undefined
+            ? { error: { message: writer.error, problem: writer.problem ?? DEFAULT_PROBLEM } }
+            : {}),
+        }
+      : null,
+    counts: { queued: counts.QUEUED, sending: counts.SENDING, sent: counts.SENT, error: counts.ERROR },
+    total: report?.accepted ?? writer?.rowsWritten ?? 0,
+    finished: progress.finished,
+    ...(progress.finishedAt === undefined ? {} : { finishedAt: progress.finishedAt }),
+    ...(report === undefined ? {} : { report }),
+  };
+}

@@ -1,0 +1,205 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { batchIdOfKey } from '../contract/upload-object.js';
+import { CampaignFileError } from '../core/domain/campaign-file-error.js';
+import { readCampaign } from '../core/domain/campaign-reader.js';
+import type { CampaignFiles } from '../core/files/campaign-files.js';
+import { NothingAcceptedError, storedReportOf } from '../core/ingest/ingest-report.js';
+import { addRowMetrics } from '../core/ingest/row-metrics.js';
+import { type WriteDeps, writeCampaign } from '../core/ingest/write-campaign.js';
+import { logger } from '../core/observability/logger.js';
+import { type WriteQueue, type WriteRequest, writeRequestsOf } from '../core/queue/write-queue.js';
+import type { BatchStore } from '../core/store/batch-store.js';
+import type { WriterStore } from '../core/store/writer-store.js';
+
+export interface WriterDeps extends WriteDeps {
+  files: Pick<CampaignFiles, 'open'>;
+  writers: Pick<WriterStore, 'claim' | 'checkpoint' | 'release' | 'finish'>;
+  batches: Pick<BatchStore, 'getBatch' | 'createBatch' | 'setReport'>;
+  writeQueue: Pick<WriteQueue, 'continueWriting'>;
+  /** MAX_LARGE_UPLOAD_BYTES: a larger object is refused unread. */
+  maxFileBytes: number;
+  /** How long a batch's items are kept after its upload. */
+  retentionSeconds: number;
+  /** The longest one invocation writes before handing over (WRITER_BUDGET_SECONDS); its time less a margin otherwise. */
+  budgetMs?: number;
+  /** Wall-clock milliseconds for the budget (performance.now in the entry, a fake in tests). */
+  now: () => number;
+}
+
+/** What the handler reads of the Lambda context. */
+export type InvocationDeadline = Pick<Context, 'getRemainingTimeInMillis'>;
+
+/**
+ * Time kept back before the invocation's deadline: the chunk in progress (written, enqueued and
+ * checkpointed, 500 rows) and the hand-over must fit in it, on a slow day too.
+ */
+export const STOP_MARGIN_MS = 60_000;
+/** The lease ends a little before the invocation does: a crashed writer's file is free soon after. */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * The writer: one message of the write queue at a time (an S3 event of an uploaded file, or a
+ * continuation), for the one file it names. It writes the file's sends a chunk at a time
+ * (write-campaign.ts) until the file is done, or until its time is nearly up: then it stops at a chunk
+ * boundary, gives up its lease and puts a continuation on the write queue. A failure other than a
+ * refused file fails the message, which SQS hands out again (and the sweeper re-sends a continuation once
+ * the lease has run out): the next invocation resumes from the checkpoint.
+ */
+export function createWriterHandler(deps: WriterDeps) {
+  return async (event: SQSEvent, context: InvocationDeadline): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      try {
+        for (const request of writeRequestsOf(record.body)) await writeFile(deps, request, context);
+      } catch (error) {
+        logger.error('writing a file failed; it resumes from its checkpoint', {
+          messageId: record.messageId,
+          error: error instanceof Error ? error : String(error),
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+async function writeFile(
+  deps: WriterDeps,
+  request: WriteRequest,
+  deadline: InvocationDeadline,
+): Promise<void> {
+  const batchId = batchIdOfKey(request.key);
+  if (batchId === undefined) {
+    logger.warn('object is not a campaign upload; ignored', { key: request.key });
+    return;
+  }
+  const started = deps.now();
+  const remaining = deadline.getRemainingTimeInMillis();
+  const budgetMs = Math.min(deps.budgetMs ?? Number.POSITIVE_INFINITY, remaining - STOP_MARGIN_MS);
+  const stopAt = started + Math.max(0, budgetMs);
+  const now = deps.clock();
+  // The batch's upload time: the record the upload API wrote before it answered, if it did.
+  const existing = await deps.batches.getBatch(batchId);
+  const createdAt = existing?.createdAt ?? now.toISOString();
+  const expiresAtOf = (at: string) => Math.floor(Date.parse(at) / 1000) + deps.retentionSeconds;
+  const claim = await deps.writers.claim(
+    batchId,
+    { bucket: request.bucket, key: request.key, createdAt },
+    now,
+    Math.max(1_000, remaining - LEASE_MARGIN_MS),
+    expiresAtOf(createdAt),
+  );
+  if (claim.kind === 'busy' || claim.kind === 'finished') {
+    logger.info('file taken or done already; message dropped', { batchId, state: claim.kind });
+    return;
+  }
+  const { record } = claim;
+  // The upload time is the one the writer state keeps: a large file has no batch record before its first
+  // chunk, so a run that continues before then finds none and must not date the batch's items anew.
+  const expiresAt = expiresAtOf(record.createdAt);
+  const lease = record.leaseUntil ?? 0;
+  try {
+    const file = await deps.files.open(request.key, request.bucket);
+    // The URL was signed for a size within the limit, so S3 stores no larger file through it; this holds
+    // the limit wherever that did not apply (s3rver checks no signatures, an object put by other means).
+    if (file.size > deps.maxFileBytes) {
+      file.body.destroy();
+      await deps.writers.finish(batchId, lease, deps.clock(), {
+        state: 'FAILED',
+        error: `the uploaded file is ${file.size} bytes; the largest file taken is ${deps.maxFileBytes} bytes`,
+        problem: 'FILE_TOO_LARGE',
+      });
+      logger.warn('file refused: too large', { batchId, size: file.size, maxBytes: deps.maxFileBytes });
+      return;
+    }
+    let batchWritten = existing !== undefined;
+    const outcome = await writeCampaign(readCampaign(file.body), deps, {
+      batchId,
+      createdAt: record.createdAt,
+      dryRun: file.dryRun,
+      expiresAt,
+      chunksDone: record.chunksDone,
+      rowsWritten: record.rowsWritten,
+      resumingAfterCrash: claim.kind === 'resumed' && !claim.cleanStop,
+      timeToStop: () => deps.now() >= stopAt,
+      checkpoint: async (progress) => {
+        // A large file's batch comes into being with its first chunk: a file refused as a whole makes none.
+        if (!batchWritten) {
+          await deps.batches.createBatch(
+            {
+              batchId,
+              createdAt: record.createdAt,
+              ...(file.fileName ? { fileName: file.fileName } : {}),
+              ...(file.dryRun ? { dryRun: true } : {}),
+            },
+            expiresAt,
+          );
+          batchWritten = true;
+        }
+        return deps.writers.checkpoint(batchId, lease, progress, deps.clock());
+      },
+    });
+    switch (outcome.kind) {
+      case 'stopped': {
+        file.body.destroy();
+        // Released first: a continuation that arrived while the lease was held would find the file busy.
+        await deps.writers.release(batchId, lease, deps.clock(), true);
+        await deps.writeQueue.continueWriting({ batchId, bucket: request.bucket, key: request.key });
+        logger.info('writer handed over to a continuation', { batchId, ...outcome.progress });
+        return;
+      }
+      case 'lease-lost':
+        file.body.destroy();
+        logger.warn('writer lost its lease; another invocation goes on', { batchId, ...outcome.progress });
+        return;
+      case 'finished': {
+        if (existing?.received === undefined) {
+          await deps.batches.setReport(batchId, storedReportOf(outcome.report));
+          addRowMetrics(outcome.report);
+        }
+        await deps.writers.finish(batchId, lease, deps.clock(), { state: 'READY' });
+        logger.info('batch written', { batchId, runs: record.runs, ...outcome.progress });
+        return;
+      }
+    }
+  } catch (error) {
+    if (error instanceof CampaignFileError) {
+      await deps.writers.finish(batchId, lease, deps.clock(), {
+        state: 'FAILED',
+        error: error.message,
+        problem: error.problem,
+      });
+      logger.warn('file refused', { batchId, problem: error.problem });
+      return;
+    }
+    if (error instanceof NothingAcceptedError) {
+      // No send was created; the batch still records why, so that a query for it explains the file.
+      const { report } = error;
+      if (!existing) {
+        await deps.batches.createBatch(
+          {
+            batchId,
+            createdAt: record.createdAt,
+            ...storedReportOf(report),
+            ...(report.dryRun ? { dryRun: true } : {}),
+          },
+          expiresAt,
+        );
+        addRowMetrics(report);
+      }
+      await deps.writers.finish(batchId, lease, deps.clock(), {
+        state: 'FAILED',
+        error: 'no row of the file can be sent; nothing was queued',
+        problem: 'NOTHING_ACCEPTED',
+      });
+      return;
+    }
+    await deps.writers.release(batchId, lease, deps.clock(), false).catch((releaseError: unknown) => {
+      logger.error('could not release the writer lease; it runs out by itself', {
+        batchId,
+        error: releaseError instanceof Error ? releaseError : String(releaseError),
+      });
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import { sqsClient } from '../core/aws/clients.js';
+import { s3Client } from '../core/aws/s3-client.js';
+import { writerConfig } from '../core/config/function-config.js';
+import { CampaignFiles } from '../core/files/campaign-files.js';
+import { RowChunks } from '../core/files/row-chunks.js';
+import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { SendQueue } from '../core/queue/send-queue.js';
+import { WriteQueue } from '../core/queue/write-queue.js';
+import { BatchStore } from '../core/store/batch-store.js';
+import { SendStore } from '../core/store/send-store.js';
+import { documentClient } from '../core/store/table-client.js';
+import { WriterStore } from '../core/store/writer-store.js';
+import { createWriterHandler } from './handler.js';
+
+const config = writerConfig(process.env);
+const db = documentClient();
+const s3 = s3Client(config.s3);
+const sqs = sqsClient();
+
+export const handler = withPowertools(
+  createWriterHandler({
+    files: new CampaignFiles(s3, config.bucketName),
+    chunks: new RowChunks(s3, config.bucketName),
+    sends: new SendStore(db, config.tableName),
+    writers: new WriterStore(db, config.tableName),
+    batches: new BatchStore(db, config.tableName),
+    queue: new SendQueue(sqs, config.queueUrl),
+    writeQueue: new WriteQueue(sqs, config.writeQueueUrl),
+    clock: () => new Date(),
+    now: () => performance.now(),
+    chunkRows: config.chunkRows,
+    maxFileBytes: config.maxFileBytes,
+    retentionSeconds: config.retentionSeconds,
+    ...(config.budgetSeconds === undefined ? {} : { budgetMs: config.budgetSeconds * 1000 }),
+  }),
+);
