@@ -1,4 +1,5 @@
 import type { DuplicateFile, FileProblem, IngestReport, NothingAccepted } from '../contract/api-schemas.js';
+import { uploadKeyOf } from '../contract/upload-object.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { readCampaign } from '../core/domain/campaign-reader.js';
 import type { CampaignFiles } from '../core/files/campaign-files.js';
@@ -8,12 +9,14 @@ import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { logger } from '../core/observability/logger.js';
 import type { BatchStore } from '../core/store/batch-store.js';
 import type { FileRegistry } from '../core/store/file-registry.js';
+import type { WriterStore } from '../core/store/writer-store.js';
 import type { UploadedFile } from './upload-body.js';
 
 export interface AcceptDeps {
-  files: Pick<CampaignFiles, 'put' | 'exists'>;
+  files: Pick<CampaignFiles, 'put' | 'exists' | 'bucket'>;
   batches: Pick<BatchStore, 'createBatch' | 'getBatch'>;
   registry: Pick<FileRegistry, 'register'>;
+  writers: Pick<WriterStore, 'register'>;
   clock: () => Date;
   /** How long the batch's items are kept. */
   retentionSeconds: number;
@@ -67,9 +70,13 @@ export async function acceptUpload(
     dryRun: file.dryRun,
   });
   const createdAt = now.toISOString();
-  await deps.batches.createBatch(
-    batchRecordOf(report, createdAt, file.fileName),
-    Math.floor(now.getTime() / 1000) + deps.retentionSeconds,
+  const expiresAt = Math.floor(now.getTime() / 1000) + deps.retentionSeconds;
+  await deps.batches.createBatch(batchRecordOf(report, createdAt, file.fileName), expiresAt);
+  await deps.writers.register(
+    batchId,
+    { bucket: deps.files.bucket, key: uploadKeyOf(batchId), createdAt },
+    now,
+    expiresAt,
   );
   logger.info('upload accepted', {
     batchId,

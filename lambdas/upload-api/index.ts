@@ -10,6 +10,7 @@ import { BatchStore } from '../core/store/batch-store.js';
 import { FileRegistry } from '../core/store/file-registry.js';
 import { IdempotencyStore } from '../core/store/idempotency-store.js';
 import { documentClient } from '../core/store/table-client.js';
+import { WriterStore } from '../core/store/writer-store.js';
 import { createIngestHandler } from './handler.js';
 
 const config = ingestConfig(process.env);
@@ -21,6 +22,7 @@ export const handler = withPowertools(
     files: new CampaignFiles(s3Client(config.s3), config.bucketName),
     batches: new BatchStore(db, config.tableName),
     registry: new FileRegistry(db, config.tableName),
+    writers: new WriterStore(db, config.tableName),
     clock,
     retentionSeconds: config.retentionSeconds,
     // An upload is answered within the function's timeout or not at all.

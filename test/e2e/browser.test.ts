@@ -35,7 +35,8 @@ interface SentEmails {
 async function sendExampleCampaign(): Promise<string> {
   const form = new FormData();
   form.append('file', new Blob([readFileSync(CAMPAIGN)], { type: 'text/csv' }), 'campaign.csv');
-  const response = await fetch(`${local.runner.apiUrl}/campaigns/upload`, {
+  // The same file each time: sent again on purpose.
+  const response = await fetch(`${local.runner.apiUrl}/campaigns/upload?allowDuplicate=true`, {
     method: 'POST',
     headers: { 'x-api-key': API_KEY },
     body: form,

@@ -84,7 +84,7 @@ export function runWriter(
   const writer = createWriterHandler(
     writerDepsFor(aws, {
       ...overrides,
-      ...(chunksPerRun === undefined ? {} : { now: () => ticks++, budgetMs: chunksPerRun + 1 }),
+      ...(chunksPerRun === undefined ? {} : { now: () => ticks++, budgetMs: chunksPerRun }),
     }),
   );
   return writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME);

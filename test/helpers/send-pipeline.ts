@@ -88,11 +88,12 @@ export function senderDepsFor(
 
 /** The upload API's dependencies (accept-upload.ts) against the emulators. */
 export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {}): AcceptDeps {
-  const { files, batches, registry } = storesOf(aws);
+  const { files, batches, registry, writers } = storesOf(aws);
   return {
     files,
     batches,
     registry,
+    writers,
     clock: () => new Date(),
     retentionSeconds: RETENTION_SECONDS,
     answerMs: 29_000,

@@ -21,7 +21,6 @@ import {
   ingestText,
   RETENTION_SECONDS,
   receiveAtLeast,
-  receiveSqsEvent,
   senderDepsFor,
   sesClientFor,
   storesOf,
@@ -86,7 +85,7 @@ describe('retention', () => {
     }
   });
 
-  it('dates a large file’s items by its upload time even when its writer handed over before its first chunk', async () => {
+  it('dates a large file’s items by its upload time even when its first writer failed before its first chunk (fault injected in the chunk store)', async () => {
     // A large file: stored in S3 by a pre-signed PUT, no batch record until the writer's first chunk.
     const batchId = randomUUID();
     const emails = ['large1@example.com', 'large2@example.com'];
@@ -96,16 +95,22 @@ describe('retention', () => {
     );
     const clock = new ManualClock();
     const uploadedAt = clock.now().toISOString();
-    // The first run takes the file and has no time for a chunk: it hands over to a continuation.
-    const first = createWriterHandler(writerDepsFor(aws, { clock: clock.now, budgetMs: 0 }));
-    expect(await first(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
-    const continuation = await receiveSqsEvent(aws, aws.queues.writeQueueUrl);
-    expect(continuation.Records).toHaveLength(1);
+    // The first run takes the file, then fails storing its first chunk: the message comes back later.
+    const { rows } = storesOf(aws);
+    const failing = {
+      put: async () => {
+        throw new Error('injected: S3 unavailable');
+      },
+    };
+    const first = createWriterHandler(writerDepsFor(aws, { clock: clock.now, chunks: failing }));
+    const event = uploadEventFor(aws, batchId);
+    expect((await first(event, FULL_WRITER_TIME)).batchItemFailures).toHaveLength(1);
+    expect(await itemAt(batchKey(batchId))).toBeUndefined();
 
-    // The continuation runs ten minutes later and writes everything.
-    clock.advance(10 * 60_000);
-    const second = createWriterHandler(writerDepsFor(aws, { clock: clock.now }));
-    expect(await second(continuation, FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    // SQS hands the message out again once the first run's lease has run out, 20 minutes later.
+    clock.advance(20 * 60_000);
+    const second = createWriterHandler(writerDepsFor(aws, { clock: clock.now, chunks: rows }));
+    expect(await second(event, FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
 
     const expected = expiryOf(uploadedAt);
     expect(await itemAt(writerKey(batchId))).toMatchObject({

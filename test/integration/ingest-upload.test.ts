@@ -48,6 +48,7 @@ beforeAll(async () => {
         await files.put(...args);
       },
       exists: (batchId) => files.exists(batchId),
+      bucket: files.bucket,
     },
     newBatchId: randomUUID,
     maxBodyBytes: 64 * 1024,

@@ -15,6 +15,7 @@ import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js'
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
 import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
+import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
 import { openApiDocument } from '../../lambdas/docs/openapi.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
@@ -100,6 +101,7 @@ function functionsOver(
         files: new CampaignFiles(aws.s3.client, aws.s3.bucket),
         batches,
         registry: new FileRegistry(db, aws.tableName),
+        writers: new WriterStore(db, aws.tableName),
         clock: () => new Date(),
         retentionSeconds: RETENTION_SECONDS,
         answerMs: 29_000,
@@ -327,7 +329,12 @@ describe('GET /campaigns/{batchId} answers as documented', () => {
     const batchId = String((answer.body as { batchId: string }).batchId);
     const waiting = await campaign(batchId, uploadKey);
     expect(waiting.status).toBe(200);
-    expect(waiting.body).toMatchObject({ batchId, writer: null, total: 1, finished: false });
+    expect(waiting.body).toMatchObject({
+      batchId,
+      writer: { state: 'WRITING', rowsWritten: 0 },
+      total: 1,
+      finished: false,
+    });
     const result = await createWriterHandler(writerDepsFor(aws))(
       uploadEventFor(aws, batchId),
       FULL_WRITER_TIME,

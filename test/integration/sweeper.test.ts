@@ -271,14 +271,14 @@ describe('sweeper', () => {
   it('does not continue a writer that handed over to its own continuation less than 5 minutes ago', async () => {
     const clock = new ManualClock();
     const t0 = clock.now().getTime();
-    const batchId = await uploadMails(aws, ['h1@example.com'], clock.now);
-    // No time for a single chunk: the writer stops at once, frees its lease and queues a continuation.
-    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now, budgetMs: 0 }));
+    const batchId = await uploadMails(aws, ['h1@example.com', 'h2@example.com'], clock.now);
+    // No time left after the one chunk every run writes: the writer frees its lease and queues a continuation.
+    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now, budgetMs: 0, chunkRows: 1 }));
     expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
     expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
       state: 'WRITING',
       leaseUntil: 0,
-      chunksDone: 0,
+      chunksDone: 1,
     });
     expect(await writeQueueMessages()).toHaveLength(1);
 
@@ -289,6 +289,33 @@ describe('sweeper', () => {
     expect(await writeQueueMessages()).toEqual([
       { kind: 'continue', batchId, bucket: aws.s3.bucket, key: uploadKeyOf(batchId) },
     ]);
+  });
+
+  it('continues a file the upload API answered for whose S3 event never reached the writer', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now().getTime();
+    const batchId = await uploadMails(aws, ['lost1@example.com'], clock.now);
+    // The answer registered the file as written by nobody yet: the batch is on the unfinished list.
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'WRITING',
+      runs: 0,
+      leaseUntil: 0,
+    });
+    await writeQueueMessages();
+    expect((await sweepAt(new Date(t0 + WRITER_SILENT_MS + 1_000))).continued).toBeGreaterThanOrEqual(1);
+    expect(await writeQueueMessages()).toContainEqual({
+      kind: 'continue',
+      batchId,
+      bucket: aws.s3.bucket,
+      key: uploadKeyOf(batchId),
+    });
+    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now }));
+    expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'READY',
+      rowsWritten: 1,
+      runs: 1,
+    });
   });
 
   it('finishes a written batch whose sends are all SENT or ERROR: it leaves the unfinished batches, and later sweeps skip it', async () => {

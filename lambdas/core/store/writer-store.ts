@@ -3,6 +3,7 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -79,6 +80,48 @@ export class WriterStore {
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
+
+  /**
+   * Notes a file the upload API stored, before it answers: WRITING, held by nobody, not run yet. The
+   * writer's claim takes it up from S3's event; if that event is lost (the local runner's in-memory queue
+   * dies with it), the batch is still on the unfinished list, where a restart's recovery and the
+   * sweeper's check for silent writers find it. A writer that claimed the file first keeps its state.
+   */
+  async register(
+    batchId: string,
+    source: { bucket: string; key: string; createdAt: string },
+    now: Date,
+    expiresAt: number,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...writerKey(batchId),
+            type: 'writer',
+            batchId,
+            state: 'WRITING',
+            createdAt: source.createdAt,
+            bucket: source.bucket,
+            key: source.key,
+            chunksDone: 0,
+            rowsWritten: 0,
+            runs: 0,
+            leaseUntil: 0,
+            // Nothing was written: the first claim starts from the first chunk, as after a hand-over.
+            cleanStop: true,
+            updatedAt: now.toISOString(),
+            expiresAt,
+            ...batchListKeysFor(OPEN_BATCHES_PARTITION, batchId, source.createdAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 
   /**
    * Takes the file for `leaseMs`: creates the state (WRITING, created now) when there is none, takes it
