@@ -11,6 +11,21 @@ import { createSqsServer } from 'local-aws-sqs';
 const require = createRequire(import.meta.url);
 // Loaded through require so that the CommonJS default export resolves the same under tsx and vitest.
 const startSes = (require('aws-ses-v2-local') as typeof sesEmulatorModule).default;
+/** The SES emulator's store of the mails it took: the module its server keeps them in. */
+const sesStore = require('aws-ses-v2-local/dist/store.js') as { getStoreReadonly(): { emails: unknown[] } };
+
+/**
+ * Mails the SES emulator keeps for its viewer, the newest. It would keep every mail otherwise: a
+ * 10,000-recipient campaign held about 30 MB of them, and the runner's memory grew with every campaign.
+ */
+export const MAILS_KEPT = 5000;
+const MAIL_TRIM_INTERVAL_MS = 2000;
+
+/** Drops the oldest mails past MAILS_KEPT (the store's own array: the viewer reads it). */
+function trimSesStore(): void {
+  const { emails } = sesStore.getStoreReadonly();
+  if (emails.length > MAILS_KEPT) emails.splice(0, emails.length - MAILS_KEPT);
+}
 
 /** The parts of s3rver (CommonJS, untyped) used here. */
 interface S3rverServer {
@@ -150,9 +165,20 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     let sesv2 = options.external?.sesv2;
     let mailViewerUrl: string | undefined;
     if (!sesv2) {
-      const server = await startSes({ host, port: options.sesPort ?? 0 });
+      const port = options.sesPort ?? 0;
+      const server = await startSes({ host, port });
       servers.push(server);
-      sesv2 = urlOf((server.address() as AddressInfo).port);
+      // The emulator resolves even when it could not listen (its port taken by another runner, say).
+      const address = server.address() as AddressInfo | null;
+      if (address === null) {
+        throw new Error(
+          `the SES emulator could not listen on ${host}:${port}: is another runner using it? Set LOCAL_SES_PORT to another port, or 0 for any`,
+        );
+      }
+      sesv2 = urlOf(address.port);
+      const trimming = setInterval(trimSesStore, MAIL_TRIM_INTERVAL_MS);
+      trimming.unref();
+      stops.push(async () => clearInterval(trimming));
       mailViewerUrl = sesv2;
     }
 

@@ -1,3 +1,5 @@
+// First: before any handler module loads (see the file).
+import './untraced-process.js';
 import { relative } from 'node:path';
 import { localConfig } from './local-config.js';
 import { startLocalPipeline } from './runner.js';

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SendRef } from '../core/domain/send-record.js';
 import { logger } from '../core/observability/logger.js';
 import { sendRefFromBody } from '../core/queue/send-queue.js';
+import type { CounterBuffer } from '../core/store/counter-buffer.js';
 import {
   type DeferredRecord,
   type InvocationDeadline,
@@ -26,6 +27,11 @@ export interface SenderHandlerDeps extends DeliveryDeps {
    * counts towards the dead-letter queue like a failed one.
    */
   requeue?: Requeue;
+  /**
+   * Where the invocation's counter moves wait (counter-buffer.ts), written when it ends. None: each move
+   * is written as it is made.
+   */
+  counts?: Pick<CounterBuffer, 'flush'>;
 }
 
 type Cause = { code: string; message: string };
@@ -79,6 +85,7 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
       await delayRetries(deps.retryBackoff, deps.maxReceiveCount, decisions.retried);
       return decisions.response();
     } finally {
+      await deps.counts?.flush();
       endInvocation?.();
     }
   };

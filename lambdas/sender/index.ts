@@ -10,6 +10,7 @@ import { SqsMessageDelay } from '../core/queue/message-delay.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { BatchStarts } from '../core/store/batch-starts.js';
 import { CountedSends } from '../core/store/counted-sends.js';
+import { CounterBuffer } from '../core/store/counter-buffer.js';
 import { CounterStore } from '../core/store/counter-store.js';
 import { SendStore } from '../core/store/send-store.js';
 import { documentClient } from '../core/store/table-client.js';
@@ -45,14 +46,18 @@ const pacer = new SendPacer(
   { concurrency: config.maxConcurrency },
 );
 
+// The counter moves of an invocation are written once, at its end (counter-buffer.ts).
+const counts = new CounterBuffer(new CounterStore(db, config.tableName));
+
 export const handler = withPowertools(
   createSenderHandler({
     sends: new CountedSends(
       new SendStore(db, config.tableName),
-      new CounterStore(db, config.tableName),
+      counts,
       new WriterStore(db, config.tableName),
       config.retentionSeconds,
     ),
+    counts,
     mailer: new SesMailer(ses, {
       from: config.fromAddress,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),

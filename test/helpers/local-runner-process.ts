@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { repoPath } from '../../lib/repo-paths.js';
 import { pollUntil } from './poll.js';
 
 export interface RunnerProcess {
@@ -20,6 +21,21 @@ export interface RunnerProcess {
 }
 
 /**
+ * The arguments `npm start` gives node (package.json's start script, which must be `node …`): the same
+ * flags, its heap limit among them, and the same program. Node itself, not the tsx wrapper: one process,
+ * so a SIGKILL kills the runner itself and not only a parent that would leave it running (and holding
+ * the database lock) behind.
+ */
+function startArguments(): string[] {
+  const manifest = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start is not "node …" but "${manifest.scripts.start}"`);
+  return args;
+}
+
+/**
  * Starts `npm start`'s program (local/start.ts) as its own process on free ports and waits until it
  * prints its URLs, so tests exercise exactly what a developer runs.
  */
@@ -28,9 +44,7 @@ export async function startRunnerProcess(
   // Inside vitest's 60 s hook timeout, so that a runner that does not start says why (its output).
   timeoutMs = 45_000,
 ): Promise<RunnerProcess> {
-  // node --import tsx, not the tsx wrapper: one process, so a SIGKILL kills the runner itself and not
-  // only a parent that would leave it running (and holding the database lock) behind.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+  const child = spawn(process.execPath, startArguments(), {
     env: { ...process.env, PORT: '0', LOCAL_SES_PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
