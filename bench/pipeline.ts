@@ -27,11 +27,11 @@ interface RunResult {
   rows: number;
   accepted: number;
   uploadBytes: number;
-  /** Upload request sent until its 202 answer was read (the ingest writes and enqueues every row first). */
+  /** Upload request sent until its 202 answer was read (the file checked and stored; the writer follows). */
   uploadMs: number;
   /**
    * Sends already SENT at the first poll after the 202: the sender works on the first chunks while the
-   * ingest still writes the later ones.
+   * writer still writes the later ones.
    */
   sentAtUploadAnswer: number;
   /** The 202 answer until a poll saw every send SENT. */

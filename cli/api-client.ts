@@ -180,11 +180,12 @@ export class CampaignApi {
   /** POST /campaigns/upload with the CSV itself as the body: the report of a 202. */
   async uploadDirect(
     file: { path: string; size: number },
-    options: { dryRun: boolean; idempotencyKey?: string },
+    options: { dryRun: boolean; allowDuplicate?: boolean; idempotencyKey?: string },
     onProgress: UploadProgress,
   ): Promise<UploadReport> {
     const url = this.url(UPLOAD_PATH);
     if (options.dryRun) url.searchParams.set('dryRun', 'true');
+    if (options.allowDuplicate) url.searchParams.set('allowDuplicate', 'true');
     const request = `POST ${UPLOAD_PATH}`;
     const answer = await this.guard(this.options.apiUrl, () =>
       sendFile(

@@ -78,6 +78,18 @@ function explainApiError(error: ApiError): string {
       );
     case 409: {
       const retry = field(body, 'retryAfterSeconds');
+      if (problem === 'DUPLICATE_FILE') {
+        return lines(
+          `This file was sent already, as batch ${field(body, 'batchId') ?? '(unknown)'}: ${said}`,
+          'Follow that batch with `campaign status <batchId>`, or send the file again with --allow-duplicate.',
+        );
+      }
+      if (problem === 'DUPLICATE_FILE_IN_PROGRESS') {
+        return lines(
+          `The same file is being uploaded right now: ${said}`,
+          `Try again in ${retry ?? 'a few'} seconds, or send it again with --allow-duplicate.`,
+        );
+      }
       return problem === 'IDEMPOTENCY_KEY_IN_PROGRESS'
         ? lines(
             `An upload with this idempotency key is still running: ${said}`,

@@ -173,6 +173,7 @@ async function awaitIngest(
 
 interface SendOptions {
   dryRun: boolean;
+  allowDuplicate: boolean;
   route: UploadRoute | 'auto';
   follow: boolean;
   idempotencyKey?: string;
@@ -196,6 +197,7 @@ async function send(path: string, options: SendOptions, global: GlobalOptions) {
           file,
           {
             dryRun: options.dryRun,
+            allowDuplicate: options.allowDuplicate,
             ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
           },
           display.update,
@@ -325,6 +327,11 @@ program
   )
   .argument('<file>', 'the CSV: email, subject and content columns, one row per recipient')
   .option('--dry-run', 'rehearse: the sends are marked SENT without any mail going out', false)
+  .option(
+    '--allow-duplicate',
+    'send a file again that was sent in the last 24 hours (a direct upload refuses it otherwise)',
+    false,
+  )
   .addOption(
     new Option(
       '--route <route>',

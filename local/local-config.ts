@@ -27,7 +27,10 @@ export interface LocalConfig {
   /** Writer invocations in flight at once (files written side by side). */
   writerConcurrency: number;
   sweepIntervalSeconds: number;
-  /** SWEEP_STALLED_AFTER_SECONDS: short, so that a batch left with a few lost sends finishes within seconds. */
+  /**
+   * SWEEP_STALLED_AFTER_SECONDS: short, so that the counters of a quiet batch whose last changes went
+   * uncounted are reconciled, and the batch shown finished, within seconds.
+   */
   sweepStalledAfterSeconds: number;
   /** API_KEY_CACHE_SECONDS: 0 by default, so that a revocation holds at once. */
   apiKeyCacheSeconds: number;

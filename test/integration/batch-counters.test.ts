@@ -9,6 +9,7 @@ import type { SendRef } from '../../lambdas/core/domain/send-record.js';
 import { messageBodyOf } from '../../lambdas/core/queue/send-queue.js';
 import { BatchReconciler } from '../../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
+import { CounterBuffer } from '../../lambdas/core/store/counter-buffer.js';
 import { CounterStore } from '../../lambdas/core/store/counter-store.js';
 import { counterKey } from '../../lambdas/core/store/item-keys.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
@@ -289,5 +290,75 @@ describe('batch counters', () => {
       counts: { QUEUED: 0, SENDING: 1, SENT: 1, ERROR: 0 },
     });
     expect((await writers.listOpen()).map((b) => b.batchId)).toEqual([report.batchId]);
+  });
+});
+
+describe('counter moves summed per sender invocation', () => {
+  /** The sender's counted sends with a counter buffer, on a client that notes each batch's counter writes. */
+  function bufferedSender(ses: SESv2Client, batchIds: string[]) {
+    const client = tableClientFor(aws);
+    closers.push(() => client.raw.destroy());
+    const counterPks = new Map(
+      batchIds.flatMap((batchId) =>
+        Array.from({ length: COUNTER_SHARDS }, (_, k) => [counterKey(batchId, k).pk, batchId] as const),
+      ),
+    );
+    const writes: string[] = [];
+    injectTableFaults(client, (request: TableRequest) => {
+      const key = request.input.Key as { pk?: unknown } | undefined;
+      const batchId = counterPks.get(String(key?.pk));
+      if (request.command === 'UpdateItemCommand' && batchId !== undefined) writes.push(batchId);
+      return undefined;
+    });
+    const db = client.documents;
+    const counts = new CounterBuffer(new CounterStore(db, aws.tableName));
+    const sends = new CountedSends(
+      new SendStore(db, aws.tableName),
+      counts,
+      new WriterStore(db, aws.tableName),
+      RETENTION_SECONDS,
+    );
+    return { handler: sender(ses, { sends, counts }), writes };
+  }
+
+  it('writes one counter item per batch at the end of an invocation, and the counts are those of one write per move', async () => {
+    const one = await ingestMails(aws, addresses('summed-a', 6));
+    const two = await ingestMails(aws, addresses('summed-b', 3));
+    const ses = sesFor();
+    // The first SES call is rejected for good: one send ends ERROR, the others SENT.
+    injectSesFaults(ses, (n) =>
+      n === 1 ? sesServiceError('MessageRejected', 'Email address is not verified.', 400) : undefined,
+    );
+    const { handler, writes } = bufferedSender(ses, [one.batchId, two.batchId]);
+    const event = await receiveAtLeast(aws, 'the nine messages', 9);
+    expect(await deliver(handler, event)).toEqual([]);
+
+    // Nine sends claimed and settled: one write per batch instead of eighteen.
+    expect(writes.sort()).toEqual([one.batchId, two.batchId].sort());
+    const [first, second] = [await countsOf(aws, one.batchId), await countsOf(aws, two.batchId)];
+    expect([first.QUEUED + first.SENDING, second.QUEUED + second.SENDING]).toEqual([0, 0]);
+    expect([first.SENT + first.ERROR, second.SENT + second.ERROR]).toEqual([6, 3]);
+    expect(first.ERROR + second.ERROR).toBe(1);
+    // Exact: reconciliation finds nothing to correct.
+    const reconciler = new BatchReconciler(aws.clients.documents, aws.tableName);
+    for (const { batchId } of [one, two]) {
+      const { correction } = await reconciler.reconcile(batchId, new Date(), 0);
+      expect(Object.values(correction)).toEqual([0, 0, 0, 0]);
+    }
+  });
+
+  it('writes the moves of an invocation that returned a record for retry, the claim it kept included', async () => {
+    const batch = await ingestMails(aws, addresses('summed-c', 2));
+    const ses = sesFor();
+    // A transient failure: the send goes back to QUEUED (its claim released) and the record is retried.
+    injectSesFaults(ses, (n) =>
+      n === 1 ? sesServiceError('ServiceUnavailable', 'try later', 503) : undefined,
+    );
+    const { handler, writes } = bufferedSender(ses, [batch.batchId]);
+    const event = await receiveAtLeast(aws, 'the two messages', 2);
+    expect(await deliver(handler, event)).toHaveLength(1);
+    expect(writes).toEqual([batch.batchId]);
+    // The released claim stays SENDING (claimable at once) until its next delivery.
+    expect(await countsOf(aws, batch.batchId)).toEqual({ QUEUED: 0, SENDING: 1, SENT: 1, ERROR: 0 });
   });
 });

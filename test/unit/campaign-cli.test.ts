@@ -5,6 +5,7 @@ import { batchFigures, formatDuration } from '../../cli/progress.js';
 import { DIRECT_UPLOAD_LIMIT, routeFor } from '../../cli/upload-route.js';
 import {
   CAMPAIGN_FILE_PROBLEMS,
+  DUPLICATE_FILE_PROBLEMS,
   IDEMPOTENCY_CONFLICTS,
   LARGE_UPLOAD_PROBLEMS,
 } from '../../lambdas/contract/api-schemas.js';
@@ -51,9 +52,14 @@ describe('the campaign CLI', () => {
   });
 
   it('tells each problem code of a refused file or request apart', () => {
-    const problems = [...CAMPAIGN_FILE_PROBLEMS, ...IDEMPOTENCY_CONFLICTS, ...LARGE_UPLOAD_PROBLEMS];
+    const problems = [
+      ...CAMPAIGN_FILE_PROBLEMS,
+      ...IDEMPOTENCY_CONFLICTS,
+      ...DUPLICATE_FILE_PROBLEMS,
+      ...LARGE_UPLOAD_PROBLEMS,
+    ];
     const messages = problems.map((problem) => {
-      const status = problem.startsWith('IDEMPOTENCY') ? 409 : 400;
+      const status = problem.startsWith('IDEMPOTENCY') || problem.startsWith('DUPLICATE_FILE') ? 409 : 400;
       return explain(new ApiError(status, { error: 'said', problem }, 'POST /campaigns/upload')).split(
         '\n',
       )[0];
