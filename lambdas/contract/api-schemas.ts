@@ -356,7 +356,10 @@ export const CampaignSchema = z
           .meta({ description: 'Why the file was refused, when FAILED.' }),
       })
       .nullable()
-      .meta({ description: 'Null for a large file until the writer has taken it up (seconds after its PUT); a direct upload is WRITING from its answer on.' }),
+      .meta({
+        description:
+          'Null for a large file until the writer has taken it up (seconds after its PUT); a direct upload is WRITING from its answer on.',
+      }),
     counts: z
       .strictObject({ queued: count, sending: count, sent: count, error: count })
       .meta({ description: 'Sends in each status now (counted as they change; exact once `finished`).' }),

@@ -194,6 +194,16 @@ async function writeFile(
       });
       return;
     }
+    if (error instanceof Error && error.name === 'NoSuchKey') {
+      // Gone for good (its retention ran out, someone deleted it): no retry can bring it back.
+      await deps.writers.finish(batchId, lease, deps.clock(), {
+        state: 'FAILED',
+        error: 'the uploaded file is not in the bucket any more (deleted, or kept past its retention)',
+        problem: 'FILE_NOT_FOUND',
+      });
+      logger.warn('file refused: not found', { batchId, key: request.key });
+      return;
+    }
     await deps.writers.release(batchId, lease, deps.clock(), false).catch((releaseError: unknown) => {
       logger.error('could not release the writer lease; it runs out by itself', {
         batchId,

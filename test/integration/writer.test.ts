@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchIdOfKey, uploadKeyOf } from '../../lambdas/contract/upload-object.js';
@@ -257,6 +258,16 @@ describe('the writer', () => {
     expect(await drainSendQueue()).toEqual([]);
     expect(await stores.writers.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'NOTHING_ACCEPTED' });
     expect(await stores.batches.getBatch(batchId)).toMatchObject({ received: 1, accepted: 0, invalid: 1 });
+  });
+
+  it('records a file that is no longer in the bucket as FAILED FILE_NOT_FOUND, and takes it off the unfinished list', async () => {
+    const batchId = randomUUID();
+    const event = await uploadFile(batchId, 'email,subject,content\ngone@example.com,Hi,Body');
+    await aws.s3.client.send(new DeleteObjectCommand({ Bucket: aws.s3.bucket, Key: uploadKeyOf(batchId) }));
+    await writeUntilFinished(writerDepsFor(aws), batchId, event);
+    expect(await stores.writers.get(batchId)).toMatchObject({ state: 'FAILED', problem: 'FILE_NOT_FOUND' });
+    expect((await stores.writers.listOpen()).map((open) => open.batchId)).not.toContain(batchId);
+    expect(await drainSendQueue()).toEqual([]);
   });
 
   it('refuses a file larger than the largest taken, unread', async () => {
