@@ -1,12 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
-import { acceptUpload } from '../../lambdas/upload-api/accept-upload.js';
 import { createWriterHandler, type WriterDeps } from '../../lambdas/writer/handler.js';
 import type { TestAws } from './aws-emulators.js';
-import { acceptDepsFor, FULL_WRITER_TIME, storesOf, uploadEventFor, writerDepsFor } from './send-pipeline.js';
+import { FULL_WRITER_TIME, ingestText, storesOf, uploadEventFor, writerDepsFor } from './send-pipeline.js';
 import { refOf } from './send-records.js';
 
 /**
@@ -38,26 +37,8 @@ export async function uploadAt(
   at: Date,
   options: { dryRun?: boolean; fileName?: string; chunkRows?: number } = {},
 ): Promise<UploadedBatch> {
-  const bytes = Buffer.from(csv);
-  const batchId = randomUUID();
-  const outcome = await acceptUpload(
-    {
-      bytes,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      dryRun: options.dryRun ?? false,
-      allowDuplicate: true,
-      ...(options.fileName ? { fileName: options.fileName } : {}),
-    },
-    batchId,
-    acceptDepsFor(aws, { clock: () => at }),
-    { checkDuplicate: false },
-  );
-  if (outcome.report === undefined) {
-    throw new Error(`the upload was refused (${outcome.statusCode}): ${JSON.stringify(outcome.body)}`);
-  }
-  const result = await runWriter(aws, batchId, { chunkRows: options.chunkRows ?? 100 });
-  if (result.batchItemFailures.length > 0) throw new Error(`the writer failed on batch ${batchId}`);
-  return { batchId, createdAt: at.toISOString(), report: outcome.report };
+  const report = await ingestText(aws, csv, { ...options, at });
+  return { batchId: report.batchId, createdAt: at.toISOString(), report };
 }
 
 /**

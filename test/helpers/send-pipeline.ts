@@ -150,8 +150,10 @@ export function uploadEventFor(aws: TestAws, batchId: string, messageId = random
 export async function ingestText(
   aws: TestAws,
   csv: string,
-  options: { chunkRows?: number; dryRun?: boolean; fileName?: string } = {},
+  /** `at`: the instant of the upload (the batch's createdAt); now by default. */
+  options: { chunkRows?: number; dryRun?: boolean; fileName?: string; at?: Date } = {},
 ): Promise<IngestReport> {
+  const { at } = options;
   const bytes = Buffer.from(csv);
   const batchId = randomUUID();
   const outcome = await acceptUpload(
@@ -163,7 +165,7 @@ export async function ingestText(
       ...(options.fileName ? { fileName: options.fileName } : {}),
     },
     batchId,
-    acceptDepsFor(aws),
+    acceptDepsFor(aws, at ? { clock: () => at } : {}),
     { checkDuplicate: false },
   );
   if (outcome.report === undefined) {

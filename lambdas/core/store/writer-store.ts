@@ -100,18 +100,9 @@ export class WriterStore {
           Item: {
             ...writerKey(batchId),
             type: 'writer',
-            batchId,
-            state: 'WRITING',
-            createdAt: source.createdAt,
-            bucket: source.bucket,
-            key: source.key,
-            chunksDone: 0,
-            rowsWritten: 0,
-            runs: 0,
-            leaseUntil: 0,
+            ...startingRecord(batchId, source, { runs: 0, leaseUntil: 0, updatedAt: now.toISOString() }),
             // Nothing was written: the first claim starts from the first chunk, as after a hand-over.
             cleanStop: true,
-            updatedAt: now.toISOString(),
             expiresAt,
             ...batchListKeysFor(OPEN_BATCHES_PARTITION, batchId, source.createdAt),
           },
@@ -177,20 +168,7 @@ export class WriterStore {
       );
       const leased = { leaseUntil: now.getTime() + leaseMs, updatedAt: now.toISOString() };
       if (!out.Attributes) {
-        return {
-          kind: 'fresh',
-          record: {
-            batchId,
-            state: 'WRITING',
-            createdAt: source.createdAt,
-            bucket: source.bucket,
-            key: source.key,
-            chunksDone: 0,
-            rowsWritten: 0,
-            runs: 1,
-            ...leased,
-          },
-        };
+        return { kind: 'fresh', record: startingRecord(batchId, source, { runs: 1, ...leased }) };
       }
       const before = recordOfItem<WriterRecord & { cleanStop?: boolean }>(out.Attributes);
       const { cleanStop, ...record } = before;
@@ -400,6 +378,24 @@ export class WriterStore {
 }
 
 /** Index key attributes as expression values `:part` and `:sort`. */
+/** The state of a file nothing has been written of yet. */
+function startingRecord(
+  batchId: string,
+  source: { bucket: string; key: string; createdAt: string },
+  run: { runs: number; leaseUntil: number; updatedAt: string },
+): WriterRecord {
+  return {
+    batchId,
+    state: 'WRITING',
+    createdAt: source.createdAt,
+    bucket: source.bucket,
+    key: source.key,
+    chunksDone: 0,
+    rowsWritten: 0,
+    ...run,
+  };
+}
+
 function prefixed(keys: Record<string, string>): Item {
   return { ':part': keys[BATCH_INDEX.partition], ':sort': keys[BATCH_INDEX.sort] };
 }
