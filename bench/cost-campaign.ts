@@ -10,6 +10,7 @@ import { sweeperConfig } from '../lambdas/core/config/function-config.js';
 import { logger } from '../lambdas/core/observability/logger.js';
 import { BatchReconciler } from '../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../lambdas/core/store/counted-sends.js';
+import { CounterBuffer } from '../lambdas/core/store/counter-buffer.js';
 import { SendReader } from '../lambdas/core/store/send-reader.js';
 import { createSenderHandler } from '../lambdas/sender/handler.js';
 import { createSweeperHandler } from '../lambdas/sweeper/handler.js';
@@ -307,7 +308,15 @@ export async function runCampaign(
       { step: 'initialize', name: 'sesLikeMessageIds' },
     );
     // Each container its own stores: its own cache of chunks and its own record of batch starts.
-    const handler = createSenderHandler(senderDepsFor(aws, ses));
+    // Its counter moves summed per invocation and written at its end, as lambdas/sender/index.ts wires it.
+    const { sends, counters, writers } = storesOf(aws);
+    const counts = new CounterBuffer(counters);
+    const handler = createSenderHandler(
+      senderDepsFor(aws, ses, {
+        sends: new CountedSends(sends, counts, writers, RETENTION_SECONDS),
+        counts,
+      }),
+    );
     const deadline = performance.now() + 10 * 60_000;
     try {
       while (processed < accepted) {
