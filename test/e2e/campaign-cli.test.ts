@@ -170,8 +170,14 @@ describe('campaign status', () => {
 });
 
 describe("the runner's console", () => {
-  it('has no metrics warning, and no line of an upload or batch but those above', () => {
-    const output = local.runner.output();
+  it('has no metrics warning, and no line of an upload or batch but those above', async () => {
+    // The detached campaign may still be going out: its line comes when it finishes.
+    const output = await pollUntil(
+      'a finished line for each of the 4 campaigns',
+      async () => local.runner.output(),
+      (seen) => linesOf(seen.slice(seen.indexOf('API key:')), /^batch /).length >= 4,
+      { timeoutMs: 60_000 },
+    );
     expect(output).not.toContain('No application metrics');
     const afterBanner = output.slice(output.indexOf('API key:'));
     const campaignLines = linesOf(afterBanner, /^(upload|large upload|batch) /);
