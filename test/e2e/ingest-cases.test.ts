@@ -132,9 +132,9 @@ function accepted(answer: Answer): Report {
 
 interface BatchView {
   total: number;
-  received: number;
-  duplicates: number;
-  invalid: number;
+  received: number | null;
+  duplicates: number | null;
+  invalid: number | null;
   finished: boolean;
   counts: Record<string, number>;
   report: {
@@ -518,9 +518,9 @@ describe('large files (issue #4 §4)', () => {
     expect(put.status).toBe(200);
 
     const batch = await pollUntil(
-      'the uploaded file to become a batch',
+      'the uploaded file to become a batch with its report (written once the whole file is read)',
       () => batchOf(upload.batchId),
-      (found): found is BatchView => found !== null,
+      (found): found is BatchView => found !== null && found.received !== null,
     );
     expect(batch).toMatchObject({ total: 2, received: 7, duplicates: 1, invalid: 4 });
     expect(batch.report).toEqual({
