@@ -13,11 +13,12 @@
  * Prints a table and writes the same as JSON to bench/results/. `-- --quick` runs (a) with 10k only
  * and skips (c).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PurgeQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +37,7 @@ import { FULL_WRITER_TIME, uploadEventFor, writerDepsFor } from '../test/helpers
 import { writeBenchResults } from './bench-results.js';
 import { campaignChunks } from './ingest-csv.js';
 
+const execFileAsync = promisify(execFile);
 const quick = process.argv.includes('--quick');
 const optionOf = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -208,27 +210,32 @@ async function largeRun(rows: number, budgetSeconds: number): Promise<LargeRun> 
       }),
     );
     upload.destroy();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/ingest-writer.ts'], {
-      encoding: 'utf8',
-      maxBuffer: 10 * MB,
-      env: {
-        ...process.env,
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
-        AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        UPLOAD_BUCKET: s3.bucket,
-        TABLE_NAME: table,
-        QUEUE_URL: queues.queueUrl,
-        WRITE_QUEUE_URL: queues.writeQueueUrl,
-        BENCH_BATCH_ID: batchId,
-        BENCH_WRITER_BUDGET_MS: String(budgetSeconds * 1000),
+    // Asynchronously: the emulators the writer talks to serve from this process's event loop.
+    const { stdout: out } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/ingest-writer.ts'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 10 * MB,
+        env: {
+          ...process.env,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          UPLOAD_BUCKET: s3.bucket,
+          TABLE_NAME: table,
+          QUEUE_URL: queues.queueUrl,
+          WRITE_QUEUE_URL: queues.writeQueueUrl,
+          BENCH_BATCH_ID: batchId,
+          BENCH_WRITER_BUDGET_MS: String(budgetSeconds * 1000),
+        },
       },
-    });
+    );
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Omit<
       LargeRun,
       'rows' | 'budgetSeconds' | 'fileBytes' | 'writerPeakRssBytes'

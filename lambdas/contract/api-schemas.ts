@@ -358,7 +358,7 @@ export const CampaignSchema = z
       .nullable()
       .meta({
         description:
-          'Null for a large file until the writer has taken it up (seconds after its PUT); a direct upload is WRITING from its answer on.',
+          "WRITING from the answer of a direct upload, or from when a large file's upload URL was given out (runs 0 until the writer takes the file up); null only for a batch without writer state.",
       }),
     counts: z
       .strictObject({ queued: count, sending: count, sent: count, error: count })

@@ -82,7 +82,7 @@ export const SETTINGS = {
     context: 'retentionDays',
     kind: { type: 'integer', min: 1, max: 3650 },
     default: 90,
-    readBy: ['uploadApi', 'writer', 'sender', 'sweeper'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper'],
     description:
       'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },

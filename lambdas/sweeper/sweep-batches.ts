@@ -70,10 +70,9 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
     if (!writer) continue;
     const now = deps.clock();
     if (writer.state === 'WRITING') {
-      if (
-        (writer.leaseUntil ?? 0) < now.getTime() &&
-        Date.parse(writer.updatedAt) < now.getTime() - WRITER_SILENT_MS
-      ) {
+      // A large file is silent only once its upload URL has expired: until then it may still come.
+      const lastSign = Math.max(Date.parse(writer.updatedAt), writer.fileDueBy ?? 0);
+      if ((writer.leaseUntil ?? 0) < now.getTime() && lastSign < now.getTime() - WRITER_SILENT_MS) {
         await deps.writeQueue.continueWriting({ batchId, bucket: writer.bucket, key: writer.key });
         result.continued += 1;
       }
@@ -123,6 +122,8 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
   for (const { batchId } of open) {
     const writer = writers.get(batchId);
     if (!writer) continue;
+    // A large file not due yet may still be PUT: its event will come (S3 keeps the bucket's events).
+    if (writer.state === 'WRITING' && (writer.fileDueBy ?? 0) > deps.clock().getTime()) continue;
     if (writer.state === 'WRITING') {
       await deps.writers.forceRelease(batchId, deps.clock());
       await deps.writeQueue.continueWriting({ batchId, bucket: writer.bucket, key: writer.key });

@@ -9,12 +9,17 @@ import {
   UPLOAD_METADATA,
   uploadKeyOf,
 } from '../contract/upload-object.js';
+import type { WriterStore } from '../core/store/writer-store.js';
 
 export interface LargeUploadDeps {
   s3: S3Client;
   bucketName: string;
   /** Lifetime of the URL. */
   urlSeconds: number;
+  /** Where the file is noted as expected (the writer list), before the URL is given out. */
+  writers: Pick<WriterStore, 'register'>;
+  /** How long the batch's items are kept. */
+  retentionSeconds: number;
   clock: () => Date;
   newBatchId: () => string;
 }
@@ -22,8 +27,12 @@ export interface LargeUploadDeps {
 /**
  * A pre-signed PUT for `uploads/<batchId>.csv` of exactly `size` bytes. Content type, length and
  * metadata are signed headers, so S3 refuses a PUT with another content type or of another length
- * (403 SignatureDoesNotMatch): the size checked when the URL was given out is the size stored. Nothing
- * is written: the batch comes into being when the file arrives and is read (lambdas/ingest-s3).
+ * (403 SignatureDoesNotMatch): the size checked when the URL was given out is the size stored.
+ *
+ * The file is registered on the writer list, due by the URL's expiry: the writer takes it up from S3's
+ * event when it arrives; if that event is lost, the sweeper (or a local restart's recovery) finds it on
+ * the list once it is due; a file never PUT ends FAILED FILE_NOT_FOUND after that. The batch itself
+ * comes into being with the writer's first chunk.
  */
 export async function createLargeUpload(
   deps: LargeUploadDeps,
@@ -47,6 +56,14 @@ export async function createLargeUpload(
       ...(options.dryRun ? { [UPLOAD_METADATA.dryRun]: 'true' } : {}),
     },
   });
+  const expiresAt = new Date(now.getTime() + deps.urlSeconds * 1000);
+  await deps.writers.register(
+    batchId,
+    { bucket: deps.bucketName, key: uploadKeyOf(batchId), createdAt: now.toISOString() },
+    now,
+    Math.floor(now.getTime() / 1000) + deps.retentionSeconds,
+    { fileDueBy: expiresAt.getTime() },
+  );
   const uploadUrl = await getSignedUrl(deps.s3, command, {
     expiresIn: deps.urlSeconds,
     signingDate: now,
@@ -59,6 +76,6 @@ export async function createLargeUpload(
     uploadUrl,
     method: 'PUT',
     headers,
-    expiresAt: new Date(now.getTime() + deps.urlSeconds * 1000).toISOString(),
+    expiresAt: expiresAt.toISOString(),
   };
 }

@@ -195,10 +195,17 @@ async function writeFile(
       return;
     }
     if (error instanceof Error && error.name === 'NoSuchKey') {
-      // Gone for good (its retention ran out, someone deleted it): no retry can bring it back.
+      if (record.fileDueBy !== undefined && deps.clock().getTime() < record.fileDueBy) {
+        // A large file whose URL is still good: not here yet. S3's event brings the writer back.
+        await deps.writers.release(batchId, lease, deps.clock(), true);
+        logger.info('file not uploaded yet; waiting for its event', { batchId });
+        return;
+      }
+      // Never PUT before its URL expired, deleted, or kept past its retention: no retry brings it back.
       await deps.writers.finish(batchId, lease, deps.clock(), {
         state: 'FAILED',
-        error: 'the uploaded file is not in the bucket any more (deleted, or kept past its retention)',
+        error:
+          'no file is in the bucket for this batch: it was not uploaded before its URL expired, or it was deleted, or kept past its retention',
         problem: 'FILE_NOT_FOUND',
       });
       logger.warn('file refused: not found', { batchId, key: request.key });

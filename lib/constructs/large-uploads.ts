@@ -149,9 +149,11 @@ export class LargeUploads extends Construct {
       environment: environmentOf({
         uploadUrlSeconds: UPLOAD_URL_LIFETIME.toSeconds(),
         maxLargeUploadBytes: props.maxFileBytes,
+        retentionDays: props.retentionDays,
       }),
       ...common,
-    }).bindTable(table, 'read');
+      // Writes the file's writer state (expected by the URL's expiry) before it gives the URL out.
+    }).bindTable(table, 'readWrite');
     // A pre-signed URL carries the signer's permissions: this role may put campaign files, nothing else.
     this.grantObjects(this.uploadUrl, [
       {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -131,6 +132,38 @@ describe('the local pipeline over HTTP', () => {
       problem: 'UNSUPPORTED_CONTENT_TYPE',
     });
   });
+});
+
+describe('an upload while other processes take the CPU', () => {
+  it('answers 202 for a 3,000-row upload with two busy processes beside the runner, and the writer makes every row a send', async () => {
+    // One busy loop per core: the machine as loaded as a developer's laptop building something else.
+    const busy = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    try {
+      const rows = Array.from({ length: 3000 }, (_, i) => `loaded${i}@example.com,Hello ${i},Body ${i}`);
+      const upload = await fetch(`${local.runner.apiUrl}/campaigns/upload?dryRun=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', 'x-api-key': local.runner.apiKey },
+        body: `email,subject,content\n${rows.join('\n')}\n`,
+      });
+      expect(upload.status).toBe(202);
+      const { batchId, accepted } = (await upload.json()) as { batchId: string; accepted: number };
+      expect(accepted).toBe(3000);
+      const written = await pollUntil(
+        'the writer to make every row a send',
+        () =>
+          graphql<{ batch: { total: number; writing: { state: string } | null } | null }>(
+            local.runner,
+            'query($id: String!) { batch(batchId: $id) { total writing { state } } }',
+            { id: batchId },
+          ),
+        (seen) => seen.batch?.writing?.state === 'READY',
+        { timeoutMs: 120_000 },
+      );
+      expect(written.batch?.total).toBe(3000);
+    } finally {
+      for (const child of busy) child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
 
 describe('the local runner', () => {

@@ -365,7 +365,7 @@ describe('the permissions of each function', () => {
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
       Health: [...LOGS, ...XRAY],
-      UploadUrl: [...LOGS, ...XRAY, ...READ, 's3:PutObject'],
+      UploadUrl: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject'],
       Docs: [...LOGS, ...XRAY],
     };
     for (const name of HANDLERS) {

@@ -117,6 +117,8 @@ function functionsOver(
         s3: aws.s3.client,
         bucketName: aws.s3.bucket,
         urlSeconds: 900,
+        writers: new WriterStore(db, aws.tableName),
+        retentionSeconds: RETENTION_SECONDS,
         clock: () => new Date(),
         newBatchId: randomUUID,
         apiKeys,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEND_QUEUE } from '../../lambdas/contract/queue-settings.js';
@@ -6,6 +7,7 @@ import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRef } from '../../lambdas/core/domain/send-record.js';
 import { SendQueue, sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
+import { createLargeUpload } from '../../lambdas/upload-url/presigned-upload.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
@@ -15,6 +17,7 @@ import {
   countsOf,
   FULL_WRITER_TIME,
   ingestMails,
+  RETENTION_SECONDS,
   receiveSqsEvent,
   storesOf,
   uploadEventFor,
@@ -378,5 +381,80 @@ describe('sweeper', () => {
     const resumed = createWriterHandler(writerDepsFor(aws, { clock: clock.now, chunkRows: 2 }));
     expect(await resumed(continuation, FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
     expect(await storesOf(aws).writers.get(crashed)).toMatchObject({ state: 'READY', rowsWritten: 4 });
+  });
+});
+
+describe('a large file registered when its upload URL is given out', () => {
+  const URL_SECONDS = 900;
+
+  async function askForUrl(clock: ManualClock): Promise<string> {
+    const upload = await createLargeUpload(
+      {
+        s3: aws.s3.client,
+        bucketName: aws.s3.bucket,
+        urlSeconds: URL_SECONDS,
+        writers: storesOf(aws).writers,
+        retentionSeconds: RETENTION_SECONDS,
+        clock: clock.now,
+        newBatchId: randomUUID,
+      },
+      { size: 100 },
+    );
+    return upload.batchId;
+  }
+
+  it('is waited for while its URL is good: neither continued, nor recovered, nor failed for being missing; then written when it comes', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now().getTime();
+    const batchId = await askForUrl(clock);
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'WRITING',
+      runs: 0,
+      fileDueBy: t0 + URL_SECONDS * 1000,
+    });
+    // Ten minutes on, the URL still good: nothing is silent, and a restart's recovery leaves it.
+    expect((await sweepAt(new Date(t0 + 10 * 60_000))).continued).toBe(0);
+    clock.advance(10 * 60_000);
+    expect((await recoverAll(sweeperDepsFor(aws, clock.now), SWEEP_SETTINGS)).continued).toBe(0);
+    expect(await writeQueueMessages()).toEqual([]);
+    // A writer run before the file is there (an early continuation) waits instead of failing it.
+    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now }));
+    expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({ state: 'WRITING', leaseUntil: 0 });
+
+    // The PUT comes before the URL expires; its event is written as usual, dated by the URL's request.
+    await aws.s3.putObject(uploadKeyOf(batchId), 'email,subject,content\nlate@example.com,Hi,Body\n');
+    clock.advance(60_000);
+    expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'READY',
+      rowsWritten: 1,
+      createdAt: new Date(t0).toISOString(),
+    });
+  });
+
+  it('ends FAILED FILE_NOT_FOUND when its URL expired unused: continued 5 minutes after the expiry, it finds no file', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now().getTime();
+    const batchId = await askForUrl(clock);
+    const expiry = t0 + URL_SECONDS * 1000;
+    expect((await sweepAt(new Date(expiry + WRITER_SILENT_MS - 1_000))).continued).toBe(0);
+    expect((await sweepAt(new Date(expiry + WRITER_SILENT_MS + 1_000))).continued).toBe(1);
+    const [continuation] = await writeQueueMessages();
+    expect(continuation).toEqual({
+      kind: 'continue',
+      batchId,
+      bucket: aws.s3.bucket,
+      key: uploadKeyOf(batchId),
+    });
+    clock.advance(URL_SECONDS * 1000 + WRITER_SILENT_MS + 1_000);
+    const writer = createWriterHandler(writerDepsFor(aws, { clock: clock.now }));
+    expect(await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME)).toEqual({ batchItemFailures: [] });
+    expect(await storesOf(aws).writers.get(batchId)).toMatchObject({
+      state: 'FAILED',
+      problem: 'FILE_NOT_FOUND',
+    });
+    // Off the unfinished list: later sweeps leave it.
+    expect((await sweepAt(new Date(expiry + 60 * 60_000))).continued).toBe(0);
   });
 });

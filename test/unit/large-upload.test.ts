@@ -16,10 +16,18 @@ const s3 = new S3Client({
   credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
 });
 const now = new Date('2026-11-20T10:00:00Z');
+/** What the URLs registered on the writer list (the store itself is tested against the emulator). */
+const registered: unknown[][] = [];
 const deps = {
   s3,
   bucketName: 'uploads-bucket',
   urlSeconds: 900,
+  writers: {
+    register: async (...args: unknown[]) => {
+      registered.push(args);
+    },
+  },
+  retentionSeconds: 86_400,
   clock: () => now,
   newBatchId: () => '8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e',
 };
@@ -41,6 +49,24 @@ describe('a large-file upload URL', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Date')).toBe('20261120T100000Z');
     expect(signedHeadersOf(upload.uploadUrl)).toEqual(['content-length', 'content-type', 'host']);
+  });
+
+  it('registers the file on the writer list before giving the URL out, due when the URL expires', async () => {
+    registered.length = 0;
+    const upload = await createLargeUpload(deps, { size: 10 });
+    expect(registered).toEqual([
+      [
+        upload.batchId,
+        {
+          bucket: 'uploads-bucket',
+          key: `uploads/${upload.batchId}.csv`,
+          createdAt: '2026-11-20T10:00:00.000Z',
+        },
+        now,
+        Math.floor(now.getTime() / 1000) + 86_400,
+        { fileDueBy: Date.parse('2026-11-20T10:15:00.000Z') },
+      ],
+    ]);
   });
 
   it('binds the signature to the length, so a PUT of another length does not match it', async () => {

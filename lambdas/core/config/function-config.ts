@@ -229,6 +229,8 @@ export interface UploadUrlConfig {
   urlSeconds: number;
   /** MAX_LARGE_UPLOAD_BYTES: the largest file an upload URL is given out for. */
   maxFileBytes: number;
+  /** How long the writer state it registers is kept. */
+  retentionSeconds: number;
   s3: S3ClientConfig;
 }
 
@@ -240,6 +242,7 @@ export function uploadUrlConfig(env: Env): UploadUrlConfig {
     urlSeconds: readEnv(env, SETTINGS.uploadUrlSeconds),
     // The upload URL is signed for at most this many bytes (S3 refuses any other length).
     maxFileBytes: readEnv(env, SETTINGS.maxLargeUploadBytes),
+    retentionSeconds: retentionSecondsOf(env),
     s3: s3ClientConfig(env),
   };
 }

@@ -43,6 +43,11 @@ export interface WriterRecord {
   problem?: string;
   /** Set when every send of the batch is final, as the sweeper found (and reconciled) it. */
   sendingFinishedAt?: string;
+  /**
+   * A large file registered when its upload URL was given out (epoch ms, the URL's expiry): until then
+   * a file not in the bucket yet is not a failure, and the writer is not called silent.
+   */
+  fileDueBy?: number;
 }
 
 /** An unfinished batch, as the sweeper lists them. */
@@ -82,16 +87,18 @@ export class WriterStore {
   ) {}
 
   /**
-   * Notes a file the upload API stored, before it answers: WRITING, held by nobody, not run yet. The
-   * writer's claim takes it up from S3's event; if that event is lost (the local runner's in-memory queue
-   * dies with it), the batch is still on the unfinished list, where a restart's recovery and the
-   * sweeper's check for silent writers find it. A writer that claimed the file first keeps its state.
+   * Notes a file the upload API stored, before it answers, or a large file whose upload URL is given
+   * out (`fileDueBy`: the URL's expiry): WRITING, held by nobody, not run yet. The writer's claim takes
+   * it up from S3's event; if that event is lost (the local runner's in-memory queue dies with it), the
+   * batch is still on the unfinished list, where a restart's recovery and the sweeper's check for silent
+   * writers find it (a large file once it is due). A writer that claimed the file first keeps its state.
    */
   async register(
     batchId: string,
     source: { bucket: string; key: string; createdAt: string },
     now: Date,
     expiresAt: number,
+    options: { fileDueBy?: number } = {},
   ): Promise<void> {
     try {
       await this.db.send(
@@ -103,6 +110,7 @@ export class WriterStore {
             ...startingRecord(batchId, source, { runs: 0, leaseUntil: 0, updatedAt: now.toISOString() }),
             // Nothing was written: the first claim starts from the first chunk, as after a hand-over.
             cleanStop: true,
+            ...(options.fileDueBy === undefined ? {} : { fileDueBy: options.fileDueBy }),
             expiresAt,
             ...batchListKeysFor(OPEN_BATCHES_PARTITION, batchId, source.createdAt),
           },
