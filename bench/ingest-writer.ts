@@ -96,6 +96,7 @@ s3.destroy();
 console.log(
   JSON.stringify({
     state: writer?.state,
+    ...(writer?.problem ? { problem: writer.problem, error: writer.error } : {}),
     rowsWritten: writer?.rowsWritten ?? 0,
     runs: writer?.runs ?? 0,
     invocations,
