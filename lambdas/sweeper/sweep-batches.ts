@@ -9,7 +9,7 @@ import type { CountedSends } from '../core/store/counted-sends.js';
 import type { CounterStore } from '../core/store/counter-store.js';
 import type { SendReader } from '../core/store/send-reader.js';
 import type { SendStore } from '../core/store/send-store.js';
-import type { WriterRecord, WriterStore } from '../core/store/writer-store.js';
+import { awaitingFile, type WriterRecord, type WriterStore } from '../core/store/writer-store.js';
 
 export interface SweepDeps {
   writers: Pick<WriterStore, 'listOpen' | 'getMany' | 'markSendingFinished' | 'forceRelease'>;
@@ -122,9 +122,9 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
   for (const { batchId } of open) {
     const writer = writers.get(batchId);
     if (!writer) continue;
-    // A large file not due yet may still be PUT: its event will come (S3 keeps the bucket's events).
-    if (writer.state === 'WRITING' && (writer.fileDueBy ?? 0) > deps.clock().getTime()) continue;
     if (writer.state === 'WRITING') {
+      // A large file not due yet may still be PUT: its event will come (S3 keeps the bucket's events).
+      if (awaitingFile(writer, deps.clock())) continue;
       await deps.writers.forceRelease(batchId, deps.clock());
       await deps.writeQueue.continueWriting({ batchId, bucket: writer.bucket, key: writer.key });
       result.continued += 1;

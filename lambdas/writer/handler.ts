@@ -9,7 +9,7 @@ import { type WriteDeps, writeCampaign } from '../core/ingest/write-campaign.js'
 import { logger } from '../core/observability/logger.js';
 import { type WriteQueue, type WriteRequest, writeRequestsOf } from '../core/queue/write-queue.js';
 import type { BatchStore } from '../core/store/batch-store.js';
-import type { WriterStore } from '../core/store/writer-store.js';
+import { awaitingFile, type WriterStore } from '../core/store/writer-store.js';
 
 export interface WriterDeps extends WriteDeps {
   files: Pick<CampaignFiles, 'open'>;
@@ -100,6 +100,23 @@ async function writeFile(
   const lease = record.leaseUntil ?? 0;
   try {
     const file = await deps.files.open(request.key, request.bucket);
+    if (file === undefined) {
+      if (awaitingFile(record, deps.clock())) {
+        // A large file whose URL is still good: not here yet. S3's event brings the writer back.
+        await deps.writers.release(batchId, lease, deps.clock(), true);
+        logger.info('file not uploaded yet; waiting for its event', { batchId });
+        return;
+      }
+      // Never PUT before its URL expired, deleted, or kept past its retention: no retry brings it back.
+      await deps.writers.finish(batchId, lease, deps.clock(), {
+        state: 'FAILED',
+        error:
+          'no file is in the bucket for this batch: it was not uploaded before its URL expired, or it was deleted, or kept past its retention',
+        problem: 'FILE_NOT_FOUND',
+      });
+      logger.warn('file refused: not found', { batchId, key: request.key });
+      return;
+    }
     // The URL was signed for a size within the limit, so S3 stores no larger file through it; this holds
     // the limit wherever that did not apply (s3rver checks no signatures, an object put by other means).
     if (file.size > deps.maxFileBytes) {
@@ -192,23 +209,6 @@ async function writeFile(
         error: 'no row of the file can be sent; nothing was queued',
         problem: 'NOTHING_ACCEPTED',
       });
-      return;
-    }
-    if (error instanceof Error && error.name === 'NoSuchKey') {
-      if (record.fileDueBy !== undefined && deps.clock().getTime() < record.fileDueBy) {
-        // A large file whose URL is still good: not here yet. S3's event brings the writer back.
-        await deps.writers.release(batchId, lease, deps.clock(), true);
-        logger.info('file not uploaded yet; waiting for its event', { batchId });
-        return;
-      }
-      // Never PUT before its URL expired, deleted, or kept past its retention: no retry brings it back.
-      await deps.writers.finish(batchId, lease, deps.clock(), {
-        state: 'FAILED',
-        error:
-          'no file is in the bucket for this batch: it was not uploaded before its URL expired, or it was deleted, or kept past its retention',
-        problem: 'FILE_NOT_FOUND',
-      });
-      logger.warn('file refused: not found', { batchId, key: request.key });
       return;
     }
     await deps.writers.release(batchId, lease, deps.clock(), false).catch((releaseError: unknown) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
+import { graphql, type RunnerProcess, startRunnerProcess } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /**
@@ -26,16 +26,12 @@ const RECOVERED = /"message":"recovery finished".*"continued":(\d+).*"requeued":
 
 /** Where the writer is with the batch's file (GraphQL's batch.writing.state), if anywhere. */
 async function writerState(running: RunnerProcess, batchId: string): Promise<string | undefined> {
-  const answer = await fetch(`${running.apiUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': running.apiKey },
-    body: JSON.stringify({
-      query: 'query($id: String!) { batch(batchId: $id) { writing { state } } }',
-      variables: { id: batchId },
-    }),
-  });
-  const body = (await answer.json()) as { data?: { batch?: { writing?: { state?: string } } | null } };
-  return body.data?.batch?.writing?.state;
+  const data = await graphql<{ batch: { writing: { state: string } | null } | null }>(
+    running,
+    'query($id: String!) { batch(batchId: $id) { writing { state } } }',
+    { id: batchId },
+  );
+  return data.batch?.writing?.state;
 }
 
 describe('a restart after a crash with many unfinished sends', () => {

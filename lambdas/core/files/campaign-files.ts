@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   decodeFileName,
   encodeFileName,
@@ -45,8 +51,15 @@ export class CampaignFiles {
     );
   }
 
-  async open(key: string, bucket = this.bucket): Promise<OpenedFile> {
-    const found = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  /** The stored file, or undefined when the bucket holds none under `key`. */
+  async open(key: string, bucket = this.bucket): Promise<OpenedFile | undefined> {
+    let found: GetObjectCommandOutput;
+    try {
+      found = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
     const fileName = decodeFileName(found.Metadata?.[UPLOAD_METADATA.fileName]);
     return {
       // In Node.js the Body is the HTTP response stream itself: read chunk by chunk.

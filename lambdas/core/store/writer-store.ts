@@ -50,6 +50,10 @@ export interface WriterRecord {
   fileDueBy?: number;
 }
 
+/** A large file whose upload URL is still good: missing from the bucket, it may yet be PUT. */
+export const awaitingFile = (record: Pick<WriterRecord, 'fileDueBy'>, now: Date): boolean =>
+  (record.fileDueBy ?? 0) > now.getTime();
+
 /** An unfinished batch, as the sweeper lists them. */
 export interface OpenBatch {
   batchId: string;
