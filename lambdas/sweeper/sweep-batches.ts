@@ -6,7 +6,7 @@ import type { SendQueue } from '../core/queue/send-queue.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
 import { type BatchReconciler, countsOf } from '../core/store/batch-progress.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
-import type { CounterStore } from '../core/store/counter-store.js';
+import { type CounterStore, noCounters } from '../core/store/counter-store.js';
 import type { SendReader } from '../core/store/send-reader.js';
 import type { SendStore } from '../core/store/send-store.js';
 import { awaitingFile, type WriterRecord, type WriterStore } from '../core/store/writer-store.js';
@@ -79,7 +79,7 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
       continue;
     }
     if (writer.state !== 'READY') continue;
-    const batchCounters = counters.get(batchId) ?? { changes: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 } };
+    const batchCounters = counters.get(batchId) ?? noCounters();
     const counts = countsOf(writer.rowsWritten, batchCounters);
     const openSends = counts.QUEUED + counts.SENDING;
     const lastChange = Date.parse(batchCounters.lastChangeAt ?? writer.finishedAt ?? writer.updatedAt);

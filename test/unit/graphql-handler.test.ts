@@ -5,6 +5,7 @@ import type { RowChunk } from '../../lambdas/core/domain/row-chunk.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { BatchProgress } from '../../lambdas/core/store/batch-progress.js';
 import type { BatchRecord } from '../../lambdas/core/store/batch-store.js';
+import { noChanges } from '../../lambdas/core/store/counter-store.js';
 import type { SendFilter } from '../../lambdas/core/store/send-filter.js';
 import type { SendPage } from '../../lambdas/core/store/send-reader.js';
 import type { WriterRecord } from '../../lambdas/core/store/writer-store.js';
@@ -37,7 +38,8 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
     batchRecords: { getBatch: async (): Promise<BatchRecord | undefined> => undefined },
     progress: {
       progress: async (): Promise<BatchProgress> => ({
-        counts: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+        counts: noChanges(),
+        unsubscribed: 0,
         finished: false,
         reconciled: false,
       }),

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MAX_GRAPHQL_REQUEST_BYTES } from '../../lambdas/contract/api-schemas.js';
+import { noChanges } from '../../lambdas/core/store/counter-store.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { MAX_QUERY_LENGTH, MAX_TOKENS, type QueryWorkMeter } from '../../lambdas/graphql/query-limits.js';
@@ -61,7 +62,8 @@ const handler = createGraphqlHandler({
   batchRecords: { getBatch: read(undefined) },
   progress: {
     progress: read({
-      counts: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+      counts: noChanges(),
+      unsubscribed: 0,
       finished: false,
       reconciled: false,
     }),

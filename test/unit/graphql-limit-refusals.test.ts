@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { noChanges } from '../../lambdas/core/store/counter-store.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { MAX_COST } from '../../lambdas/graphql/query-cost.js';
@@ -37,7 +38,8 @@ function recordingDeps() {
     batchRecords: { getBatch: read('batch', undefined) },
     progress: {
       progress: read('progress', {
-        counts: { QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 },
+        counts: noChanges(),
+        unsubscribed: 0,
         finished: false,
         reconciled: false,
       }),

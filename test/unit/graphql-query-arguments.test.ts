@@ -28,7 +28,9 @@ describe('query arguments', () => {
     const error = errorOf(() => statusArgument('PENDING'));
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
     expect(error.message).toContain('"status"');
-    expect(error.message).toContain('QUEUED, SENDING, SENT, ERROR');
+    expect(error.message).toContain(
+      'QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, ERROR',
+    );
     expect(error.message).toContain('"PENDING"');
   });
 

@@ -134,10 +134,21 @@ describe('sortKeyCondition', () => {
 describe('the index keys of a send', () => {
   const createdAt = '2026-11-20T10:00:00.000Z';
 
-  it('files QUEUED and SENDING sends together as OPEN, SENT and ERROR apart', () => {
-    expect(SEND_STATUSES.map(indexedStatusOf)).toEqual(['OPEN', 'OPEN', 'SENT', 'ERROR']);
+  it('files QUEUED and SENDING together as OPEN, SENT and DELIVERED together as SENT, the others apart', () => {
+    expect(SEND_STATUSES.map(indexedStatusOf)).toEqual([
+      'OPEN',
+      'OPEN',
+      'SENT',
+      'SENT',
+      'BOUNCED',
+      'COMPLAINED',
+      'REJECTED',
+      'SUPPRESSED',
+      'ERROR',
+    ]);
     expect(statusesFiledUnder('OPEN')).toEqual(['QUEUED', 'SENDING']);
-    expect(statusesFiledUnder('SENT')).toEqual(['SENT']);
+    expect(statusesFiledUnder('SENT')).toEqual(['SENT', 'DELIVERED']);
+    expect(statusesFiledUnder('BOUNCED')).toEqual(['BOUNCED']);
   });
 
   it('gives a claim (QUEUED to SENDING) no index write: both statuses have the same index keys', () => {

@@ -3,16 +3,31 @@ import {
   canTransition,
   isFinal,
   isSendStatus,
+  isSettled,
   SEND_STATUSES,
   type SendStatus,
   statusesBefore,
+  wasMailed,
 } from '../../lambdas/core/domain/send-status.js';
 
 const ALLOWED: [SendStatus, SendStatus][] = [
   ['QUEUED', 'SENDING'],
+  ['QUEUED', 'SUPPRESSED'],
   ['QUEUED', 'ERROR'],
   ['SENDING', 'SENT'],
+  ['SENDING', 'DELIVERED'],
+  ['SENDING', 'BOUNCED'],
+  ['SENDING', 'COMPLAINED'],
+  ['SENDING', 'REJECTED'],
+  ['SENDING', 'SUPPRESSED'],
   ['SENDING', 'ERROR'],
+  ['SENT', 'DELIVERED'],
+  ['SENT', 'BOUNCED'],
+  ['SENT', 'COMPLAINED'],
+  ['SENT', 'REJECTED'],
+  ['DELIVERED', 'BOUNCED'],
+  ['DELIVERED', 'COMPLAINED'],
+  ['BOUNCED', 'COMPLAINED'],
 ];
 
 const REFUSED = SEND_STATUSES.flatMap((from) =>
@@ -23,7 +38,17 @@ const REFUSED = SEND_STATUSES.flatMap((from) =>
 
 describe('send status life cycle', () => {
   it('has exactly these statuses: a send is born QUEUED, there is no status before the queue', () => {
-    expect(SEND_STATUSES).toEqual(['QUEUED', 'SENDING', 'SENT', 'ERROR']);
+    expect(SEND_STATUSES).toEqual([
+      'QUEUED',
+      'SENDING',
+      'SENT',
+      'DELIVERED',
+      'BOUNCED',
+      'COMPLAINED',
+      'REJECTED',
+      'SUPPRESSED',
+      'ERROR',
+    ]);
     expect(isSendStatus('PENDING')).toBe(false);
   });
 
@@ -31,20 +56,25 @@ describe('send status life cycle', () => {
     expect(canTransition(from, to)).toBe(true);
   });
 
-  it('refuses the 12 other moves, among them every move backwards, out of a final status or to the same status', () => {
-    expect(REFUSED).toHaveLength(12);
+  it('refuses every other move: backwards, down the rank of SES events, out of a final status, to the same status', () => {
+    expect(REFUSED).toHaveLength(SEND_STATUSES.length ** 2 - ALLOWED.length);
     expect(REFUSED).toEqual(
       expect.arrayContaining([
         ['SENDING', 'QUEUED'],
         ['SENT', 'SENDING'],
-        ['SENT', 'QUEUED'],
         ['SENT', 'ERROR'],
-        ['ERROR', 'QUEUED'],
-        ['ERROR', 'SENDING'],
+        ['SENT', 'SUPPRESSED'],
+        ['DELIVERED', 'SENT'],
+        ['BOUNCED', 'DELIVERED'],
+        ['COMPLAINED', 'BOUNCED'],
+        ['COMPLAINED', 'DELIVERED'],
+        ['REJECTED', 'DELIVERED'],
+        ['DELIVERED', 'REJECTED'],
+        ['SUPPRESSED', 'SENDING'],
         ['ERROR', 'SENT'],
         ['QUEUED', 'SENT'],
-        ['QUEUED', 'QUEUED'],
-        ['SENDING', 'SENDING'],
+        ['QUEUED', 'DELIVERED'],
+        ['SENT', 'SENT'],
       ]),
     );
     for (const [from, to] of REFUSED) expect(canTransition(from, to), `${from} → ${to}`).toBe(false);
@@ -54,19 +84,34 @@ describe('send status life cycle', () => {
     ['QUEUED', []],
     ['SENDING', ['QUEUED']],
     ['SENT', ['SENDING']],
+    ['DELIVERED', ['SENDING', 'SENT']],
+    ['BOUNCED', ['SENDING', 'SENT', 'DELIVERED']],
+    ['COMPLAINED', ['SENDING', 'SENT', 'DELIVERED', 'BOUNCED']],
+    ['SUPPRESSED', ['QUEUED', 'SENDING']],
     ['ERROR', ['QUEUED', 'SENDING']],
   ] as [SendStatus, SendStatus[]][])('lists the statuses a send may leave for %s: %j', (to, from) => {
     expect(statusesBefore(to)).toEqual(from);
   });
 
-  it('treats SENT and ERROR as final and the others as not', () => {
-    expect(SEND_STATUSES.filter(isFinal)).toEqual(['SENT', 'ERROR']);
+  it('treats COMPLAINED, REJECTED, SUPPRESSED and ERROR as final; SENT, DELIVERED and BOUNCED wait for SES events', () => {
+    expect(SEND_STATUSES.filter(isFinal)).toEqual(['COMPLAINED', 'REJECTED', 'SUPPRESSED', 'ERROR']);
+    expect(SEND_STATUSES.filter(isSettled)).toEqual(SEND_STATUSES.slice(2));
+  });
+
+  it('counts a send as mailed once SES accepted it, whatever it said after', () => {
+    expect(SEND_STATUSES.filter(wasMailed)).toEqual([
+      'SENT',
+      'DELIVERED',
+      'BOUNCED',
+      'COMPLAINED',
+      'REJECTED',
+    ]);
   });
 
   it('recognises the status names exactly', () => {
     expect(isSendStatus('SENT')).toBe(true);
     expect(isSendStatus('sent')).toBe(false);
-    expect(isSendStatus('DELIVERED')).toBe(false);
+    expect(isSendStatus('delivered')).toBe(false);
     expect(isSendStatus('')).toBe(false);
   });
 });

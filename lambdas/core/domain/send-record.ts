@@ -30,6 +30,19 @@ export interface SendRecord {
   errorMessage?: string;
   /** When the sweeper last put the send back on the queue (its message had expired, or the queue was lost). */
   requeuedAt?: string;
+  /** What SES said after it accepted the mail (ses-event.ts): the facts of each kind of event, the first of each. */
+  delivery?: { at: string; smtpResponse?: string };
+  bounce?: { at: string; type: string; subtype: string; diagnosticCode?: string; action?: string };
+  complaint?: { at: string; feedbackType?: string; subtype?: string };
+  reject?: { at: string; reason?: string };
+  /** The latest DeliveryDelay: SES goes on trying until expiresAt. */
+  deliveryDelay?: { at: string; type: string; expiresAt?: string };
+  firstOpenedAt?: string;
+  firstClickedAt?: string;
+  /** Why the send was not mailed: the suppression list's reason for its address. */
+  suppressedReason?: string;
+  /** The recipient unsubscribed through this send's link (ISO-8601 UTC). */
+  unsubscribedAt?: string;
   /**
    * A dry run: set by the upload on a send to be rehearsed (the sender then never calls SES for it),
    * and on every send a dry run marked SENT, whose sesMessageId is then `dry-run-<sendId>`.

@@ -1,10 +1,16 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BATCH_INDEX, BATCH_SHARDS } from '../../contract/table-schema.js';
 import { runBounded } from '../async/run-bounded.js';
-import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
+import { SEND_STATUSES, type SendStatus, wasMailed } from '../domain/send-status.js';
 import { type BatchCounters, CounterStore, type StatusChanges } from './counter-store.js';
 import { newestEntries } from './index-keys-stream.js';
-import { INDEXED_STATUSES, type IndexedStatus, sendPartitionOf, sendSortOf } from './item-keys.js';
+import {
+  INDEXED_STATUSES,
+  type IndexedStatus,
+  sendPartitionOf,
+  sendSortOf,
+  statusesFiledUnder,
+} from './item-keys.js';
 import { SendStore } from './send-store.js';
 import { type WriterRecord, WriterStore } from './writer-store.js';
 
@@ -13,15 +19,19 @@ export type StatusCounts = Record<SendStatus, number>;
 
 export interface BatchProgress {
   counts: StatusCounts;
+  /** Recipients who unsubscribed through one of the batch's mails. */
+  unsubscribed: number;
   /** Where the writer is; undefined for a batch no writer took up yet. */
   writer?: WriterRecord;
-  /** Every accepted row is a send and every send is SENT or ERROR. */
+  /** Every accepted row is a send and no send is QUEUED or SENDING. */
   finished: boolean;
-  /** When the last send became SENT or ERROR (ISO-8601 UTC), once finished. */
+  /** When the last send left QUEUED or SENDING (ISO-8601 UTC), once finished. */
   finishedAt?: string;
   /**
    * The counts were reconciled against the sends after the batch finished (or the batch has no send: its
-   * file was refused): exact, not counted.
+   * file was refused): exact, not counted, for what the sending did (open, mailed, suppressed, error).
+   * How the mailed split by SES's events (SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED) is counted per
+   * event, and goes on changing as events come (BatchReconciler).
    */
   reconciled: boolean;
 }
@@ -59,6 +69,7 @@ export class BatchProgressReader {
     const finishedAt = writer?.sendingFinishedAt ?? (finished ? counters.lastChangeAt : undefined);
     return {
       counts,
+      unsubscribed: counters.unsubscribed,
       ...(writer ? { writer } : {}),
       finished,
       ...(finishedAt === undefined ? {} : { finishedAt }),
@@ -67,11 +78,20 @@ export class BatchProgressReader {
   }
 }
 
+/** The statuses SES's events move sends between: their sum is exact, their split is counted per event. */
+const MAILED_STATUSES = SEND_STATUSES.filter(wasMailed);
+
 /**
  * Counts a batch's sends exactly, from batch_index: a COUNT Query per shard of each indexed status (its
  * cost follows the batch's size, which is why it runs when a batch finishes or stalls, or on demand,
  * never per read), and, for the open sends, their items by key to tell QUEUED from SENDING. Then moves
  * the counters by the difference, so that they agree with the sends.
+ *
+ * SES's events go on moving sends between the mailed statuses while this counts (a Delivery comes
+ * seconds after the send, a complaint days later), and an event's counter move follows its status write:
+ * a correction per mailed status would race them and count an event twice. So the mailed statuses are
+ * corrected as one sum, which no event changes, and the correction goes to SENT; how that sum splits is
+ * what the events counted. SENT and DELIVERED share an index partition anyway (item-keys.ts).
  */
 export class BatchReconciler {
   private readonly writers: WriterStore;
@@ -87,13 +107,17 @@ export class BatchReconciler {
     this.sends = new SendStore(db, tableName);
   }
 
-  /** The exact counts now, and the correction it made to the counters (zero everywhere when none). */
+  /**
+   * The counts now (exact but for the split of the mailed sends), and the correction it made to the
+   * counters (zero everywhere when none).
+   */
   async reconcile(
     batchId: string,
     now: Date,
     expiresAt: number,
   ): Promise<{ counts: StatusCounts; correction: StatusChanges }> {
     const exact = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusCounts;
+    let mailed = 0;
     const partitions = INDEXED_STATUSES.flatMap((indexed) =>
       Array.from({ length: BATCH_SHARDS }, (_, shard) => ({ indexed, shard })),
     );
@@ -102,7 +126,8 @@ export class BatchReconciler {
       // Read before adding: `exact[x] += await …` would read exact[x] before the await, and the queries
       // in flight at once would each overwrite the others' counts with their own.
       const count = await this.countOf(batchId, indexed, shard);
-      exact[indexed] += count;
+      if (statusesFiledUnder(indexed).some(wasMailed)) mailed += count;
+      else exact[indexed as SendStatus] += count;
     });
     for (let shard = 0; shard < BATCH_SHARDS; shard++) {
       const ids: string[] = [];
@@ -120,13 +145,20 @@ export class BatchReconciler {
       )) {
         ids.push(entry.pk.slice('SEND#'.length));
       }
-      for (const send of await this.sends.getSends(ids)) exact[send.status] += 1;
+      for (const send of await this.sends.getSends(ids)) {
+        // A send that left the open ones since its entry was read is counted where it went.
+        if (wasMailed(send.status)) mailed += 1;
+        else exact[send.status] += 1;
+      }
     }
     const [writer, counters] = await Promise.all([this.writers.get(batchId), this.counters.read(batchId)]);
     const counted = countsOf(writer?.rowsWritten ?? 0, counters);
     const correction = Object.fromEntries(
-      SEND_STATUSES.map((s) => [s, exact[s] - counted[s]]),
+      SEND_STATUSES.map((s) => [s, wasMailed(s) ? 0 : exact[s] - counted[s]]),
     ) as StatusChanges;
+    correction.SENT = mailed - MAILED_STATUSES.reduce((sum, s) => sum + counted[s], 0);
+    for (const s of MAILED_STATUSES) exact[s] = counted[s];
+    exact.SENT += correction.SENT;
     if (SEND_STATUSES.some((s) => correction[s] !== 0)) {
       await this.counters.add(batchId, 0, correction, now, expiresAt);
     }

@@ -2,7 +2,7 @@ import type { SendRecord, SendRef } from '../domain/send-record.js';
 import type { SendStatus } from '../domain/send-status.js';
 import { logger } from '../observability/logger.js';
 import type { CounterStore } from './counter-store.js';
-import type { SendStore } from './send-store.js';
+import type { EventResult, SendEventUpdate, SendStore } from './send-store.js';
 import type { WriterStore } from './writer-store.js';
 
 /**
@@ -14,7 +14,10 @@ import type { WriterStore } from './writer-store.js';
  */
 export class CountedSends {
   constructor(
-    private readonly sends: Pick<SendStore, 'claim' | 'markSent' | 'markError' | 'releaseClaim'>,
+    private readonly sends: Pick<
+      SendStore,
+      'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'releaseClaim' | 'recordEvent'
+    >,
     private readonly counters: Pick<CounterStore, 'move'>,
     private readonly writers: Pick<WriterStore, 'markSendingUnfinished'>,
     /** How long counters are kept after the batch's upload. */
@@ -53,11 +56,29 @@ export class CountedSends {
     return moved !== undefined;
   }
 
+  async markSuppressed(ref: SendRef, reason: string, now: Date, leaseId?: string): Promise<boolean> {
+    const moved = await this.sends.markSuppressed(ref, reason, now, leaseId);
+    if (moved) await this.count(ref, moved.from, 'SUPPRESSED', now);
+    return moved !== undefined;
+  }
+
+  /** Writes an SES event's news on its send (SendStore.recordEvent) and counts its change of status. */
+  async recordEvent(sendId: string, update: SendEventUpdate, now: Date): Promise<EventResult> {
+    const result = await this.sends.recordEvent(sendId, update, now);
+    if (result.kind === 'recorded') await this.count(result.send, result.from, result.to, now);
+    return result;
+  }
+
   releaseClaim(ref: SendRef, leaseId: string, error: { code: string; message: string }, now: Date) {
     return this.sends.releaseClaim(ref, leaseId, error, now);
   }
 
-  private async count(ref: SendRef, from: SendStatus, to: SendStatus, now: Date): Promise<void> {
+  private async count(
+    ref: Pick<SendRef, 'batchId' | 'sendId' | 'createdAt'>,
+    from: SendStatus,
+    to: SendStatus,
+    now: Date,
+  ): Promise<void> {
     const expiresAt = Math.floor(Date.parse(ref.createdAt) / 1000) + this.retentionSeconds;
     try {
       await this.counters.move(ref.batchId, ref.sendId, from, to, now, expiresAt);

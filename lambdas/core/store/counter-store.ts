@@ -16,13 +16,20 @@ export type StatusChanges = Record<SendStatus, number>;
 
 export interface BatchCounters {
   changes: StatusChanges;
+  /** Recipients of the batch who unsubscribed through one of its mails (not a status: the send keeps its own). */
+  unsubscribed: number;
   /** When a counter last moved (ISO-8601 UTC): the last status change counted. */
   lastChangeAt?: string;
 }
 
-const noChanges = (): StatusChanges => Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusChanges;
+export const noChanges = (): StatusChanges =>
+  Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusChanges;
 
 const attributeOf = (status: SendStatus) => `n_${status}`;
+const UNSUBSCRIBED_ATTRIBUTE = 'n_UNSUBSCRIBED';
+
+/** The counters of a batch none of whose counters was written yet. */
+export const noCounters = (): BatchCounters => ({ changes: noChanges(), unsubscribed: 0 });
 
 /** DynamoDB's BatchGetItem limit: 12 batches' counter items per request. */
 const BATCH_GET_SIZE = 100;
@@ -53,13 +60,19 @@ export class CounterStore {
     await this.add(batchId, counterShardOf(sendId), { [from]: -1, [to]: 1 }, now, expiresAt);
   }
 
-  /** Adds arbitrary changes (reconciliation) to one shard. */
+  /** Counts one recipient's unsubscribe through a mail of the batch (the caller counts each send once). */
+  async countUnsubscribe(batchId: string, sendId: string, now: Date, expiresAt: number): Promise<void> {
+    await this.add(batchId, counterShardOf(sendId), {}, now, expiresAt, 1);
+  }
+
+  /** Adds arbitrary changes (reconciliation) to one shard, and unsubscribes to its count. */
   async add(
     batchId: string,
     shard: number,
     changes: Partial<StatusChanges>,
     now: Date,
     expiresAt: number,
+    unsubscribed = 0,
   ): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
@@ -73,6 +86,11 @@ export class CounterStore {
       names[`#${status}`] = attributeOf(status);
       values[`:${status}`] = delta;
       adds.push(`#${status} :${status}`);
+    }
+    if (unsubscribed !== 0) {
+      names['#unsubscribed'] = UNSUBSCRIBED_ATTRIBUTE;
+      values[':unsubscribed'] = unsubscribed;
+      adds.push('#unsubscribed :unsubscribed');
     }
     if (adds.length === 0) return;
     const update = (withTime: boolean) =>
@@ -100,13 +118,13 @@ export class CounterStore {
   }
 
   async read(batchId: string): Promise<BatchCounters> {
-    return (await this.readMany([batchId])).get(batchId) ?? { changes: noChanges() };
+    return (await this.readMany([batchId])).get(batchId) ?? noCounters();
   }
 
   /** The counters of several batches, summed over their shards. */
   async readMany(batchIds: readonly string[]): Promise<Map<string, BatchCounters>> {
     const result = new Map<string, BatchCounters>();
-    for (const batchId of batchIds) result.set(batchId, { changes: noChanges() });
+    for (const batchId of batchIds) result.set(batchId, noCounters());
     const keys = batchIds.flatMap((batchId) =>
       Array.from({ length: COUNTER_SHARDS }, (_, shard) => counterKey(batchId, shard)),
     );
@@ -122,6 +140,8 @@ export class CounterStore {
             const value = item[attributeOf(status)];
             if (typeof value === 'number') counters.changes[status] += value;
           }
+          const unsubscribed = item[UNSUBSCRIBED_ATTRIBUTE];
+          if (typeof unsubscribed === 'number') counters.unsubscribed += unsubscribed;
           const at = item.lastChangeAt;
           if (typeof at === 'string' && (counters.lastChangeAt === undefined || at > counters.lastChangeAt)) {
             counters.lastChangeAt = at;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BATCH_INDEX, BATCH_SHARDS, COUNTER_SHARDS } from '../../contract/table-schema.js';
-import type { SendStatus } from '../domain/send-status.js';
+import { SEND_STATUSES, type SendStatus } from '../domain/send-status.js';
 
 /**
  * Item keys and index keys of the EmailSends table, every kind of item it holds: the only place that
@@ -32,6 +32,18 @@ export const idempotencyKey = (scope: string, key: string) => ({
   sk: 'IDEMPOTENCY',
 });
 
+/** One address of the suppression list (suppression-store.ts), by its normalised form. */
+export const suppressionKey = (email: string) => ({ pk: `SUPPRESSION#${email}`, sk: 'SUPPRESSION' });
+/**
+ * The suppression list, newest first, in one index partition: additions are rare (an import is paced by
+ * the batch writes' retries), and a partition of an index has no size limit.
+ */
+export const SUPPRESSION_LIST_PARTITION = 'SUPPRESSIONS';
+export const suppressionListKeysFor = (email: string, addedAt: string) => ({
+  [BATCH_INDEX.partition]: SUPPRESSION_LIST_PARTITION,
+  [BATCH_INDEX.sort]: `${addedAt}#${email}`,
+});
+
 /**
  * API keys live under one partition: there are few of them, they are read through a per-container
  * cache, and one partition lets listing them be a bounded Query instead of a Scan.
@@ -48,20 +60,33 @@ export const counterShardOf = (sendId: string) => shardOf(sendId, COUNTER_SHARDS
 
 /**
  * The status a send is filed under in the index. QUEUED and SENDING share `OPEN`: a claim then changes
- * no index key, and the index projects no attribute, so it writes the send item only.
+ * no index key, and the index projects no attribute, so it writes the send item only. SENT and DELIVERED
+ * share `SENT` for the same reason: nearly every send gets a Delivery event, and a key change would cost
+ * two index writes per send for it (docs/data-model.md); a page of either reads the entries of `SENT` and
+ * keeps the sends in its status. The rarer outcomes have a partition each.
  */
-export type IndexedStatus = 'OPEN' | 'SENT' | 'ERROR';
+export type IndexedStatus = 'OPEN' | 'SENT' | 'BOUNCED' | 'COMPLAINED' | 'REJECTED' | 'SUPPRESSED' | 'ERROR';
 
 export function indexedStatusOf(status: SendStatus): IndexedStatus {
-  return status === 'QUEUED' || status === 'SENDING' ? 'OPEN' : status;
+  if (status === 'QUEUED' || status === 'SENDING') return 'OPEN';
+  if (status === 'DELIVERED') return 'SENT';
+  return status;
 }
 
 /** The statuses filed under one indexed status. */
 export function statusesFiledUnder(indexed: IndexedStatus): SendStatus[] {
-  return indexed === 'OPEN' ? ['QUEUED', 'SENDING'] : [indexed];
+  return SEND_STATUSES.filter((status) => indexedStatusOf(status) === indexed);
 }
 
-export const INDEXED_STATUSES: readonly IndexedStatus[] = ['OPEN', 'SENT', 'ERROR'];
+export const INDEXED_STATUSES: readonly IndexedStatus[] = [
+  'OPEN',
+  'SENT',
+  'BOUNCED',
+  'COMPLAINED',
+  'REJECTED',
+  'SUPPRESSED',
+  'ERROR',
+];
 
 /** Unique and ordered by creation time: what the index sorts on within a status and cursors point at. */
 export const createdKeyOf = (createdAt: string, sendId: string) => `${createdAt}#${sendId}`;

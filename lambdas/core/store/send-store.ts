@@ -11,7 +11,7 @@ import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf, runBounded } from '../async/run-bounded.js';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
-import { type SendStatus, statusesBefore } from '../domain/send-status.js';
+import { canTransition, type EventStatus, type SendStatus, statusesBefore } from '../domain/send-status.js';
 import { batchPut } from './batch-put.js';
 import { indexedStatusOf, sendIndexKeysFor, sendKey } from './item-keys.js';
 import { type Item, recordOfItem } from './item-records.js';
@@ -23,6 +23,41 @@ export interface StoreOptions {
 
 /** What a status change did: the status the send left (for the counters), or undefined when refused. */
 export type Transition = { from: SendStatus } | undefined;
+
+/** The facts of SES's events a send keeps (send-record.ts), by attribute. */
+export type EventFactName =
+  | 'delivery'
+  | 'bounce'
+  | 'complaint'
+  | 'reject'
+  | 'deliveryDelay'
+  | 'firstOpenedAt'
+  | 'firstClickedAt';
+
+/** What one SES event says about a send, ready to be written. */
+export interface SendEventUpdate {
+  /** The status the event moves the send to, if the rank allows; none for Open, Click, DeliveryDelay. */
+  status?: EventStatus;
+  fact?: {
+    name: EventFactName;
+    value: unknown;
+    /** Keep the first one written (a repeated event changes nothing); else the latest replaces it. */
+    keepFirst: boolean;
+  };
+  /** SES's message id: recorded when the event comes before the sender wrote SENT. */
+  sesMessageId: string;
+  /** When SES says it happened (ISO-8601 UTC). */
+  at: string;
+}
+
+/** What an event did to its send: its status before and after (the same when only a fact was kept). */
+export type EventResult =
+  | { kind: 'unknown' }
+  | { kind: 'unchanged'; send: SendRecord }
+  | { kind: 'recorded'; send: SendRecord; from: SendStatus; to: SendStatus };
+
+/** Concurrent changes an event write tries again after (its condition names the status it read). */
+const EVENT_WRITE_TRIES = 5;
 
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_SIZE = 100;
@@ -224,6 +259,113 @@ export class SendStore {
       remove: ['leaseUntil'],
       ...(leaseId === undefined ? {} : { leaseId }),
     });
+  }
+
+  /**
+   * Ends the send SUPPRESSED without an SES call: its address is on the suppression list. With a leaseId
+   * only the holder of that claim can (the sender); without one, any send not claimed yet.
+   */
+  markSuppressed(ref: SendRef, reason: string, now: Date, leaseId?: string): Promise<Transition> {
+    return this.transition(ref, 'SUPPRESSED', now, {
+      set: { suppressedReason: reason },
+      remove: ['leaseUntil'],
+      ...(leaseId === undefined ? {} : { leaseId }),
+    });
+  }
+
+  /**
+   * Writes what one SES event says about a send: its fact, and its status when the rank allows (send-status.ts).
+   * The send is read first (its batch and createdAt place its index entry), then written with a
+   * condition on the status it was read in, so a concurrent change (the sender's SENT, another event)
+   * makes this read and decide again rather than overwrite it. A repeated or late event leaves the status
+   * as it is and a fact kept first as it is: `unchanged`, nothing written.
+   */
+  async recordEvent(sendId: string, update: SendEventUpdate, now: Date): Promise<EventResult> {
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: sendKey(sendId), ConsistentRead: true }),
+      );
+      if (!out.Item) return { kind: 'unknown' };
+      const send = recordOfItem<SendRecord>(out.Item);
+      const to =
+        update.status !== undefined && canTransition(send.status, update.status) ? update.status : undefined;
+      const fact = update.fact;
+      const keepsFact = fact !== undefined && !(fact.keepFirst && send[fact.name] !== undefined);
+      if (to === undefined && !keepsFact) return { kind: 'unchanged', send };
+      const values: Item = { ':read': send.status, ':now': now.toISOString() };
+      const names: Record<string, string> = { '#status': 'status' };
+      const sets = ['updatedAt = :now'];
+      const removes: string[] = [];
+      if (keepsFact && fact) {
+        names['#fact'] = fact.name;
+        values[':fact'] = fact.value;
+        sets.push('#fact = :fact');
+      }
+      if (to !== undefined) {
+        values[':to'] = to;
+        sets.push('#status = :to');
+        if (indexedStatusOf(send.status) !== indexedStatusOf(to)) {
+          names['#sort'] = BATCH_INDEX.sort;
+          values[':sort'] = sendIndexKeysFor(to, send.batchId, send.sendId, send.createdAt)[BATCH_INDEX.sort];
+          sets.push('#sort = :sort');
+        }
+        if (send.sesMessageId === undefined) {
+          values[':messageId'] = update.sesMessageId;
+          sets.push('sesMessageId = :messageId');
+        }
+        if (send.sentAt === undefined) {
+          values[':sentAt'] = update.at;
+          sets.push('sentAt = :sentAt');
+        }
+        // SES has the mail: the sender's claim, if it is still held, has nothing left to do.
+        if (send.status === 'SENDING') removes.push('leaseUntil', 'errorCode', 'errorMessage');
+      }
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: sendKey(sendId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: '#status = :read',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException && attempt < EVENT_WRITE_TRIES) continue;
+        throw error;
+      }
+      const written: SendRecord = {
+        ...send,
+        ...(keepsFact && fact ? { [fact.name]: fact.value } : {}),
+        ...(to === undefined ? {} : { status: to }),
+      };
+      return to === undefined
+        ? { kind: 'unchanged', send: written }
+        : { kind: 'recorded', send: written, from: send.status, to };
+    }
+  }
+
+  /**
+   * Notes that the recipient unsubscribed through this send's link. Returns true the first time only:
+   * what the batch's `unsubscribed` count moves by.
+   */
+  async markUnsubscribed(sendId: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(sendId),
+          UpdateExpression: 'SET unsubscribedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Gives up a claim after a transient failure, so that the next delivery can claim the send at once. */
