@@ -1,4 +1,5 @@
 import { renderEmail } from '../core/domain/email-body.js';
+import { InvalidCursorError, type PageCursors } from '../core/domain/page-cursor.js';
 import { mailOf, type RowChunk } from '../core/domain/row-chunk.js';
 import type { SendRecord } from '../core/domain/send-record.js';
 import type { RowChunks } from '../core/files/row-chunks.js';
@@ -11,7 +12,6 @@ import type { SendReader } from '../core/store/send-reader.js';
 import type { SendStore } from '../core/store/send-store.js';
 import type { WriterStore } from '../core/store/writer-store.js';
 import { badUserInput } from './bad-user-input.js';
-import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
   batchIdArgument,
   dateRangeArguments,
