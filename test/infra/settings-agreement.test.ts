@@ -11,6 +11,7 @@ import {
   ingestConfig,
   queryConfig,
   senderConfig,
+  suppressionsConfig,
   sweeperConfig,
   uploadUrlConfig,
   writerConfig,
@@ -34,6 +35,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   graphql: queryConfig,
   sender: senderConfig,
   sweeper: sweeperConfig,
+  suppressions: suppressionsConfig,
 };
 const readerOf = (id: FunctionId) => {
   if (id === 'health') throw new Error('the health function reads no configuration');
