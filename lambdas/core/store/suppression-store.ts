@@ -78,12 +78,12 @@ export class SuppressionStore {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.itemOf(entry) }));
   }
 
-  /** Removes the address; returns whether it was on the list. */
-  async remove(email: string): Promise<boolean> {
+  /** Removes the address; returns its entry as it was, or undefined when it was not on the list. */
+  async remove(email: string): Promise<Suppression | undefined> {
     const out = await this.db.send(
       new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(email), ReturnValues: 'ALL_OLD' }),
     );
-    return out.Attributes !== undefined;
+    return out.Attributes === undefined ? undefined : recordOfItem<Suppression>(out.Attributes);
   }
 
   /** The entries of these addresses that are on the list, by address. */
