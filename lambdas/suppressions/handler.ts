@@ -121,9 +121,10 @@ export function createSuppressionsHandler(deps: SuppressionsHandlerDeps): HttpHa
           logger.info('addresses imported to the suppression list', counts);
           return jsonResponse(200, result);
         } catch (error) {
-          if (error instanceof CampaignFileError)
-            throw new HttpError(400, error.message, fileProblemOf(error));
-          throw error;
+          if (!(error instanceof CampaignFileError)) throw error;
+          // A `sep=` line that declares no delimiter taken: the file is refused as a campaign would be.
+          const { error: message, ...details } = fileProblemOf(error);
+          throw new HttpError(400, message, details);
         }
       }
       default:
