@@ -49,6 +49,8 @@ export interface ApiProps {
   readonly uploadUrl: IFunction;
   /** GET /openapi.json, /docs and /docs/{asset}. */
   readonly docs: IFunction;
+  /** GET /suppressions, PUT and DELETE /suppressions/{email}, POST /suppressions/import. */
+  readonly suppressions: IFunction;
   /** Steady-state requests per second and burst of the default stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Browser origins allowed to call the API; empty for no CORS configuration at all. */
@@ -106,6 +108,7 @@ export class Api extends Construct {
       graphql: { name: 'Graphql', fn: props.graphql },
       health: { name: 'Health', fn: props.health },
       docs: { name: 'Docs', fn: props.docs },
+      suppressions: { name: 'Suppressions', fn: props.suppressions },
     };
     const integrations = new Map<ApiFunction, HttpLambdaIntegration>();
     for (const route of API_ROUTES) {

@@ -43,6 +43,7 @@ export interface ObservabilityProps {
     readonly sender: ProjectFunction;
     readonly sweeper: ProjectFunction;
     readonly graphql: ProjectFunction;
+    readonly suppressions: ProjectFunction;
     readonly health: ProjectFunction;
   };
   /** The function behind POST /campaigns/uploads. */
@@ -225,6 +226,7 @@ export class Observability extends Construct {
       functions.sender,
       functions.sweeper,
       functions.graphql,
+      functions.suppressions,
       functions.health,
       largeUploads.uploadUrl,
       docs,
@@ -348,6 +350,7 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       functionGraph('Campaigns', functions.campaigns, 'Requests'),
       functionGraph('Docs', docs, 'Requests'),
+      functionGraph('Suppression list', functions.suppressions, 'Requests'),
     );
   }
 
