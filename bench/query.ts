@@ -231,7 +231,12 @@ async function settleBatches(table: BenchTable): Promise<void> {
       );
       batch.leaseUntil = claim.record.leaseUntil ?? 0;
     }
-    const progress = { chunksDone: Math.ceil(batch.rows / 500), rowsWritten: batch.rows };
+    const progress = {
+      chunksDone: Math.ceil(batch.rows / 500),
+      rowsWritten: batch.rows,
+      rowsSuppressed: 0,
+      suppressedListed: 0,
+    };
     await table.writers.checkpoint(batch.batchId, batch.leaseUntil, progress, now);
     await table.writers.finish(batch.batchId, batch.leaseUntil, now, { state: 'READY' });
     for (const [shard, changes] of batch.pending) {

@@ -47,9 +47,9 @@ export const SuppressedRowSchema = z
   .strictObject({
     line: z.int().min(2),
     email: z.string().meta({ description: 'The address, trimmed and lower-cased.' }),
-    reason: z
-      .enum(SUPPRESSION_REASONS)
-      .meta({ description: 'Why the address is on the suppression list (GET /suppressions?email= says more).' }),
+    reason: z.enum(SUPPRESSION_REASONS).meta({
+      description: 'Why the address is on the suppression list (GET /suppressions?email= says more).',
+    }),
   })
   .meta({ id: 'SuppressedRow' });
 
@@ -82,9 +82,12 @@ const reportCounts = {
     .array(DuplicateSchema)
     .max(REPORT_LIST_LIMIT)
     .meta({ description: `Duplicate rows, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.` }),
-  suppressedList: z.array(SuppressedRowSchema).max(REPORT_LIST_LIMIT).meta({
-    description: `Rows whose address is suppressed, with the reason, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
-  }),
+  suppressedList: z
+    .array(SuppressedRowSchema)
+    .max(REPORT_LIST_LIMIT)
+    .meta({
+      description: `Rows whose address is suppressed, with the reason, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
+    }),
   truncated: z.boolean().meta({
     description: `A list was cut at ${REPORT_LIST_LIMIT.toLocaleString('en')} entries; the counts stay exact.`,
   }),
@@ -381,11 +384,10 @@ export const SuppressionSchema = z
     email: z.string().meta({ description: 'The address, trimmed and lower-cased.' }),
     reason: z.enum(SUPPRESSION_REASONS).meta({
       description:
-        'BOUNCED (a permanent bounce, SES\'s own account-level suppression list included), COMPLAINED, UNSUBSCRIBED (the one-click link of a mail), MANUAL (PUT or an import).',
+        "BOUNCED (a permanent bounce, SES's own account-level suppression list included), COMPLAINED, UNSUBSCRIBED (the one-click link of a mail), MANUAL (PUT or an import).",
     }),
     detail: z.string().optional().meta({
-      description:
-        'The bounce subtype, the complaint feedback type, the note given with PUT, or `import`.',
+      description: 'The bounce subtype, the complaint feedback type, the note given with PUT, or `import`.',
     }),
     sourceSendId: z.string().optional().meta({ description: 'The send whose event or link added it.' }),
     sourceBatchId: z.string().optional().meta({ description: "That send's batch." }),
@@ -411,7 +413,9 @@ export const SuppressionNoteSchema = z
       .trim()
       .min(1)
       .max(MAX_SUPPRESSION_NOTE)
-      .meta({ description: `Why the address is suppressed, for people: 1 to ${MAX_SUPPRESSION_NOTE} characters.` }),
+      .meta({
+        description: `Why the address is suppressed, for people: 1 to ${MAX_SUPPRESSION_NOTE} characters.`,
+      }),
   })
   .meta({ id: 'SuppressionNote' });
 export type SuppressionNote = z.infer<typeof SuppressionNoteSchema>;
@@ -442,9 +446,12 @@ export const SuppressionImportSchema = z
         'Addresses on the list already, whatever their reason (which stays), or met on an earlier line of the file.',
     }),
     invalid: count,
-    invalidList: z.array(ImportRowErrorSchema).max(REPORT_LIST_LIMIT).meta({
-      description: `Lines that hold no valid address, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
-    }),
+    invalidList: z
+      .array(ImportRowErrorSchema)
+      .max(REPORT_LIST_LIMIT)
+      .meta({
+        description: `Lines that hold no valid address, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
+      }),
     truncated: z.boolean().meta({
       description: `invalidList was cut at ${REPORT_LIST_LIMIT.toLocaleString('en')} entries; the counts stay exact.`,
     }),

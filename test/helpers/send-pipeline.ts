@@ -15,6 +15,7 @@ import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
 import { CounterStore } from '../../lambdas/core/store/counter-store.js';
 import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
+import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
@@ -45,6 +46,7 @@ export function storesOf(aws: TestAws, clients: FunctionClients = { ...aws.clien
     counted: new CountedSends(sends, counters, writers, RETENTION_SECONDS),
     batches: new BatchStore(db, aws.tableName),
     registry: new FileRegistry(db, aws.tableName),
+    suppressions: new SuppressionStore(db, aws.tableName),
     progress: new BatchProgressReader(db, aws.tableName),
     files: new CampaignFiles(clients.s3, aws.s3.bucket),
     rows: new RowChunks(clients.s3, aws.s3.bucket),
@@ -88,12 +90,13 @@ export function senderDepsFor(
 
 /** The upload API's dependencies (accept-upload.ts) against the emulators. */
 export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {}): AcceptDeps {
-  const { files, batches, registry, writers } = storesOf(aws);
+  const { files, batches, registry, writers, suppressions } = storesOf(aws);
   return {
     files,
     batches,
     registry,
     writers,
+    suppressions,
     clock: () => new Date(),
     retentionSeconds: RETENTION_SECONDS,
     answerMs: 29_000,
@@ -107,11 +110,12 @@ export function writerDepsFor(
   overrides: Partial<WriterDeps> = {},
   clients?: FunctionClients,
 ): WriterDeps {
-  const { files, rows, sends, writers, batches, queue, writeQueue } = storesOf(aws, clients);
+  const { files, rows, sends, writers, batches, queue, writeQueue, suppressions } = storesOf(aws, clients);
   return {
     files,
     chunks: rows,
     sends,
+    suppressions,
     writers,
     batches,
     queue,

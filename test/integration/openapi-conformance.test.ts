@@ -16,6 +16,7 @@ import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js'
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
 import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
+import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
 import { openApiDocument } from '../../lambdas/docs/openapi.js';
@@ -102,6 +103,7 @@ function functionsOver(
         batches,
         registry: new FileRegistry(db, aws.tableName),
         writers: new WriterStore(db, aws.tableName),
+        suppressions: new SuppressionStore(db, aws.tableName),
         clock: () => new Date(),
         retentionSeconds: RETENTION_SECONDS,
         answerMs: 29_000,

@@ -15,6 +15,11 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
  * first send was claimed (batch-starts.ts) and when its last one finished.
  */
 export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
+/**
+ * The rows the writer left out as suppressed, as many as a report lists, beside its state: apart from
+ * it so that the state, rewritten at every chunk, stays small.
+ */
+export const writerSuppressedKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'SUPPRESSED' });
 /** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
 export const counterKey = (batchId: string, shard: number) => ({
   pk: `COUNTER#${batchId}#${shard}`,
