@@ -70,6 +70,7 @@ const handler = createGraphqlHandler({
   },
   starts: { get: read(undefined) },
   writers: { get: read(undefined) },
+  suppressions: { get: read(undefined), page: read({ entries: [] }) },
   cursors: new PageCursors('unit-test-secret-1234'),
   apiKeys: { require: async () => 'test-key-id' },
   introspection: false,

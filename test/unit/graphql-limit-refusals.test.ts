@@ -46,6 +46,7 @@ function recordingDeps() {
     },
     starts: { get: read('start', undefined) },
     writers: { get: read('writer', undefined) },
+    suppressions: { get: read('suppression', undefined), page: read('suppressions', { entries: [] }) },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };
