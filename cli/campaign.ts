@@ -294,7 +294,9 @@ async function status(
   );
   out(
     `  ${batch.total} recipients: ${figures.sent} sent, ${figures.errors} failed, ${batch.total - figures.done} to go` +
-      ` (${batch.duplicates} duplicate, ${batch.invalid} invalid${batch.suppressed ? ` and ${batch.suppressed} suppressed` : ''} rows left out)`,
+      (batch.suppressed
+        ? ` (${batch.duplicates} duplicate, ${batch.invalid} invalid and ${batch.suppressed} suppressed rows left out)`
+        : ` (${batch.duplicates} duplicate and ${batch.invalid} invalid rows left out)`),
   );
   if (batch.finished) {
     out(

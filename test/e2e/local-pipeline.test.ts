@@ -49,10 +49,12 @@ describe('the local pipeline over HTTP', () => {
       accepted: 5,
       duplicates: 0,
       invalid: 0,
+      suppressed: 0,
       encoding: 'utf-8',
       dryRun: false,
       errors: [],
       duplicatesList: [],
+      suppressedList: [],
       truncated: false,
     });
 
