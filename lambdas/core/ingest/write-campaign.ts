@@ -117,7 +117,7 @@ export async function writeCampaign(
         attempts: 0,
         ...(job.dryRun ? { dryRun: true } : {}),
       }));
-    if (dirty) await deps.sends.putSendsIfAbsent(records, job.expiresAt);
+    if (resumed) await deps.sends.putSendsIfAbsent(records, job.expiresAt);
     else await deps.sends.putNewSends(records, job.expiresAt);
     dirty = false;
     const refs: SendRef[] = records.map(({ sendId }) => ({
@@ -153,11 +153,15 @@ export async function writeCampaign(
       deps.suppressions,
     );
     if (!resumed || found.length === 0) return found;
-    const sendIdOf = new Map(rows.map(({ line, sendId }) => [line, sendId]));
+    const lines = new Set(found.map(({ line }) => line));
+    const candidates = rows.filter(({ line }) => lines.has(line));
     const written = new Set(
-      (await deps.sends.getSends(found.map(({ line }) => sendIdOf.get(line) ?? ''))).map((s) => s.sendId),
+      (await deps.sends.getSends(candidates.map(({ sendId }) => sendId))).map((send) => send.sendId),
     );
-    return found.filter(({ line }) => !written.has(sendIdOf.get(line) ?? ''));
+    const writtenLines = new Set(
+      candidates.filter(({ sendId }) => written.has(sendId)).map(({ line }) => line),
+    );
+    return found.filter(({ line }) => !writtenLines.has(line));
   };
 
   for await (const entry of entries) {
