@@ -15,6 +15,8 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
  * first send was claimed (batch-starts.ts) and when its last one finished.
  */
 export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
+/** A batch's state as marketers control it (batch-control-store.ts): paused, cancelled, scheduled. */
+export const controlKey = (batchId: string) => ({ pk: `CONTROL#${batchId}`, sk: 'CONTROL' });
 /** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
 export const counterKey = (batchId: string, shard: number) => ({
   pk: `COUNTER#${batchId}#${shard}`,
