@@ -17,6 +17,8 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
 export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
 /** A batch's state as marketers control it (batch-control-store.ts): paused, cancelled, scheduled. */
 export const controlKey = (batchId: string) => ({ pk: `CONTROL#${batchId}`, sk: 'CONTROL' });
+/** One window of a batch's own pace (batch-pace-store.ts): how many sends it holds so far. */
+export const paceKey = (batchId: string, window: number) => ({ pk: `PACE#${batchId}#${window}`, sk: 'PACE' });
 /** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
 export const counterKey = (batchId: string, shard: number) => ({
   pk: `COUNTER#${batchId}#${shard}`,
