@@ -370,6 +370,7 @@ export const CampaignSchema = z
         complained: count.meta({ description: 'Spam complaints: the addresses are suppressed.' }),
         rejected: count.meta({ description: 'Rejected by SES after accepting them.' }),
         suppressed: count.meta({ description: 'Not mailed: on the suppression list when their turn came.' }),
+        cancelled: count.meta({ description: 'Not mailed: the batch was cancelled before their turn.' }),
         error: count,
         unsubscribed: count.meta({ description: 'Recipients who unsubscribed through one of its mails.' }),
       })

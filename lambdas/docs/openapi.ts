@@ -174,6 +174,7 @@ const CAMPAIGN_EXAMPLE: Campaign = {
     complained: 0,
     rejected: 0,
     suppressed: 0,
+    cancelled: 0,
     error: 0,
     unsubscribed: 0,
   },

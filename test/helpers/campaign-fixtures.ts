@@ -124,6 +124,7 @@ export async function moveSend(
     const id = options.dryRun ? `dry-run-${send.sendId}` : `ses-${send.sendId.slice(0, 8)}`;
     if (to === 'ERROR') await counted.markError(ref, REJECTED, at, lease);
     else if (to === 'SUPPRESSED') await counted.markSuppressed(ref, 'BOUNCED', at, lease);
+    else if (to === 'CANCELLED') await counted.markCancelled(ref, at, lease);
     else if (to !== 'SENDING') {
       await counted.markSent(ref, lease, id, at, options);
       // What SES's events would write after the send (lambdas/events).

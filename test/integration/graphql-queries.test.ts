@@ -224,7 +224,7 @@ describe('emailSends', () => {
     const result = await query('{ emailSends(status: "OPENED") { sendId } }');
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
     expect(result.errors?.[0]?.message).toMatch(
-      /QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, ERROR/,
+      /QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, CANCELLED, ERROR/,
     );
   });
 
@@ -232,7 +232,7 @@ describe('emailSends', () => {
     const result = await query('{ emailSends(status: "PENDING") { sendId } }');
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
     expect(result.errors?.[0]?.message).toBe(
-      'Argument "status" must be one of QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, ERROR (any case); got "PENDING".',
+      'Argument "status" must be one of QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, CANCELLED, ERROR (any case); got "PENDING".',
     );
   });
 });

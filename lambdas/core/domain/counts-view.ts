@@ -10,6 +10,7 @@ export interface CountsView {
   complained: number;
   rejected: number;
   suppressed: number;
+  cancelled: number;
   error: number;
 }
 
@@ -23,6 +24,7 @@ export function countsView(counts: Record<SendStatus, number>): CountsView {
     complained: counts.COMPLAINED,
     rejected: counts.REJECTED,
     suppressed: counts.SUPPRESSED,
+    cancelled: counts.CANCELLED,
     error: counts.ERROR,
   };
 }

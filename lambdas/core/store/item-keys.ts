@@ -69,7 +69,15 @@ export const counterShardOf = (sendId: string) => shardOf(sendId, COUNTER_SHARDS
  * two index writes per send for it (docs/data-model.md); a page of either reads the entries of `SENT` and
  * keeps the sends in its status. The rarer outcomes have a partition each.
  */
-export type IndexedStatus = 'OPEN' | 'SENT' | 'BOUNCED' | 'COMPLAINED' | 'REJECTED' | 'SUPPRESSED' | 'ERROR';
+export type IndexedStatus =
+  | 'OPEN'
+  | 'SENT'
+  | 'BOUNCED'
+  | 'COMPLAINED'
+  | 'REJECTED'
+  | 'SUPPRESSED'
+  | 'CANCELLED'
+  | 'ERROR';
 
 export function indexedStatusOf(status: SendStatus): IndexedStatus {
   if (status === 'QUEUED' || status === 'SENDING') return 'OPEN';
@@ -89,6 +97,7 @@ export const INDEXED_STATUSES: readonly IndexedStatus[] = [
   'COMPLAINED',
   'REJECTED',
   'SUPPRESSED',
+  'CANCELLED',
   'ERROR',
 ];
 
