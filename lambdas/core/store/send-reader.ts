@@ -94,14 +94,23 @@ export class SendReader {
     return { sends };
   }
 
-  /** The open sends (QUEUED or SENDING) of a batch, newest first, read as consumed: for the sweeper. */
-  async *openSends(batchId: string): AsyncGenerator<SendRecord> {
-    const range: SortKeyRange = { upperExclusive: false };
+  /**
+   * The open sends (QUEUED or SENDING) of a batch, newest first, read as consumed: for the sweeper and
+   * the batch jobs (release, cancel). From below `afterKey` (the createdKey of the last send a job got
+   * to) when given.
+   */
+  async *openSends(batchId: string, afterKey?: string): AsyncGenerator<SendRecord> {
+    const range: SortKeyRange =
+      afterKey === undefined ? { upperExclusive: false } : { upper: afterKey, upperExclusive: true };
     let pending: string[] = [];
     const read = async () => {
-      const found = await this.sends.getSends(pending);
+      const found = new Map((await this.sends.getSends(pending)).map((send) => [send.sendId, send]));
+      const ordered = pending.flatMap((id) => {
+        const send = found.get(id);
+        return send && (send.status === 'QUEUED' || send.status === 'SENDING') ? [send] : [];
+      });
       pending = [];
-      return found.filter((send) => send.status === 'QUEUED' || send.status === 'SENDING');
+      return ordered;
     };
     for await (const position of this.ofIndexed([batchId], ['OPEN'], range, READ_AHEAD)) {
       pending.push(position.sendId);
