@@ -54,6 +54,8 @@ export interface MailerSettings {
   readonly sesThrottleAlarmThreshold: number;
   /** Share of finished sends (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming. */
   readonly failedEmailsAlarmPercent: number;
+  readonly bounceRateAlarmPercent: number;
+  readonly complaintRateAlarmPercent: number;
 }
 
 export interface MailerConfig {
@@ -109,6 +111,8 @@ export function readMailerConfig(node: Node): MailerConfig {
       maxQueueAgeMinutes: readContext(node, SETTINGS.maxQueueAgeMinutes),
       sesThrottleAlarmThreshold: readContext(node, SETTINGS.sesThrottleAlarmThreshold),
       failedEmailsAlarmPercent: readContext(node, SETTINGS.failedEmailsAlarmPercent),
+      bounceRateAlarmPercent: readContext(node, SETTINGS.bounceRateAlarmPercent),
+      complaintRateAlarmPercent: readContext(node, SETTINGS.complaintRateAlarmPercent),
     },
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
   };
