@@ -10,7 +10,7 @@ export const IMPORT_DETAIL = 'import';
  * Adds the addresses of a CSV (address-list.ts) that are not on the list yet, as MANUAL with the detail
  * `import`: an address on the list already keeps its entry and reason (a complaint stays a complaint).
  * The whole file is read before anything is written, then one BatchGetItem per 100 addresses and one
- * BatchWriteItem per 25 to add (SuppressionStore.addMissing), so a file sent twice adds nothing the
+ * conditional put per address to add (SuppressionStore.addMissing), so a file sent twice adds nothing the
  * second time. The caller bounds the file's size, and so the addresses held.
  */
 export async function importAddresses(
