@@ -13,10 +13,12 @@ import { CampaignFiles } from '../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../lambdas/core/files/row-chunks.js';
 import { SendQueue } from '../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../lambdas/core/queue/write-queue.js';
+import { BatchControlStore } from '../lambdas/core/store/batch-control-store.js';
 import { BatchStore } from '../lambdas/core/store/batch-store.js';
 import { SendStore } from '../lambdas/core/store/send-store.js';
 import { SuppressionStore } from '../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../lambdas/core/store/writer-store.js';
+import { batchJobDepsFor, oneQueue } from '../lambdas/writer/batch-job-deps.js';
 import { createWriterHandler } from '../lambdas/writer/handler.js';
 import { localClients } from '../local/local-clients.js';
 import { sqsRecordOf } from '../local/sqs-event-source.js';
@@ -39,6 +41,8 @@ const clients = localClients({
 });
 const s3 = s3Client({ forcePathStyle: true });
 const writers = new WriterStore(clients.documents, table);
+const queue = new SendQueue(clients.sqs, env('QUEUE_URL'));
+const writeQueue = new WriteQueue(clients.sqs, writeQueueUrl);
 const handler = createWriterHandler({
   files: new CampaignFiles(s3, bucket),
   chunks: new RowChunks(s3, bucket),
@@ -46,8 +50,15 @@ const handler = createWriterHandler({
   suppressions: new SuppressionStore(clients.documents, table),
   writers,
   batches: new BatchStore(clients.documents, table),
-  queue: new SendQueue(clients.sqs, env('QUEUE_URL')),
-  writeQueue: new WriteQueue(clients.sqs, writeQueueUrl),
+  queue,
+  writeQueue,
+  controls: new BatchControlStore(clients.documents, table),
+  jobs: batchJobDepsFor(
+    clients.documents,
+    table,
+    { sendQueueFor: oneQueue(queue), writeQueue },
+    90 * 24 * 3600,
+  ),
   clock: () => new Date(),
   now: () => performance.now(),
   chunkRows: 500,

@@ -102,10 +102,35 @@ export const ReportCountsSchema = z.strictObject(reportCounts).meta({
  * The answer to an upload, whichever path it came by (HTTP body or S3 object), and what the batch
  * record keeps of it: `202` is this, `422` this without `batchId` (NothingAccepted).
  */
+/** A batch's state as marketers control it (issue 15). */
+export const BATCH_STATES = ['SCHEDULED', 'SENDING', 'PAUSED', 'CANCELLED', 'FINISHED'] as const;
+
+/** How the upload asked the batch to be sent: when, how fast, before whom. */
+export const SendingSchema = z
+  .strictObject({
+    state: z.enum(BATCH_STATES).meta({
+      description:
+        'SCHEDULED until `sendAt`, then SENDING; PAUSED or CANCELLED by request; FINISHED once no send is open.',
+    }),
+    sendAt: z.iso.datetime().optional().meta({ description: 'When the batch starts (UTC), if scheduled.' }),
+    maxRate: z.number().positive().optional().meta({
+      description: 'Sends per second the batch never exceeds, summed over every sender.',
+    }),
+    priority: z.enum(['high', 'normal']).meta({
+      description: 'high: its sends overtake the normal batches on the queue.',
+    }),
+  })
+  .meta({ id: 'Sending', description: 'How and when the batch is sent.' });
+export type Sending = z.infer<typeof SendingSchema>;
+
 export const IngestReportSchema = z
   .strictObject({
     batchId: z.string().meta({ description: 'Query the batch with GraphQL `batch(batchId:)`.' }),
     ...reportCounts,
+    sending: SendingSchema.optional().meta({
+      description:
+        'How and when the batch is sent (the upload answer; the writer of a large file leaves it out).',
+    }),
   })
   .meta({
     id: 'IngestReport',
@@ -152,6 +177,7 @@ export const REQUEST_PROBLEMS = [
   'UNSUPPORTED_CHARSET',
   'NOT_A_CSV_FILE',
   'REQUEST_TOO_LARGE',
+  'INVALID_SEND_OPTION',
   ...LARGE_UPLOAD_PROBLEMS,
   ...SUPPRESSION_REQUEST_PROBLEMS,
 ] as const;
@@ -248,6 +274,7 @@ export const UPLOAD_PROBLEMS_BY_STATUS = {
     'MULTIPLE_FILE_PARTS',
     'INVALID_IDEMPOTENCY_KEY',
     'INVALID_CONTENT_ENCODING',
+    'INVALID_SEND_OPTION',
   ],
   409: [...IDEMPOTENCY_CONFLICTS, ...DUPLICATE_FILE_PROBLEMS],
   415: [

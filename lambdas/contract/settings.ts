@@ -73,8 +73,32 @@ export const SETTINGS = {
     env: 'WRITE_QUEUE_URL',
     kind: { type: 'string' },
     required: true,
-    readBy: ['writer', 'sweeper'],
-    description: "the writer's queue, for its continuations and the sweeper's restarts of a stopped writer",
+    readBy: ['writer', 'sweeper', 'campaigns'],
+    description:
+      "the writer's queue: its continuations, the sweeper's restarts of a stopped writer, the control API's batch jobs",
+  },
+  scheduleGroup: {
+    env: 'SCHEDULE_GROUP',
+    kind: { type: 'string' },
+    required: true,
+    readBy: ['uploadApi', 'campaigns'],
+    description: "EventBridge Scheduler's schedule group of the scheduled batches (set by the stack)",
+  },
+  scheduleQueueArn: {
+    env: 'SCHEDULE_QUEUE_ARN',
+    kind: { type: 'string' },
+    required: true,
+    readBy: ['uploadApi', 'campaigns'],
+    description:
+      "the write queue's ARN: where a scheduled batch's schedule puts its start (set by the stack)",
+  },
+  scheduleRoleArn: {
+    env: 'SCHEDULE_ROLE_ARN',
+    kind: { type: 'string' },
+    required: true,
+    readBy: ['uploadApi', 'campaigns'],
+    description:
+      'the role EventBridge Scheduler assumes to send a start to the write queue (set by the stack)',
   },
   uploadBucket: {
     env: 'UPLOAD_BUCKET',

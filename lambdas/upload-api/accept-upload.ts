@@ -2,11 +2,14 @@ import type { DuplicateFile, FileProblem, IngestReport, NothingAccepted } from '
 import { uploadKeyOf } from '../contract/upload-object.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { readCampaign } from '../core/domain/campaign-reader.js';
+import type { SendOptions } from '../core/domain/send-options.js';
 import type { CampaignFiles } from '../core/files/campaign-files.js';
 import { fileProblemOf } from '../core/http/file-problem.js';
 import { batchRecordOf, NothingAcceptedError, reportOf } from '../core/ingest/ingest-report.js';
 import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { logger } from '../core/observability/logger.js';
+import type { BatchSchedules } from '../core/schedule/batch-schedules.js';
+import type { BatchControlStore } from '../core/store/batch-control-store.js';
 import type { BatchStore } from '../core/store/batch-store.js';
 import type { FileRegistry } from '../core/store/file-registry.js';
 import type { SuppressionStore } from '../core/store/suppression-store.js';
@@ -18,6 +21,10 @@ export interface AcceptDeps {
   batches: Pick<BatchStore, 'createBatch' | 'getBatch'>;
   registry: Pick<FileRegistry, 'register'>;
   writers: Pick<WriterStore, 'register'>;
+  /** Each batch's state (issue 15), written before the writer can see the file. */
+  controls: Pick<BatchControlStore, 'create'>;
+  /** The one-time triggers of scheduled batches. */
+  schedules: Pick<BatchSchedules, 'set'>;
   /** The accepted addresses are looked up on it: those on it are reported and make no send. */
   suppressions: Pick<SuppressionStore, 'findMany'>;
   clock: () => Date;
@@ -46,8 +53,9 @@ export async function acceptUpload(
   file: UploadedFile,
   batchId: string,
   deps: AcceptDeps,
-  options: { checkDuplicate: boolean },
+  options: { checkDuplicate: boolean; sending?: SendOptions },
 ): Promise<Outcome> {
+  const sending = options.sending ?? { priority: 'normal' };
   let report: IngestReport;
   try {
     report = await reportOf(readCampaign([file.bytes]), batchId, file.dryRun, deps.suppressions);
@@ -75,6 +83,10 @@ export async function acceptUpload(
   const createdAt = now.toISOString();
   const expiresAt = Math.floor(now.getTime() / 1000) + deps.retentionSeconds;
   await deps.batches.createBatch(batchRecordOf(report, createdAt, file.fileName), expiresAt);
+  // Before the writer can see the file: a scheduled batch's writer must find it SCHEDULED.
+  const state = sending.sendAt === undefined ? 'SENDING' : 'SCHEDULED';
+  await deps.controls.create({ batchId, state, ...sending }, now, expiresAt);
+  if (sending.sendAt !== undefined) await deps.schedules.set(batchId, sending.sendAt);
   await deps.writers.register(
     batchId,
     { bucket: deps.files.bucket, key: uploadKeyOf(batchId), createdAt },
@@ -92,7 +104,8 @@ export async function acceptUpload(
     dryRun: report.dryRun,
   });
   addRowMetrics(report);
-  return { statusCode: 202, body: report, report };
+  const answer: IngestReport = { ...report, sending: { state, ...sending } };
+  return { statusCode: 202, body: answer, report: answer };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeySchema, type IngestReport } from '../contract/api-schemas.js';
+import { SendOptionError, type SendOptions, sendOptionsOf } from '../core/domain/send-options.js';
 import type { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { HttpError } from '../core/http/http-error.js';
 import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
@@ -12,7 +13,7 @@ import {
   type StoredAnswer,
 } from '../core/store/idempotency-store.js';
 import { type AcceptDeps, acceptUpload, type Outcome } from './accept-upload.js';
-import { uploadedFile, uploadTooLarge } from './upload-body.js';
+import { type UploadedFile, uploadedFile, uploadTooLarge } from './upload-body.js';
 
 export interface IngestHandlerDeps extends AcceptDeps {
   newBatchId: () => string;
@@ -40,6 +41,17 @@ const stored = (outcome: Outcome): StoredAnswer => ({
   body: JSON.stringify(outcome.body),
 });
 
+/** The upload's send options, checked (send-options.ts): a 400 naming the field that is wrong. */
+function sendingOf(file: UploadedFile, now: Date): SendOptions {
+  try {
+    return sendOptionsOf(file.sendOptions ?? {}, now);
+  } catch (error) {
+    if (error instanceof SendOptionError)
+      throw new HttpError(400, error.message, { problem: 'INVALID_SEND_OPTION' });
+    throw error;
+  }
+}
+
 /**
  * POST /campaigns/upload: reads the CSV, stores it for the writer and answers with the report
  * (accept-upload.ts). With an Idempotency-Key (see idempotency-store.ts) a retry gets the first answer
@@ -63,14 +75,17 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
       },
       deps.maxBodyBytes,
     );
+    const sending = sendingOf(file, deps.clock());
     if (idempotencyKey === undefined) {
       const outcome = await acceptUpload(file, deps.newBatchId(), deps, {
         checkDuplicate: !file.allowDuplicate,
+        sending,
       });
       return jsonAnswer(stored(outcome), retryAfterOf(outcome));
     }
 
-    const fingerprint = `${file.sha256}:dryRun=${file.dryRun}`;
+    // The options as given, not as read: a retry repeats the request, and its sendAt must not have gone by.
+    const fingerprint = `${file.sha256}:dryRun=${file.dryRun}:${JSON.stringify(file.sendOptions ?? {})}`;
     const claim = await deps.idempotency.claim(
       keyId,
       idempotencyKey,
@@ -100,7 +115,7 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
     let outcome: Outcome;
     try {
       // A retry under the key is no duplicate; a resumed attempt stores the same file under the same batch.
-      outcome = await acceptUpload(file, claim.batchId, deps, { checkDuplicate: false });
+      outcome = await acceptUpload(file, claim.batchId, deps, { checkDuplicate: false, sending });
     } catch (error) {
       // Not an answer for this file (an outage, a bug): let a retry take the key over at once.
       await deps.idempotency.release(keyId, idempotencyKey, claim.attemptId).catch((releaseError) => {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { FUNCTIONS } from '../contract/functions.js';
+import { schedulerClient } from '../core/aws/clients.js';
 import { s3Client } from '../core/aws/s3-client.js';
 import { ingestConfig } from '../core/config/function-config.js';
 import { CampaignFiles } from '../core/files/campaign-files.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { SchedulerBatchSchedules } from '../core/schedule/batch-schedules.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
+import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchStore } from '../core/store/batch-store.js';
 import { FileRegistry } from '../core/store/file-registry.js';
 import { IdempotencyStore } from '../core/store/idempotency-store.js';
@@ -25,6 +28,8 @@ export const handler = withPowertools(
     registry: new FileRegistry(db, config.tableName),
     writers: new WriterStore(db, config.tableName),
     suppressions: new SuppressionStore(db, config.tableName),
+    controls: new BatchControlStore(db, config.tableName),
+    schedules: new SchedulerBatchSchedules(schedulerClient(), config.schedules),
     clock,
     retentionSeconds: config.retentionSeconds,
     // An upload is answered within the function's timeout or not at all.

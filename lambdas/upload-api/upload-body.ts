@@ -20,7 +20,13 @@ export interface UploadedFile {
   dryRun: boolean;
   /** `?allowDuplicate=true` or a multipart field: the same file as a recent batch is meant to go again. */
   allowDuplicate: boolean;
+  /** sendAt, maxRate and priority as sent (query parameters or form fields), checked by send-options.ts. */
+  sendOptions?: RawSendOptions;
 }
+
+/** The send options an upload takes (send-options.ts), as query parameters or form fields. */
+const OPTIONS = ['sendAt', 'maxRate', 'priority'] as const;
+export type RawSendOptions = Partial<Record<(typeof OPTIONS)[number], string>>;
 
 /** The flags an upload takes, as query parameters or form fields. */
 const FLAGS = ['dryRun', 'allowDuplicate'] as const;
@@ -54,8 +60,9 @@ export async function uploadedFile(request: UploadRequest, maxBytes: number): Pr
   const body = await csvBodyOf(request, {
     maxBytes,
     tooLarge: uploadTooLarge,
-    fieldNames: FLAGS,
-    formHolds: 'an upload needs the file and its flags (dryRun, allowDuplicate)',
+    fieldNames: [...FLAGS, ...OPTIONS],
+    formHolds:
+      'an upload needs the file, its flags (dryRun, allowDuplicate) and its send options (sendAt, maxRate, priority)',
   });
   const queryFlag = (name: FlagName) => flagFrom(name, request.query?.[name], 'query parameter');
   const flag = (name: FlagName) =>
@@ -66,5 +73,12 @@ export async function uploadedFile(request: UploadRequest, maxBytes: number): Pr
     sha256: sha256(body.sent),
     dryRun: flag('dryRun'),
     allowDuplicate: flag('allowDuplicate'),
+    // A form field wins over a query parameter of the same name: it is what Swagger UI's form sends.
+    sendOptions: Object.fromEntries(
+      OPTIONS.flatMap((name) => {
+        const value = (body.form ? body.fields[name] : undefined) ?? request.query?.[name];
+        return value === undefined ? [] : [[name, value]];
+      }),
+    ),
   };
 }

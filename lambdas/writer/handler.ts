@@ -7,9 +7,16 @@ import { NothingAcceptedError, storedReportOf } from '../core/ingest/ingest-repo
 import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { type WriteDeps, writeCampaign } from '../core/ingest/write-campaign.js';
 import { logger } from '../core/observability/logger.js';
-import { type WriteQueue, type WriteRequest, writeRequestsOf } from '../core/queue/write-queue.js';
+import {
+  batchJobOf,
+  type WriteQueue,
+  type WriteRequest,
+  writeRequestsOf,
+} from '../core/queue/write-queue.js';
+import type { BatchControlStore } from '../core/store/batch-control-store.js';
 import type { BatchRecord, BatchReport, BatchStore } from '../core/store/batch-store.js';
 import { awaitingFile, type WriterStore } from '../core/store/writer-store.js';
+import { type BatchJobDeps, runBatchJob } from './batch-jobs.js';
 
 export interface WriterDeps extends WriteDeps {
   files: Pick<CampaignFiles, 'open'>;
@@ -19,6 +26,10 @@ export interface WriterDeps extends WriteDeps {
   >;
   batches: Pick<BatchStore, 'getBatch' | 'createBatch' | 'setReport'>;
   writeQueue: Pick<WriteQueue, 'continueWriting'>;
+  /** Batch states (issue 15): a scheduled batch's file waits for its start. */
+  controls: Pick<BatchControlStore, 'get'>;
+  /** What the batch jobs of the control API use (batch-jobs.ts). */
+  jobs: BatchJobDeps;
   /** MAX_LARGE_UPLOAD_BYTES: a larger object is refused unread. */
   maxFileBytes: number;
   /** How long a batch's items are kept after its upload. */
@@ -45,6 +56,15 @@ export type InvocationDeadline = Pick<Context, 'getRemainingTimeInMillis'>;
  * checkpointed, 500 rows) and the hand-over must fit in it, on a slow day too.
  */
 export const STOP_MARGIN_MS = 60_000;
+/** When an invocation stops taking new work: its budget, or its time less STOP_MARGIN_MS. */
+function stopAtOf(deps: Pick<WriterDeps, 'now' | 'budgetMs'>, deadline: InvocationDeadline): number {
+  const budgetMs = Math.min(
+    deps.budgetMs ?? Number.POSITIVE_INFINITY,
+    deadline.getRemainingTimeInMillis() - STOP_MARGIN_MS,
+  );
+  return deps.now() + Math.max(0, budgetMs);
+}
+
 /** The lease ends a little before the invocation does: a crashed writer's file is free soon after. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -61,6 +81,11 @@ export function createWriterHandler(deps: WriterDeps) {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       try {
+        const job = batchJobOf(record.body);
+        if (job) {
+          await runBatchJob(job, deps.jobs, stopAtOf(deps, context));
+          continue;
+        }
         for (const request of writeRequestsOf(record.body)) await writeFile(deps, request, context);
       } catch (error) {
         logger.error('writing a file failed; it resumes from its checkpoint', {
@@ -84,10 +109,8 @@ async function writeFile(
     logger.warn('object is not a campaign upload; ignored', { key: request.key });
     return;
   }
-  const started = deps.now();
   const remaining = deadline.getRemainingTimeInMillis();
-  const budgetMs = Math.min(deps.budgetMs ?? Number.POSITIVE_INFINITY, remaining - STOP_MARGIN_MS);
-  const stopAt = started + Math.max(0, budgetMs);
+  const stopAt = stopAtOf(deps, deadline);
   const now = deps.clock();
   // The batch's upload time: the record the upload API wrote before it answered, if it did.
   const existing = await deps.batches.getBatch(batchId);
@@ -105,6 +128,14 @@ async function writeFile(
     return;
   }
   const { record } = claim;
+  const control = await deps.controls.get(batchId, { consistent: true });
+  if (control?.state === 'SCHEDULED') {
+    // Nothing is written before the batch's time: its schedule's start job (batch-jobs.ts) brings the
+    // writer back, so that the sends are written, checked against the suppression list and queued then.
+    await deps.writers.release(batchId, record.leaseUntil ?? 0, deps.clock(), true);
+    logger.info('batch scheduled; its file waits for its start', { batchId, sendAt: control.sendAt });
+    return;
+  }
   // The upload time is the one the writer state keeps: a large file has no batch record before its first
   // chunk, so a run that continues before then finds none and must not date the batch's items anew.
   const expiresAt = expiresAtOf(record.createdAt);

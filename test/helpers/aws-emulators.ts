@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { s3ClientOptions } from '../../lambdas/core/aws/s3-client.js';
+import type { ScheduleTarget } from '../../lambdas/core/schedule/batch-schedules.js';
 import { ensureTable } from '../../lambdas/core/store/table-provisioning.js';
 import { type RunningEmulators, startEmulators } from '../../local/emulators.js';
 import {
@@ -14,6 +16,7 @@ import {
   localClients,
 } from '../../local/local-clients.js';
 import { ensureQueues, type QueueUrls } from '../../local/provision.js';
+import { type RunningScheduler, startSchedulerEmulator } from '../../local/scheduler-emulator.js';
 
 export interface TestAws {
   emulators: RunningEmulators;
@@ -22,6 +25,10 @@ export interface TestAws {
   queues: QueueUrls;
   /** The S3 stand-in (s3rver) with the campaign files bucket. */
   s3: TestS3;
+  /** EventBridge Scheduler's stand-in, sending scheduled batches' starts to the write queue. */
+  scheduler: RunningScheduler;
+  /** Where the functions' schedules go: the write queue, through a role (not checked here). */
+  scheduleTarget: ScheduleTarget;
   /** Mails the SES emulator has received, newest last. */
   sentMails(): Promise<SesStoredMail[]>;
   stop(): Promise<void>;
@@ -75,7 +82,9 @@ export async function startTestAws(options: TestAwsOptions = {}): Promise<TestAw
   const clients = localClients(emulators.endpoints);
   if (emulators.s3 === undefined) throw new Error('s3rver did not start');
   const s3 = testS3(emulators.s3);
+  let scheduler: RunningScheduler | undefined;
   const stop = async () => {
+    await scheduler?.stop();
     clients.destroy();
     s3.client.destroy();
     try {
@@ -88,12 +97,22 @@ export async function startTestAws(options: TestAwsOptions = {}): Promise<TestAw
     const tableName = `EmailSends-${randomUUID().slice(0, 8)}`;
     await ensureTable(clients.dynamodb, tableName);
     const queues = await ensureQueues(clients.sqs, options);
+    scheduler = await startSchedulerEmulator(clients.sqs);
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.writeQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
     return {
       emulators,
       clients,
       tableName,
       queues,
       s3,
+      scheduler,
+      scheduleTarget: {
+        groupName: 'campaign-mailer-test',
+        queueArn: String(Attributes?.QueueArn),
+        roleArn: 'arn:aws:iam::000000000000:role/campaign-mailer-scheduler',
+      },
       sentMails: async () => {
         const response = await fetch(`${emulators.endpoints.sesv2}/store`);
         const store = (await response.json()) as { emails: SesStoredMail[] };

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -8,6 +9,8 @@ import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
 import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../../lambdas/core/queue/write-queue.js';
+import { SchedulerBatchSchedules } from '../../lambdas/core/schedule/batch-schedules.js';
+import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { BatchProgressReader, type StatusCounts } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
@@ -20,6 +23,7 @@ import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
 import { type AcceptDeps, acceptUpload } from '../../lambdas/upload-api/accept-upload.js';
+import { batchJobDepsFor, oneQueue } from '../../lambdas/writer/batch-job-deps.js';
 import { createWriterHandler, type WriterDeps } from '../../lambdas/writer/handler.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
@@ -52,6 +56,15 @@ export function storesOf(aws: TestAws, clients: FunctionClients = { ...aws.clien
     rows: new RowChunks(clients.s3, aws.s3.bucket),
     queue: new SendQueue(clients.sqs, aws.queues.queueUrl),
     writeQueue: new WriteQueue(clients.sqs, aws.queues.writeQueueUrl),
+    controls: new BatchControlStore(db, aws.tableName),
+    schedules: new SchedulerBatchSchedules(
+      new SchedulerClient({
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        endpoint: aws.scheduler.endpoint,
+      }),
+      aws.scheduleTarget,
+    ),
   };
 }
 
@@ -90,13 +103,15 @@ export function senderDepsFor(
 
 /** The upload API's dependencies (accept-upload.ts) against the emulators. */
 export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {}): AcceptDeps {
-  const { files, batches, registry, writers, suppressions } = storesOf(aws);
+  const { files, batches, registry, writers, suppressions, controls, schedules } = storesOf(aws);
   return {
     files,
     batches,
     registry,
     writers,
     suppressions,
+    controls,
+    schedules,
     clock: () => new Date(),
     retentionSeconds: RETENTION_SECONDS,
     answerMs: 29_000,
@@ -111,7 +126,15 @@ export function writerDepsFor(
   clients?: FunctionClients,
 ): WriterDeps {
   const { files, rows, sends, writers, batches, queue, writeQueue, suppressions } = storesOf(aws, clients);
+  const documents = clients?.documents ?? aws.clients.documents;
   return {
+    controls: new BatchControlStore(documents, aws.tableName),
+    jobs: batchJobDepsFor(
+      documents,
+      aws.tableName,
+      { sendQueueFor: oneQueue(queue), writeQueue },
+      RETENTION_SECONDS,
+    ),
     files,
     chunks: rows,
     sends,

@@ -43,6 +43,7 @@ import { multipartBody } from '../helpers/multipart.js';
 import {
   FULL_WRITER_TIME,
   RETENTION_SECONDS,
+  storesOf,
   uploadEventFor,
   writerDepsFor,
 } from '../helpers/send-pipeline.js';
@@ -107,6 +108,8 @@ function functionsOver(
         registry: new FileRegistry(db, aws.tableName),
         writers: new WriterStore(db, aws.tableName),
         suppressions: new SuppressionStore(db, aws.tableName),
+        controls: storesOf(aws).controls,
+        schedules: storesOf(aws).schedules,
         clock: () => new Date(),
         retentionSeconds: RETENTION_SECONDS,
         answerMs: 29_000,

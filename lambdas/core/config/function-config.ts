@@ -1,4 +1,5 @@
 import { SETTINGS } from '../../contract/settings.js';
+import type { ScheduleTarget } from '../schedule/batch-schedules.js';
 import { ConfigError, type Env, readEnv, requireEnv } from './env.js';
 
 /**
@@ -39,6 +40,17 @@ export interface IngestConfig {
    * IDEMPOTENCY_TTL_HOURS: how long a key is remembered.
    */
   idempotency: { leaseSeconds: number; ttlSeconds: number };
+  /** Where scheduled batches' one-time triggers go (batch-schedules.ts). */
+  schedules: ScheduleTarget;
+}
+
+/** SCHEDULE_GROUP, SCHEDULE_QUEUE_ARN, SCHEDULE_ROLE_ARN: the schedules of scheduled batches. */
+function scheduleTargetOf(env: Env): ScheduleTarget {
+  return {
+    groupName: readEnv(env, SETTINGS.scheduleGroup),
+    queueArn: readEnv(env, SETTINGS.scheduleQueueArn),
+    roleArn: readEnv(env, SETTINGS.scheduleRoleArn),
+  };
 }
 
 export function ingestConfig(env: Env): IngestConfig {
@@ -53,6 +65,7 @@ export function ingestConfig(env: Env): IngestConfig {
       leaseSeconds: readEnv(env, SETTINGS.idempotencyLeaseSeconds),
       ttlSeconds: readEnv(env, SETTINGS.idempotencyTtlHours) * 3600,
     },
+    schedules: scheduleTargetOf(env),
   };
 }
 
@@ -289,10 +302,19 @@ export function writerConfig(env: Env): WriterConfig {
 export interface CampaignsConfig {
   tableName: string;
   apiKeyCache: ApiKeyCacheConfig;
+  /** The writer's queue: where the control API puts a batch's release and cancel jobs. */
+  writeQueueUrl: string;
+  /** Where scheduled batches' one-time triggers go (a reschedule, a cancel). */
+  schedules: ScheduleTarget;
 }
 
 export function campaignsConfig(env: Env): CampaignsConfig {
-  return { tableName: readEnv(env, SETTINGS.tableName), apiKeyCache: apiKeyCacheConfig(env) };
+  return {
+    tableName: readEnv(env, SETTINGS.tableName),
+    apiKeyCache: apiKeyCacheConfig(env),
+    writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
+    schedules: scheduleTargetOf(env),
+  };
 }
 
 export interface SuppressionsConfig {
