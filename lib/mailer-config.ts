@@ -54,6 +54,10 @@ export interface MailerSettings {
   readonly sesThrottleAlarmThreshold: number;
   /** Share of finished sends (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming. */
   readonly failedEmailsAlarmPercent: number;
+  /** The API's public URL behind a custom domain, for unsubscribe links; unset: the HTTP API's endpoint. */
+  readonly publicApiUrl?: string;
+  /** A mailbox List-Unsubscribe names beside the HTTPS link (`mailto:`); unset: the link only. */
+  readonly unsubscribeMailbox?: string;
 }
 
 export interface MailerConfig {
@@ -84,6 +88,8 @@ export function readMailerConfig(node: Node): MailerConfig {
   const region = readContext(node, SETTINGS.region);
   const senderMaxConcurrency = readContext(node, SETTINGS.senderMaxConcurrency);
   const maxSendRate = readContext(node, SETTINGS.maxSendRate);
+  const publicApiUrl = readContext(node, SETTINGS.publicApiUrl);
+  const unsubscribeMailbox = readContext(node, SETTINGS.unsubscribeMailbox);
 
   return {
     settings: {
@@ -109,6 +115,8 @@ export function readMailerConfig(node: Node): MailerConfig {
       maxQueueAgeMinutes: readContext(node, SETTINGS.maxQueueAgeMinutes),
       sesThrottleAlarmThreshold: readContext(node, SETTINGS.sesThrottleAlarmThreshold),
       failedEmailsAlarmPercent: readContext(node, SETTINGS.failedEmailsAlarmPercent),
+      ...(publicApiUrl ? { publicApiUrl } : {}),
+      ...(unsubscribeMailbox ? { unsubscribeMailbox } : {}),
     },
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
   };

@@ -11,7 +11,7 @@ import type { FunctionId } from './functions.js';
 /** The function behind a route (a ProjectFunction of the stack, the same entry module locally). */
 export type ApiFunction = Extract<
   FunctionId,
-  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns'
+  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns' | 'unsubscribe'
 >;
 
 /** Who may call a route: anyone, or a key with that scope (or, `read-or-upload`, either) in `x-api-key`. */
@@ -39,6 +39,8 @@ export const HEALTH_PATH = '/health';
 export const DOCS_PATH = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_ASSET_PATH = `${DOCS_PATH}/{asset}`;
+/** A mail's unsubscribe link (List-Unsubscribe): `{token}` names its send, signed (unsubscribe-token.ts). */
+export const UNSUBSCRIBE_PATH = '/unsubscribe/{token}';
 
 /** The script that starts Swagger UI on the page; written by the docs function itself. */
 export const SWAGGER_UI_INITIALIZER = 'swagger-initializer.js';
@@ -62,6 +64,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: OPENAPI_PATH, fn: 'docs', access: 'public' },
   { method: 'GET', path: DOCS_PATH, fn: 'docs', access: 'public' },
   { method: 'GET', path: DOCS_ASSET_PATH, fn: 'docs', access: 'public' },
+  // A recipient's link: the signed token in the path is the only credential. GET shows a page whose
+  // button POSTs; only the POST (a mail client's one-click, or that button) unsubscribes.
+  { method: 'GET', path: UNSUBSCRIBE_PATH, fn: 'unsubscribe', access: 'public' },
+  { method: 'POST', path: UNSUBSCRIBE_PATH, fn: 'unsubscribe', access: 'public' },
 ];
 
 /** `GET /graphql`: the route key API Gateway and the access logs use. */

@@ -53,7 +53,7 @@ export const SETTINGS = {
     env: 'TABLE_NAME',
     kind: { type: 'string' },
     required: true,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns', 'unsubscribe'],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
   queueUrl: {
@@ -82,7 +82,7 @@ export const SETTINGS = {
     context: 'retentionDays',
     kind: { type: 'integer', min: 1, max: 3650 },
     default: 90,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe'],
     description:
       'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },
@@ -250,6 +250,39 @@ export const SETTINGS = {
     description: 'the longest a retried message is kept invisible',
   },
 
+  // --- one-click unsubscribe (sender and unsubscribe) ------------------------------------------------
+  unsubscribeBaseUrl: {
+    env: 'UNSUBSCRIBE_BASE_URL',
+    kind: { type: 'url' },
+    readBy: ['sender'],
+    description:
+      "where the API is reached from a recipient's mail client: the base of each mail's unsubscribe link (the stack passes `publicApiUrl` or the HTTP API's endpoint; the local runner its own URL); required by the sender",
+  },
+  unsubscribeMailbox: {
+    env: 'UNSUBSCRIBE_MAILBOX',
+    context: 'unsubscribeMailbox',
+    kind: { type: 'email' },
+    readBy: ['sender'],
+    description:
+      'a mailbox List-Unsubscribe also names (`mailto:` with the subject `unsubscribe-<token>`), for mail clients that do not POST; unset: the HTTPS link only. Nothing here reads that mailbox',
+  },
+  unsubscribeSecretArn: {
+    env: 'UNSUBSCRIBE_SECRET_ARN',
+    kind: { type: 'string' },
+    readBy: ['sender', 'unsubscribe'],
+    description:
+      'the Secrets Manager secret whose value signs unsubscribe links, read once per container (set by the stack, which generates it); wins over UNSUBSCRIBE_SECRET',
+  },
+  unsubscribeSecret: {
+    env: 'UNSUBSCRIBE_SECRET',
+    // An HMAC key: shorter would make forged links a matter of guessing.
+    kind: { type: 'string', minLength: 32 },
+    secret: true,
+    readBy: ['sender', 'unsubscribe'],
+    description:
+      'the key itself, where there is no Secrets Manager (local mode: `npm start` generates one and keeps it in its data directory); one of the two is required',
+  },
+
   // --- sweeper ----------------------------------------------------------------------------------------
   sweepStalledAfterSeconds: {
     env: 'SWEEP_STALLED_AFTER_SECONDS',
@@ -405,6 +438,12 @@ export const SETTINGS = {
     default: 5,
     description:
       'share of finished emails (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming',
+  },
+  publicApiUrl: {
+    context: 'publicApiUrl',
+    kind: { type: 'url' },
+    description:
+      "the API's public URL behind a custom domain (e.g. https://mail.example.com), which unsubscribe links use; unset: the HTTP API's own endpoint",
   },
   account: {
     context: 'account',

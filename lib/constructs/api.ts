@@ -49,6 +49,8 @@ export interface ApiProps {
   readonly uploadUrl: IFunction;
   /** GET /openapi.json, /docs and /docs/{asset}. */
   readonly docs: IFunction;
+  /** GET and POST /unsubscribe/{token}. */
+  readonly unsubscribe: IFunction;
   /** Steady-state requests per second and burst of the default stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Browser origins allowed to call the API; empty for no CORS configuration at all. */
@@ -63,6 +65,8 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<ApiFunction, string>> = {
   health:
     'GET /health is public by design: a liveness probe whose function has no permission beyond its own log group and answers a constant {"status":"ok"}.',
   docs: 'The API documentation (OpenAPI document, Swagger UI page and its static assets) is public by design: its function has no permission beyond its own log group and serves only files built into it.',
+  unsubscribe:
+    "The unsubscribe link of a campaign mail is public by design: RFC 8058 has the recipient's mail client POST it without any credential. The signed token in its path (an HMAC-SHA256 of one send under a secret key) is its credential, checked in constant time before anything is read; it unsubscribes only the address that send was mailed to.",
 };
 
 /** The public HTTP API (payload format 2.0, the event shape the local runner builds too). */
@@ -106,6 +110,7 @@ export class Api extends Construct {
       graphql: { name: 'Graphql', fn: props.graphql },
       health: { name: 'Health', fn: props.health },
       docs: { name: 'Docs', fn: props.docs },
+      unsubscribe: { name: 'Unsubscribe', fn: props.unsubscribe },
     };
     const integrations = new Map<ApiFunction, HttpLambdaIntegration>();
     for (const route of API_ROUTES) {

@@ -44,6 +44,7 @@ export interface ObservabilityProps {
     readonly sweeper: ProjectFunction;
     readonly graphql: ProjectFunction;
     readonly health: ProjectFunction;
+    readonly unsubscribe: ProjectFunction;
   };
   /** The function behind POST /campaigns/uploads. */
   readonly largeUploads: { readonly uploadUrl: ProjectFunction };
@@ -226,6 +227,7 @@ export class Observability extends Construct {
       functions.sweeper,
       functions.graphql,
       functions.health,
+      functions.unsubscribe,
       largeUploads.uploadUrl,
       docs,
     ];

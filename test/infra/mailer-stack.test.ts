@@ -462,6 +462,7 @@ describe('the HTTP API', () => {
       graphql: fn('Graphql'),
       health: fn('Health'),
       docs: fn('Docs'),
+      unsubscribe: fn('Unsubscribe'),
     };
     expect(routeTable(template)).toEqual(
       Object.fromEntries(API_ROUTES.map((route) => [routeKeyOf(route), functionOf[route.fn]])),
@@ -476,12 +477,17 @@ describe('the HTTP API', () => {
       'GET /openapi.json': fn('Docs'),
       'GET /docs': fn('Docs'),
       'GET /docs/{asset}': fn('Docs'),
+      'GET /unsubscribe/{token}': fn('Unsubscribe'),
+      'POST /unsubscribe/{token}': fn('Unsubscribe'),
     });
   });
 
-  it('leaves only /health and the documentation to functions that cannot read API keys; every other route checks one', () => {
+  it('leaves only /health and the documentation to functions that cannot read API keys, and the unsubscribe link to its token; every other route checks a key', () => {
     // API keys are checked inside the functions (hashed, in the table), so no route has an API
-    // Gateway authorizer; a route is protected exactly when its function can read the keys.
+    // Gateway authorizer; a route is protected exactly when its function can read the keys. The one
+    // exception is the unsubscribe link: public by RFC 8058, its signed token is its credential, and its
+    // function reads the table for the send the token names (handler.ts checks the token first).
+    const tokenRoutes = ['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}'];
     const handlerOf = Object.fromEntries(
       HANDLERS.map((name) => [logicalIdOf('AWS::Lambda::Function', `${name}Function`), name]),
     );
@@ -494,8 +500,12 @@ describe('the HTTP API', () => {
     expect(publicRoutes.sort()).toEqual(
       API_ROUTES.filter((route) => route.access === 'public')
         .map(routeKeyOf)
+        .filter((routeKey) => !tokenRoutes.includes(routeKey))
         .sort(),
     );
+    expect(
+      API_ROUTES.filter((route) => route.fn === 'unsubscribe').map((route) => [routeKeyOf(route), route.access]),
+    ).toEqual(tokenRoutes.map((routeKey) => [routeKey, 'public']));
     expect(publicRoutes.sort()).toEqual([
       'GET /docs',
       'GET /docs/{asset}',

@@ -12,6 +12,7 @@ import {
   queryConfig,
   senderConfig,
   sweeperConfig,
+  unsubscribeConfig,
   uploadUrlConfig,
   writerConfig,
 } from '../../lambdas/core/config/function-config.js';
@@ -34,6 +35,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   graphql: queryConfig,
   sender: senderConfig,
   sweeper: sweeperConfig,
+  unsubscribe: unsubscribeConfig,
 };
 const readerOf = (id: FunctionId) => {
   if (id === 'health') throw new Error('the health function reads no configuration');
@@ -64,6 +66,8 @@ function sampleOf(setting: Setting): string {
       return 'example.com';
     case 'origins':
       return 'https://app.example.com';
+    case 'url':
+      return 'https://mail.example.com';
   }
 }
 
@@ -76,6 +80,8 @@ const MINIMAL_ENV: Env = Object.fromEntries(
     SETTINGS.senderEmail,
     SETTINGS.uploadBucket,
     SETTINGS.docsAssetsDir,
+    SETTINGS.unsubscribeBaseUrl,
+    SETTINGS.unsubscribeSecret,
   ].map((setting) => [setting.env, sampleOf(setting)]),
 );
 /** Refused on Lambda, which FULL_ENV is (it sets AWS_LAMBDA_FUNCTION_NAME): read, but never set there. */
@@ -158,6 +164,8 @@ function edgesOf(kind: SettingKind): string[] {
         : ['x'.repeat(kind.minLength - 1), 'x'.repeat(kind.minLength)];
     case 'origins':
       return ['https://app.example.com', 'https://*.example.com'];
+    case 'url':
+      return ['https://mail.example.com', 'https://mail.example.com/prefix/', 'mail.example.com', 'https://a@b.example.com', 'https://mail.example.com/?q=1'];
   }
 }
 
