@@ -1,7 +1,7 @@
 import type { UnsubscribeTokens } from '../core/domain/unsubscribe-token.js';
 import { type HttpHandler, httpFunction } from '../core/http/http-function.js';
 import { MAX_ONE_CLICK_BODY_BYTES, requireOneClick, tooLarge } from './one-click-body.js';
-import { type UnsubscribeDeps, recordUnsubscribe } from './record-unsubscribe.js';
+import { recordUnsubscribe, type UnsubscribeDeps } from './record-unsubscribe.js';
 import { confirmPage, linkNotFound, unsubscribedAnswer } from './unsubscribe-pages.js';
 
 export interface UnsubscribeHandlerDeps extends UnsubscribeDeps {

@@ -1,5 +1,5 @@
-import busboy from 'busboy';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import busboy from 'busboy';
 import { ONE_CLICK_BODY, ONE_CLICK_FIELD, ONE_CLICK_VALUE } from '../core/domain/list-unsubscribe.js';
 import { HttpError } from '../core/http/http-error.js';
 

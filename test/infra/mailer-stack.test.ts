@@ -504,7 +504,10 @@ describe('the HTTP API', () => {
         .sort(),
     );
     expect(
-      API_ROUTES.filter((route) => route.fn === 'unsubscribe').map((route) => [routeKeyOf(route), route.access]),
+      API_ROUTES.filter((route) => route.fn === 'unsubscribe').map((route) => [
+        routeKeyOf(route),
+        route.access,
+      ]),
     ).toEqual(tokenRoutes.map((routeKey) => [routeKey, 'public']));
     expect(publicRoutes.sort()).toEqual([
       'GET /docs',

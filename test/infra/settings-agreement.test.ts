@@ -165,7 +165,13 @@ function edgesOf(kind: SettingKind): string[] {
     case 'origins':
       return ['https://app.example.com', 'https://*.example.com'];
     case 'url':
-      return ['https://mail.example.com', 'https://mail.example.com/prefix/', 'mail.example.com', 'https://a@b.example.com', 'https://mail.example.com/?q=1'];
+      return [
+        'https://mail.example.com',
+        'https://mail.example.com/prefix/',
+        'mail.example.com',
+        'https://a@b.example.com',
+        'https://mail.example.com/?q=1',
+      ];
   }
 }
 

@@ -89,6 +89,8 @@ function withUnsubscribeUrl(
   url: string | undefined,
 ): Record<string, string> {
   if (url === undefined) return variables;
-  const kept = Object.entries(variables).filter(([name]) => name.toLowerCase() !== UNSUBSCRIBE_URL_PLACEHOLDER);
+  const kept = Object.entries(variables).filter(
+    ([name]) => name.toLowerCase() !== UNSUBSCRIBE_URL_PLACEHOLDER,
+  );
   return { ...Object.fromEntries(kept), [UNSUBSCRIBE_URL_PLACEHOLDER]: url };
 }
