@@ -18,8 +18,8 @@ const ANCHOR = '${e.attachments.length ?';
  * One line per header, escaped with the page's own escape(); then each `<http…>` of an escaped value
  * made a link (the characters allowed need no escaping in an attribute: no quote, no ampersand).
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal of the viewer's page, which evaluates it
 const HEADER_LINES =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: text for a template literal of the viewer's page, which evaluates it
   '${(e.headers || []).map(h => `<p class="email-header"><b>${escape(h.name)}:</b> ${escape(h.value).replace(/&lt;(https?:\\/\\/[A-Za-z0-9._~:\\/?#@!$+,;=%-]+)&gt;/g, \'&lt;<a href="$1" rel="noreferrer">$1</a>&gt;\')}</p>`).join(\'\')}\n                    ';
 
 /** The viewer's page with the headers listed, or undefined when the package's page has changed shape. */
