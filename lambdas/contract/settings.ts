@@ -256,7 +256,7 @@ export const SETTINGS = {
     kind: { type: 'url' },
     readBy: ['sender'],
     description:
-      "where the API is reached from a recipient's mail client: the base of each mail's unsubscribe link (the stack passes `publicApiUrl` or the HTTP API's endpoint; the local runner its own URL); required by the sender",
+      "the API's public base URL each mail's unsubscribe link starts with (the stack passes `publicApiUrl` or the API's endpoint, the local runner its own); required",
   },
   unsubscribeMailbox: {
     env: 'UNSUBSCRIBE_MAILBOX',
@@ -264,14 +264,14 @@ export const SETTINGS = {
     kind: { type: 'email' },
     readBy: ['sender'],
     description:
-      'a mailbox List-Unsubscribe also names (`mailto:` with the subject `unsubscribe-<token>`), for mail clients that do not POST; unset: the HTTPS link only. Nothing here reads that mailbox',
+      'a mailbox List-Unsubscribe names beside the link (`mailto:`, subject `unsubscribe-<token>`) for clients that do not POST; nothing here reads it',
   },
   unsubscribeSecretArn: {
     env: 'UNSUBSCRIBE_SECRET_ARN',
     kind: { type: 'string' },
     readBy: ['sender', 'unsubscribe'],
     description:
-      'the Secrets Manager secret whose value signs unsubscribe links, read once per container (set by the stack, which generates it); wins over UNSUBSCRIBE_SECRET',
+      'the Secrets Manager secret whose value signs unsubscribe links, read once per container (set by the stack); wins over UNSUBSCRIBE_SECRET',
   },
   unsubscribeSecret: {
     env: 'UNSUBSCRIBE_SECRET',
@@ -280,7 +280,7 @@ export const SETTINGS = {
     secret: true,
     readBy: ['sender', 'unsubscribe'],
     description:
-      'the key itself, where there is no Secrets Manager (local mode: `npm start` generates one and keeps it in its data directory); one of the two is required',
+      'the key itself where there is no Secrets Manager (`npm start` makes one and keeps it in its data directory); one of the two is required',
   },
 
   // --- sweeper ----------------------------------------------------------------------------------------
@@ -443,7 +443,7 @@ export const SETTINGS = {
     context: 'publicApiUrl',
     kind: { type: 'url' },
     description:
-      "the API's public URL behind a custom domain (e.g. https://mail.example.com), which unsubscribe links use; unset: the HTTP API's own endpoint",
+      "the API's public URL behind a custom domain (https://mail.example.com), for unsubscribe links; unset: the HTTP API's endpoint",
   },
   account: {
     context: 'account',
