@@ -119,7 +119,6 @@ export class Functions extends Construct {
       reason:
         'The HMAC key of the unsubscribe links in mails already delivered, which must keep working for as long as their sends are kept (RETENTION_DAYS): rotating it would break the link in every mail already sent, which the law and Gmail/Yahoo require to work. Replace it by hand (put-secret-value, then new containers) only if it leaks.',
     });
-    const unsubscribeKey = environmentOf({ unsubscribeSecretArn: this.unsubscribeSecret.secretArn });
 
     this.sender = new ProjectFunction(this, 'Sender', {
       function: 'sender',
@@ -142,7 +141,7 @@ export class Functions extends Construct {
         sesConfigurationSet: settings.sesConfigurationSet,
         retentionDays: settings.retentionDays,
         unsubscribeMailbox: settings.unsubscribeMailbox,
-        ...unsubscribeKey,
+        unsubscribeSecretArn: this.unsubscribeSecret.secretArn,
       }),
       ...common,
     })
@@ -254,7 +253,10 @@ export class Functions extends Construct {
       function: 'unsubscribe',
       description: 'One-click unsubscribe: GET shows a page, POST puts the address on the suppression list',
       memorySize: 256,
-      environment: { ...retention, ...unsubscribeKey },
+      environment: environmentOf({
+        retentionDays: settings.retentionDays,
+        unsubscribeSecretArn: this.unsubscribeSecret.secretArn,
+      }),
       ...common,
     }).bindTable(table, 'readWrite');
     this.unsubscribeSecret.grantRead(this.unsubscribe.fn);

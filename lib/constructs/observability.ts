@@ -269,6 +269,7 @@ export class Observability extends Construct {
       graph('Emails', [
         custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
         custom(METRIC.emailsFailed, sender).with({ label: 'Failed' }),
+        custom(METRIC.emailsSuppressed, sender).with({ label: 'Suppressed (not mailed)' }),
       ]),
     );
     this.dashboard.addWidgets(

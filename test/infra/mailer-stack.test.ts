@@ -41,6 +41,7 @@ const HANDLERS = [
   'Health',
   'UploadUrl',
   'Docs',
+  'Unsubscribe',
 ] as const;
 /** The construct each function is defined in: the prefix of its log group's logical id. */
 const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
@@ -54,6 +55,7 @@ const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadUrl: 'LargeUploads',
   // CDK drops the repeated id of Docs/Docs from the logical id.
   Docs: '',
+  Unsubscribe: 'Functions',
 };
 const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadApi: FUNCTIONS.uploadApi.serviceName,
@@ -65,12 +67,15 @@ const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   Health: FUNCTIONS.health.serviceName,
   UploadUrl: FUNCTIONS.uploadUrl.serviceName,
   Docs: FUNCTIONS.docs.serviceName,
+  Unsubscribe: FUNCTIONS.unsubscribe.serviceName,
 };
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** The unsubscribe key's secret, read once per container (Secret.grantRead). */
+const READ_SECRET = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 const CONSUME_QUEUE = [
   'sqs:ReceiveMessage',
   'sqs:ChangeMessageVisibility',
@@ -218,7 +223,7 @@ describe('the send and write queues and their dead-letter queues', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, health, upload-url and docs', () => {
+  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, health, upload-url, docs and unsubscribe', () => {
     // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
     const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
       (id) => !id.startsWith('BucketNotificationsHandler'),
@@ -272,6 +277,34 @@ describe('the functions', () => {
       MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
       SENDER_EMAIL: 'campaigns@example.com',
     });
+  });
+
+  it('tell the sender and the unsubscribe function the unsubscribe key by its secret, never its value, and the sender where its links point', () => {
+    const secret = logicalIdOf('AWS::SecretsManager::Secret', 'UnsubscribeSecret');
+    for (const name of ['Sender', 'Unsubscribe']) {
+      expect([name, envOf(name).UNSUBSCRIBE_SECRET_ARN]).toEqual([name, { Ref: secret }]);
+      expect([name, envOf(name).UNSUBSCRIBE_SECRET]).toEqual([name, undefined]);
+    }
+    // The HTTP API's own endpoint, unless publicApiUrl names the custom domain in front of it.
+    expect(JSON.stringify(envOf('Sender').UNSUBSCRIBE_BASE_URL)).toContain(
+      logicalIdOf('AWS::ApiGatewayV2::Api', 'HttpApi'),
+    );
+    const custom = synthStack({
+      publicApiUrl: 'https://mail.example.com',
+      unsubscribeMailbox: 'leave@example.com',
+    });
+    const senderEnv = (
+      resourceNamed(custom.template, 'AWS::Lambda::Function', 'SenderFunction').properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(senderEnv).toMatchObject({
+      UNSUBSCRIBE_BASE_URL: 'https://mail.example.com',
+      UNSUBSCRIBE_MAILBOX: 'leave@example.com',
+    });
+    expect(() => synthStack({ publicApiUrl: 'mail.example.com' })).toThrow(
+      /publicApiUrl must be an absolute http or https URL/,
+    );
   });
 
   it('keep the health function free of configuration: it reads nothing', () => {
@@ -361,12 +394,15 @@ describe('the permissions of each function', () => {
         'ses:SendEmail',
         'ses:GetAccount',
         's3:GetObject',
+        ...READ_SECRET,
       ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
       Health: [...LOGS, ...XRAY],
       UploadUrl: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject'],
       Docs: [...LOGS, ...XRAY],
+      // Reads the send of a link; writes the suppression entry, the send's note and the batch's count.
+      Unsubscribe: [...LOGS, ...XRAY, ...READ, ...WRITE, ...READ_SECRET],
     };
     for (const name of HANDLERS) {
       expect([name, sorted(actionsOfFunction(template, `${name}Function`))]).toEqual([
