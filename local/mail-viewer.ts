@@ -20,7 +20,7 @@ const ANCHOR = '${e.attachments.length ?';
  */
 const HEADER_LINES =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: text for a template literal of the viewer's page, which evaluates it
-  '${(e.headers || []).map(h => `<p class="email-header"><b>${escape(h.name)}:</b> ${escape(h.value).replace(/&lt;(https?:\\/\\/[A-Za-z0-9._~:\\/?#@!$+,;=%-]+)&gt;/g, \'&lt;<a href="$1" rel="noreferrer">$1</a>&gt;\')}</p>`).join(\'\')}\n                    ';
+  '${(e.headers || []).map(h => `<p class="email-header" style="overflow-wrap: anywhere"><b>${escape(h.name)}:</b> ${escape(h.value).replace(/&lt;(https?:\\/\\/[A-Za-z0-9._~:\\/?#@!$+,;=%-]+)&gt;/g, \'&lt;<a href="$1" rel="noreferrer">$1</a>&gt;\')}</p>`).join(\'\')}\n                    ';
 
 /** The viewer's page with the headers listed, or undefined when the package's page has changed shape. */
 export function viewerPageWithHeaders(original: string): string | undefined {
