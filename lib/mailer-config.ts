@@ -54,6 +54,8 @@ export interface MailerSettings {
   readonly sesThrottleAlarmThreshold: number;
   /** Share of finished sends (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming. */
   readonly failedEmailsAlarmPercent: number;
+  readonly bounceRateAlarmPercent: number;
+  readonly complaintRateAlarmPercent: number;
   /** The API's public URL behind a custom domain, for unsubscribe links; unset: the HTTP API's endpoint. */
   readonly publicApiUrl?: string;
   /** A mailbox List-Unsubscribe names beside the HTTPS link (`mailto:`); unset: the link only. */
@@ -115,6 +117,8 @@ export function readMailerConfig(node: Node): MailerConfig {
       maxQueueAgeMinutes: readContext(node, SETTINGS.maxQueueAgeMinutes),
       sesThrottleAlarmThreshold: readContext(node, SETTINGS.sesThrottleAlarmThreshold),
       failedEmailsAlarmPercent: readContext(node, SETTINGS.failedEmailsAlarmPercent),
+      bounceRateAlarmPercent: readContext(node, SETTINGS.bounceRateAlarmPercent),
+      complaintRateAlarmPercent: readContext(node, SETTINGS.complaintRateAlarmPercent),
       ...(publicApiUrl ? { publicApiUrl } : {}),
       ...(unsubscribeMailbox ? { unsubscribeMailbox } : {}),
     },

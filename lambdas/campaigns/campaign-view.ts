@@ -1,4 +1,6 @@
 import type { Campaign } from '../contract/api-schemas.js';
+import { ratesOf } from '../core/domain/batch-rates.js';
+import { countsView } from '../core/domain/counts-view.js';
 import type { BatchProgress } from '../core/store/batch-progress.js';
 import type { BatchRecord } from '../core/store/batch-store.js';
 
@@ -15,6 +17,7 @@ export function campaignOf(
   progress: BatchProgress,
 ): Campaign | undefined {
   const { writer, counts } = progress;
+  const rates = ratesOf(counts);
   const createdAt = batch?.createdAt ?? writer?.createdAt;
   if (createdAt === undefined) return undefined;
   const report =
@@ -51,7 +54,9 @@ export function campaignOf(
             : {}),
         }
       : null,
-    counts: { queued: counts.QUEUED, sending: counts.SENDING, sent: counts.SENT, error: counts.ERROR },
+    counts: { ...countsView(counts), unsubscribed: progress.unsubscribed },
+    bounceRate: rates.bounceRate ?? null,
+    complaintRate: rates.complaintRate ?? null,
     total: report?.accepted ?? writer?.rowsWritten ?? 0,
     finished: progress.finished,
     ...(progress.finishedAt === undefined ? {} : { finishedAt: progress.finishedAt }),

@@ -361,12 +361,35 @@ export const CampaignSchema = z
           "WRITING from the answer of a direct upload, or from when a large file's upload URL was given out (runs 0 until the writer takes the file up); null only for a batch without writer state.",
       }),
     counts: z
-      .strictObject({ queued: count, sending: count, sent: count, error: count })
-      .meta({ description: 'Sends in each status now (counted as they change; exact once `finished`).' }),
+      .strictObject({
+        queued: count,
+        sending: count,
+        sent: count.meta({ description: 'Accepted by SES, no event after it yet.' }),
+        delivered: count,
+        bounced: count.meta({ description: 'Hard bounces: the addresses are suppressed.' }),
+        complained: count.meta({ description: 'Spam complaints: the addresses are suppressed.' }),
+        rejected: count.meta({ description: 'Rejected by SES after accepting them.' }),
+        suppressed: count.meta({ description: 'Not mailed: on the suppression list when their turn came.' }),
+        cancelled: count.meta({ description: 'Not mailed: the batch was cancelled before their turn.' }),
+        error: count,
+        unsubscribed: count.meta({ description: 'Recipients who unsubscribed through one of its mails.' }),
+      })
+      .meta({
+        description:
+          'Sends in each status now, counted as they change; exact once `finished` for what sending did, while SES events go on moving mailed sends between sent, delivered, bounced, complained and rejected.',
+      }),
+    bounceRate: z.number().min(0).max(1).nullable().meta({
+      description: 'Hard bounces per mail SES accepted; null before the first one.',
+    }),
+    complaintRate: z.number().min(0).max(1).nullable().meta({
+      description: 'Complaints per mail SES accepted; null before the first one.',
+    }),
     total: count.meta({
       description: 'Sends of the batch: the rows accepted, or written so far while WRITING.',
     }),
-    finished: z.boolean().meta({ description: 'Every accepted row was sent or given up (SENT or ERROR).' }),
+    finished: z.boolean().meta({
+      description: 'Every accepted row is a send and none is QUEUED or SENDING (SES events may still come).',
+    }),
     finishedAt: z.iso.datetime().optional(),
     report: ReportCountsSchema.omit({ dryRun: true }).optional().meta({
       description: 'What the upload reported of the rows; absent until a large file is read to its end.',

@@ -445,6 +445,22 @@ export const SETTINGS = {
     description:
       "the API's public URL behind a custom domain (https://mail.example.com), for unsubscribe links; unset: the HTTP API's endpoint",
   },
+  bounceRateAlarmPercent: {
+    context: 'bounceRateAlarmPercent',
+    // SES reviews an account above 5 % and may pause its sending above 10 %.
+    kind: { type: 'number', above: 0, max: 100 },
+    default: 5,
+    description:
+      "the account's bounce rate (SES Reputation.BounceRate), in percent, above which an alarm fires",
+  },
+  complaintRateAlarmPercent: {
+    context: 'complaintRateAlarmPercent',
+    // SES reviews an account above 0.1 % and may pause it above 0.5 %; Gmail and Yahoo want under 0.3 %.
+    kind: { type: 'number', above: 0, max: 100 },
+    default: 0.1,
+    description:
+      "the account's complaint rate (SES Reputation.ComplaintRate), in percent, above which an alarm fires",
+  },
   account: {
     context: 'account',
     kind: { type: 'string' },

@@ -1,7 +1,7 @@
+import { parseInstantSpan } from '../core/domain/iso-instant.js';
 import { isSendStatus, SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
 import type { SendFilter } from '../core/store/send-filter.js';
 import { badUserInput } from './bad-user-input.js';
-import { parseInstantSpan } from './iso-instant.js';
 
 /** Arguments as GraphQL hands them over: an omitted argument is undefined, an explicit one may be null. */
 export interface SendFilterArguments {

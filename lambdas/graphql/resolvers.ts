@@ -1,3 +1,5 @@
+import { ratesOf } from '../core/domain/batch-rates.js';
+import { countsView } from '../core/domain/counts-view.js';
 import { renderEmail } from '../core/domain/email-body.js';
 import { mailOf, type RowChunk } from '../core/domain/row-chunk.js';
 import type { SendRecord } from '../core/domain/send-record.js';
@@ -176,15 +178,12 @@ export function createResolvers(deps: ResolverDeps) {
       // Resolved only when asked for: the writer state and the 8 counter items, shared with `finished`,
       // `finishedAt`, `countsExact`, `total` and `writing`: constant in the batch's size.
       counts: async (batch: BatchView) => {
-        const { counts } = await progressOf(batch);
-        return {
-          pending: 0,
-          queued: counts.QUEUED,
-          sending: counts.SENDING,
-          sent: counts.SENT,
-          error: counts.ERROR,
-        };
+        const { counts, unsubscribed } = await progressOf(batch);
+        return { pending: 0, ...countsView(counts), unsubscribed };
       },
+      bounceRate: async (batch: BatchView) => ratesOf((await progressOf(batch)).counts).bounceRate ?? null,
+      complaintRate: async (batch: BatchView) =>
+        ratesOf((await progressOf(batch)).counts).complaintRate ?? null,
       countsExact: async (batch: BatchView) => (await progressOf(batch)).reconciled,
       finished: async (batch: BatchView) => (await progressOf(batch)).finished,
       total: async (batch: BatchView) => batch.accepted ?? (await progressOf(batch)).writer?.rowsWritten ?? 0,

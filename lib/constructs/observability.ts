@@ -29,12 +29,19 @@ export const ALARM_PERIOD = Duration.minutes(5);
 /** The failed-email share is judged over a longer window, on enough sends to mean something. */
 export const FAILED_EMAILS_PERIOD = Duration.minutes(15);
 export const FAILED_EMAILS_MIN_VOLUME = 20;
+/** SES updates its reputation metrics a few times an hour: a shorter window would see no data. */
+export const REPUTATION_PERIOD = Duration.hours(1);
 
 export interface ObservabilityProps {
   readonly stage: string;
   readonly settings: Pick<
     MailerSettings,
-    'alarmEmail' | 'maxQueueAgeMinutes' | 'sesThrottleAlarmThreshold' | 'failedEmailsAlarmPercent'
+    | 'alarmEmail'
+    | 'maxQueueAgeMinutes'
+    | 'sesThrottleAlarmThreshold'
+    | 'failedEmailsAlarmPercent'
+    | 'bounceRateAlarmPercent'
+    | 'complaintRateAlarmPercent'
   >;
   readonly functions: {
     readonly uploadApi: ProjectFunction;
@@ -149,6 +156,22 @@ export class Observability extends Construct {
       }),
       settings.failedEmailsAlarmPercent,
       `More than ${settings.failedEmailsAlarmPercent}% of the emails finished in 15 minutes (at least ${FAILED_EMAILS_MIN_VOLUME}) failed: a bad list, an unverified sender or SES rejecting; the sender reputation is at stake.`,
+    );
+    // SES's own measure of the account, what it reviews and pauses an account on (a fraction, 0 to 1):
+    // the batch's rates are in GraphQL, this is the whole account's over SES's window.
+    const reputation = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic: Stats.MAXIMUM, period: REPUTATION_PERIOD });
+    alarm(
+      'AccountBounceRate',
+      reputation('Reputation.BounceRate'),
+      settings.bounceRateAlarmPercent / 100,
+      `The account's bounce rate passed ${settings.bounceRateAlarmPercent}%: SES reviews an account above 5% and may pause its sending above 10%. Find the batches with the highest bounceRate (GraphQL) and clean their lists; hard-bounced addresses are already suppressed.`,
+    );
+    alarm(
+      'AccountComplaintRate',
+      reputation('Reputation.ComplaintRate'),
+      settings.complaintRateAlarmPercent / 100,
+      `The account's complaint rate passed ${settings.complaintRateAlarmPercent}%: SES reviews an account above 0.1% and may pause it above 0.5%, and Gmail and Yahoo filter bulk senders above 0.3%. Check who was mailed and whether they asked for it; complainers are already suppressed.`,
     );
     alarm(
       'SweeperErrors',

@@ -3,6 +3,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { SendStatus } from '../../lambdas/core/domain/send-status.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
+import type { SendEventUpdate } from '../../lambdas/core/store/send-store.js';
 import { createWriterHandler, type WriterDeps } from '../../lambdas/writer/handler.js';
 import type { TestAws } from './aws-emulators.js';
 import { FULL_WRITER_TIME, ingestText, storesOf, uploadEventFor, writerDepsFor } from './send-pipeline.js';
@@ -79,6 +80,35 @@ export const REJECTED = { code: 'MessageRejected', message: 'Email address is no
  * then SES's acceptance (SENT, message id `ses-<first 8 of sendId>`) or a rejection (ERROR, REJECTED),
  * all at `at`. Resolves with the send as it is then.
  */
+/** An SES event's update that moves a SENT send to `to`, with the facts such an event brings. */
+export function eventMoving(to: SendStatus, sesMessageId: string, at: Date): SendEventUpdate {
+  const when = at.toISOString();
+  const facts: Partial<Record<SendStatus, SendEventUpdate['fact']>> = {
+    DELIVERED: { name: 'delivery', value: { at: when, smtpResponse: '250 2.0.0 OK' }, keepFirst: true },
+    BOUNCED: {
+      name: 'bounce',
+      value: {
+        at: when,
+        type: 'Permanent',
+        subtype: 'General',
+        diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+      },
+      keepFirst: true,
+    },
+    COMPLAINED: { name: 'complaint', value: { at: when, feedbackType: 'abuse' }, keepFirst: true },
+    REJECTED: { name: 'reject', value: { at: when, reason: 'Bad content' }, keepFirst: true },
+  };
+  const fact = facts[to];
+  return {
+    ...(to === 'SENT' || to === 'DELIVERED' || to === 'BOUNCED' || to === 'COMPLAINED' || to === 'REJECTED'
+      ? { status: to }
+      : {}),
+    ...(fact ? { fact } : {}),
+    sesMessageId,
+    at: when,
+  };
+}
+
 export async function moveSend(
   aws: TestAws,
   send: SendRecord,
@@ -92,8 +122,14 @@ export async function moveSend(
     const lease = `lease-${send.sendId.slice(0, 8)}`;
     if (!(await counted.claim(ref, lease, at, 60_000))) throw new Error(`send ${send.sendId} not claimable`);
     const id = options.dryRun ? `dry-run-${send.sendId}` : `ses-${send.sendId.slice(0, 8)}`;
-    if (to === 'SENT') await counted.markSent(ref, lease, id, at, options);
     if (to === 'ERROR') await counted.markError(ref, REJECTED, at, lease);
+    else if (to === 'SUPPRESSED') await counted.markSuppressed(ref, 'BOUNCED', at, lease);
+    else if (to === 'CANCELLED') await counted.markCancelled(ref, at, lease);
+    else if (to !== 'SENDING') {
+      await counted.markSent(ref, lease, id, at, options);
+      // What SES's events would write after the send (lambdas/events).
+      if (to !== 'SENT') await counted.recordEvent(send.sendId, eventMoving(to, id, at), at);
+    }
   }
   const moved = await sends.getSend(send.sendId);
   if (!moved) throw new Error(`send ${send.sendId} vanished`);

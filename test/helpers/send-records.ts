@@ -1,5 +1,7 @@
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord, SendRef } from '../../lambdas/core/domain/send-record.js';
+import type { StatusCounts } from '../../lambdas/core/store/batch-progress.js';
+import { noChanges } from '../../lambdas/core/store/counter-store.js';
 
 /**
  * A QUEUED send of `batchId` to `email`, as the writer writes it (chunk 0), for tests that put sends in
@@ -28,3 +30,6 @@ export const refOf = (send: SendRecord): SendRef => ({
   batchId: send.batchId,
   chunk: send.chunk,
 });
+
+/** A batch's counts in every status: these, and 0 in every other. */
+export const countsWith = (counts: Partial<StatusCounts>): StatusCounts => ({ ...noChanges(), ...counts });

@@ -11,6 +11,8 @@ beforeAll(() => {
     maxQueueAgeMinutes: '10',
     sesThrottleAlarmThreshold: '7',
     failedEmailsAlarmPercent: '12',
+    bounceRateAlarmPercent: '4',
+    complaintRateAlarmPercent: '0.08',
   }).template;
 });
 
@@ -34,10 +36,12 @@ const ALARMS = [
   'write-dead-letter-queue-not-empty',
   'write-queue-oldest-message',
   'api5xx',
+  'account-bounce-rate',
+  'account-complaint-rate',
 ];
 
 describe('the alarms', () => {
-  it('are exactly the eleven an operator acts on, named after the stage', () => {
+  it('are exactly the ones an operator acts on, named after the stage', () => {
     expect(Object.keys(alarmsOf(template)).sort()).toEqual([...ALARMS].sort());
   });
 
@@ -45,6 +49,23 @@ describe('the alarms', () => {
     for (const alarm of Object.values(alarmsOf(template))) {
       expect(alarm).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
     }
+  });
+
+  it("watch the account's bounce and complaint rates as SES measures them, at 5 % and 0.1 % or as configured", () => {
+    expect(alarmsOf(template)['account-bounce-rate']).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Statistic: 'Maximum',
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarmsOf(template)['account-complaint-rate']).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.001,
+    });
+    expect(alarmsOf(configured)['account-bounce-rate']).toMatchObject({ Threshold: 0.04 });
+    expect(alarmsOf(configured)['account-complaint-rate']).toMatchObject({ Threshold: 0.0008 });
   });
 
   it('fire as soon as one message is on the dead-letter queue', () => {

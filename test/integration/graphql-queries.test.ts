@@ -155,8 +155,16 @@ describe('emailSends', () => {
       name: 'a batch',
       args: () => `batchId: "${batchOf('b-2026-11-19').batchId}"`,
       match: (s) => s.batchId === batchOf('b-2026-11-19').batchId,
-      size: 16,
+      size: PER_BATCH,
     },
+    // DELIVERED shares SENT's index entries: each is told apart by the send's own status.
+    {
+      name: 'DELIVERED alone',
+      args: () => 'status: "delivered"',
+      match: (s) => s.status === 'DELIVERED',
+      size: 40,
+    },
+    { name: 'BOUNCED', args: () => 'status: "BOUNCED"', match: (s) => s.status === 'BOUNCED', size: 40 },
     {
       name: 'a batch and a status',
       args: () => `batchId: "${batchOf('c-2026-11-18').batchId}", status: "QUEUED"`,
@@ -181,14 +189,14 @@ describe('emailSends', () => {
       name: 'a date range alone',
       args: () => 'from: "2026-11-18T00:00:00Z", to: "2026-11-18T23:59:59.999Z"',
       match: (s) => s.createdAt.startsWith('2026-11-18'),
-      // 3 batches × 16.
-      size: 48,
+      // 3 batches × PER_BATCH.
+      size: 3 * PER_BATCH,
     },
     {
       name: 'two batches uploaded in the same millisecond',
       args: () => `from: "${batchOf('twin').createdAt}", to: "${batchOf('twin').createdAt}"`,
       match: (s) => s.createdAt === batchOf('twin').createdAt,
-      size: 32,
+      size: 2 * PER_BATCH,
     },
   ];
   it.each(cases)('returns exactly the sends of $name, newest first', async ({ args, match, size }) => {
@@ -213,16 +221,18 @@ describe('emailSends', () => {
   });
 
   it('refuses an unknown status, naming the argument and the allowed values', async () => {
-    const result = await query('{ emailSends(status: "DELIVERED") { sendId } }');
+    const result = await query('{ emailSends(status: "OPENED") { sendId } }');
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
-    expect(result.errors?.[0]?.message).toMatch(/QUEUED, SENDING, SENT, ERROR/);
+    expect(result.errors?.[0]?.message).toMatch(
+      /QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, CANCELLED, ERROR/,
+    );
   });
 
   it('refuses PENDING, a status no send is in any more (a send is queued as it is written)', async () => {
     const result = await query('{ emailSends(status: "PENDING") { sendId } }');
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
     expect(result.errors?.[0]?.message).toBe(
-      'Argument "status" must be one of QUEUED, SENDING, SENT, ERROR (any case); got "PENDING".',
+      'Argument "status" must be one of QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, CANCELLED, ERROR (any case); got "PENDING".',
     );
   });
 });
@@ -258,9 +268,9 @@ describe('emailSendsPage', () => {
   });
 
   it('gives exact cursors across batches and across two batches of one millisecond', async () => {
-    // Pages of 6 over the 64 sends of 2026-11-20: page boundaries fall inside batches and inside the twins.
+    // Pages of 6 over the 4 × PER_BATCH sends of 2026-11-20: page boundaries fall inside batches and inside the twins.
     const expected = newest((await current()).filter((s) => s.createdAt.startsWith('2026-11-20')));
-    expect(expected).toHaveLength(64);
+    expect(expected).toHaveLength(4 * PER_BATCH);
     expect(ids(await walk('from: "2026-11-20", to: "2026-11-20"', 6))).toEqual(expected);
   });
 

@@ -252,3 +252,47 @@ describe('SendStore against DynamoDB (dynalite)', () => {
     expect((await store.getSend(send.sendId))?.status).toBe('QUEUED');
   });
 });
+
+describe('cancelling a send', () => {
+  const at = new Date('2026-11-20T10:05:00.000Z');
+
+  it('ends a QUEUED send CANCELLED, filed under CANCELLED in the index, once', async () => {
+    const send = queuedSend('cancel-1', 'a@example.com');
+    await store.putNewSends([send], expiresAt);
+    expect(await store.markCancelled(refOf(send), at)).toEqual({ from: 'QUEUED' });
+    expect(await store.markCancelled(refOf(send), at)).toBeUndefined();
+    expect((await store.getSend(send.sendId))?.status).toBe('CANCELLED');
+    expect(await filedUnder(send)).toBe('CANCELLED');
+    // Nothing claims it afterwards.
+    expect(await store.claim(refOf(send), 'late', at, 60_000)).toBeUndefined();
+  });
+
+  it('leaves a send whose sender holds a live claim to that sender, and takes it from its holder or once the lease ran out', async () => {
+    const send = queuedSend('cancel-2', 'b@example.com');
+    await store.putNewSends([send], expiresAt);
+    await store.claim(refOf(send), 'holder', at, 60_000);
+    expect(await store.markCancelled(refOf(send), new Date(at.getTime() + 1_000))).toBeUndefined();
+    expect(
+      await store.markCancelled(refOf(send), new Date(at.getTime() + 1_000), 'someone-else'),
+    ).toBeUndefined();
+    expect(await store.markCancelled(refOf(send), new Date(at.getTime() + 1_000), 'holder')).toEqual({
+      from: 'SENDING',
+    });
+
+    const expired = queuedSend('cancel-2', 'c@example.com');
+    await store.putNewSends([expired], expiresAt);
+    await store.claim(refOf(expired), 'crashed', at, 60_000);
+    expect(await store.markCancelled(refOf(expired), new Date(at.getTime() + 61_000))).toEqual({
+      from: 'SENDING',
+    });
+  });
+
+  it('never cancels a send SES has', async () => {
+    const send = queuedSend('cancel-3', 'd@example.com');
+    await store.putNewSends([send], expiresAt);
+    await store.claim(refOf(send), 'lease', at, 60_000);
+    await store.markSent(refOf(send), 'lease', 'ses-1', at);
+    expect(await store.markCancelled(refOf(send), new Date(at.getTime() + 120_000), 'lease')).toBeUndefined();
+    expect((await store.getSend(send.sendId))?.status).toBe('SENT');
+  });
+});

@@ -23,7 +23,7 @@ import {
   sesClientFor,
   storesOf,
 } from '../helpers/send-pipeline.js';
-import { queuedSend, refOf } from '../helpers/send-records.js';
+import { countsWith, queuedSend, refOf } from '../helpers/send-records.js';
 import { noSendMetrics } from '../helpers/sender-doubles.js';
 import { injectSesCrash, injectSesFaults, sesServiceError } from '../helpers/ses-faults.js';
 
@@ -87,7 +87,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     expect(bo?.body.html).toBeUndefined();
 
     const counts = await countsOf(aws, report.batchId);
-    expect(counts).toEqual({ QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 });
+    expect(counts).toEqual(countsWith({ QUEUED: 0, SENDING: 0, SENT: 2, ERROR: 0 }));
   });
 
   it('calls SES once when the same message is delivered twice (duplicate delivery injected by the test, SES calls counted by middleware)', async () => {
@@ -202,12 +202,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     }
     expect(pending).toEqual([]);
     expect(calls).toEqual({ attempted: addresses.length + throttledCalls, delivered: addresses.length });
-    expect(await countsOf(aws, report.batchId)).toEqual({
-      QUEUED: 0,
-      SENDING: 0,
-      SENT: addresses.length,
-      ERROR: 0,
-    });
+    expect(await countsOf(aws, report.batchId)).toEqual(countsWith({ SENT: addresses.length }));
     const mailed = (await aws.sentMails()).map((m) => m.destination.to[0]);
     expect(mailed.sort()).toEqual([...addresses].sort());
   });

@@ -29,7 +29,7 @@ describe('query arguments', () => {
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'status' });
     expect(error.message).toContain('"status"');
     expect(error.message).toContain(
-      'QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, ERROR',
+      'QUEUED, SENDING, SENT, DELIVERED, BOUNCED, COMPLAINED, REJECTED, SUPPRESSED, CANCELLED, ERROR',
     );
     expect(error.message).toContain('"PENDING"');
   });

@@ -144,6 +144,7 @@ describe('the index keys of a send', () => {
       'COMPLAINED',
       'REJECTED',
       'SUPPRESSED',
+      'CANCELLED',
       'ERROR',
     ]);
     expect(statusesFiledUnder('OPEN')).toEqual(['QUEUED', 'SENDING']);

@@ -13,6 +13,7 @@ import {
 const ALLOWED: [SendStatus, SendStatus][] = [
   ['QUEUED', 'SENDING'],
   ['QUEUED', 'SUPPRESSED'],
+  ['QUEUED', 'CANCELLED'],
   ['QUEUED', 'ERROR'],
   ['SENDING', 'SENT'],
   ['SENDING', 'DELIVERED'],
@@ -20,6 +21,7 @@ const ALLOWED: [SendStatus, SendStatus][] = [
   ['SENDING', 'COMPLAINED'],
   ['SENDING', 'REJECTED'],
   ['SENDING', 'SUPPRESSED'],
+  ['SENDING', 'CANCELLED'],
   ['SENDING', 'ERROR'],
   ['SENT', 'DELIVERED'],
   ['SENT', 'BOUNCED'],
@@ -47,6 +49,7 @@ describe('send status life cycle', () => {
       'COMPLAINED',
       'REJECTED',
       'SUPPRESSED',
+      'CANCELLED',
       'ERROR',
     ]);
     expect(isSendStatus('PENDING')).toBe(false);
@@ -88,13 +91,20 @@ describe('send status life cycle', () => {
     ['BOUNCED', ['SENDING', 'SENT', 'DELIVERED']],
     ['COMPLAINED', ['SENDING', 'SENT', 'DELIVERED', 'BOUNCED']],
     ['SUPPRESSED', ['QUEUED', 'SENDING']],
+    ['CANCELLED', ['QUEUED', 'SENDING']],
     ['ERROR', ['QUEUED', 'SENDING']],
   ] as [SendStatus, SendStatus[]][])('lists the statuses a send may leave for %s: %j', (to, from) => {
     expect(statusesBefore(to)).toEqual(from);
   });
 
-  it('treats COMPLAINED, REJECTED, SUPPRESSED and ERROR as final; SENT, DELIVERED and BOUNCED wait for SES events', () => {
-    expect(SEND_STATUSES.filter(isFinal)).toEqual(['COMPLAINED', 'REJECTED', 'SUPPRESSED', 'ERROR']);
+  it('treats COMPLAINED, REJECTED, SUPPRESSED, CANCELLED and ERROR as final; SENT, DELIVERED and BOUNCED wait for SES events', () => {
+    expect(SEND_STATUSES.filter(isFinal)).toEqual([
+      'COMPLAINED',
+      'REJECTED',
+      'SUPPRESSED',
+      'CANCELLED',
+      'ERROR',
+    ]);
     expect(SEND_STATUSES.filter(isSettled)).toEqual(SEND_STATUSES.slice(2));
   });
 

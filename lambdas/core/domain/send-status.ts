@@ -5,6 +5,7 @@
  *   QUEUED ──claimed──▶ SENDING ──SES accepted──▶ SENT ──SES events──▶ DELIVERED < BOUNCED < COMPLAINED
  *      │                   │                        └──SES Reject──▶ REJECTED
  *      ├───────────────────┴──address suppressed──▶ SUPPRESSED (no SES call)
+ *      ├───────────────────┴──batch cancelled──▶ CANCELLED (no SES call)
  *      └───────────────────┴──permanent error / retries exhausted──▶ ERROR
  *
  * A send is born QUEUED: the writer writes it and puts its message on the queue as one step of its
@@ -29,6 +30,7 @@ export const SEND_STATUSES = [
   'COMPLAINED',
   'REJECTED',
   'SUPPRESSED',
+  'CANCELLED',
   'ERROR',
 ] as const;
 
@@ -39,14 +41,15 @@ export const EVENT_STATUSES = ['SENT', 'DELIVERED', 'BOUNCED', 'COMPLAINED', 'RE
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 const NEXT: Record<SendStatus, readonly SendStatus[]> = {
-  QUEUED: ['SENDING', 'SUPPRESSED', 'ERROR'],
-  SENDING: ['SENT', 'DELIVERED', 'BOUNCED', 'COMPLAINED', 'REJECTED', 'SUPPRESSED', 'ERROR'],
+  QUEUED: ['SENDING', 'SUPPRESSED', 'CANCELLED', 'ERROR'],
+  SENDING: ['SENT', 'DELIVERED', 'BOUNCED', 'COMPLAINED', 'REJECTED', 'SUPPRESSED', 'CANCELLED', 'ERROR'],
   SENT: ['DELIVERED', 'BOUNCED', 'COMPLAINED', 'REJECTED'],
   DELIVERED: ['BOUNCED', 'COMPLAINED'],
   BOUNCED: ['COMPLAINED'],
   COMPLAINED: [],
   REJECTED: [],
   SUPPRESSED: [],
+  CANCELLED: [],
   ERROR: [],
 };
 

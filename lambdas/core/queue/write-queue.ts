@@ -8,6 +8,39 @@ export interface WriteContinuation {
   key: string;
 }
 
+/**
+ * Work on a batch's open sends that the writer function does for the control API (issue 15), a page at
+ * a time, continued like a file: `release` puts every open send on the send queue (a resumed batch,
+ * whose messages were set aside while it was paused); `cancel` ends every open send CANCELLED; `start`
+ * starts a scheduled batch (its schedule's trigger). `after` is where a continued job goes on from.
+ */
+export interface BatchJob {
+  kind: 'release' | 'cancel' | 'start';
+  batchId: string;
+  after?: string;
+}
+
+const JOB_KINDS: readonly BatchJob['kind'][] = ['release', 'cancel', 'start'];
+
+/** The batch job a write queue message is, or undefined when it is none (a file, a stranger's message). */
+export function batchJobOf(body: string): BatchJob | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { kind, batchId, after } = parsed as Record<string, unknown>;
+  if (
+    !JOB_KINDS.includes(kind as BatchJob['kind']) ||
+    typeof batchId !== 'string' ||
+    !/^[\w-]{1,64}$/.test(batchId)
+  )
+    return undefined;
+  return { kind: kind as BatchJob['kind'], batchId, ...(typeof after === 'string' ? { after } : {}) };
+}
+
 /** What the writer reads of a write queue message: a file of S3's event, or a continuation. */
 export type WriteRequest = { bucket: string; key: string; size?: number };
 
@@ -21,6 +54,17 @@ export class WriteQueue {
     private readonly sqs: SQSClient,
     readonly queueUrl: string,
   ) {}
+
+  /** Puts a batch job on the queue, after `delaySeconds` (SQS allows 0–900). */
+  async runJob(job: BatchJob, delaySeconds = 0): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(job),
+        ...(delaySeconds > 0 ? { DelaySeconds: Math.min(900, Math.round(delaySeconds)) } : {}),
+      }),
+    );
+  }
 
   async continueWriting(continuation: Omit<WriteContinuation, 'kind'>): Promise<void> {
     const body: WriteContinuation = { kind: 'continue', ...continuation };

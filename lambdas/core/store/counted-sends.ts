@@ -16,7 +16,7 @@ export class CountedSends {
   constructor(
     private readonly sends: Pick<
       SendStore,
-      'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'releaseClaim' | 'recordEvent'
+      'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'markCancelled' | 'releaseClaim' | 'recordEvent'
     >,
     private readonly counters: Pick<CounterStore, 'move'>,
     private readonly writers: Pick<WriterStore, 'markSendingUnfinished'>,
@@ -59,6 +59,12 @@ export class CountedSends {
   async markSuppressed(ref: SendRef, reason: string, now: Date, leaseId?: string): Promise<boolean> {
     const moved = await this.sends.markSuppressed(ref, reason, now, leaseId);
     if (moved) await this.count(ref, moved.from, 'SUPPRESSED', now);
+    return moved !== undefined;
+  }
+
+  async markCancelled(ref: SendRef, now: Date, leaseId?: string): Promise<boolean> {
+    const moved = await this.sends.markCancelled(ref, now, leaseId);
+    if (moved) await this.count(ref, moved.from, 'CANCELLED', now);
     return moved !== undefined;
   }
 

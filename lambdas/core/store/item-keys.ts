@@ -15,6 +15,10 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
  * first send was claimed (batch-starts.ts) and when its last one finished.
  */
 export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
+/** A batch's state as marketers control it (batch-control-store.ts): paused, cancelled, scheduled. */
+export const controlKey = (batchId: string) => ({ pk: `CONTROL#${batchId}`, sk: 'CONTROL' });
+/** One window of a batch's own pace (batch-pace-store.ts): how many sends it holds so far. */
+export const paceKey = (batchId: string, window: number) => ({ pk: `PACE#${batchId}#${window}`, sk: 'PACE' });
 /** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
 export const counterKey = (batchId: string, shard: number) => ({
   pk: `COUNTER#${batchId}#${shard}`,
@@ -65,7 +69,15 @@ export const counterShardOf = (sendId: string) => shardOf(sendId, COUNTER_SHARDS
  * two index writes per send for it (docs/data-model.md); a page of either reads the entries of `SENT` and
  * keeps the sends in its status. The rarer outcomes have a partition each.
  */
-export type IndexedStatus = 'OPEN' | 'SENT' | 'BOUNCED' | 'COMPLAINED' | 'REJECTED' | 'SUPPRESSED' | 'ERROR';
+export type IndexedStatus =
+  | 'OPEN'
+  | 'SENT'
+  | 'BOUNCED'
+  | 'COMPLAINED'
+  | 'REJECTED'
+  | 'SUPPRESSED'
+  | 'CANCELLED'
+  | 'ERROR';
 
 export function indexedStatusOf(status: SendStatus): IndexedStatus {
   if (status === 'QUEUED' || status === 'SENDING') return 'OPEN';
@@ -85,6 +97,7 @@ export const INDEXED_STATUSES: readonly IndexedStatus[] = [
   'COMPLAINED',
   'REJECTED',
   'SUPPRESSED',
+  'CANCELLED',
   'ERROR',
 ];
 

@@ -32,6 +32,11 @@ interface Positioned {
 
 /** Items read per BatchGetItem while a page fills. */
 const READ_AHEAD = 100;
+/**
+ * Sends a page may read per send it wants: a status sharing its index entries with another (item-keys.ts)
+ * may have to pass over the other's sends, and this bounds what one request costs.
+ */
+const READS_PER_WANTED = 10;
 /** Batches whose counters are read at once while a page without a batch filter walks the batches. */
 const BATCHES_PER_STEP = 25;
 
@@ -67,7 +72,12 @@ export class SendReader {
     this.counters = new CounterStore(db, tableName);
   }
 
-  /** The `first` newest sends that match `filter` and sort below `afterKey` (a createdKey). */
+  /**
+   * The `first` newest sends that match `filter` and sort below `afterKey` (a createdKey). A status that
+   * shares its index entries with another (SENT and DELIVERED, QUEUED and SENDING) is read through both
+   * and kept when it matches, at most READS_PER_WANTED sends read per wanted send: a page that reaches that
+   * bound first is shorter, and its `nextKey` is where it stopped reading.
+   */
   async page(filter: SendFilter, first: number, afterKey?: string): Promise<SendPage> {
     const range = createdKeyRange(filter, afterKey);
     const positions =
@@ -75,23 +85,32 @@ export class SendReader {
         ? this.acrossBatches(filter, range, first)
         : this.ofBatches([filter.batchId], filter.status, range, first);
     const found: SendRecord[] = [];
-    for await (const send of this.matching(positions, filter.status, first + 1)) found.push(send);
+    const reading = { budget: READS_PER_WANTED * (first + 1), lastRead: undefined as string | undefined };
+    for await (const send of this.matching(positions, filter.status, first + 1, reading)) found.push(send);
     const sends = found.slice(0, first);
     const last = sends.at(-1);
-    return {
-      sends,
-      ...(found.length > first && last ? { nextKey: `${last.createdAt}#${last.sendId}` } : {}),
-    };
+    if (found.length > first && last) return { sends, nextKey: `${last.createdAt}#${last.sendId}` };
+    if (reading.budget <= 0 && reading.lastRead !== undefined) return { sends, nextKey: reading.lastRead };
+    return { sends };
   }
 
-  /** The open sends (QUEUED or SENDING) of a batch, newest first, read as consumed: for the sweeper. */
-  async *openSends(batchId: string): AsyncGenerator<SendRecord> {
-    const range: SortKeyRange = { upperExclusive: false };
+  /**
+   * The open sends (QUEUED or SENDING) of a batch, newest first, read as consumed: for the sweeper and
+   * the batch jobs (release, cancel). From below `afterKey` (the createdKey of the last send a job got
+   * to) when given.
+   */
+  async *openSends(batchId: string, afterKey?: string): AsyncGenerator<SendRecord> {
+    const range: SortKeyRange =
+      afterKey === undefined ? { upperExclusive: false } : { upper: afterKey, upperExclusive: true };
     let pending: string[] = [];
     const read = async () => {
-      const found = await this.sends.getSends(pending);
+      const found = new Map((await this.sends.getSends(pending)).map((send) => [send.sendId, send]));
+      const ordered = pending.flatMap((id) => {
+        const send = found.get(id);
+        return send && (send.status === 'QUEUED' || send.status === 'SENDING') ? [send] : [];
+      });
       pending = [];
-      return found.filter((send) => send.status === 'QUEUED' || send.status === 'SENDING');
+      return ordered;
     };
     for await (const position of this.ofIndexed([batchId], ['OPEN'], range, READ_AHEAD)) {
       pending.push(position.sendId);
@@ -100,11 +119,15 @@ export class SendReader {
     if (pending.length > 0) yield* await read();
   }
 
-  /** Reads the sends behind the positions, in order, `READ_AHEAD` at a time, keeping those that match. */
+  /**
+   * Reads the sends behind the positions, in order, `READ_AHEAD` at a time, keeping those that match,
+   * until `wanted` matched or the reading's budget of sends read is spent (it notes the last position read).
+   */
   private async *matching(
     positions: AsyncIterable<Positioned>,
     status: SendStatus | undefined,
     wanted: number,
+    reading: { budget: number; lastRead: string | undefined },
   ): AsyncGenerator<SendRecord> {
     let kept = 0;
     let pending: Positioned[] = [];
@@ -113,19 +136,23 @@ export class SendReader {
         (await this.sends.getSends(pending.map((p) => p.sendId))).map((s) => [s.sendId, s]),
       );
       for (const position of pending) {
+        reading.budget -= 1;
+        reading.lastRead = position.createdKey;
         const send = read.get(position.sendId);
-        if (!send || (status !== undefined && send.status !== status)) continue;
-        kept += 1;
-        yield send;
-        if (kept >= wanted) return;
+        if (send && (status === undefined || send.status === status)) {
+          kept += 1;
+          yield send;
+          if (kept >= wanted) return;
+        }
+        if (reading.budget <= 0) return;
       }
     }.bind(this);
     for await (const position of positions) {
       pending.push(position);
-      if (pending.length < Math.min(READ_AHEAD, wanted - kept)) continue;
+      if (pending.length < Math.min(READ_AHEAD, wanted - kept, reading.budget)) continue;
       yield* flush();
       pending = [];
-      if (kept >= wanted) return;
+      if (kept >= wanted || reading.budget <= 0) return;
     }
     if (pending.length > 0) yield* flush();
   }

@@ -274,6 +274,45 @@ export class SendStore {
   }
 
   /**
+   * Ends the send CANCELLED without an SES call: its batch was cancelled. Taken from QUEUED, and from
+   * SENDING only by the holder of the claim (`leaseId`) or once the claim's lease has run out: a sender
+   * in the middle of its SES call keeps the send, and records what SES answered.
+   */
+  async markCancelled(ref: SendRef, now: Date, leaseId?: string): Promise<Transition> {
+    const values: Item = {
+      ':to': 'CANCELLED',
+      ':now': now.toISOString(),
+      ':nowMs': now.getTime(),
+      ':createdAt': ref.createdAt,
+      ':queued': 'QUEUED',
+      ':sending': 'SENDING',
+      ':sort': sendIndexKeysFor('CANCELLED', ref.batchId, ref.sendId, ref.createdAt)[BATCH_INDEX.sort],
+    };
+    let claimHeld = 'leaseUntil < :nowMs';
+    if (leaseId !== undefined) {
+      values[':lease'] = leaseId;
+      claimHeld = `${claimHeld} OR leaseId = :lease`;
+    }
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(ref.sendId),
+          UpdateExpression: 'SET #status = :to, updatedAt = :now, #sort = :sort REMOVE leaseUntil',
+          ConditionExpression: `createdAt = :createdAt AND (#status = :queued OR (#status = :sending AND (${claimHeld})))`,
+          ExpressionAttributeNames: { '#status': 'status', '#sort': BATCH_INDEX.sort },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return { from: out.Attributes?.status as SendStatus };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
    * Writes what one SES event says about a send: its fact, and its status when the rank allows (send-status.ts).
    * The send is read first (its batch and createdAt place its index entry), then written with a
    * condition on the status it was read in, so a concurrent change (the sender's SENT, another event)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstantSpan } from '../../lambdas/graphql/iso-instant.js';
+import { parseInstantSpan } from '../../lambdas/core/domain/iso-instant.js';
 
 const span = (text: string) => {
   const parsed = parseInstantSpan(text);
