@@ -15,6 +15,7 @@ import { SendQueue } from '../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../lambdas/core/queue/write-queue.js';
 import { BatchStore } from '../lambdas/core/store/batch-store.js';
 import { SendStore } from '../lambdas/core/store/send-store.js';
+import { SuppressionStore } from '../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../lambdas/core/store/writer-store.js';
 import { createWriterHandler } from '../lambdas/writer/handler.js';
 import { localClients } from '../local/local-clients.js';
@@ -42,6 +43,7 @@ const handler = createWriterHandler({
   files: new CampaignFiles(s3, bucket),
   chunks: new RowChunks(s3, bucket),
   sends: new SendStore(clients.documents, table),
+  suppressions: new SuppressionStore(clients.documents, table),
   writers,
   batches: new BatchStore(clients.documents, table),
   queue: new SendQueue(clients.sqs, env('QUEUE_URL')),

@@ -24,6 +24,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PageCursors } from '../lambdas/core/domain/page-cursor.js';
 import { sendIdFor } from '../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../lambdas/core/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../lambdas/core/domain/send-status.js';
@@ -34,7 +35,6 @@ import { SendStore } from '../lambdas/core/store/send-store.js';
 import { ensureTable } from '../lambdas/core/store/table-provisioning.js';
 import { WriterStore } from '../lambdas/core/store/writer-store.js';
 import { createGraphqlHandler } from '../lambdas/graphql/handler.js';
-import { PageCursors } from '../lambdas/graphql/page-cursor.js';
 import { tableReaders } from '../lambdas/graphql/table-readers.js';
 import { startDynamoEmulator } from '../local/emulators.js';
 import { localClients } from '../local/local-clients.js';
@@ -231,7 +231,12 @@ async function settleBatches(table: BenchTable): Promise<void> {
       );
       batch.leaseUntil = claim.record.leaseUntil ?? 0;
     }
-    const progress = { chunksDone: Math.ceil(batch.rows / 500), rowsWritten: batch.rows };
+    const progress = {
+      chunksDone: Math.ceil(batch.rows / 500),
+      rowsWritten: batch.rows,
+      rowsSuppressed: 0,
+      suppressedListed: 0,
+    };
     await table.writers.checkpoint(batch.batchId, batch.leaseUntil, progress, now);
     await table.writers.finish(batch.batchId, batch.leaseUntil, now, { state: 'READY' });
     for (const [shard, changes] of batch.pending) {

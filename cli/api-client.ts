@@ -19,15 +19,21 @@ const count = z.number().int();
 const RejectedRowSchema = z.looseObject({ line: count, reason: z.string(), value: z.string() });
 export type RejectedRow = z.infer<typeof RejectedRowSchema>;
 
+const SuppressedRowSchema = z.looseObject({ line: count, email: z.string(), reason: z.string() });
+export type SuppressedRow = z.infer<typeof SuppressedRowSchema>;
+
 export const UploadReportSchema = z.looseObject({
   batchId: z.string(),
   received: count,
   accepted: count,
   duplicates: count,
   invalid: count,
+  // An API from before the suppression list answers without them.
+  suppressed: count.optional(),
   dryRun: z.boolean(),
   encoding: z.string().optional(),
   errors: z.array(RejectedRowSchema).optional(),
+  suppressedList: z.array(SuppressedRowSchema).optional(),
 });
 export type UploadReport = z.infer<typeof UploadReportSchema>;
 
@@ -50,6 +56,7 @@ const BatchSchema = z.looseObject({
   received: count,
   duplicates: count,
   invalid: count,
+  suppressed: count.nullish(),
   dryRun: z.boolean(),
   finished: z.boolean(),
   counts: z.looseObject({ sent: count, error: count }),
@@ -283,7 +290,7 @@ export class CampaignApi {
     const data = await this.graphql<{ batch: unknown }>(
       `query CampaignProgress($batchId: String!) {
         batch(batchId: $batchId) {
-          batchId fileName createdAt startedAt finishedAt total received duplicates invalid dryRun finished
+          batchId fileName createdAt startedAt finishedAt total received duplicates invalid suppressed dryRun finished
           counts { sent error }
         }
       }`,

@@ -25,7 +25,7 @@ const FILE_PROBLEMS: Record<string, string> = {
 export function fileProblemMessage(code: string): string | undefined {
   if (FILE_PROBLEMS[code]) return FILE_PROBLEMS[code];
   if (code === 'NOTHING_ACCEPTED')
-    return 'No row of the file can be sent (every row invalid or a duplicate).';
+    return 'No row of the file can be sent (every row invalid, a duplicate or suppressed).';
   if (code === 'FILE_TOO_LARGE')
     return 'The file is larger than the API takes at all: split it into several campaigns.';
   return undefined;
@@ -111,10 +111,17 @@ function explainApiError(error: ApiError): string {
       return lines(`The API did not take the body as a CSV file: ${said}`);
     case 422: {
       const errors = Array.isArray(body.errors) ? (body.errors as { line?: number; reason?: string }[]) : [];
+      const suppressed = Array.isArray(body.suppressedList)
+        ? (body.suppressedList as { line?: number; email?: string; reason?: string }[])
+        : [];
       return lines(
         `No row of the file can be sent, so no campaign was created: ${said}`,
         ...errors.slice(0, 5).map((row) => `  line ${row.line}: ${row.reason}`),
         errors.length > 5 ? `  … and ${errors.length - 5} more` : undefined,
+        ...suppressed
+          .slice(0, 5)
+          .map((row) => `  line ${row.line}: ${row.email} is suppressed (${row.reason})`),
+        suppressed.length > 5 ? `  … and ${suppressed.length - 5} more suppressed` : undefined,
       );
     }
     case 429:

@@ -7,6 +7,7 @@ import {
   type BatchProgress,
   CampaignApi,
   type RejectedRow,
+  type SuppressedRow,
   type UploadReport,
 } from './api-client.js';
 import { explain, fileProblemMessage } from './api-messages.js';
@@ -50,12 +51,21 @@ const positiveInt = (value: string) => {
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 function printReport(report: UploadReport) {
+  const suppressed = report.suppressed ?? 0;
   out(
     `Batch ${report.batchId}: ${report.accepted} of ${report.received} rows accepted, ` +
       `${report.duplicates} duplicate${report.duplicates === 1 ? '' : 's'}, ${report.invalid} invalid` +
+      `${suppressed > 0 ? `, ${suppressed} suppressed` : ''}` +
       `${report.dryRun ? ' (dry run: no mail goes to SES)' : ''}.`,
   );
   printRejected(report.errors ?? [], report.invalid);
+  printSuppressed(report.suppressedList ?? [], suppressed);
+}
+
+/** The first rows left out for an address on the suppression list, with their line and its reason. */
+function printSuppressed(rows: readonly SuppressedRow[], suppressed: number) {
+  for (const row of rows.slice(0, 10)) out(`  line ${row.line}: ${row.email} is suppressed (${row.reason})`);
+  if (suppressed > 10) out(`  … and ${suppressed - 10} more suppressed addresses`);
 }
 
 /** The first rejected rows, with their line and why. */
@@ -247,7 +257,7 @@ async function send(path: string, options: SendOptions, global: GlobalOptions) {
       const batch = await api.batch(batchId);
       if (batch) {
         out(
-          `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid.`,
+          `Batch ${batchId}: ${batch.total} of ${batch.received} rows accepted, ${batch.duplicates} duplicates, ${batch.invalid} invalid${batch.suppressed ? `, ${batch.suppressed} suppressed` : ''}.`,
         );
         if (batch.invalid > 0) printRejected(await api.rejectedRows(batchId), batch.invalid);
       }
@@ -284,7 +294,9 @@ async function status(
   );
   out(
     `  ${batch.total} recipients: ${figures.sent} sent, ${figures.errors} failed, ${batch.total - figures.done} to go` +
-      ` (${batch.duplicates} duplicate and ${batch.invalid} invalid rows left out)`,
+      (batch.suppressed
+        ? ` (${batch.duplicates} duplicate, ${batch.invalid} invalid and ${batch.suppressed} suppressed rows left out)`
+        : ` (${batch.duplicates} duplicate and ${batch.invalid} invalid rows left out)`),
   );
   if (batch.finished) {
     out(

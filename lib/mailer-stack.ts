@@ -66,6 +66,7 @@ export class MailerStack extends Stack {
       health: this.functions.health.fn,
       uploadUrl: this.largeUploads.uploadUrl.fn,
       docs: this.docs.docs.fn,
+      suppressions: this.functions.suppressions.fn,
       unsubscribe: this.functions.unsubscribe.fn,
       throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
       corsOrigins: settings.corsOrigins,

@@ -30,8 +30,9 @@ const rowsOf = (report: {
   total?: number;
   duplicates: number;
   invalid: number;
+  suppressed?: number | null;
 }) =>
-  `${report.accepted ?? report.total} of ${report.received} rows accepted (${report.duplicates} duplicates, ${report.invalid} invalid)`;
+  `${report.accepted ?? report.total} of ${report.received} rows accepted (${report.duplicates} duplicates, ${report.invalid} invalid${report.suppressed ? `, ${report.suppressed} suppressed` : ''})`;
 
 export function finishedLine(batch: BatchProgress): string {
   const figures = batchFigures(batch, new Date());
@@ -132,6 +133,7 @@ export function campaignConsole(options: {
               accepted: number;
               duplicates: number;
               invalid: number;
+              suppressed?: number;
               dryRun?: boolean;
             };
             print(

@@ -32,9 +32,12 @@ export function campaignOf(
           accepted: batch.accepted,
           duplicates: batch.duplicates,
           invalid: batch.invalid,
+          // Batches uploaded before the suppression list existed had none.
+          suppressed: batch.suppressed ?? 0,
           encoding: batch.encoding,
           errors: batch.errors ?? [],
           duplicatesList: batch.duplicatesList ?? [],
+          suppressedList: batch.suppressedList ?? [],
           truncated: batch.truncated ?? false,
         };
   return {

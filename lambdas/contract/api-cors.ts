@@ -5,7 +5,7 @@
  * them once CORS is configured, and without a configuration they would open what the stack keeps shut.
  */
 export const CORS_POLICY = {
-  allowMethods: ['GET', 'POST'],
+  allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
   /** Request headers a browser may send cross-origin: the body type, the API key, the upload's idempotency key. */
   allowHeaders: ['content-type', 'x-api-key', 'idempotency-key'],
   /** No cookies or HTTP authentication: keys travel in x-api-key, which the page itself sets. */

@@ -11,7 +11,7 @@ import type { FunctionId } from './functions.js';
 /** The function behind a route (a ProjectFunction of the stack, the same entry module locally). */
 export type ApiFunction = Extract<
   FunctionId,
-  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns' | 'unsubscribe'
+  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns' | 'suppressions' | 'unsubscribe'
 >;
 
 /** Who may call a route: anyone, or a key with that scope (or, `read-or-upload`, either) in `x-api-key`. */
@@ -22,8 +22,11 @@ export function scopesOf(access: Exclude<RouteAccess, 'public'>): ('read' | 'upl
   return access === 'read-or-upload' ? ['read', 'upload'] : [access];
 }
 
+/** The methods the API routes: API Gateway's, CORS's and the OpenAPI document's names for them. */
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: ApiMethod;
   /** API Gateway's path syntax: `{name}` is one path segment. */
   readonly path: string;
   readonly fn: ApiFunction;
@@ -39,6 +42,12 @@ export const HEALTH_PATH = '/health';
 export const DOCS_PATH = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_ASSET_PATH = `${DOCS_PATH}/{asset}`;
+/** The project's suppression list: GET pages it or looks one address up. */
+export const SUPPRESSIONS_PATH = '/suppressions';
+/** One address of the list: `{email}` is one path segment (percent-encoded as a client sends it). */
+export const SUPPRESSION_PATH = `${SUPPRESSIONS_PATH}/{email}`;
+/** A CSV of addresses added to the list at once. */
+export const SUPPRESSION_IMPORT_PATH = `${SUPPRESSIONS_PATH}/import`;
 /** A mail's unsubscribe link (List-Unsubscribe): `{token}` names its send, signed (unsubscribe-token.ts). */
 export const UNSUBSCRIBE_PATH = '/unsubscribe/{token}';
 
@@ -64,6 +73,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: OPENAPI_PATH, fn: 'docs', access: 'public' },
   { method: 'GET', path: DOCS_PATH, fn: 'docs', access: 'public' },
   { method: 'GET', path: DOCS_ASSET_PATH, fn: 'docs', access: 'public' },
+  // The suppression list is managed by whoever uploads campaigns; analysts read it through GraphQL.
+  { method: 'GET', path: SUPPRESSIONS_PATH, fn: 'suppressions', access: 'upload' },
+  { method: 'PUT', path: SUPPRESSION_PATH, fn: 'suppressions', access: 'upload' },
+  { method: 'DELETE', path: SUPPRESSION_PATH, fn: 'suppressions', access: 'upload' },
+  { method: 'POST', path: SUPPRESSION_IMPORT_PATH, fn: 'suppressions', access: 'upload' },
   // A recipient's link: the signed token in the path is the only credential. GET shows a page whose
   // button POSTs; only the POST (a mail client's one-click, or that button) unsubscribes.
   { method: 'GET', path: UNSUBSCRIBE_PATH, fn: 'unsubscribe', access: 'public' },

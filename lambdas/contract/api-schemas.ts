@@ -37,6 +37,22 @@ export const DuplicateSchema = z
   })
   .meta({ id: 'Duplicate' });
 
+/**
+ * Why an address is on the project's suppression list: a hard bounce, a complaint, an unsubscribe, or a
+ * person (by hand or by import). The domain's rules (core/domain/suppression.ts) use these names.
+ */
+export const SUPPRESSION_REASONS = ['BOUNCED', 'COMPLAINED', 'UNSUBSCRIBED', 'MANUAL'] as const;
+
+export const SuppressedRowSchema = z
+  .strictObject({
+    line: z.int().min(2),
+    email: z.string().meta({ description: 'The address, trimmed and lower-cased.' }),
+    reason: z.enum(SUPPRESSION_REASONS).meta({
+      description: 'Why the address is on the suppression list (GET /suppressions?email= says more).',
+    }),
+  })
+  .meta({ id: 'SuppressedRow' });
+
 /** How the bytes of a campaign file were read. */
 export const CAMPAIGN_ENCODINGS = ['utf-8', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
 
@@ -44,10 +60,15 @@ const count = z.int().min(0);
 
 /** What every report holds, with or without a batch. */
 const reportCounts = {
-  received: count.meta({ description: 'Non-blank data records: accepted + duplicates + invalid.' }),
-  accepted: count,
+  received: count.meta({
+    description: 'Non-blank data records: accepted + duplicates + invalid + suppressed.',
+  }),
+  accepted: count.meta({ description: 'Rows that become sends.' }),
   duplicates: count,
   invalid: count,
+  suppressed: count.meta({
+    description: 'Valid rows whose address is on the suppression list: no send is made for them.',
+  }),
   encoding: z.enum(CAMPAIGN_ENCODINGS).meta({
     description:
       'How the bytes were read: UTF-8 (with or without BOM), Windows-1252 when they are not UTF-8, or UTF-16 (told by its BOM or the zero bytes of its header).',
@@ -61,6 +82,12 @@ const reportCounts = {
     .array(DuplicateSchema)
     .max(REPORT_LIST_LIMIT)
     .meta({ description: `Duplicate rows, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.` }),
+  suppressedList: z
+    .array(SuppressedRowSchema)
+    .max(REPORT_LIST_LIMIT)
+    .meta({
+      description: `Rows whose address is suppressed, with the reason, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
+    }),
   truncated: z.boolean().meta({
     description: `A list was cut at ${REPORT_LIST_LIMIT.toLocaleString('en')} entries; the counts stay exact.`,
   }),
@@ -100,6 +127,17 @@ const message = z.string().meta({ description: 'What was wrong, for a person to 
 export const LARGE_UPLOAD_PROBLEMS = ['SIZE_REQUIRED', 'INVALID_SIZE'] as const;
 
 /**
+ * What the suppression routes refuse: an address that cannot be one, a page size or cursor that is not
+ * one, a PUT body that is not `{ "reason": "…" }`.
+ */
+export const SUPPRESSION_REQUEST_PROBLEMS = [
+  'INVALID_EMAIL',
+  'INVALID_LIMIT',
+  'INVALID_CURSOR',
+  'INVALID_BODY',
+] as const;
+
+/**
  * What was wrong with a request itself (its form, its headers, its encoding), as opposed to the file it
  * carries (CAMPAIGN_FILE_PROBLEMS): the `problem` of an Error answer.
  */
@@ -115,6 +153,7 @@ export const REQUEST_PROBLEMS = [
   'NOT_A_CSV_FILE',
   'REQUEST_TOO_LARGE',
   ...LARGE_UPLOAD_PROBLEMS,
+  ...SUPPRESSION_REQUEST_PROBLEMS,
 ] as const;
 export type RequestProblem = (typeof REQUEST_PROBLEMS)[number];
 
@@ -273,7 +312,9 @@ export type ClientErrorAnswer =
   | IdempotencyConflict
   | DuplicateFile
   | PayloadTooLarge
-  | FileTooLarge;
+  | FileTooLarge
+  | NotSuppressed
+  | ImportTooLarge;
 
 // ---------------------------------------------------------------------------------------------------
 // Large uploads: POST /campaigns/uploads
@@ -328,6 +369,104 @@ export const IdempotencyKeySchema = z
   .meta({
     description: 'A retry with the same key and file returns the first answer; with a different file, 409.',
   });
+
+// ---------------------------------------------------------------------------------------------------
+// The suppression list: GET /suppressions, PUT and DELETE /suppressions/{email}, POST /suppressions/import
+
+/** A person's note on an address added by hand: what PUT takes as `reason`, kept as the entry's `detail`. */
+export const MAX_SUPPRESSION_NOTE = 500;
+
+/** Entries of a page of GET /suppressions: 50 when `limit` is not given, at most 500. */
+export const SUPPRESSION_PAGE = { defaultLimit: 50, maxLimit: 500 } as const;
+
+export const SuppressionSchema = z
+  .strictObject({
+    email: z.string().meta({ description: 'The address, trimmed and lower-cased.' }),
+    reason: z.enum(SUPPRESSION_REASONS).meta({
+      description:
+        "BOUNCED (a permanent bounce, SES's own account-level suppression list included), COMPLAINED, UNSUBSCRIBED (the one-click link of a mail), MANUAL (PUT or an import).",
+    }),
+    detail: z.string().optional().meta({
+      description: 'The bounce subtype, the complaint feedback type, the note given with PUT, or `import`.',
+    }),
+    sourceSendId: z.string().optional().meta({ description: 'The send whose event or link added it.' }),
+    sourceBatchId: z.string().optional().meta({ description: "That send's batch." }),
+    addedAt: z.iso.datetime().meta({ description: 'When the entry was made (or last replaced by PUT).' }),
+  })
+  .meta({ id: 'Suppression', description: 'One address of the suppression list: no campaign mails it.' });
+export type SuppressionAnswer = z.infer<typeof SuppressionSchema>;
+
+export const SuppressionPageSchema = z
+  .strictObject({
+    items: z.array(SuppressionSchema).meta({ description: 'Newest first.' }),
+    nextCursor: z.string().nullable().meta({
+      description: 'Pass as `cursor` (with the same `limit` or another) for the next page; null on the last.',
+    }),
+  })
+  .meta({ id: 'SuppressionPage', description: 'A page of the suppression list, newest first.' });
+export type SuppressionPage = z.infer<typeof SuppressionPageSchema>;
+
+export const SuppressionNoteSchema = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_SUPPRESSION_NOTE)
+      .meta({
+        description: `Why the address is suppressed, for people: 1 to ${MAX_SUPPRESSION_NOTE} characters.`,
+      }),
+  })
+  .meta({ id: 'SuppressionNote' });
+export type SuppressionNote = z.infer<typeof SuppressionNoteSchema>;
+
+export const NotSuppressedSchema = z
+  .strictObject({
+    error: message,
+    problem: z.literal('NOT_SUPPRESSED'),
+    email: z.string().meta({ description: 'The address asked for, normalised.' }),
+  })
+  .meta({ id: 'NotSuppressed', description: 'The address is not on the suppression list.' });
+export type NotSuppressed = z.infer<typeof NotSuppressedSchema>;
+
+export const ImportRowErrorSchema = z
+  .strictObject({
+    line: z.int().min(1).meta({ description: 'Line of the file (a header, when there is one, is line 1).' }),
+    reason: z.string(),
+    value: z.string().max(200).meta({ description: 'The offending value, at most 200 characters.' }),
+  })
+  .meta({ id: 'ImportRowError' });
+
+export const SuppressionImportSchema = z
+  .strictObject({
+    received: count.meta({ description: 'Non-blank data lines: added + alreadySuppressed + invalid.' }),
+    added: count.meta({ description: 'Addresses put on the list (reason MANUAL, detail `import`).' }),
+    alreadySuppressed: count.meta({
+      description:
+        'Addresses on the list already, whatever their reason (which stays), or met on an earlier line of the file.',
+    }),
+    invalid: count,
+    invalidList: z
+      .array(ImportRowErrorSchema)
+      .max(REPORT_LIST_LIMIT)
+      .meta({
+        description: `Lines that hold no valid address, at most ${REPORT_LIST_LIMIT.toLocaleString('en')}.`,
+      }),
+    truncated: z.boolean().meta({
+      description: `invalidList was cut at ${REPORT_LIST_LIMIT.toLocaleString('en')} entries; the counts stay exact.`,
+    }),
+  })
+  .meta({ id: 'SuppressionImport', description: 'What an import did with each line of the file.' });
+export type SuppressionImport = z.infer<typeof SuppressionImportSchema>;
+
+export const ImportTooLargeSchema = z
+  .strictObject({
+    error: message,
+    problem: z.literal('REQUEST_TOO_LARGE'),
+    maxBytes: z.int().meta({ description: 'The largest file an import takes: split a larger list.' }),
+  })
+  .meta({ id: 'ImportTooLarge' });
+export type ImportTooLarge = z.infer<typeof ImportTooLargeSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // Campaigns: GET /campaigns/{batchId}

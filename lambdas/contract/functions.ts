@@ -43,6 +43,11 @@ export const FUNCTIONS = {
    * five minutes, so that two runs do not overlap.
    */
   sweeper: { folder: 'sweeper', serviceName: 'sweeper', timeoutSeconds: 120 },
+  /**
+   * GET, PUT and DELETE of /suppressions, and POST /suppressions/import: the project's suppression list.
+   * An import of the largest file taken is answered within the HTTP API's 30 s.
+   */
+  suppressions: { folder: 'suppressions', serviceName: 'suppressions', timeoutSeconds: 29 },
   /** GET /health. */
   health: { folder: 'health', serviceName: 'health', timeoutSeconds: 5 },
   /** GET and POST /unsubscribe/{token}: a recipient's one-click unsubscribe (RFC 8058). */

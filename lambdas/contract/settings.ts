@@ -45,7 +45,13 @@ const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 const DAY_SECONDS = 86_400;
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-const ALL_API_KEY_CHECKERS: readonly FunctionId[] = ['uploadApi', 'uploadUrl', 'campaigns', 'graphql'];
+const ALL_API_KEY_CHECKERS: readonly FunctionId[] = [
+  'uploadApi',
+  'uploadUrl',
+  'campaigns',
+  'graphql',
+  'suppressions',
+];
 
 export const SETTINGS = {
   // --- Read by several functions ---------------------------------------------------------------------
@@ -53,7 +59,17 @@ export const SETTINGS = {
     env: 'TABLE_NAME',
     kind: { type: 'string' },
     required: true,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns', 'unsubscribe'],
+    readBy: [
+      'uploadApi',
+      'uploadUrl',
+      'writer',
+      'graphql',
+      'sender',
+      'sweeper',
+      'campaigns',
+      'suppressions',
+      'unsubscribe',
+    ],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
   queueUrl: {
@@ -308,20 +324,31 @@ export const SETTINGS = {
     description: 'sends enqueued again per run, so that one run stays short',
   },
 
+  // --- suppressions -----------------------------------------------------------------------------------
+  maxSuppressionImportBytes: {
+    env: 'MAX_SUPPRESSION_IMPORT_BYTES',
+    // Each address is a read and a write: 1 MiB (some 40,000 addresses) is answered well within 29 s.
+    kind: { type: 'integer', min: 1024, max: 6 * MIB },
+    default: MIB,
+    readBy: ['suppressions'],
+    description:
+      'the largest CSV of addresses POST /suppressions/import accepts, in bytes (a larger list is split)',
+  },
+
   // --- graphql ----------------------------------------------------------------------------------------
   cursorSecret: {
     env: 'CURSOR_SECRET',
     // Shorter secrets would make forged cursors a matter of guessing.
     kind: { type: 'string', minLength: 16 },
     secret: true,
-    readBy: ['graphql'],
+    readBy: ['graphql', 'suppressions'],
     description:
       'the key that signs page cursors; required on Lambda (the stack passes one it keeps in Secrets Manager)',
   },
   lambdaFunctionName: {
     env: 'AWS_LAMBDA_FUNCTION_NAME',
     kind: { type: 'string' },
-    readBy: ['graphql'],
+    readBy: ['graphql', 'suppressions'],
     description: 'set by the Lambda runtime, never by us: its presence makes CURSOR_SECRET required',
   },
   graphqlSchemaPath: {

@@ -18,6 +18,9 @@ import {
   OPENAPI_PATH,
   type RouteAccess,
   routeKeyOf,
+  SUPPRESSION_IMPORT_PATH,
+  SUPPRESSION_PATH,
+  SUPPRESSIONS_PATH,
   scopesOf,
   UNSUBSCRIBE_PATH,
   UPLOAD_PATH,
@@ -38,6 +41,8 @@ import {
   HealthSchema,
   IdempotencyConflictSchema,
   IdempotencyKeySchema,
+  type ImportTooLarge,
+  ImportTooLargeSchema,
   type IngestReport,
   IngestReportSchema,
   type InternalError,
@@ -47,9 +52,21 @@ import {
   LargeUploadSchema,
   MAX_GRAPHQL_QUERY_LENGTH,
   MAX_GRAPHQL_REQUEST_BYTES,
+  MAX_SUPPRESSION_NOTE,
   NothingAcceptedSchema,
+  type NotSuppressed,
+  NotSuppressedSchema,
   PayloadTooLargeSchema,
   ReportCountsSchema,
+  SUPPRESSION_PAGE,
+  type SuppressionAnswer,
+  type SuppressionImport,
+  SuppressionImportSchema,
+  type SuppressionNote,
+  SuppressionNoteSchema,
+  type SuppressionPage,
+  SuppressionPageSchema,
+  SuppressionSchema,
   UPLOAD_PROBLEMS_BY_STATUS,
 } from '../contract/api-schemas.js';
 import { API_KEY_SCOPES, type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../core/domain/api-key.js';
@@ -136,14 +153,16 @@ function missingColumnExample(): FileProblem {
 
 const REPORT_EXAMPLE: IngestReport = {
   batchId: '8b222e66-5d1c-4a7f-9a63-0d4c0f1f4a0e',
-  received: 5,
+  received: 6,
   accepted: 4,
   duplicates: 1,
   invalid: 0,
+  suppressed: 1,
   encoding: 'utf-8',
   dryRun: false,
   errors: [],
   duplicatesList: [{ line: 6, email: 'ana@example.com', firstLine: 2 }],
+  suppressedList: [{ line: 4, email: 'bob@example.com', reason: 'BOUNCED' }],
   truncated: false,
 };
 
@@ -185,16 +204,75 @@ const CAMPAIGN_EXAMPLE: Campaign = {
   total: 4,
   finished: false,
   report: {
-    received: 5,
+    received: 6,
     accepted: 4,
     duplicates: 1,
     invalid: 0,
+    suppressed: 1,
     encoding: 'utf-8',
     errors: [],
     duplicatesList: REPORT_EXAMPLE.duplicatesList,
+    suppressedList: REPORT_EXAMPLE.suppressedList,
     truncated: false,
   },
 };
+
+// The suppression list's examples: a manual entry, and one a bounce of a campaign added.
+const NOTE_EXAMPLE: SuppressionNote = { reason: 'asked us by phone not to mail her again' };
+
+const SUPPRESSION_EXAMPLE: SuppressionAnswer = {
+  email: 'ana@example.com',
+  reason: 'MANUAL',
+  detail: NOTE_EXAMPLE.reason,
+  addedAt: '2026-12-02T10:15:00.000Z',
+};
+
+const SUPPRESSION_PAGE_EXAMPLE: SuppressionPage = {
+  items: [
+    SUPPRESSION_EXAMPLE,
+    {
+      email: 'bob@example.com',
+      reason: 'BOUNCED',
+      detail: 'General',
+      sourceSendId: '5e0c1f5d9a8b7c6d5e4f3a2b1c0d9e8f',
+      sourceBatchId: REPORT_EXAMPLE.batchId,
+      addedAt: '2026-12-01T09:31:12.000Z',
+    },
+  ],
+  nextCursor: null,
+};
+
+const NOT_SUPPRESSED_EXAMPLE: NotSuppressed = {
+  error: 'carl@example.com is not on the suppression list',
+  problem: 'NOT_SUPPRESSED',
+  email: 'carl@example.com',
+};
+
+const IMPORT_EXAMPLE: SuppressionImport = {
+  received: 4,
+  added: 2,
+  alreadySuppressed: 1,
+  invalid: 1,
+  invalidList: [{ line: 4, reason: 'email is not of the form local@domain', value: 'dave-at-example.com' }],
+  truncated: false,
+};
+
+const IMPORT_TOO_LARGE_EXAMPLE: ImportTooLarge = {
+  error:
+    'the file is 2097152 bytes; an import takes at most 1048576 bytes: split the list and import each part',
+  problem: 'REQUEST_TOO_LARGE',
+  maxBytes: 1048576,
+};
+
+/** The CSV example of an import: a header, then one address per line. */
+const IMPORT_CSV = 'email\nbounced-elsewhere@example.com\nunsubscribed-elsewhere@example.com\n';
+
+const addressParameter = z.object({
+  email: z.string().meta({
+    description: 'The address (trimmed and lower-cased before use), percent-encoded as a URL path segment.',
+    example: 'ana@example.com',
+  }),
+});
 
 const LARGE_UPLOAD_EXAMPLE: LargeUploadRequest = { fileName: 'list.csv', size: 123456789, dryRun: false };
 
@@ -270,12 +348,14 @@ const oneClickForm = z.object({ [ONE_CLICK_FIELD]: z.literal(ONE_CLICK_VALUE) })
 
 function operations(): Record<string, Operation> {
   return {
+    ...suppressionOperations(),
     [`POST ${UPLOAD_PATH}`]: {
       tags: ['campaigns'],
       operationId: 'uploadCampaign',
       summary: 'Upload a campaign CSV (up to the API body limit)',
       description:
-        'Validates every row and drops duplicate addresses, then answers at once with the report: the ' +
+        'Validates every row, drops duplicate addresses and those on the suppression list (`suppressedList`, ' +
+        'no send is made for them), then answers at once with the report: the ' +
         'accepted rows become sends and are queued in the background, a chunk at a time (follow them with ' +
         `\`GET ${CAMPAIGN_PATH}\`). The same file as a batch of the last 24 hours is refused (409 DUPLICATE_FILE) ` +
         'unless `allowDuplicate=true` or the request is a retry under the same Idempotency-Key. ' +
@@ -563,15 +643,160 @@ function operations(): Record<string, Operation> {
   };
 }
 
+/** The suppression list's routes. */
+function suppressionOperations(): Record<string, Operation> {
+  const invalidEmail = 'The address is not one (INVALID_EMAIL), saying what is wrong with it.';
+  return {
+    [`GET ${SUPPRESSIONS_PATH}`]: {
+      tags: ['suppressions'],
+      operationId: 'getSuppressions',
+      summary: 'Look an address up on the suppression list, or page through the list',
+      description:
+        "With `email`: that address's entry, or 404 when it is not on the list (one key read). Without: a page " +
+        `of the list, newest first, \`limit\` entries (${SUPPRESSION_PAGE.defaultLimit} by default, at most ` +
+        `${SUPPRESSION_PAGE.maxLimit}); pass the page's \`nextCursor\` as \`cursor\` for the next one (one ` +
+        'index query and one batch read per page, whatever the size of the list). Addresses are added by ' +
+        'hard bounces and complaints (SES events), by the one-click unsubscribe of a mail, and by people ' +
+        `(\`PUT ${SUPPRESSION_PATH}\`, \`POST ${SUPPRESSION_IMPORT_PATH}\`).`,
+      request: {
+        query: z.object({
+          email: z
+            .string()
+            .optional()
+            .meta({ description: 'The address to look up; `limit` and `cursor` then do not apply.' }),
+          limit: z
+            .string()
+            .optional()
+            .meta({
+              description: `Entries per page, 1 to ${SUPPRESSION_PAGE.maxLimit}; ${SUPPRESSION_PAGE.defaultLimit} when omitted.`,
+              example: String(SUPPRESSION_PAGE.defaultLimit),
+            }),
+          cursor: z
+            .string()
+            .optional()
+            .meta({ description: 'The `nextCursor` of the page before, exactly as it came.' }),
+        }),
+      },
+      responses: {
+        '200': json(
+          'The entry of `email`, or a page of the list.',
+          z.union([SuppressionSchema, SuppressionPageSchema]),
+          SUPPRESSION_PAGE_EXAMPLE,
+        ),
+        '400': json(
+          `\`email\` is not an address (INVALID_EMAIL), \`limit\` is not 1 to ${SUPPRESSION_PAGE.maxLimit} (INVALID_LIMIT), or \`cursor\` is not a nextCursor of this route, or was altered (INVALID_CURSOR).`,
+          ErrorAnswerSchema,
+          {
+            error: `query parameter limit must be a whole number from 1 to ${SUPPRESSION_PAGE.maxLimit} (${SUPPRESSION_PAGE.defaultLimit} when omitted); got "1000"`,
+            problem: 'INVALID_LIMIT',
+          } satisfies ErrorAnswer,
+        ),
+        '404': json('The address is not on the list.', NotSuppressedSchema, NOT_SUPPRESSED_EXAMPLE),
+        ...tooManyRequests,
+      },
+    },
+    [`PUT ${SUPPRESSION_PATH}`]: {
+      tags: ['suppressions'],
+      operationId: 'putSuppression',
+      summary: 'Suppress an address by hand, with a note saying why',
+      description:
+        'Adds the address to the list, or replaces its entry, with reason MANUAL and the note as `detail`. ' +
+        'No campaign mails it from then on: an upload reports it as suppressed, and a send already queued for ' +
+        'it ends SUPPRESSED without a mail.',
+      request: {
+        params: addressParameter,
+        body: {
+          required: true,
+          content: { 'application/json': { schema: SuppressionNoteSchema, example: NOTE_EXAMPLE } },
+        },
+      },
+      responses: {
+        '200': json('The entry as it is now.', SuppressionSchema, SUPPRESSION_EXAMPLE),
+        '400': json(
+          `${invalidEmail} Or the body is not \`{ "reason": "…" }\` with a note of 1 to ${MAX_SUPPRESSION_NOTE} characters (INVALID_BODY).`,
+          ErrorAnswerSchema,
+        ),
+        '415': json(
+          'The body is not JSON (UNSUPPORTED_CONTENT_TYPE), or has a Content-Encoding other than gzip, deflate and br (UNSUPPORTED_CONTENT_ENCODING).',
+          ErrorAnswerSchema,
+        ),
+        ...tooManyRequests,
+      },
+    },
+    [`DELETE ${SUPPRESSION_PATH}`]: {
+      tags: ['suppressions'],
+      operationId: 'deleteSuppression',
+      summary: 'Take an address off the suppression list',
+      description:
+        'Removes the entry, whatever its reason, and answers with it; the next campaigns mail the address ' +
+        'again. Asked again, 404: the address is off the list either way. Think twice for a complaint or an ' +
+        'unsubscribe: mailing such an address again is what gets an account paused.',
+      request: { params: addressParameter },
+      responses: {
+        '200': json('The entry that was removed.', SuppressionSchema, SUPPRESSION_EXAMPLE),
+        '400': json(invalidEmail, ErrorAnswerSchema),
+        '404': json('The address was not on the list.', NotSuppressedSchema, NOT_SUPPRESSED_EXAMPLE),
+        ...tooManyRequests,
+      },
+    },
+    [`POST ${SUPPRESSION_IMPORT_PATH}`]: {
+      tags: ['suppressions'],
+      operationId: 'importSuppressions',
+      summary: 'Add a CSV of addresses to the suppression list',
+      description:
+        'Takes a CSV (as a `text/csv` body, or the field `file` of a form, as the upload does; read the same ' +
+        'way: UTF-8 with or without BOM, Windows-1252 or UTF-16, `,` `;` or tab, any line ending) whose ' +
+        'header names an `email` column, or with no header and the addresses in its first column. Adds ' +
+        'the addresses not on the list yet, reason MANUAL and detail `import`; an address already there keeps ' +
+        'its entry. Every line that holds no address is listed with its number. Sending the same file ' +
+        'again adds nothing.',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'text/csv': { schema: z.string().meta({ description: 'The CSV itself.' }), example: IMPORT_CSV },
+            'multipart/form-data': {
+              schema: z.object({ file: csvFile }),
+              encoding: { file: { contentType: 'text/csv, application/octet-stream' } },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': json('What became of each line.', SuppressionImportSchema, IMPORT_EXAMPLE),
+        '400': json(
+          'A `sep=` first line names a delimiter other than `,` `;` or tab (FileProblem INVALID_SEPARATOR_LINE), ' +
+            'or the request is malformed (Error: MALFORMED_MULTIPART, MULTIPLE_FILE_PARTS, INVALID_CONTENT_ENCODING).',
+          z.union([FileProblemSchema, ErrorAnswerSchema]),
+        ),
+        '413': json(
+          'The file is larger than an import takes (1 MiB by default), sent so or once unpacked: split it.',
+          ImportTooLargeSchema,
+          IMPORT_TOO_LARGE_EXAMPLE,
+        ),
+        '415': json(
+          'The body is neither text/csv nor a form with a file in the field `file`, or its Content-Encoding, ' +
+            'charset or file is one this route does not read (UNSUPPORTED_CONTENT_TYPE, NO_FILE_FIELD, ' +
+            'UNSUPPORTED_CONTENT_ENCODING, UNSUPPORTED_CHARSET, NOT_A_CSV_FILE).',
+          ErrorAnswerSchema,
+        ),
+        ...tooManyRequests,
+      },
+    },
+  };
+}
+
 export class OpenApiError extends Error {
   override readonly name = 'OpenApiError';
 }
+
+const METHODS = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const;
 
 function operationOf(route: ApiRoute, operation: Operation): RouteConfig {
   const description = [operation.description, SCOPE_NOTE[route.access]].filter(Boolean).join('\n\n');
   return {
     ...operation,
-    method: route.method === 'GET' ? 'get' : 'post',
+    method: METHODS[route.method],
     path: route.path,
     description,
     // The document's default is the API key; public routes opt out.
@@ -620,6 +845,7 @@ export function openApiDocument() {
     tags: [
       { name: 'campaigns', description: 'Uploading campaigns' },
       { name: 'queries', description: 'Following sends and batches' },
+      { name: 'suppressions', description: 'The suppression list: addresses no campaign mails' },
       {
         name: 'recipients',
         description: 'The unsubscribe link of every mail (no key: its token is the credential)',

@@ -1,12 +1,12 @@
 import { s3Client } from '../core/aws/s3-client.js';
 import { queryConfig } from '../core/config/function-config.js';
+import { cursorSigningKey, PageCursors } from '../core/domain/page-cursor.js';
 import { RowChunks } from '../core/files/row-chunks.js';
 import { ApiKeyCheck } from '../core/http/api-key-check.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { ApiKeyStore } from '../core/store/api-key-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { createGraphqlHandler } from './handler.js';
-import { cursorSigningKey, PageCursors } from './page-cursor.js';
 import { readSchemaSource } from './schema-source.js';
 import { tableReaders } from './table-readers.js';
 

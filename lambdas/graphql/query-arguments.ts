@@ -1,3 +1,4 @@
+import { emailProblem, normaliseEmail } from '../core/domain/email-address.js';
 import { parseInstantSpan } from '../core/domain/iso-instant.js';
 import { isSendStatus, SEND_STATUSES, type SendStatus } from '../core/domain/send-status.js';
 import type { SendFilter } from '../core/store/send-filter.js';
@@ -63,6 +64,19 @@ export function sendIdArgument(value: string): string {
     );
   }
   return value;
+}
+
+/** An address as the suppression list is keyed: trimmed and lower-cased, and one that can be mailed. */
+export function emailArgument(value: string): string {
+  const email = normaliseEmail(value);
+  const problem = emailProblem(email);
+  if (problem !== undefined) {
+    throw badUserInput(
+      'email',
+      `Argument "email" must be an address (${problem}); got ${quoted(value.slice(0, 300))}.`,
+    );
+  }
+  return email;
 }
 
 /** Validates the filter arguments shared by emailSends and emailSendsPage. */

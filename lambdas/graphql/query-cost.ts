@@ -30,6 +30,7 @@ const PAGE_SIZE_ARGUMENT: Record<string, string> = {
   'Query.emailSendsPage': 'first',
   'Query.batches': 'first',
   'Batch.sends': 'first',
+  'Query.suppressions': 'first',
 };
 const EXPENSIVE_FIELDS: Record<string, number> = {
   'Batch.counts': COUNTS_COST,

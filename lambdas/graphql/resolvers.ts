@@ -1,6 +1,7 @@
 import { ratesOf } from '../core/domain/batch-rates.js';
 import { countsView } from '../core/domain/counts-view.js';
 import { renderEmail } from '../core/domain/email-body.js';
+import { InvalidCursorError, type PageCursors } from '../core/domain/page-cursor.js';
 import { mailOf, type RowChunk } from '../core/domain/row-chunk.js';
 import type { SendRecord } from '../core/domain/send-record.js';
 import type { RowChunks } from '../core/files/row-chunks.js';
@@ -11,12 +12,13 @@ import type { BatchRecord, BatchStore } from '../core/store/batch-store.js';
 import { filterScope, type SendFilter } from '../core/store/send-filter.js';
 import type { SendReader } from '../core/store/send-reader.js';
 import type { SendStore } from '../core/store/send-store.js';
+import type { SuppressionStore } from '../core/store/suppression-store.js';
 import type { WriterStore } from '../core/store/writer-store.js';
 import { badUserInput } from './bad-user-input.js';
-import { InvalidCursorError, type PageCursors } from './page-cursor.js';
 import {
   batchIdArgument,
   dateRangeArguments,
+  emailArgument,
   pageSizeArgument,
   type SendFilterArguments,
   sendFilterArguments,
@@ -39,6 +41,8 @@ export interface ResolverDeps {
   starts: Pick<BatchStarts, 'get'>;
   /** Where the writer is with each batch's file (`upload` shows it for large files). */
   writers: Pick<WriterStore, 'get'>;
+  /** The suppression list: an address by key, pages of its index partition. */
+  suppressions: Pick<SuppressionStore, 'get' | 'page'>;
   cursors: PageCursors;
 }
 
@@ -79,6 +83,9 @@ const batchView = (batch: BatchRecord): BatchView => ({ ...batch });
 /** Cursors of `batches` are bound to their dates and can never pass for a cursor of sends. */
 const batchesScope = (dates: Pick<SendFilter, 'createdFrom' | 'createdTo'>) =>
   JSON.stringify(['batches', dates.createdFrom ?? null, dates.createdTo ?? null]);
+
+/** Cursors of `suppressions`: the list has no filters, and its cursors pass for no other field's. */
+const SUPPRESSIONS_SCOPE = JSON.stringify(['suppressions']);
 
 /**
  * Chunks read for one response (besides the container's own cache): a page of sends of one campaign
@@ -156,6 +163,23 @@ export function createResolvers(deps: ResolverDeps) {
           nextCursor: page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, scope),
         };
       },
+
+      suppression: async (_: unknown, args: { email: string }) =>
+        (await deps.suppressions.get(emailArgument(args.email))) ?? null,
+
+      suppressions: async (_: unknown, args: PageArguments) => {
+        const first = pageSizeArgument('first', args.first);
+        const afterKey =
+          args.after == null
+            ? undefined
+            : cursorPosition(deps.cursors, args.after, SUPPRESSIONS_SCOPE, 'suppressions');
+        const page = await deps.suppressions.page(first, afterKey);
+        return {
+          items: page.entries,
+          nextCursor:
+            page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, SUPPRESSIONS_SCOPE),
+        };
+      },
     },
 
     EmailSend: {
@@ -190,6 +214,7 @@ export function createResolvers(deps: ResolverDeps) {
       received: (batch: BatchView) => batch.received ?? null,
       duplicates: (batch: BatchView) => batch.duplicates ?? null,
       invalid: (batch: BatchView) => batch.invalid ?? null,
+      suppressed: (batch: BatchView) => batch.suppressed ?? null,
       writing: async (batch: BatchView) => {
         const { writer } = await progressOf(batch);
         return writer
@@ -210,6 +235,7 @@ export function createResolvers(deps: ResolverDeps) {
       report: (batch: BatchView) => ({
         errors: batch.errors ?? null,
         duplicatesList: batch.duplicatesList ?? null,
+        suppressedList: batch.suppressedList ?? null,
         truncated: batch.truncated ?? null,
         encoding: batch.encoding ?? null,
       }),

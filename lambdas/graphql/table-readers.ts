@@ -6,6 +6,7 @@ import { BatchStarts } from '../core/store/batch-starts.js';
 import { BatchStore } from '../core/store/batch-store.js';
 import { SendReader } from '../core/store/send-reader.js';
 import { SendStore } from '../core/store/send-store.js';
+import { SuppressionStore } from '../core/store/suppression-store.js';
 import { WriterStore } from '../core/store/writer-store.js';
 import type { ResolverDeps } from './resolvers.js';
 
@@ -27,5 +28,6 @@ export function tableReaders(
     progress: new BatchProgressReader(db, tableName),
     starts: new BatchStarts(db, tableName),
     writers: new WriterStore(db, tableName),
+    suppressions: new SuppressionStore(db, tableName),
   };
 }

@@ -9,6 +9,7 @@ import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { logger } from '../core/observability/logger.js';
 import type { BatchStore } from '../core/store/batch-store.js';
 import type { FileRegistry } from '../core/store/file-registry.js';
+import type { SuppressionStore } from '../core/store/suppression-store.js';
 import type { WriterStore } from '../core/store/writer-store.js';
 import type { UploadedFile } from './upload-body.js';
 
@@ -17,6 +18,8 @@ export interface AcceptDeps {
   batches: Pick<BatchStore, 'createBatch' | 'getBatch'>;
   registry: Pick<FileRegistry, 'register'>;
   writers: Pick<WriterStore, 'register'>;
+  /** The accepted addresses are looked up on it: those on it are reported and make no send. */
+  suppressions: Pick<SuppressionStore, 'findMany'>;
   clock: () => Date;
   /** How long the batch's items are kept. */
   retentionSeconds: number;
@@ -32,8 +35,8 @@ export interface Outcome {
 }
 
 /**
- * Accepts an upload: reads, validates and deduplicates the whole file in memory (no DynamoDB, no SQS),
- * makes sure the same file did not become a batch in the last day (unless `checkDuplicate` is off: a
+ * Accepts an upload: reads, validates and deduplicates the whole file in memory, looks the accepted
+ * addresses up on the suppression list (reported as suppressed: the writer makes no send for them), makes sure the same file did not become a batch in the last day (unless `checkDuplicate` is off: a
  * retry under an Idempotency-Key, or `allowDuplicate`), stores the file in S3 for the writer, writes the
  * batch record with its report, and answers with the report. The writer takes the file up from S3's
  * event and writes the sends (docs/data-model.md): once the file is stored, an answered upload cannot be
@@ -47,7 +50,7 @@ export async function acceptUpload(
 ): Promise<Outcome> {
   let report: IngestReport;
   try {
-    report = await reportOf(readCampaign([file.bytes]), batchId, file.dryRun);
+    report = await reportOf(readCampaign([file.bytes]), batchId, file.dryRun, deps.suppressions);
   } catch (error) {
     if (error instanceof CampaignFileError) return { statusCode: 400, body: fileProblemOf(error) };
     if (error instanceof NothingAcceptedError) {
@@ -84,6 +87,7 @@ export async function acceptUpload(
     accepted: report.accepted,
     duplicates: report.duplicates,
     invalid: report.invalid,
+    suppressed: report.suppressed,
     encoding: report.encoding,
     dryRun: report.dryRun,
   });

@@ -123,6 +123,7 @@ export function createIngestHandler(deps: IngestHandlerDeps): HttpHandler {
         ...body,
         errors: body.errors?.slice(0, STORED_LIST_LIMIT),
         duplicatesList: body.duplicatesList?.slice(0, STORED_LIST_LIMIT),
+        suppressedList: body.suppressedList?.slice(0, STORED_LIST_LIMIT),
         truncated: true,
       };
       await deps.idempotency.complete(keyId, key, attemptId, {

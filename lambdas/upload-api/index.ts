@@ -9,6 +9,7 @@ import { ApiKeyStore } from '../core/store/api-key-store.js';
 import { BatchStore } from '../core/store/batch-store.js';
 import { FileRegistry } from '../core/store/file-registry.js';
 import { IdempotencyStore } from '../core/store/idempotency-store.js';
+import { SuppressionStore } from '../core/store/suppression-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { WriterStore } from '../core/store/writer-store.js';
 import { createIngestHandler } from './handler.js';
@@ -23,6 +24,7 @@ export const handler = withPowertools(
     batches: new BatchStore(db, config.tableName),
     registry: new FileRegistry(db, config.tableName),
     writers: new WriterStore(db, config.tableName),
+    suppressions: new SuppressionStore(db, config.tableName),
     clock,
     retentionSeconds: config.retentionSeconds,
     // An upload is answered within the function's timeout or not at all.

@@ -8,12 +8,15 @@ import { addRowMetrics } from '../core/ingest/row-metrics.js';
 import { type WriteDeps, writeCampaign } from '../core/ingest/write-campaign.js';
 import { logger } from '../core/observability/logger.js';
 import { type WriteQueue, type WriteRequest, writeRequestsOf } from '../core/queue/write-queue.js';
-import type { BatchStore } from '../core/store/batch-store.js';
+import type { BatchRecord, BatchReport, BatchStore } from '../core/store/batch-store.js';
 import { awaitingFile, type WriterStore } from '../core/store/writer-store.js';
 
 export interface WriterDeps extends WriteDeps {
   files: Pick<CampaignFiles, 'open'>;
-  writers: Pick<WriterStore, 'claim' | 'checkpoint' | 'release' | 'finish'>;
+  writers: Pick<
+    WriterStore,
+    'claim' | 'checkpoint' | 'release' | 'finish' | 'listSuppressed' | 'suppressedListOf'
+  >;
   batches: Pick<BatchStore, 'getBatch' | 'createBatch' | 'setReport'>;
   writeQueue: Pick<WriteQueue, 'continueWriting'>;
   /** MAX_LARGE_UPLOAD_BYTES: a larger object is refused unread. */
@@ -25,6 +28,14 @@ export interface WriterDeps extends WriteDeps {
   /** Wall-clock milliseconds for the budget (performance.now in the entry, a fake in tests). */
   now: () => number;
 }
+
+/** Whether the batch record lists the same suppressed rows as the writer left out. */
+const sameSuppressed = (
+  stored: Pick<BatchRecord, 'suppressed' | 'suppressedList'>,
+  written: Pick<BatchReport, 'suppressed' | 'suppressedList'>,
+) =>
+  stored.suppressed === written.suppressed &&
+  JSON.stringify(stored.suppressedList ?? []) === JSON.stringify(written.suppressedList);
 
 /** What the handler reads of the Lambda context. */
 export type InvocationDeadline = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -137,6 +148,8 @@ async function writeFile(
       expiresAt,
       chunksDone: record.chunksDone,
       rowsWritten: record.rowsWritten,
+      rowsSuppressed: record.rowsSuppressed ?? 0,
+      suppressedListed: record.suppressedListed ?? 0,
       resumingAfterCrash: claim.kind === 'resumed' && !claim.cleanStop,
       timeToStop: () => deps.now() >= stopAt,
       checkpoint: async (progress) => {
@@ -155,6 +168,8 @@ async function writeFile(
         }
         return deps.writers.checkpoint(batchId, lease, progress, deps.clock());
       },
+      listSuppressed: (chunk, rows) => deps.writers.listSuppressed(batchId, chunk, rows, expiresAt),
+      suppressedList: () => deps.writers.suppressedListOf(batchId),
     });
     switch (outcome.kind) {
       case 'stopped': {
@@ -170,9 +185,19 @@ async function writeFile(
         logger.warn('writer lost its lease; another invocation goes on', { batchId, ...outcome.progress });
         return;
       case 'finished': {
+        const { report } = outcome;
         if (existing?.received === undefined) {
-          await deps.batches.setReport(batchId, storedReportOf(outcome.report));
-          addRowMetrics(outcome.report);
+          await deps.batches.setReport(batchId, storedReportOf(report));
+          addRowMetrics(report);
+        } else if (!sameSuppressed(existing, storedReportOf(report))) {
+          // A direct upload whose addresses the list changed for since its answer: the batch's report
+          // says what the writer did (received = accepted + duplicates + invalid + suppressed still).
+          await deps.batches.setReport(batchId, storedReportOf(report));
+          logger.info('report updated: the suppression list changed since the upload', {
+            batchId,
+            suppressedAtUpload: existing.suppressed ?? 0,
+            suppressed: report.suppressed,
+          });
         }
         await deps.writers.finish(batchId, lease, deps.clock(), { state: 'READY' });
         logger.info('batch written', { batchId, runs: record.runs, ...outcome.progress });

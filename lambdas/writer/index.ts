@@ -8,6 +8,7 @@ import { SendQueue } from '../core/queue/send-queue.js';
 import { WriteQueue } from '../core/queue/write-queue.js';
 import { BatchStore } from '../core/store/batch-store.js';
 import { SendStore } from '../core/store/send-store.js';
+import { SuppressionStore } from '../core/store/suppression-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { WriterStore } from '../core/store/writer-store.js';
 import { createWriterHandler } from './handler.js';
@@ -22,6 +23,7 @@ export const handler = withPowertools(
     files: new CampaignFiles(s3, config.bucketName),
     chunks: new RowChunks(s3, config.bucketName),
     sends: new SendStore(db, config.tableName),
+    suppressions: new SuppressionStore(db, config.tableName),
     writers: new WriterStore(db, config.tableName),
     batches: new BatchStore(db, config.tableName),
     queue: new SendQueue(sqs, config.queueUrl),

@@ -49,6 +49,8 @@ export interface ApiProps {
   readonly uploadUrl: IFunction;
   /** GET /openapi.json, /docs and /docs/{asset}. */
   readonly docs: IFunction;
+  /** GET /suppressions, PUT and DELETE /suppressions/{email}, POST /suppressions/import. */
+  readonly suppressions: IFunction;
   /** GET and POST /unsubscribe/{token}. */
   readonly unsubscribe: IFunction;
   /** Steady-state requests per second and burst of the default stage. */
@@ -110,6 +112,7 @@ export class Api extends Construct {
       graphql: { name: 'Graphql', fn: props.graphql },
       health: { name: 'Health', fn: props.health },
       docs: { name: 'Docs', fn: props.docs },
+      suppressions: { name: 'Suppressions', fn: props.suppressions },
       unsubscribe: { name: 'Unsubscribe', fn: props.unsubscribe },
     };
     const integrations = new Map<ApiFunction, HttpLambdaIntegration>();

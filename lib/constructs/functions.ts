@@ -51,6 +51,7 @@ export class Functions extends Construct {
   readonly sender: ProjectFunction;
   readonly sweeper: ProjectFunction;
   readonly graphql: ProjectFunction;
+  readonly suppressions: ProjectFunction;
   readonly health: ProjectFunction;
   readonly unsubscribe: ProjectFunction;
   /** The key that signs each mail's unsubscribe link (the sender) and verifies it (unsubscribe). */
@@ -219,7 +220,7 @@ export class Functions extends Construct {
     // Manager client to the bundle and a call to every cold start.
     const cursorSecret = new Secret(this, 'CursorSecret', {
       description:
-        'Signs GraphQL page cursors (any value of 32+ characters; changing it invalidates open cursors)',
+        'Signs page cursors of GraphQL and GET /suppressions (any value of 32+ characters; changing it invalidates open cursors)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy,
     });
@@ -246,6 +247,16 @@ export class Functions extends Construct {
       ...common,
     }).bindTable(table, 'read');
     files.bindFiles(this.graphql, 'read-rows');
+
+    // The suppression list: read, added to, removed from; its cursors are signed as GraphQL's are.
+    this.suppressions = new ProjectFunction(this, 'Suppressions', {
+      function: 'suppressions',
+      description: 'Manages the suppression list: look up, page, add, remove, import',
+      // An import reads a CSV of up to a few MB and looks up and writes its addresses.
+      memorySize: 512,
+      environment: environmentOf({ cursorSecret: cursorSecret.secretValue.unsafeUnwrap() }),
+      ...common,
+    }).bindTable(table, 'readWrite');
 
     // Reads the send of a link and writes its unsubscribe: the suppression entry, the send's note, the
     // batch's count.

@@ -50,6 +50,7 @@ export interface ObservabilityProps {
     readonly sender: ProjectFunction;
     readonly sweeper: ProjectFunction;
     readonly graphql: ProjectFunction;
+    readonly suppressions: ProjectFunction;
     readonly health: ProjectFunction;
     readonly unsubscribe: ProjectFunction;
   };
@@ -249,6 +250,7 @@ export class Observability extends Construct {
       functions.sender,
       functions.sweeper,
       functions.graphql,
+      functions.suppressions,
       functions.health,
       functions.unsubscribe,
       largeUploads.uploadUrl,
@@ -374,6 +376,7 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       functionGraph('Campaigns', functions.campaigns, 'Requests'),
       functionGraph('Docs', docs, 'Requests'),
+      functionGraph('Suppression list', functions.suppressions, 'Requests'),
     );
   }
 

@@ -58,10 +58,12 @@ describe('Swagger UI and the OpenAPI document through the local runner', () => {
       accepted: 5,
       duplicates: 0,
       invalid: 0,
+      suppressed: 0,
       encoding: 'utf-8',
       dryRun: false,
       errors: [],
       duplicatesList: [],
+      suppressedList: [],
       truncated: false,
     });
   });

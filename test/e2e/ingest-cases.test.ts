@@ -410,6 +410,7 @@ describe('the answers (issue #4 §2)', () => {
       accepted: 0,
       duplicates: 0,
       invalid: 2,
+      suppressed: 0,
       encoding: 'utf-8',
       dryRun: false,
       errors: [
@@ -417,6 +418,7 @@ describe('the answers (issue #4 §2)', () => {
         { line: 3, reason: 'subject is empty', value: '' },
       ],
       duplicatesList: [],
+      suppressedList: [],
       truncated: false,
     });
     expect(await batchCount()).toBe(before);

@@ -49,10 +49,12 @@ describe('the local pipeline over HTTP', () => {
       accepted: 5,
       duplicates: 0,
       invalid: 0,
+      suppressed: 0,
       encoding: 'utf-8',
       dryRun: false,
       errors: [],
       duplicatesList: [],
+      suppressedList: [],
       truncated: false,
     });
 
@@ -131,6 +133,59 @@ describe('the local pipeline over HTTP', () => {
         'unsupported content type "application/json": send the CSV as multipart/form-data in a field named "file", or as a text/csv body',
       problem: 'UNSUPPORTED_CONTENT_TYPE',
     });
+  });
+});
+
+describe('the suppression list through the local runner', () => {
+  it('is managed over HTTP (PUT, GET, DELETE with an encoded address), and an upload mails no address on it', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const [listed, mailed] = [`listed+${tag}@example.com`, `mailed+${tag}@example.com`];
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${local.runner.apiUrl}${path}`, {
+        ...init,
+        headers: { 'x-api-key': local.runner.apiKey, ...init.headers },
+      });
+    const path = `/suppressions/${encodeURIComponent(listed)}`;
+    const put = await api(path, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'asked by phone' }),
+    });
+    expect([put.status, await put.json()]).toEqual([
+      200,
+      { email: listed, reason: 'MANUAL', detail: 'asked by phone', addedAt: expect.any(String) },
+    ]);
+    const found = await api(`/suppressions?email=${encodeURIComponent(listed)}`);
+    expect(found.status).toBe(200);
+
+    const upload = await api('/campaigns/upload', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `email,subject,content\n${listed},Hi,Body\n${mailed},Hi,Body\n`,
+    });
+    const report = (await upload.json()) as { batchId: string };
+    expect([upload.status, report]).toEqual([
+      202,
+      expect.objectContaining({
+        accepted: 1,
+        suppressed: 1,
+        suppressedList: [{ line: 2, email: listed, reason: 'MANUAL' }],
+      }),
+    ]);
+    await pollUntil(
+      'the batch to finish',
+      () =>
+        graphql<BatchCounts>(local.runner, 'query($id: String!) { batch(batchId: $id) { finished } }', {
+          id: report.batchId,
+        }),
+      (seen) => seen.batch?.finished === true,
+    );
+    const recipients = (await mails()).flatMap((mail) => mail.destination.to);
+    expect(recipients).toContain(mailed);
+    expect(recipients).not.toContain(listed);
+
+    expect((await api(path, { method: 'DELETE' })).status).toBe(200);
+    expect((await api(path, { method: 'DELETE' })).status).toBe(404);
   });
 });
 

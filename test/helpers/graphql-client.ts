@@ -1,9 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 import type { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
-import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createTestKey } from './api-keys.js';
 import type { TestAws } from './aws-emulators.js';

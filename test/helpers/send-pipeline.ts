@@ -52,9 +52,9 @@ export function storesOf(aws: TestAws, clients: FunctionClients = { ...aws.clien
     counters,
     writers,
     counted: new CountedSends(sends, counters, writers, RETENTION_SECONDS),
-    suppressions: new SuppressionStore(db, aws.tableName),
     batches: new BatchStore(db, aws.tableName),
     registry: new FileRegistry(db, aws.tableName),
+    suppressions: new SuppressionStore(db, aws.tableName),
     progress: new BatchProgressReader(db, aws.tableName),
     files: new CampaignFiles(clients.s3, aws.s3.bucket),
     rows: new RowChunks(clients.s3, aws.s3.bucket),
@@ -101,12 +101,13 @@ export function senderDepsFor(
 
 /** The upload API's dependencies (accept-upload.ts) against the emulators. */
 export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {}): AcceptDeps {
-  const { files, batches, registry, writers } = storesOf(aws);
+  const { files, batches, registry, writers, suppressions } = storesOf(aws);
   return {
     files,
     batches,
     registry,
     writers,
+    suppressions,
     clock: () => new Date(),
     retentionSeconds: RETENTION_SECONDS,
     answerMs: 29_000,
@@ -120,11 +121,12 @@ export function writerDepsFor(
   overrides: Partial<WriterDeps> = {},
   clients?: FunctionClients,
 ): WriterDeps {
-  const { files, rows, sends, writers, batches, queue, writeQueue } = storesOf(aws, clients);
+  const { files, rows, sends, writers, batches, queue, writeQueue, suppressions } = storesOf(aws, clients);
   return {
     files,
     chunks: rows,
     sends,
+    suppressions,
     writers,
     batches,
     queue,

@@ -91,6 +91,10 @@ describe('cdk-nag AwsSolutions checks', () => {
         'POST--campaigns--upload',
         'POST--campaigns--uploads',
         'POST--graphql',
+        'GET--suppressions',
+        'PUT--suppressions--{email}',
+        'DELETE--suppressions--{email}',
+        'POST--suppressions--import',
       ].sort(),
     );
     for (const ack of routes) {

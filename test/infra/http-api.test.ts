@@ -72,7 +72,7 @@ describe('CORS', () => {
     });
     expect(api(cors).CorsConfiguration).toEqual({
       AllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
-      AllowMethods: ['GET', 'POST'],
+      AllowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
       AllowHeaders: ['content-type', 'x-api-key', 'idempotency-key'],
       AllowCredentials: false,
       MaxAge: 3600,

@@ -38,6 +38,7 @@ const HANDLERS = [
   'Sender',
   'Sweeper',
   'Graphql',
+  'Suppressions',
   'Health',
   'UploadUrl',
   'Docs',
@@ -51,6 +52,7 @@ const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   Sender: 'Functions',
   Sweeper: 'Functions',
   Graphql: 'Functions',
+  Suppressions: 'Functions',
   Health: 'Functions',
   UploadUrl: 'LargeUploads',
   // CDK drops the repeated id of Docs/Docs from the logical id.
@@ -64,6 +66,7 @@ const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   Sender: FUNCTIONS.sender.serviceName,
   Sweeper: FUNCTIONS.sweeper.serviceName,
   Graphql: FUNCTIONS.graphql.serviceName,
+  Suppressions: FUNCTIONS.suppressions.serviceName,
   Health: FUNCTIONS.health.serviceName,
   UploadUrl: FUNCTIONS.uploadUrl.serviceName,
   Docs: FUNCTIONS.docs.serviceName,
@@ -223,7 +226,7 @@ describe('the send and write queues and their dead-letter queues', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, health, upload-url, docs and unsubscribe', () => {
+  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, suppressions, health, upload-url, docs and unsubscribe', () => {
     // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
     const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
       (id) => !id.startsWith('BucketNotificationsHandler'),
@@ -398,6 +401,7 @@ describe('the permissions of each function', () => {
       ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
+      Suppressions: [...LOGS, ...XRAY, ...READ, ...WRITE],
       Health: [...LOGS, ...XRAY],
       UploadUrl: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject'],
       Docs: [...LOGS, ...XRAY],
@@ -498,6 +502,7 @@ describe('the HTTP API', () => {
       graphql: fn('Graphql'),
       health: fn('Health'),
       docs: fn('Docs'),
+      suppressions: fn('Suppressions'),
       unsubscribe: fn('Unsubscribe'),
     };
     expect(routeTable(template)).toEqual(
@@ -513,6 +518,10 @@ describe('the HTTP API', () => {
       'GET /openapi.json': fn('Docs'),
       'GET /docs': fn('Docs'),
       'GET /docs/{asset}': fn('Docs'),
+      'GET /suppressions': fn('Suppressions'),
+      'PUT /suppressions/{email}': fn('Suppressions'),
+      'DELETE /suppressions/{email}': fn('Suppressions'),
+      'POST /suppressions/import': fn('Suppressions'),
       'GET /unsubscribe/{token}': fn('Unsubscribe'),
       'POST /unsubscribe/{token}': fn('Unsubscribe'),
     });

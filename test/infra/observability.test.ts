@@ -366,12 +366,13 @@ describe('the dashboard', () => {
       'writer',
       'campaigns',
       'docs',
+      'suppressions',
     ]) {
       expect(text).toContain(`\\"label\\":\\"${service}\\"`);
     }
   });
 
-  it('shows invocations, errors and duration of the writer, upload-url, campaigns and docs functions', () => {
+  it('shows invocations, errors and duration of the writer, upload-url, campaigns, docs and suppressions functions', () => {
     const { properties } = resourceNamed(template, 'AWS::CloudWatch::Dashboard', 'Dashboard');
     const parts = (properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
     const widgets = (title: string) => {
@@ -387,6 +388,7 @@ describe('the dashboard', () => {
       ['Upload URLs', 'UploadUrlFunction'],
       ['Campaigns', 'CampaignsFunction'],
       ['Docs', 'DocsFunction'],
+      ['Suppression list', 'SuppressionsFunction'],
     ] as const) {
       const widget = widgets(title);
       for (const metric of ['Invocations', 'Errors', 'Duration']) expect(widget).toContain(`"${metric}"`);

@@ -11,6 +11,7 @@ import {
   ingestConfig,
   queryConfig,
   senderConfig,
+  suppressionsConfig,
   sweeperConfig,
   unsubscribeConfig,
   uploadUrlConfig,
@@ -35,6 +36,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   graphql: queryConfig,
   sender: senderConfig,
   sweeper: sweeperConfig,
+  suppressions: suppressionsConfig,
   unsubscribe: unsubscribeConfig,
 };
 const readerOf = (id: FunctionId) => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignsHandler } from '../../lambdas/campaigns/handler.js';
 import { type ApiFunction, routeOfKey } from '../../lambdas/contract/api-routes.js';
 import { packagedFileOf } from '../../lambdas/contract/docs-files.js';
+import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
@@ -23,9 +24,9 @@ import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
 import { openApiDocument } from '../../lambdas/docs/openapi.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
-import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createHealthHandler } from '../../lambdas/health/handler.js';
+import { createSuppressionsHandler } from '../../lambdas/suppressions/handler.js';
 import { createUnsubscribeHandler } from '../../lambdas/unsubscribe/handler.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
 import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
@@ -77,6 +78,8 @@ const UPLOAD = 'POST /campaigns/upload';
 const LARGE_UPLOAD = 'POST /campaigns/uploads';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_FILE_BYTES = 1024 ** 3;
+const MAX_IMPORT_BYTES = 4096;
+const SUPPRESSIONS = 'GET /suppressions';
 
 let aws: TestAws;
 /** Clients whose every DynamoDB call fails: an outage the emulator cannot produce, injected. */
@@ -109,6 +112,7 @@ function functionsOver(
         batches,
         registry: new FileRegistry(db, aws.tableName),
         writers: new WriterStore(db, aws.tableName),
+        suppressions: new SuppressionStore(db, aws.tableName),
         clock: () => new Date(),
         retentionSeconds: RETENTION_SECONDS,
         answerMs: 29_000,
@@ -150,6 +154,16 @@ function functionsOver(
     ],
     ['health', createHealthHandler()],
     ['docs', createDocsHandler({ fileOf: packagedFileOf(fileOf) })],
+    [
+      'suppressions',
+      createSuppressionsHandler({
+        suppressions: new SuppressionStore(db, aws.tableName),
+        cursors: new PageCursors('conformance-test-secret'),
+        apiKeys,
+        clock: () => new Date(),
+        maxImportBytes: MAX_IMPORT_BYTES,
+      }),
+    ],
     [
       'unsubscribe',
       createUnsubscribeHandler({
@@ -528,6 +542,108 @@ describe('health and documentation answer as documented', () => {
   });
 });
 
+describe('the suppression list answers as documented', () => {
+  const get = (query: Record<string, string>, key = uploadKey, over = handlers) =>
+    call({ path: '/suppressions', headers: { 'x-api-key': key }, query }, over);
+  const put = (email: string, body: string, headers: Record<string, string> = {}, over = handlers) =>
+    call(
+      {
+        method: 'PUT',
+        path: `/suppressions/${encodeURIComponent(email)}`,
+        headers: { 'x-api-key': uploadKey, 'content-type': 'application/json', ...headers },
+        body,
+      },
+      over,
+    );
+  const remove = (email: string, key = uploadKey, over = handlers) =>
+    call(
+      { method: 'DELETE', path: `/suppressions/${encodeURIComponent(email)}`, headers: { 'x-api-key': key } },
+      over,
+    );
+  const importCsv = (body: string | Buffer, headers: Record<string, string> = {}, over = handlers) =>
+    call(
+      {
+        method: 'POST',
+        path: '/suppressions/import',
+        headers: { 'x-api-key': uploadKey, 'content-type': 'text/csv', ...headers },
+        body,
+      },
+      over,
+    );
+  const note = JSON.stringify({ reason: 'asked us by phone' });
+
+  it('GET: 200 for an entry and for a page, 400 for a bad address, limit or cursor, 404 naming the address', async () => {
+    const email = `conformance-${randomUUID().slice(0, 8)}@example.com`;
+    expect((await put(email, note)).status).toBe(200);
+    expect((await put(`second-${email}`, note)).status).toBe(200);
+    expect((await get({ email })).status).toBe(200);
+    const page = await get({ limit: '1' });
+    expect([page.status, typeof (page.body as { nextCursor: unknown }).nextCursor]).toEqual([200, 'string']);
+    expect((await get({ email: 'nope' })).status).toBe(400);
+    const limit = await get({ limit: '1000' });
+    expect([limit.status, limit.body]).toEqual([400, documented.exampleOf(SUPPRESSIONS, 400)]);
+    expect((await get({ cursor: 'garbage' })).status).toBe(400);
+    const missing = await get({ email: 'carl@example.com' });
+    expect([missing.status, missing.body]).toEqual([404, documented.exampleOf(SUPPRESSIONS, 404)]);
+  });
+
+  it('PUT: 200 with the entry, 400 for a bad address or note, 415 for a body that is not JSON', async () => {
+    const email = `put-${randomUUID().slice(0, 8)}@example.com`;
+    expect((await put(email, note)).status).toBe(200);
+    expect((await put('nope', note)).status).toBe(400);
+    expect((await put(email, JSON.stringify({ reason: '' }))).status).toBe(400);
+    expect((await put(email, 'reason=why', { 'content-type': 'text/csv' })).status).toBe(415);
+  });
+
+  it('DELETE: 200 with what was removed, then 404; 400 for a bad address', async () => {
+    const email = `delete-${randomUUID().slice(0, 8)}@example.com`;
+    expect((await put(email, note)).status).toBe(200);
+    expect((await remove(email)).status).toBe(200);
+    expect((await remove(email)).status).toBe(404);
+    expect((await remove('nope')).status).toBe(400);
+  });
+
+  it('POST /suppressions/import: 200 with the counts, 400, 413 and 415', async () => {
+    expect((await importCsv(`email\nimport-${randomUUID().slice(0, 8)}@example.com\nnope\n`)).status).toBe(
+      200,
+    );
+    expect((await importCsv('sep=|\nemail\n')).status).toBe(400);
+    expect(
+      (await importCsv('--x\r\nnot a form', { 'content-type': 'multipart/form-data; boundary=x' })).status,
+    ).toBe(400);
+    const big = await importCsv(`email\n${'someone@example.com\n'.repeat(300)}`);
+    expect(big.status).toBe(413);
+    expect((await importCsv('{}', { 'content-type': 'application/json' })).status).toBe(415);
+  });
+
+  it('401 without a key and 403 with a key without the upload scope, on every route', async () => {
+    expect((await get({}, '')).status).toBe(401);
+    expect((await get({}, readKey)).status).toBe(403);
+    expect((await put('a@example.com', note, { 'x-api-key': '' })).status).toBe(401);
+    expect((await put('a@example.com', note, { 'x-api-key': readKey })).status).toBe(403);
+    expect((await remove('a@example.com', '')).status).toBe(401);
+    expect((await remove('a@example.com', readKey)).status).toBe(403);
+    expect((await importCsv('email\n', { 'x-api-key': '' })).status).toBe(401);
+    expect((await importCsv('email\n', { 'x-api-key': readKey })).status).toBe(403);
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK), on every route', async () => {
+    const answers = [
+      await get({ email: 'a@example.com' }, uploadKey, failing),
+      await put('a@example.com', note, {}, failing),
+      await remove('a@example.com', uploadKey, failing),
+      await importCsv('email\na@example.com\n', {}, failing),
+    ];
+    for (const answer of answers) {
+      expect([answer.routeKey, answer.status, answer.body]).toEqual([
+        answer.routeKey,
+        500,
+        expect.objectContaining({ requestId: answer.requestId }),
+      ]);
+    }
+  });
+});
+
 describe('the unsubscribe link answers as documented', () => {
   const ONE_CLICK = 'List-Unsubscribe=One-Click';
   let token: string;
@@ -581,7 +697,7 @@ interface ExampleOperation {
 describe('the examples of the document', () => {
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods as Record<string, ExampleOperation>).map(([method, operation]) => ({
-      method: method.toUpperCase() as 'GET' | 'POST',
+      method: method.toUpperCase(),
       path,
       operation,
     })),
@@ -603,9 +719,18 @@ describe('the examples of the document', () => {
       if (Object.keys(query).length === 0 && bodies.length === 0) continue;
       const access = routeOfKey(`${method} ${path}`)?.access;
       const key = access === 'upload' ? uploadKey : access === 'read' ? readKey : undefined;
+      // "Try it out" fills each `{name}` of the path with its parameter's example.
+      const filled = (operation.parameters ?? [])
+        .filter((parameter) => parameter.in === 'path')
+        .reduce((template, parameter) => {
+          const example = parameter.example ?? parameter.schema?.example;
+          return example === undefined
+            ? template
+            : template.replace(`{${parameter.name}}`, encodeURIComponent(String(example)));
+        }, path);
       const requests = (bodies.length > 0 ? bodies : [undefined]).map((body) => ({
         method,
-        path,
+        path: filled,
         query,
         headers: {
           accept: 'application/json',
@@ -627,12 +752,17 @@ describe('the examples of the document', () => {
         ran.push(name);
       }
     }
-    expect(ran.sort()).toEqual([
-      'GET /graphql query',
-      'POST /campaigns/upload text/csv',
-      'POST /campaigns/uploads application/json',
-      'POST /graphql application/json',
-    ]);
+    expect(ran.sort()).toEqual(
+      [
+        'GET /graphql query',
+        'POST /campaigns/upload text/csv',
+        'POST /campaigns/uploads application/json',
+        'POST /graphql application/json',
+        'GET /suppressions query',
+        'POST /suppressions/import text/csv',
+        'PUT /suppressions/{email} application/json',
+      ].sort(),
+    );
   });
 });
 

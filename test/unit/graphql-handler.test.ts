@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GRAPHIQL_FILES } from '../../lambdas/contract/docs-files.js';
+import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 import type { RowChunk } from '../../lambdas/core/domain/row-chunk.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { BatchProgress } from '../../lambdas/core/store/batch-progress.js';
@@ -12,7 +13,6 @@ import type { WriterRecord } from '../../lambdas/core/store/writer-store.js';
 import { EXAMPLES } from '../../lambdas/graphql/example-queries.js';
 import { createGraphqlHandler, type GraphqlHandlerDeps } from '../../lambdas/graphql/handler.js';
 import type { GraphiqlPageOptions } from '../../lambdas/graphql/offline-graphiql.js';
-import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { httpApiEvent } from '../helpers/http-api-event.js';
 
 const send: SendRecord = {
@@ -46,6 +46,7 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
     },
     starts: { get: async (): Promise<string | undefined> => undefined },
     writers: { get: async (): Promise<WriterRecord | undefined> => undefined },
+    suppressions: { get: async () => undefined, page: async () => ({ entries: [] }) },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };

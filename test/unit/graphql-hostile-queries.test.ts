@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MAX_GRAPHQL_REQUEST_BYTES } from '../../lambdas/contract/api-schemas.js';
+import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 import { noChanges } from '../../lambdas/core/store/counter-store.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
-import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { MAX_QUERY_LENGTH, MAX_TOKENS, type QueryWorkMeter } from '../../lambdas/graphql/query-limits.js';
 import {
   aliases,
@@ -70,6 +70,7 @@ const handler = createGraphqlHandler({
   },
   starts: { get: read(undefined) },
   writers: { get: read(undefined) },
+  suppressions: { get: read(undefined), page: read({ entries: [] }) },
   cursors: new PageCursors('unit-test-secret-1234'),
   apiKeys: { require: async () => 'test-key-id' },
   introspection: false,

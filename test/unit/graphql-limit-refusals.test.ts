@@ -1,9 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 import { noChanges } from '../../lambdas/core/store/counter-store.js';
 import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
-import { PageCursors } from '../../lambdas/graphql/page-cursor.js';
 import { MAX_COST } from '../../lambdas/graphql/query-cost.js';
 import {
   MAX_ALIASES,
@@ -46,6 +46,7 @@ function recordingDeps() {
     },
     starts: { get: read('start', undefined) },
     writers: { get: read('writer', undefined) },
+    suppressions: { get: read('suppression', undefined), page: read('suppressions', { entries: [] }) },
     cursors: new PageCursors('unit-test-secret-1234'),
     apiKeys: { require: async () => 'test-key-id' },
   };

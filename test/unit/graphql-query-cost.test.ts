@@ -34,6 +34,12 @@ describe('queryCost', () => {
     expect(costOf('{ emailSendsPage(first: 1000) { items { content { subject } } } }')).toBe(3000);
   });
 
+  it('charges a page of the suppression list as any page, and one entry as one object', () => {
+    expect(costOf('{ suppressions(first: 1000) { items { email reason } nextCursor } }')).toBe(2000);
+    expect(costOf('{ suppressions { items { email } } }')).toBe(200);
+    expect(costOf('{ suppression(email: "ana@example.com") { email reason addedAt } }')).toBe(1);
+  });
+
   it('reads page sizes from variables, and counts a missing or invalid one as the default', () => {
     const text = 'query($n: Int) { emailSendsPage(first: $n) { items { sendId } } }';
     expect(costOf(text, { n: 10 })).toBe(20);

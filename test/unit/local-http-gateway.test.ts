@@ -155,7 +155,7 @@ describe('the local gateway with CORS configured', () => {
     expect(preflight.status).toBe(204);
     expect(corsHeadersOf(preflight)).toEqual({
       'access-control-allow-origin': APP,
-      'access-control-allow-methods': 'GET,POST',
+      'access-control-allow-methods': 'GET,POST,PUT,DELETE',
       'access-control-allow-headers': 'content-type,x-api-key,idempotency-key',
       'access-control-max-age': '3600',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cursorSigningKey, InvalidCursorError, PageCursors } from '../../lambdas/graphql/page-cursor.js';
+import { cursorSigningKey, InvalidCursorError, PageCursors } from '../../lambdas/core/domain/page-cursor.js';
 
 const position = '2026-11-20T10:00:00.000Z#0123456789abcdef0123456789abcdef';
 const scope = '["SENT",null,null,null]';

@@ -6,6 +6,7 @@ import {
   IDEMPOTENCY_CONFLICTS,
   LARGE_UPLOAD_PROBLEMS,
   REQUEST_PROBLEMS,
+  SUPPRESSION_REQUEST_PROBLEMS,
   UPLOAD_PROBLEMS_BY_STATUS,
 } from '../../lambdas/contract/api-schemas.js';
 import { repoPath } from '../../lib/repo-paths.js';
@@ -46,8 +47,12 @@ describe("the README's table of upload answers", () => {
 
   it('is drawn from a list that holds every problem the upload route can answer', () => {
     const listed = new Set<string>(Object.values(UPLOAD_PROBLEMS_BY_STATUS).flat());
-    // The other routes' own: the large-file request's and GraphQL's body limit.
-    const elsewhere = new Set<string>([...LARGE_UPLOAD_PROBLEMS, 'REQUEST_TOO_LARGE']);
+    // The other routes' own: the large-file request's, the suppression list's and GraphQL's body limit.
+    const elsewhere = new Set<string>([
+      ...LARGE_UPLOAD_PROBLEMS,
+      ...SUPPRESSION_REQUEST_PROBLEMS,
+      'REQUEST_TOO_LARGE',
+    ]);
     const upload = [
       ...CAMPAIGN_FILE_PROBLEMS,
       ...IDEMPOTENCY_CONFLICTS,

@@ -197,7 +197,8 @@ export interface QueryConfig {
   s3: S3ClientConfig;
 }
 
-export function queryConfig(env: Env): QueryConfig {
+/** CURSOR_SECRET, which a function that signs page cursors must have on Lambda. */
+function cursorSecretOf(env: Env): string | undefined {
   // Its length (at least 16 characters) is the schema's; a value that short is refused unrepeated.
   const cursorSecret = readEnv(env, SETTINGS.cursorSecret);
   // Lambda's runtime always sets AWS_LAMBDA_FUNCTION_NAME; the local runner and tests do not.
@@ -206,6 +207,11 @@ export function queryConfig(env: Env): QueryConfig {
       `environment variable ${SETTINGS.cursorSecret.env} is required on AWS Lambda (page cursors must be signed with a secret key)`,
     );
   }
+  return cursorSecret;
+}
+
+export function queryConfig(env: Env): QueryConfig {
+  const cursorSecret = cursorSecretOf(env);
   const graphiqlApiKey = readEnv(env, SETTINGS.graphiqlApiKey);
   // A key in a page served on AWS would be handed to anyone who opens it.
   if (graphiqlApiKey !== undefined && readEnv(env, SETTINGS.lambdaFunctionName) !== undefined) {
@@ -316,6 +322,25 @@ export interface CampaignsConfig {
 
 export function campaignsConfig(env: Env): CampaignsConfig {
   return { tableName: readEnv(env, SETTINGS.tableName), apiKeyCache: apiKeyCacheConfig(env) };
+}
+
+export interface SuppressionsConfig {
+  tableName: string;
+  apiKeyCache: ApiKeyCacheConfig;
+  /** CURSOR_SECRET: signs the cursors of GET /suppressions, as GraphQL's (required on Lambda). */
+  cursorSecret?: string;
+  /** MAX_SUPPRESSION_IMPORT_BYTES: the largest CSV POST /suppressions/import takes. */
+  maxImportBytes: number;
+}
+
+export function suppressionsConfig(env: Env): SuppressionsConfig {
+  const cursorSecret = cursorSecretOf(env);
+  return {
+    tableName: readEnv(env, SETTINGS.tableName),
+    apiKeyCache: apiKeyCacheConfig(env),
+    ...(cursorSecret ? { cursorSecret } : {}),
+    maxImportBytes: readEnv(env, SETTINGS.maxSuppressionImportBytes),
+  };
 }
 
 export interface UnsubscribeConfig {

@@ -1,11 +1,10 @@
-import { pipeline, Readable } from 'node:stream';
-import { type CsvError, parse } from 'csv-parse';
-import { type CampaignDelimiter, detectDelimiter, type HeaderScan } from './campaign-delimiter.js';
-import { CampaignDecoder, type CampaignEncoding, REPLACEMENT_CHARACTER } from './campaign-encoding.js';
+import type { CampaignDelimiter } from './campaign-delimiter.js';
+import { type CampaignEncoding, REPLACEMENT_CHARACTER } from './campaign-encoding.js';
 import { CampaignFileError } from './campaign-file-error.js';
 import { type CampaignColumns, matchHeader } from './campaign-header.js';
 import { PlaceholderCheck } from './campaign-placeholders.js';
 import { type CampaignRow, checkRow } from './campaign-row.js';
+import { CsvRecords, MAX_RECORD_SIZE, TOO_LONG } from './csv-records.js';
 import { RecipientDedupe } from './recipient-dedupe.js';
 
 /**
@@ -25,76 +24,7 @@ export type CampaignEntry =
   | { kind: 'duplicate'; line: number; email: string; firstLine: number }
   | { kind: 'format'; encoding: CampaignEncoding; delimiter: CampaignDelimiter };
 
-/**
- * Longest record csv-parse holds while looking for its end (characters). Far above what a row can
- * legitimately hold (a DynamoDB item is at most 400 KB): reaching it almost always means an open quote.
- */
-export const MAX_RECORD_SIZE = 1_000_000;
-
-/** A record csv-parse parsed (`info: true`). */
-interface Parsed {
-  record: string[];
-  info: { lines: number };
-}
-
-/** A record csv-parse skipped: its error, the line it found it on, and its raw text up to the error. */
-interface Skipped {
-  error: CsvError;
-  lines: number;
-  raw: string;
-}
-
-const DELIMITER_NAMES: Record<CampaignDelimiter, string> = {
-  ',': 'a comma',
-  ';': 'a semicolon',
-  '\t': 'a tab',
-};
-
-const malformed = (delimiter: CampaignDelimiter): Record<string, string> => ({
-  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double its quotes)',
-  CSV_INVALID_CLOSING_QUOTE: `a closing quote is not followed by ${DELIMITER_NAMES[delimiter]} or a line break`,
-  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the file',
-});
-
-/** Line breaks as csv-parse counts them inside a record: every CR and every LF. */
-const countedBreaks = (text: string) => text.match(/[\r\n]/g)?.length ?? 0;
-const crlfs = (text: string) => text.split('\r\n').length - 1;
-const withoutLeadingBreaks = (text: string) => text.replace(/^[\r\n]+/, '');
-/** What a report shows of a broken record: the start of its first line. */
-const firstLineOf = (raw: string) => (withoutLeadingBreaks(raw).split(/[\r\n]/, 1)[0] ?? '').slice(0, 200);
-
-/**
- * Turns csv-parse's line numbers into the line each record starts on. csv-parse reports the line a
- * record ends on (or an error was found on) and counts every CR and every LF inside quotes, so a CRLF
- * inside a quoted field counts as two lines (between records, as one) and every later number is one too
- * high per such CRLF. A skipped record is only visible up to its last error: a CRLF inside quotes after
- * that goes uncounted and the records after it are reported that many lines too far down.
- */
-class StartLines {
-  /** CRLFs inside quotes read so far, each counted twice by csv-parse. */
-  private doubled = 0;
-  private skipped = { start: 0, doubledBefore: 0 };
-
-  ofRecord(endLine: number, fields: string[]): number {
-    // Joined with a comma so that a CR ending one field and an LF starting the next are not a CRLF.
-    const text = fields.join(',');
-    const start = endLine - countedBreaks(text) - this.doubled;
-    this.doubled += crlfs(text);
-    return start;
-  }
-
-  /** `again` for a further error of the record skipped last: one record can raise several. */
-  ofSkipped(errorLine: number, raw: string): { line: number; again: boolean } {
-    // The raw text starts with the breaks of the blank lines before the record, if any; csv-parse counts
-    // a break when it reads the next character, so a break that ends the text is not counted yet.
-    const text = withoutLeadingBreaks(raw);
-    const start = errorLine - countedBreaks(text.replace(/[\r\n]$/, ''));
-    const again = start === this.skipped.start;
-    if (!again) this.skipped = { start, doubledBefore: this.doubled };
-    this.doubled = this.skipped.doubledBefore + crlfs(text);
-    return { line: start - this.skipped.doubledBefore, again };
-  }
-}
+export { MAX_RECORD_SIZE };
 
 /**
  * Reads a campaign CSV as a stream and yields one entry per non-blank data record, in file order.
@@ -115,105 +45,51 @@ class StartLines {
 export async function* readCampaign(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<CampaignEntry> {
-  const decoder = new CampaignDecoder();
-  const text = decoder.decode(source)[Symbol.asyncIterator]();
-  // The delimiter comes from the header line, so text is held until that line is complete.
-  let head = '';
-  let ended = false;
-  let scan: HeaderScan = { done: false };
-  while (!scan.done) {
-    const next = await text.next();
-    if (next.done) ended = true;
-    else head += next.value;
-    scan = detectDelimiter(head, ended);
-  }
-  const { delimiter } = scan;
-  // Excel's `sep=;` line: its line break stays, so csv-parse skips it as blank and still counts it.
-  if (scan.separatorLine !== undefined) head = head.slice(scan.separatorLine);
-  async function* all() {
-    try {
-      if (head !== '') yield head;
-      head = '';
-      if (ended) return;
-      for (let next = await text.next(); !next.done; next = await text.next()) yield next.value;
-    } finally {
-      await text.return(undefined);
-    }
-  }
-
-  const parser = parse({
-    bom: true,
-    delimiter,
-    info: true,
-    raw: true,
-    max_record_size: MAX_RECORD_SIZE,
-    // Explicit, so that a file mixing line endings still splits on each of them.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // Called synchronously while csv-parse parses: pushing into its output keeps file order.
-    on_skip: (error, raw) => {
-      if (error !== undefined)
-        parser.push({ error, lines: parser.info.lines, raw: raw ?? '' } satisfies Skipped);
-      return undefined;
-    },
-  });
-  // A failure of the source or the parser reaches the loop below through the parser's iterator.
-  pipeline(Readable.from(all()), parser, () => {});
-  const MALFORMED = malformed(delimiter);
-
+  const csv = new CsvRecords();
   let columns: CampaignColumns | undefined;
   let placeholders: PlaceholderCheck | undefined;
   let dataRecords = 0;
   const dedupe = new RecipientDedupe();
-  const startLines = new StartLines();
-  for await (const item of parser as AsyncIterable<Parsed | Skipped>) {
-    if ('error' in item) {
-      const { line, again } = startLines.ofSkipped(item.lines, item.raw);
-      // Checked before `again`: csv-parse loses its place after this error, so reading must stop here.
-      // The rows before it stand; the answer says where reading stopped rather than failing them too.
-      if (item.error.code === 'CSV_MAX_RECORD_SIZE') {
-        const tooLong = `longer than ${MAX_RECORD_SIZE} characters (is a quote left open?)`;
+  for await (const record of csv.read(source)) {
+    const { line } = record;
+    if (record.kind === 'malformed') {
+      // The rows before a record too long stand; the answer says where reading stopped rather than
+      // failing them too (the records end there).
+      if (record.tooLong) {
         if (columns === undefined) {
-          throw new CampaignFileError('RECORD_TOO_LONG', `the header (line ${line}) is ${tooLong}`);
+          throw new CampaignFileError('RECORD_TOO_LONG', `the header (line ${line}) is ${TOO_LONG}`);
         }
         dataRecords += 1;
         yield {
           kind: 'invalid',
           line,
-          reason: `record is ${tooLong}; the rest of the file was not read`,
-          value: firstLineOf(item.raw),
+          reason: `record is ${TOO_LONG}; the rest of the file was not read`,
+          value: record.value,
         };
         break;
       }
-      if (again) continue;
-      const reason = MALFORMED[item.error.code] ?? item.error.message;
       if (columns === undefined) {
         throw new CampaignFileError(
           'MISSING_COLUMNS',
-          `the header (line ${line}) is not valid CSV: ${reason}`,
+          `the header (line ${line}) is not valid CSV: ${record.reason}`,
         );
       }
       dataRecords += 1;
-      yield { kind: 'invalid', line, reason: `malformed CSV: ${reason}`, value: firstLineOf(item.raw) };
+      yield { kind: 'invalid', line, reason: `malformed CSV: ${record.reason}`, value: record.value };
       continue;
     }
 
-    const fields = item.record;
-    const line = startLines.ofRecord(item.info.lines, fields);
-    // A line of empty fields (`,,` as spreadsheets export) is as blank as an empty line.
-    if (fields.every((field) => field.trim() === '')) continue;
+    const { fields } = record;
     if (columns === undefined) {
       columns = matchHeader(fields);
       placeholders = new PlaceholderCheck(columns);
       continue;
     }
     dataRecords += 1;
-    if (decoder.encoding !== 'windows-1252') {
+    if (csv.encoding !== 'windows-1252') {
       const undecodable = fields.find((field) => field.includes(REPLACEMENT_CHARACTER));
       if (undecodable !== undefined) {
-        const reason = decoder.encoding === 'utf-8' ? NOT_UTF8 : NOT_UTF16;
+        const reason = csv.encoding === 'utf-8' ? NOT_UTF8 : NOT_UTF16;
         yield { kind: 'invalid', line, reason, value: undecodable.slice(0, 200) };
         continue;
       }
@@ -245,7 +121,7 @@ export async function* readCampaign(
     throw new CampaignFileError('EMPTY_FILE', 'the file is empty: expected a header line');
   if (dataRecords === 0)
     throw new CampaignFileError('NO_DATA_ROWS', 'the file has a header but no data rows');
-  yield { kind: 'format', encoding: decoder.encoding, delimiter };
+  yield { kind: 'format', encoding: csv.encoding, delimiter: csv.delimiter };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { type IngestReport, REPORT_LIST_LIMIT } from '../../contract/api-schemas.js';
 import { CampaignFileError } from '../domain/campaign-file-error.js';
 import type { CampaignEntry } from '../domain/campaign-reader.js';
-import type { BatchRecord, BatchReport } from '../store/batch-store.js';
+import type { BatchRecord, BatchReport, SuppressedRow } from '../store/batch-store.js';
+import type { SuppressionStore } from '../store/suppression-store.js';
+import { suppressedAmong } from './suppressed-rows.js';
 
 /** Longest list of rejected or duplicate lines returned in full; the totals stay exact beyond it. */
 export { REPORT_LIST_LIMIT };
@@ -25,15 +27,21 @@ export type { IngestReport };
 export function storedReportOf(report: IngestReport): BatchReport {
   const errors = report.errors.slice(0, STORED_LIST_LIMIT);
   const duplicatesList = report.duplicatesList.slice(0, STORED_LIST_LIMIT);
+  const suppressedList = report.suppressedList.slice(0, STORED_LIST_LIMIT);
   return {
     received: report.received,
     accepted: report.accepted,
     duplicates: report.duplicates,
     invalid: report.invalid,
+    suppressed: report.suppressed,
     encoding: report.encoding,
     errors,
     duplicatesList,
-    truncated: errors.length < report.invalid || duplicatesList.length < report.duplicates,
+    suppressedList,
+    truncated:
+      errors.length < report.invalid ||
+      duplicatesList.length < report.duplicates ||
+      suppressedList.length < report.suppressed,
   };
 }
 
@@ -64,10 +72,12 @@ export class ReportBuilder {
       accepted: 0,
       duplicates: 0,
       invalid: 0,
+      suppressed: 0,
       encoding: 'utf-8',
       dryRun,
       errors: [],
       duplicatesList: [],
+      suppressedList: [],
       truncated: false,
     };
   }
@@ -105,6 +115,32 @@ export class ReportBuilder {
     }
   }
 
+  /**
+   * Takes accepted rows whose address is on the suppression list out of `accepted`: they are reported
+   * with their line and the list's reason, and make no send. In file order, as the list is.
+   */
+  suppress(rows: readonly SuppressedRow[]): void {
+    const { report } = this;
+    for (const row of rows) {
+      report.accepted -= 1;
+      report.suppressed += 1;
+      if (report.suppressedList.length < REPORT_LIST_LIMIT) report.suppressedList.push(row);
+      else report.truncated = true;
+    }
+  }
+
+  /**
+   * The rows of the file a writer left out as suppressed, chunk by chunk over its runs: `count` of
+   * them, of which `listed` are the first (the batch record keeps that many).
+   */
+  suppressedByWriter(count: number, listed: readonly SuppressedRow[]): void {
+    const { report } = this;
+    report.accepted -= count;
+    report.suppressed += count;
+    report.suppressedList.push(...listed.slice(0, REPORT_LIST_LIMIT - report.suppressedList.length));
+    if (report.suppressedList.length < report.suppressed) report.truncated = true;
+  }
+
   /** The finished report; NothingAcceptedError when no row can be sent. */
   finish(): IngestReport {
     if (this.report.accepted === 0) throw new NothingAcceptedError(this.report);
@@ -112,14 +148,24 @@ export class ReportBuilder {
   }
 }
 
-/** Reads a whole file into its report, writing nothing: what the upload API answers with. */
+/**
+ * Reads a whole file into its report, writing nothing: what the upload API answers with. The accepted
+ * addresses are looked up on the suppression list once the whole file is read (100 per BatchGetItem);
+ * those on it are reported as suppressed (ReportBuilder.suppress).
+ */
 export async function reportOf(
   entries: AsyncIterable<CampaignEntry>,
   batchId: string,
   dryRun: boolean,
+  suppressions: Pick<SuppressionStore, 'findMany'>,
 ): Promise<IngestReport> {
   const builder = new ReportBuilder(batchId, dryRun);
-  for await (const entry of entries) builder.add(entry);
+  const accepted: { line: number; email: string }[] = [];
+  for await (const entry of entries) {
+    const row = builder.add(entry);
+    if (row) accepted.push({ line: row.line, email: row.row.email });
+  }
+  if (accepted.length > 0) builder.suppress(await suppressedAmong(accepted, suppressions));
   return builder.finish();
 }
 

@@ -12,16 +12,22 @@ import { chunksOf } from '../async/run-bounded.js';
 import { BATCH_LIST_PARTITION, batchKey, batchListKeysFor } from './item-keys.js';
 import { recordOfItem } from './item-records.js';
 
+/** A row of a file left out because its address is on the suppression list. */
+export type SuppressedRow = IngestReport['suppressedList'][number];
+
 /** What an upload's report says of a batch's rows: kept with the batch for GraphQL and the campaigns API. */
 export interface BatchReport {
   received: number;
   accepted: number;
   duplicates: number;
   invalid: number;
+  /** Absent on batches uploaded before the suppression list existed. */
+  suppressed: number;
   encoding: IngestReport['encoding'];
   /** The first STORED_LIST_LIMIT entries of the upload's answer; `truncated` when there were more. */
   errors: { line: number; reason: string; value: string }[];
   duplicatesList: { line: number; email: string; firstLine: number }[];
+  suppressedList: SuppressedRow[];
   truncated: boolean;
 }
 

@@ -15,6 +15,11 @@ export const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'BAT
  * first send was claimed (batch-starts.ts) and when its last one finished.
  */
 export const writerKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'WRITER' });
+/**
+ * The rows the writer left out as suppressed, as many as a report lists, beside its state: apart from
+ * it so that the state, rewritten at every chunk, stays small.
+ */
+export const writerSuppressedKey = (batchId: string) => ({ pk: `WRITER#${batchId}`, sk: 'SUPPRESSED' });
 /** A batch's state as marketers control it (batch-control-store.ts): paused, cancelled, scheduled. */
 export const controlKey = (batchId: string) => ({ pk: `CONTROL#${batchId}`, sk: 'CONTROL' });
 /** One window of a batch's own pace (batch-pace-store.ts): how many sends it holds so far. */

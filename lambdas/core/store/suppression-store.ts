@@ -9,7 +9,6 @@ import {
 import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf, runBounded } from '../async/run-bounded.js';
 import type { Suppression } from '../domain/suppression.js';
-import { batchPut } from './batch-put.js';
 import { newestEntries } from './index-keys-stream.js';
 import { SUPPRESSION_LIST_PARTITION, suppressionKey, suppressionListKeysFor } from './item-keys.js';
 import { type Item, recordOfItem } from './item-records.js';
@@ -78,12 +77,12 @@ export class SuppressionStore {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.itemOf(entry) }));
   }
 
-  /** Removes the address; returns whether it was on the list. */
-  async remove(email: string): Promise<boolean> {
+  /** Removes the address; returns its entry as it was, or undefined when it was not on the list. */
+  async remove(email: string): Promise<Suppression | undefined> {
     const out = await this.db.send(
       new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(email), ReturnValues: 'ALL_OLD' }),
     );
-    return out.Attributes !== undefined;
+    return out.Attributes === undefined ? undefined : recordOfItem<Suppression>(out.Attributes);
   }
 
   /** The entries of these addresses that are on the list, by address. */
@@ -115,14 +114,10 @@ export class SuppressionStore {
   async addMissing(entries: readonly Suppression[]): Promise<string[]> {
     const present = await this.findMany(entries.map((e) => e.email));
     const missing = entries.filter((e) => !present.has(e.email));
-    await batchPut(
-      this.db,
-      this.tableName,
-      'suppressions',
-      missing.map((e) => this.itemOf(e)),
-      this.concurrency,
-    );
-    return missing.map((e) => e.email);
+    // One conditional put each, not a batch write: an event or an unsubscribe that adds an address
+    // between the read above and this write keeps its own reason.
+    const added = await runBounded(missing, this.concurrency, (entry) => this.addIfAbsent(entry));
+    return missing.filter((_, i) => added[i]).map((e) => e.email);
   }
 
   /** A page of the list, newest first, below `afterKey` (a `nextKey` of the page before). */

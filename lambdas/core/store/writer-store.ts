@@ -10,7 +10,8 @@ import {
 import { BATCH_INDEX } from '../../contract/table-schema.js';
 import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf } from '../async/run-bounded.js';
-import { batchListKeysFor, OPEN_BATCHES_PARTITION, writerKey } from './item-keys.js';
+import type { SuppressedRow } from './batch-store.js';
+import { batchListKeysFor, OPEN_BATCHES_PARTITION, writerKey, writerSuppressedKey } from './item-keys.js';
 import { type Item, recordOfItem } from './item-records.js';
 
 /**
@@ -33,6 +34,13 @@ export interface WriterRecord {
   chunksDone: number;
   /** Sends written by those chunks. */
   rowsWritten: number;
+  /**
+   * Accepted rows of those chunks left out because their address was suppressed (no send); absent on a
+   * state written before the suppression list existed, and until a chunk left one out.
+   */
+  rowsSuppressed?: number;
+  /** How many of those are listed (listSuppressed), at most a report's list. */
+  suppressedListed?: number;
   /** Invocations that took the file up (more than 1: continuations, or a crashed one resumed). */
   runs: number;
   updatedAt: string;
@@ -78,6 +86,9 @@ export type WriterClaim =
 
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_SIZE = 100;
+
+/** The attribute of a chunk's suppressed rows on the writer's list of them: `c<chunk>`. */
+const SUPPRESSED_CHUNK_PREFIX = 'c';
 
 /**
  * The writer state of each batch, one small item (`WRITER#<batchId>`) that is rewritten at every chunk,
@@ -204,15 +215,55 @@ export class WriterStore {
   async checkpoint(
     batchId: string,
     leaseUntil: number,
-    progress: { chunksDone: number; rowsWritten: number },
+    progress: { chunksDone: number; rowsWritten: number; rowsSuppressed: number; suppressedListed: number },
     now: Date,
   ): Promise<boolean> {
     return this.updateHeld(
       batchId,
       leaseUntil,
-      'SET chunksDone = :chunks, rowsWritten = :rows, updatedAt = :now',
-      { ':chunks': progress.chunksDone, ':rows': progress.rowsWritten, ':now': now.toISOString() },
+      'SET chunksDone = :chunks, rowsWritten = :rows, rowsSuppressed = :suppressed, suppressedListed = :listed, updatedAt = :now',
+      {
+        ':chunks': progress.chunksDone,
+        ':rows': progress.rowsWritten,
+        ':suppressed': progress.rowsSuppressed,
+        ':listed': progress.suppressedListed,
+        ':now': now.toISOString(),
+      },
     );
+  }
+
+  /**
+   * Lists the rows one chunk left out as suppressed (the first of them, up to what a report lists),
+   * before the chunk's checkpoint. Keyed by the chunk, so that a resumed chunk replaces what an earlier
+   * attempt at it listed instead of adding to it; written only for a chunk that has rows to list.
+   */
+  async listSuppressed(
+    batchId: string,
+    chunk: number,
+    rows: readonly SuppressedRow[],
+    expiresAt: number,
+  ): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: writerSuppressedKey(batchId),
+        UpdateExpression: 'SET #chunk = :rows, #type = :type, expiresAt = :expires',
+        ExpressionAttributeNames: { '#chunk': `${SUPPRESSED_CHUNK_PREFIX}${chunk}`, '#type': 'type' },
+        ExpressionAttributeValues: { ':rows': rows, ':type': 'writer-suppressed', ':expires': expiresAt },
+      }),
+    );
+  }
+
+  /** The rows listed by listSuppressed, chunk after chunk: in file order. */
+  async suppressedListOf(batchId: string): Promise<SuppressedRow[]> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: writerSuppressedKey(batchId), ConsistentRead: true }),
+    );
+    const chunks = Object.entries(out.Item ?? {})
+      .filter(([name]) => /^c\d+$/.test(name))
+      .map(([name, rows]) => ({ chunk: Number(name.slice(SUPPRESSED_CHUNK_PREFIX.length)), rows }))
+      .sort((a, b) => a.chunk - b.chunk);
+    return chunks.flatMap(({ rows }) => rows as SuppressedRow[]);
   }
 
   /**

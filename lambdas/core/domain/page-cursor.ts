@@ -1,8 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Page cursors: a position in the global createdKey order plus a fingerprint of the filters it was
- * issued for, base64url-encoded and signed with HMAC-SHA256. The signature makes a cursor
+ * Page cursors (GraphQL's pages, GET /suppressions): a position in a list's key order plus a
+ * fingerprint of the filters it was issued for, base64url-encoded and signed with HMAC-SHA256. The signature makes a cursor
  * tamper-evident, the fingerprint makes one issued for other filters fail loudly instead of silently
  * paging through the wrong set, and the version leaves room to change the format later.
  */
@@ -28,7 +28,7 @@ const FALLBACK_SALT = 'campaign-mailer/page-cursor/v1';
 
 interface CursorPayload {
   v: number;
-  /** The createdKey of the last item of the page the cursor follows. */
+  /** The key of the last item of the page the cursor follows (a createdKey, a suppression's position). */
   p: string;
   /** Fingerprint of the filter scope. */
   s: string;
