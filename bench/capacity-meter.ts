@@ -65,6 +65,7 @@ export function itemKindOf(item: RawItem | undefined): string {
   if (pk.startsWith('COUNTER#')) return 'counter shard';
   if (pk.startsWith('FILE#')) return 'file record';
   if (pk.startsWith('IDEMPOTENCY#')) return 'idempotency record';
+  if (pk.startsWith('SUPPRESSION#')) return 'suppression entry';
   return pk.split('#')[0] || 'item';
 }
 

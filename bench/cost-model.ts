@@ -109,8 +109,9 @@ export async function senderEmfBytes(sends: number): Promise<number> {
 }
 
 /**
- * The sender's time on AWS. Per send it claims, counts, calls SES, marks SENT and counts again, one
- * after the other (deliver-send.ts), plus its share of chunk reads: its work. Pacing spaces one
+ * The sender's time on AWS. Per send it claims, counts, looks the address up on the suppression list,
+ * calls SES, marks SENT and counts again, one after the other (deliver-send.ts), plus its share of chunk
+ * reads: its work. Pacing spaces one
  * sender's SES calls concurrency ÷ rate apart (send-pacer.ts), and the sender sleeps through the gap,
  * billed. So a send costs max(interval, work) of one 256 MB sender, and the rate needs at least
  * rate × work ÷ 1000 senders at once to be reached (SENDER_MAX_CONCURRENCY; the stack's least is 2).

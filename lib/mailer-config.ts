@@ -56,6 +56,10 @@ export interface MailerSettings {
   readonly failedEmailsAlarmPercent: number;
   readonly bounceRateAlarmPercent: number;
   readonly complaintRateAlarmPercent: number;
+  /** The API's public URL behind a custom domain, for unsubscribe links; unset: the HTTP API's endpoint. */
+  readonly publicApiUrl?: string;
+  /** A mailbox List-Unsubscribe names beside the HTTPS link (`mailto:`); unset: the link only. */
+  readonly unsubscribeMailbox?: string;
 }
 
 export interface MailerConfig {
@@ -86,6 +90,8 @@ export function readMailerConfig(node: Node): MailerConfig {
   const region = readContext(node, SETTINGS.region);
   const senderMaxConcurrency = readContext(node, SETTINGS.senderMaxConcurrency);
   const maxSendRate = readContext(node, SETTINGS.maxSendRate);
+  const publicApiUrl = readContext(node, SETTINGS.publicApiUrl);
+  const unsubscribeMailbox = readContext(node, SETTINGS.unsubscribeMailbox);
 
   return {
     settings: {
@@ -113,6 +119,8 @@ export function readMailerConfig(node: Node): MailerConfig {
       failedEmailsAlarmPercent: readContext(node, SETTINGS.failedEmailsAlarmPercent),
       bounceRateAlarmPercent: readContext(node, SETTINGS.bounceRateAlarmPercent),
       complaintRateAlarmPercent: readContext(node, SETTINGS.complaintRateAlarmPercent),
+      ...(publicApiUrl ? { publicApiUrl } : {}),
+      ...(unsubscribeMailbox ? { unsubscribeMailbox } : {}),
     },
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
   };

@@ -67,11 +67,13 @@ export class MailerStack extends Stack {
       uploadUrl: this.largeUploads.uploadUrl.fn,
       docs: this.docs.docs.fn,
       suppressions: this.functions.suppressions.fn,
+      unsubscribe: this.functions.unsubscribe.fn,
       throttle: { rateLimit: settings.apiThrottleRate, burstLimit: settings.apiThrottleBurst },
       corsOrigins: settings.corsOrigins,
       removalPolicy,
       logEncryptionKey,
     });
+    this.functions.pointUnsubscribeLinksAt(settings.publicApiUrl ?? this.api.url);
     this.observability = new Observability(this, 'Observability', {
       stage: settings.stage,
       settings,

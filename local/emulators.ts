@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { S3Event } from 'aws-lambda';
 import type sesEmulatorModule from 'aws-ses-v2-local';
 import { createSqsServer } from 'local-aws-sqs';
+import { showHeadersInViewer } from './mail-viewer.js';
 
 const require = createRequire(import.meta.url);
 // Loaded through require so that the CommonJS default export resolves the same under tsx and vitest.
@@ -176,6 +177,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         );
       }
       sesv2 = urlOf(address.port);
+      if (!showHeadersInViewer(server)) {
+        console.warn('the mail viewer shows no headers: its page (aws-ses-v2-local) has changed shape');
+      }
       const trimming = setInterval(trimSesStore, MAIL_TRIM_INTERVAL_MS);
       trimming.unref();
       stops.push(async () => clearInterval(trimming));

@@ -38,6 +38,10 @@ export interface LocalConfig {
   graphqlSchemaPath?: string;
   /** Browser origins the local API answers CORS requests for, as `corsOrigins` on AWS; none: no CORS. */
   corsOrigins: readonly string[];
+  /** UNSUBSCRIBE_SECRET when chosen; otherwise the runner makes one and keeps it in `dataDir`. */
+  unsubscribeSecret?: string;
+  /** UNSUBSCRIBE_BASE_URL when chosen; otherwise the runner's own API URL. */
+  unsubscribeBaseUrl?: string;
 }
 
 const port = (env: string, fallback: number, description: string) =>
@@ -128,6 +132,8 @@ export function localConfig(env: Env): LocalConfig {
   const sesv2 = readEnv(env, LOCAL_SETTINGS.sesv2Endpoint);
   const apiKey = readEnv(env, LOCAL_SETTINGS.apiKey);
   const graphqlSchemaPath = readEnv(env, SETTINGS.graphqlSchemaPath);
+  const unsubscribeSecret = readEnv(env, SETTINGS.unsubscribeSecret);
+  const unsubscribeBaseUrl = readEnv(env, SETTINGS.unsubscribeBaseUrl);
   return {
     port: readEnv(env, LOCAL_SETTINGS.port),
     host: readEnv(env, LOCAL_SETTINGS.host),
@@ -151,5 +157,7 @@ export function localConfig(env: Env): LocalConfig {
     }),
     ...(graphqlSchemaPath ? { graphqlSchemaPath } : {}),
     corsOrigins: readEnv(env, LOCAL_SETTINGS.corsOrigins),
+    ...(unsubscribeSecret ? { unsubscribeSecret } : {}),
+    ...(unsubscribeBaseUrl ? { unsubscribeBaseUrl } : {}),
   };
 }

@@ -19,6 +19,7 @@ import type { LocalConfig } from './local-config.js';
 import { ensureQueues } from './provision.js';
 import { removeRunnerState, writeRunnerState } from './runner-state.js';
 import { type EventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source.js';
+import { ensureUnsubscribeSecret } from './unsubscribe-secret.js';
 
 export interface LocalPipeline {
   apiUrl: string;
@@ -57,6 +58,9 @@ function setFunctionEnvironment(
 ) {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
+  // The key of the unsubscribe links is local (UNSUBSCRIBE_SECRET); an ARN would send the functions to
+  // a Secrets Manager there is none of.
+  delete process.env.UNSUBSCRIBE_SECRET_ARN;
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -120,6 +124,11 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     if (s3 === undefined) throw new Error('the local pipeline needs the S3 stand-in for campaign files');
     setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl });
     setFileEnvironment(s3);
+    // The key of the unsubscribe links, kept in the data directory (Secrets Manager's part on AWS).
+    Object.assign(
+      process.env,
+      environmentOf({ unsubscribeSecret: ensureUnsubscribeSecret(config.dataDir, config.unsubscribeSecret) }),
+    );
     writeRunnerState(config.dataDir, {
       pid: process.pid,
       dynamodbEndpoint: emulators.endpoints.dynamodb,
@@ -131,7 +140,6 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     cleanups.push(async () => removeRunnerState(config.dataDir));
 
     const http = (id: ApiFunction) => loadHandler<HttpHandler>(id);
-    const sender = await loadHandler<SqsHandler>('sender');
     const sweeper = await loadHandler<SweeperHandler>('sweeper');
     const writer = await loadHandler<SqsHandler>('writer');
 
@@ -147,16 +155,6 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const campaigns = campaignConsole({ apiKey });
     cleanups.push(() => campaigns.stop());
 
-    const events: EventSource = startSqsEventSource({
-      sqs: clients.sqs,
-      queueUrl,
-      handler: sender,
-      functionName: 'sender',
-      batchSize: SEND_QUEUE.batchSize,
-      concurrency: config.senderConcurrency,
-      onError: (error) => console.error('local event source:', error),
-    });
-    cleanups.push(() => events.stop());
     const writes: EventSource = startSqsEventSource({
       sqs: clients.sqs,
       queueUrl: writeQueueUrl,
@@ -231,6 +229,22 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
           server.close(() => done());
         }),
     );
+    const apiUrl = `http://${config.host}:${portOf(server)}`;
+
+    // The sender, once the API's URL is known: its mails' unsubscribe links point there (or to the URL
+    // chosen in UNSUBSCRIBE_BASE_URL, a tunnel a phone can reach, say).
+    Object.assign(process.env, environmentOf({ unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? apiUrl }));
+    const sender = await loadHandler<SqsHandler>('sender');
+    const events: EventSource = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl,
+      handler: sender,
+      functionName: 'sender',
+      batchSize: SEND_QUEUE.batchSize,
+      concurrency: config.senderConcurrency,
+      onError: (error) => console.error('local event source:', error),
+    });
+    cleanups.push(() => events.stop());
     // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
     // finished goes back on it, in the background, as the API already serves (after a crash with
     // thousands of unfinished sends, this takes tens of seconds). An external queue kept its messages,
@@ -240,7 +254,6 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const timer = setInterval(() => void sweep({}, 'timer'), config.sweepIntervalSeconds * 1000);
     cleanups.push(async () => clearInterval(timer));
 
-    const apiUrl = `http://${config.host}:${portOf(server)}`;
     campaigns.connect(apiUrl);
     return {
       apiUrl,

@@ -11,7 +11,7 @@ import type { FunctionId } from './functions.js';
 /** The function behind a route (a ProjectFunction of the stack, the same entry module locally). */
 export type ApiFunction = Extract<
   FunctionId,
-  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns' | 'suppressions'
+  'uploadApi' | 'uploadUrl' | 'graphql' | 'health' | 'docs' | 'campaigns' | 'suppressions' | 'unsubscribe'
 >;
 
 /** Who may call a route: anyone, or a key with that scope (or, `read-or-upload`, either) in `x-api-key`. */
@@ -48,6 +48,8 @@ export const SUPPRESSIONS_PATH = '/suppressions';
 export const SUPPRESSION_PATH = `${SUPPRESSIONS_PATH}/{email}`;
 /** A CSV of addresses added to the list at once. */
 export const SUPPRESSION_IMPORT_PATH = `${SUPPRESSIONS_PATH}/import`;
+/** A mail's unsubscribe link (List-Unsubscribe): `{token}` names its send, signed (unsubscribe-token.ts). */
+export const UNSUBSCRIBE_PATH = '/unsubscribe/{token}';
 
 /** The script that starts Swagger UI on the page; written by the docs function itself. */
 export const SWAGGER_UI_INITIALIZER = 'swagger-initializer.js';
@@ -76,6 +78,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'PUT', path: SUPPRESSION_PATH, fn: 'suppressions', access: 'upload' },
   { method: 'DELETE', path: SUPPRESSION_PATH, fn: 'suppressions', access: 'upload' },
   { method: 'POST', path: SUPPRESSION_IMPORT_PATH, fn: 'suppressions', access: 'upload' },
+  // A recipient's link: the signed token in the path is the only credential. GET shows a page whose
+  // button POSTs; only the POST (a mail client's one-click, or that button) unsubscribes.
+  { method: 'GET', path: UNSUBSCRIBE_PATH, fn: 'unsubscribe', access: 'public' },
+  { method: 'POST', path: UNSUBSCRIBE_PATH, fn: 'unsubscribe', access: 'public' },
 ];
 
 /** `GET /graphql`: the route key API Gateway and the access logs use. */

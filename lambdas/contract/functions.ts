@@ -50,6 +50,8 @@ export const FUNCTIONS = {
   suppressions: { folder: 'suppressions', serviceName: 'suppressions', timeoutSeconds: 29 },
   /** GET /health. */
   health: { folder: 'health', serviceName: 'health', timeoutSeconds: 5 },
+  /** GET and POST /unsubscribe/{token}: a recipient's one-click unsubscribe (RFC 8058). */
+  unsubscribe: { folder: 'unsubscribe', serviceName: 'unsubscribe', timeoutSeconds: 10 },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionId = keyof typeof FUNCTIONS;

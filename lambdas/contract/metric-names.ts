@@ -14,6 +14,8 @@ export const METRIC = {
   emailsSent: 'EmailsSent',
   /** Sender: sends moved to ERROR (permanent rejection or retries exhausted). */
   emailsFailed: 'EmailsFailed',
+  /** Sender: sends ended SUPPRESSED, unmailed, their address on the suppression list. */
+  emailsSuppressed: 'EmailsSuppressed',
   /** Sender: SES answered with throttling. */
   sesThrottles: 'SesThrottles',
   /** Sender: milliseconds of one SES SendEmail call. */

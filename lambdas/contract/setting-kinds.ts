@@ -14,7 +14,9 @@ export type SettingKind =
   /** What SES verifies as an identity: an address or a domain. */
   | { readonly type: 'emailOrDomain' }
   /** Browser origins: a comma-separated list or a JSON array of bare origins, no wildcard. */
-  | { readonly type: 'origins' };
+  | { readonly type: 'origins' }
+  /** An absolute http(s) URL without query, fragment or credentials: the base of links we hand out. */
+  | { readonly type: 'url' };
 
 export type KindValue<K extends SettingKind> = K extends { readonly type: 'integer' | 'number' }
   ? number
@@ -51,6 +53,8 @@ export function expectationOf(kind: SettingKind): string {
       return 'an email address or a domain';
     case 'origins':
       return 'a comma-separated list or a JSON array of origins such as https://app.example.com (no path, no wildcard)';
+    case 'url':
+      return 'an absolute http or https URL such as https://mail.example.com (a path is allowed; no query or fragment)';
   }
 }
 
@@ -94,6 +98,8 @@ export function parseKind(kind: SettingKind, text: string): Parsed<KindValue<Set
       return ADDRESS_PATTERN.test(text) || DOMAIN_PATTERN.test(text) ? { ok: true, value: text } : refused();
     case 'origins':
       return parseOrigins(text, refused);
+    case 'url':
+      return isBaseUrl(text) ? { ok: true, value: text } : refused();
   }
 }
 
@@ -133,6 +139,24 @@ function parseOrigins(
   const bad = origins.find((origin) => !isBareOrigin(origin));
   if (bad !== undefined) return refused(bad);
   return { ok: true, value: [...new Set(origins)] };
+}
+
+/** A URL links can be appended to: http(s), a host, no credentials, no query or fragment. */
+function isBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    !value.includes('?') &&
+    !value.includes('#') &&
+    !/\s/.test(value)
+  );
 }
 
 function isBareOrigin(value: string): boolean {

@@ -59,7 +59,17 @@ export const SETTINGS = {
     env: 'TABLE_NAME',
     kind: { type: 'string' },
     required: true,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns', 'suppressions'],
+    readBy: [
+      'uploadApi',
+      'uploadUrl',
+      'writer',
+      'graphql',
+      'sender',
+      'sweeper',
+      'campaigns',
+      'suppressions',
+      'unsubscribe',
+    ],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
   queueUrl: {
@@ -112,7 +122,7 @@ export const SETTINGS = {
     context: 'retentionDays',
     kind: { type: 'integer', min: 1, max: 3650 },
     default: 90,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe'],
     description:
       'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },
@@ -278,6 +288,39 @@ export const SETTINGS = {
     default: SEND_QUEUE.visibilityTimeoutSeconds,
     readBy: ['sender'],
     description: 'the longest a retried message is kept invisible',
+  },
+
+  // --- one-click unsubscribe (sender and unsubscribe) ------------------------------------------------
+  unsubscribeBaseUrl: {
+    env: 'UNSUBSCRIBE_BASE_URL',
+    kind: { type: 'url' },
+    readBy: ['sender'],
+    description:
+      "the API's public base URL each mail's unsubscribe link starts with (the stack passes `publicApiUrl` or the API's endpoint, the local runner its own); required",
+  },
+  unsubscribeMailbox: {
+    env: 'UNSUBSCRIBE_MAILBOX',
+    context: 'unsubscribeMailbox',
+    kind: { type: 'email' },
+    readBy: ['sender'],
+    description:
+      'a mailbox List-Unsubscribe names beside the link (`mailto:`, subject `unsubscribe-<token>`) for clients that do not POST; nothing here reads it',
+  },
+  unsubscribeSecretArn: {
+    env: 'UNSUBSCRIBE_SECRET_ARN',
+    kind: { type: 'string' },
+    readBy: ['sender', 'unsubscribe'],
+    description:
+      'the Secrets Manager secret whose value signs unsubscribe links, read once per container (set by the stack); wins over UNSUBSCRIBE_SECRET',
+  },
+  unsubscribeSecret: {
+    env: 'UNSUBSCRIBE_SECRET',
+    // An HMAC key: shorter would make forged links a matter of guessing.
+    kind: { type: 'string', minLength: 32 },
+    secret: true,
+    readBy: ['sender', 'unsubscribe'],
+    description:
+      'the key itself where there is no Secrets Manager (`npm start` makes one and keeps it in its data directory); one of the two is required',
   },
 
   // --- sweeper ----------------------------------------------------------------------------------------
@@ -446,6 +489,12 @@ export const SETTINGS = {
     default: 5,
     description:
       'share of finished emails (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming',
+  },
+  publicApiUrl: {
+    context: 'publicApiUrl',
+    kind: { type: 'url' },
+    description:
+      "the API's public URL behind a custom domain (https://mail.example.com), for unsubscribe links; unset: the HTTP API's endpoint",
   },
   bounceRateAlarmPercent: {
     context: 'bounceRateAlarmPercent',

@@ -22,6 +22,7 @@ import {
   SUPPRESSION_PATH,
   SUPPRESSIONS_PATH,
   scopesOf,
+  UNSUBSCRIBE_PATH,
   UPLOAD_PATH,
 } from '../contract/api-routes.js';
 import {
@@ -71,6 +72,7 @@ import {
 import { API_KEY_SCOPES, type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../core/domain/api-key.js';
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { matchHeader } from '../core/domain/campaign-header.js';
+import { ONE_CLICK_BODY, ONE_CLICK_FIELD, ONE_CLICK_VALUE } from '../core/domain/list-unsubscribe.js';
 import { API_KEY_HEADER } from '../core/http/api-key-check.js';
 import { fileProblemOf } from '../core/http/file-problem.js';
 import { INTERNAL_ERROR_MESSAGE } from '../core/http/json-errors.js';
@@ -324,6 +326,26 @@ const html = (description: string): ResponseConfig => ({
   content: { 'text/html': { schema: z.string() } },
 });
 
+const text = (description: string, example?: string): ResponseConfig => ({
+  description,
+  content: { 'text/plain': { schema: z.string(), ...(example === undefined ? {} : { example }) } },
+});
+
+const unsubscribeToken = z.object({
+  token: z.string().meta({
+    description:
+      "From the mail's List-Unsubscribe header or its `{{unsubscribe_url}}` link: the send's id and an HMAC-SHA256 of it under the project's secret key (base64url).",
+  }),
+});
+
+const LINK_NOT_FOUND = text(
+  'Not a link this API made, altered, or its send no longer kept (RETENTION_DAYS): one plain answer whatever the reason.',
+  'Not found\n',
+);
+
+/** The one-click form, as a mail client and the GET page's button send it. */
+const oneClickForm = z.object({ [ONE_CLICK_FIELD]: z.literal(ONE_CLICK_VALUE) });
+
 function operations(): Record<string, Operation> {
   return {
     ...suppressionOperations(),
@@ -554,6 +576,53 @@ function operations(): Record<string, Operation> {
       summary: 'Swagger UI for this document',
       responses: { '200': html('The page.') },
     },
+    [`GET ${UNSUBSCRIBE_PATH}`]: {
+      tags: ['recipients'],
+      operationId: 'unsubscribePage',
+      summary: "The page of a mail's unsubscribe link: a button that unsubscribes",
+      description:
+        'What a recipient sees on opening the link: a page with one button, which POSTs the one-click form to ' +
+        'this same URL. Opening it changes nothing (a mail scanner that follows every link unsubscribes nobody).',
+      request: { params: unsubscribeToken },
+      responses: { '200': html('The page.'), '404': LINK_NOT_FOUND },
+    },
+    [`POST ${UNSUBSCRIBE_PATH}`]: {
+      tags: ['recipients'],
+      operationId: 'unsubscribe',
+      summary: 'One-click unsubscribe (RFC 8058): put the address of the mail on the suppression list',
+      description:
+        `The request a mail client sends for its "Unsubscribe" button, with the body \`${ONE_CLICK_BODY}\` ` +
+        '(RFC 8058), and the form the GET page posts. The address the mail went to is added to the suppression ' +
+        'list as UNSUBSCRIBED (no campaign mails it again, later sends of running batches included), the send ' +
+        "notes it and its batch's `unsubscribed` count counts it once. Repeating it changes nothing and answers " +
+        'the same. A browser (Accept: text/html) gets a page, any other client a line of text.',
+      request: {
+        params: unsubscribeToken,
+        body: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': { schema: oneClickForm },
+            'multipart/form-data': { schema: oneClickForm },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Unsubscribed (now or before).',
+          content: { 'text/html': { schema: z.string() }, 'text/plain': { schema: z.string() } },
+        },
+        '400': json(`The body is not the form \`${ONE_CLICK_BODY}\`.`, ErrorAnswerSchema),
+        '404': LINK_NOT_FOUND,
+        '413': json('The body is larger than 1 KB (or unpacks to more).', ErrorAnswerSchema),
+        '415': json(
+          'The body is neither application/x-www-form-urlencoded nor multipart/form-data ' +
+            '(UNSUPPORTED_CONTENT_TYPE), or has a Content-Encoding other than gzip, deflate and br ' +
+            '(UNSUPPORTED_CONTENT_ENCODING).',
+          ErrorAnswerSchema,
+        ),
+        ...tooManyRequests,
+      },
+    },
     [`GET ${DOCS_ASSET_PATH}`]: {
       tags: ['documentation'],
       operationId: 'swaggerUiAsset',
@@ -767,7 +836,7 @@ export function openApiDocument() {
       version: '1.0.0',
       description:
         'Upload a CSV campaign, mailed through Amazon SES; follow its sends with GraphQL. ' +
-        'Every route but /health and the documentation needs an API key in `x-api-key`: ' +
+        'Every route but /health, the documentation and the unsubscribe link needs an API key in `x-api-key`: ' +
         'use **Authorize** to set it for "Try it out".',
     },
     // Relative: Swagger UI resolves it against the page, so the document serves any stage or host.
@@ -777,6 +846,10 @@ export function openApiDocument() {
       { name: 'campaigns', description: 'Uploading campaigns' },
       { name: 'queries', description: 'Following sends and batches' },
       { name: 'suppressions', description: 'The suppression list: addresses no campaign mails' },
+      {
+        name: 'recipients',
+        description: 'The unsubscribe link of every mail (no key: its token is the credential)',
+      },
       { name: 'operations' },
       { name: 'documentation' },
     ],

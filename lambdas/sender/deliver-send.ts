@@ -1,18 +1,26 @@
+import { normaliseEmail } from '../core/domain/email-address.js';
 import { renderEmail } from '../core/domain/email-body.js';
+import type { UnsubscribeLinks } from '../core/domain/list-unsubscribe.js';
 import { mailOf } from '../core/domain/row-chunk.js';
 import type { SendRef } from '../core/domain/send-record.js';
+import type { SuppressionReason } from '../core/domain/suppression.js';
 import type { RowChunks } from '../core/files/row-chunks.js';
 import { logger } from '../core/observability/logger.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
+import type { SuppressionStore } from '../core/store/suppression-store.js';
 import type { Mailer } from './mailer.js';
 import type { SendMetrics } from './send-metrics.js';
 import type { SendPacing } from './send-pacing.js';
 import { classifySesFailure, isThrottling, type SesFailure } from './ses-failure.js';
 
 export interface DeliveryDeps {
-  sends: Pick<CountedSends, 'claim' | 'markSent' | 'markError' | 'releaseClaim'>;
+  sends: Pick<CountedSends, 'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'releaseClaim'>;
   mailer: Mailer;
+  /** The project's suppression list: an address on it is not mailed (one GetItem per send). */
+  suppressions: Pick<SuppressionStore, 'get'>;
+  /** Each mail's one-click unsubscribe link and headers (List-Unsubscribe, List-Unsubscribe-Post). */
+  unsubscribe: Pick<UnsubscribeLinks, 'linkFor'>;
   /** The batch's rows, by chunk: what the mail says (cached: a chunk is read once per container). */
   rows: Pick<RowChunks, 'get'>;
   clock: () => Date;
@@ -33,6 +41,7 @@ export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
 /**
  * - sent: SES accepted it and the send is SENT;
  * - skipped: nothing to do (already SENT or ERROR, or another sender holds a live claim);
+ * - suppressed: its address is on the suppression list, the send is SUPPRESSED and SES was not called;
  * - rejected: a permanent failure, the send is ERROR;
  * - retry: a transient failure, the message must come back later;
  * - account: SES refuses the whole account right now; retry later and stop calling SES for now.
@@ -40,6 +49,7 @@ export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
 export type DeliveryOutcome =
   | { kind: 'sent'; sesMessageId: string; dryRun?: true }
   | { kind: 'skipped' }
+  | { kind: 'suppressed'; reason: SuppressionReason }
   | { kind: 'rejected'; failure: SesFailure }
   | { kind: 'retry'; failure: SesFailure }
   | { kind: 'account'; failure: SesFailure };
@@ -48,6 +58,10 @@ export type DeliveryOutcome =
  * Claim, send, record. The claim is a conditional write, so of two deliveries of the same message
  * (or two racing senders) only one reaches SES. The only window for a second email is a crash after
  * SES accepted and before SENT was written; the lease then runs out and the send is retried.
+ *
+ * After the claim and before anything else (the chunk, pacing, SES), the address is looked up on the
+ * suppression list: one that bounced, complained or unsubscribed after the upload ends SUPPRESSED with
+ * the list's reason, without an SES call, in a dry run too (it rehearses what would be mailed).
  *
  * A dry run (DRY_RUN for the whole function, or `dryRun` on the send, set by its upload) claims,
  * loads and renders the content as usual, then records SENT with `dryRun: true` and a synthetic
@@ -66,6 +80,16 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
     });
   });
 
+  const suppression = await deps.suppressions.get(normaliseEmail(send.email));
+  if (suppression !== undefined) {
+    // Only the holder of the claim may end the send; a lost claim leaves it to the one who has it.
+    if (!(await deps.sends.markSuppressed(ref, suppression.reason, deps.clock(), leaseId))) {
+      return { kind: 'skipped' };
+    }
+    deps.metrics.suppressed();
+    return { kind: 'suppressed', reason: suppression.reason };
+  }
+
   const chunk = await deps.rows.get(send.batchId, send.chunk);
   const mail = chunk === undefined ? undefined : mailOf(chunk, send.sendId);
   if (mail === undefined) {
@@ -79,7 +103,8 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
     deps.metrics.failed();
     return { kind: 'rejected', failure };
   }
-  const email = renderEmail(mail.subject, mail.content, mail.variables);
+  const unsubscribe = deps.unsubscribe.linkFor(send.sendId);
+  const email = renderEmail(mail.subject, mail.content, mail.variables, { unsubscribeUrl: unsubscribe.url });
 
   if (deps.dryRun || send.dryRun === true) {
     const sesMessageId = dryRunMessageId(send.sendId);
@@ -97,6 +122,7 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
       ...(email.html === undefined ? {} : { html: email.html }),
       text: email.text,
       tags: { batchId: send.batchId, sendId: send.sendId },
+      headers: unsubscribe.headers,
     });
   } catch (error) {
     deps.metrics.sesLatency(performance.now() - started);

@@ -129,6 +129,11 @@ async function handleRecord(
       await retry(deps, decisions, record, ref, outcome.failure);
     } else if (outcome.kind === 'rejected') {
       logger.warn('send rejected', { sendId: ref.sendId, code: outcome.failure.code });
+    } else if (outcome.kind === 'suppressed') {
+      logger.info('send suppressed: its address is on the suppression list', {
+        sendId: ref.sendId,
+        reason: outcome.reason,
+      });
     }
   } catch (error) {
     await failUnexpectedly(deps, decisions, record, ref, error);

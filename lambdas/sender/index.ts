@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sesClient, sqsClient } from '../core/aws/clients.js';
 import { s3Client } from '../core/aws/s3-client.js';
+import { unsubscribeTokensOf } from '../core/aws/unsubscribe-key.js';
 import { senderConfig } from '../core/config/function-config.js';
+import { UnsubscribeLinks } from '../core/domain/list-unsubscribe.js';
 import { RowChunks } from '../core/files/row-chunks.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { logger } from '../core/observability/logger.js';
@@ -13,6 +15,7 @@ import { CountedSends } from '../core/store/counted-sends.js';
 import { CounterBuffer } from '../core/store/counter-buffer.js';
 import { CounterStore } from '../core/store/counter-store.js';
 import { SendStore } from '../core/store/send-store.js';
+import { SuppressionStore } from '../core/store/suppression-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { WriterStore } from '../core/store/writer-store.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
@@ -28,6 +31,8 @@ const config = senderConfig(process.env);
 const db = documentClient();
 const ses = sesClient();
 const sqs = sqsClient();
+// Read once per container, at load (Lambda's init phase): the key that signs each mail's unsubscribe link.
+const unsubscribeTokens = await unsubscribeTokensOf(config.unsubscribe.key);
 
 // One rate and one pacer per container: GetAccount is read once here and again after ten minutes.
 const rate = new SendRate({
@@ -64,6 +69,12 @@ export const handler = withPowertools(
       ...(config.configurationSet ? { configurationSet: config.configurationSet } : {}),
     }),
     rows: new RowChunks(s3Client(config.s3), config.bucketName),
+    suppressions: new SuppressionStore(db, config.tableName),
+    unsubscribe: new UnsubscribeLinks(
+      unsubscribeTokens,
+      config.unsubscribe.baseUrl,
+      config.unsubscribe.mailbox,
+    ),
     clock: () => new Date(),
     newLeaseId: randomUUID,
     batchStarts: new BatchStarts(db, config.tableName),

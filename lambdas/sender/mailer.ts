@@ -1,4 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { MailHeader } from '../core/domain/list-unsubscribe.js';
 
 export interface OutgoingEmail {
   to: string;
@@ -7,6 +8,8 @@ export interface OutgoingEmail {
   text?: string;
   /** SES message tags (name → value); values must match [A-Za-z0-9_-]. */
   tags: Record<string, string>;
+  /** Headers of the mail itself (List-Unsubscribe and List-Unsubscribe-Post). */
+  headers?: MailHeader[];
 }
 
 export interface Mailer {
@@ -40,6 +43,9 @@ export class SesMailer implements Mailer {
               ...(email.html === undefined ? {} : { Html: { Data: email.html, Charset: 'UTF-8' } }),
               ...(email.text === undefined ? {} : { Text: { Data: email.text, Charset: 'UTF-8' } }),
             },
+            ...(email.headers?.length
+              ? { Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })) }
+              : {}),
           },
         },
         EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),

@@ -4,6 +4,8 @@ export interface SendMetrics {
   sent(): void;
   /** A send moved to ERROR: rejected for good, or retries exhausted. */
   failed(): void;
+  /** A send ended SUPPRESSED: its address was on the suppression list, so SES was not called. */
+  suppressed(): void;
   throttled(): void;
   sesLatency(milliseconds: number): void;
   /** Messages put back unsent because pacing them would have run past the invocation's deadline. */

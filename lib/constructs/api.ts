@@ -51,6 +51,8 @@ export interface ApiProps {
   readonly docs: IFunction;
   /** GET /suppressions, PUT and DELETE /suppressions/{email}, POST /suppressions/import. */
   readonly suppressions: IFunction;
+  /** GET and POST /unsubscribe/{token}. */
+  readonly unsubscribe: IFunction;
   /** Steady-state requests per second and burst of the default stage. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Browser origins allowed to call the API; empty for no CORS configuration at all. */
@@ -65,6 +67,8 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<ApiFunction, string>> = {
   health:
     'GET /health is public by design: a liveness probe whose function has no permission beyond its own log group and answers a constant {"status":"ok"}.',
   docs: 'The API documentation (OpenAPI document, Swagger UI page and its static assets) is public by design: its function has no permission beyond its own log group and serves only files built into it.',
+  unsubscribe:
+    "The unsubscribe link of a campaign mail is public by design: RFC 8058 has the recipient's mail client POST it without any credential. The signed token in its path (an HMAC-SHA256 of one send under a secret key) is its credential, checked in constant time before anything is read; it unsubscribes only the address that send was mailed to.",
 };
 
 /** The public HTTP API (payload format 2.0, the event shape the local runner builds too). */
@@ -109,6 +113,7 @@ export class Api extends Construct {
       health: { name: 'Health', fn: props.health },
       docs: { name: 'Docs', fn: props.docs },
       suppressions: { name: 'Suppressions', fn: props.suppressions },
+      unsubscribe: { name: 'Unsubscribe', fn: props.unsubscribe },
     };
     const integrations = new Map<ApiFunction, HttpLambdaIntegration>();
     for (const route of API_ROUTES) {

@@ -52,6 +52,7 @@ export interface ObservabilityProps {
     readonly graphql: ProjectFunction;
     readonly suppressions: ProjectFunction;
     readonly health: ProjectFunction;
+    readonly unsubscribe: ProjectFunction;
   };
   /** The function behind POST /campaigns/uploads. */
   readonly largeUploads: { readonly uploadUrl: ProjectFunction };
@@ -251,6 +252,7 @@ export class Observability extends Construct {
       functions.graphql,
       functions.suppressions,
       functions.health,
+      functions.unsubscribe,
       largeUploads.uploadUrl,
       docs,
     ];
@@ -292,6 +294,7 @@ export class Observability extends Construct {
       graph('Emails', [
         custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
         custom(METRIC.emailsFailed, sender).with({ label: 'Failed' }),
+        custom(METRIC.emailsSuppressed, sender).with({ label: 'Suppressed (not mailed)' }),
       ]),
     );
     this.dashboard.addWidgets(

@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
+import { documentClient } from '../../lambdas/core/store/table-client.js';
 import { EXAMPLES } from '../../lambdas/graphql/example-queries.js';
 import { NO_KEY_HINT } from '../../lambdas/graphql/offline-graphiql.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { liveRunnerState } from '../../local/runner-state.js';
 import { browserForThisFile, editorText, pageForThisTest } from '../helpers/browser.js';
 import { graphql, runnerForThisFile } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /**
- * What a person sees of `npm start`, drawn by a real (headless) Chromium: Swagger UI, GraphiQL and the
- * mail viewer, each loaded from the local runner with no internet, and used as a person would, by
+ * What a person sees of `npm start`, drawn by a real (headless) Chromium: Swagger UI, GraphiQL, the
+ * mail viewer and a mail's unsubscribe page, each loaded from the local runner with no internet, and used as a person would, by
  * clicking and typing. A failed test leaves a screenshot of its page in test-artifacts/screenshots/.
  */
 
@@ -220,3 +225,76 @@ describe('the mail viewer', () => {
     BROWSER_TEST_MS,
   );
 });
+
+describe('one-click unsubscribe in a browser', () => {
+  /** An address of this test's own: unsubscribing it changes no other test's campaign. */
+  const READER = 'browser-reader@example.com';
+
+  it(
+    "lists a mail's List-Unsubscribe in the mail viewer; its link shows a page whose button unsubscribes",
+    async () => {
+      const response = await fetch(`${local.runner.apiUrl}/campaigns/upload?allowDuplicate=true`, {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'text/csv' },
+        body: `email,subject,content\n${READER},Our spring letter,Hello\n`,
+      });
+      expect(response.status).toBe(202);
+
+      // The mail viewer lists the mail with its headers, the unsubscribe link clickable.
+      const { page } = await pageForThisTest(chrome.browser);
+      await page.goto(String(local.runner.mailViewerUrl));
+      await page.waitForFunction(
+        (reader) =>
+          [...document.querySelectorAll<HTMLElement>('.email')].some(
+            (node) => node.innerText.includes(reader) && node.querySelector('a[href*="/unsubscribe/"]'),
+          ),
+        UI_WAIT,
+        READER,
+      );
+      let text = '';
+      let anchor: Awaited<ReturnType<Page['$']>> = null;
+      for (const node of await page.$$('.email')) {
+        const shown = await node.evaluate((element) => (element as HTMLElement).innerText);
+        if (!shown.includes(READER)) continue;
+        text = shown;
+        anchor = await node.$('a[href*="/unsubscribe/"]');
+      }
+      expect(text).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+      expect(text).toMatch(new RegExp(`List-Unsubscribe: <${local.runner.apiUrl}/unsubscribe/[\\w-]{64}>`));
+      if (anchor === null) throw new Error('no unsubscribe link in the mail viewer');
+      const href = await anchor.evaluate((element) => element.getAttribute('href'));
+
+      // Following the link shows the question and its button; nothing is unsubscribed yet.
+      await Promise.all([page.waitForNavigation(), anchor.click()]);
+      expect(page.url()).toBe(href);
+      await page.waitForSelector('::-p-text(Unsubscribe from these mails?)', UI_WAIT);
+      const button = await page.waitForSelector('::-p-aria([name="Unsubscribe"][role="button"])', UI_WAIT);
+      if (button === null) throw new Error('no Unsubscribe button on the page');
+      expect(await isUnsubscribed(READER)).toBe(false);
+
+      // The button: the confirmation, and the address is on the suppression list.
+      await Promise.all([page.waitForNavigation(), button.click()]);
+      await page.waitForSelector('::-p-text(You are unsubscribed)', UI_WAIT);
+      expect(await textOf(page, 'h1')).toBe('You are unsubscribed');
+      expect(await isUnsubscribed(READER)).toBe(true);
+    },
+    BROWSER_TEST_MS,
+  );
+});
+
+/** Whether the address is on the suppression list, read from the runner's own table. */
+async function isUnsubscribed(address: string): Promise<boolean> {
+  const state = liveRunnerState(local.dataDir);
+  if (state === undefined) throw new Error(`the runner wrote no state in ${local.dataDir}`);
+  const dynamodb = new DynamoDBClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: state.dynamodbEndpoint,
+  });
+  try {
+    const entry = await new SuppressionStore(documentClient(dynamodb), state.tableName).get(address);
+    return entry?.reason === 'UNSUBSCRIBED';
+  } finally {
+    dynamodb.destroy();
+  }
+}

@@ -1,14 +1,18 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { UNSUBSCRIBE_SECRET_FILE } from '../../local/unsubscribe-secret.js';
 import { graphql, runnerForThisFile } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /**
  * A whole run of `npm start` at the most verbose log level: keys used, refused and created, an upload
  * with good, bad and duplicate rows and simulator addresses that bounce, the sends delivered and
- * queried. Then everything the process wrote is searched: each key appears once at most (the
- * development key, where start-up printed it), and no uploaded address appears at all.
+ * queried, an unsubscribe through a mail's link. Then everything the process wrote is searched: each key
+ * appears once at most (the development key, where start-up printed it), the unsubscribe key and link's
+ * token never, and no uploaded address appears at all.
  */
 
 const run = promisify(execFile);
@@ -84,12 +88,31 @@ describe('the logs of a full local run', () => {
     await graphql({ apiUrl: runner.apiUrl, apiKey: refusedKey }, '{ __typename }').catch(() => {});
     await graphql(reader, '{ emailSends { nothing } }').catch(() => {});
 
+    // A recipient unsubscribes through a mail's link: its token is the only key it needs.
+    const stored = (await (await fetch(`${runner.mailViewerUrl}/store`)).json()) as {
+      emails: { headers?: { name: string; value: string }[] }[];
+    };
+    const link = /^<([^>]+)>/.exec(
+      stored.emails[0]?.headers?.find((h) => h.name === 'List-Unsubscribe')?.value ?? '',
+    )?.[1];
+    const token = link?.split('/').at(-1) ?? '';
+    expect(token).toHaveLength(64);
+    const unsubscribed = await fetch(String(link), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(unsubscribed.status).toBe(200);
+    const unsubscribeKey = readFileSync(join(local.dataDir, UNSUBSCRIBE_SECRET_FILE), 'utf8').trim();
+
     await runner.stop();
     const output = runner.output();
     expect(output).toContain('"level":"DEBUG"');
     expect(occurrences(output, runner.apiKey)).toBe(1);
     expect(occurrences(output, analystKey)).toBe(0);
     expect(occurrences(output, refusedKey)).toBe(0);
+    expect(occurrences(output, unsubscribeKey)).toBe(0);
+    expect(occurrences(output, token)).toBe(0);
     for (const address of [...ADDRESSES, 'not-an-address@']) {
       expect([address, occurrences(output, address)]).toEqual([address, 0]);
     }

@@ -4,6 +4,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
+import { UnsubscribeLinks } from '../../lambdas/core/domain/list-unsubscribe.js';
+import { UnsubscribeTokens } from '../../lambdas/core/domain/unsubscribe-token.js';
 import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
@@ -33,6 +35,12 @@ import { noSendMetrics } from './sender-doubles.js';
 
 /** RETENTION_DAYS' default, as the functions' entries read it. */
 export const RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** The key the tests' sender signs unsubscribe links with, and their unsubscribe function verifies. */
+export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-of-at-least-32-characters';
+export const testUnsubscribeTokens = () => new UnsubscribeTokens(TEST_UNSUBSCRIBE_SECRET);
+/** UNSUBSCRIBE_BASE_URL of the tests' sender: where its links point. */
+export const TEST_PUBLIC_URL = 'https://mail.example.test';
 
 /**
  * The stores, files and queues, against the emulators, as the functions' entries build them: on the
@@ -79,18 +87,21 @@ export function sesClientFor(aws: TestAws): SESv2Client {
 
 /**
  * The sender's dependencies against the emulators, as lambdas/sender/index.ts wires them: a 60 s lease,
- * the queue's 3 receives, no metrics, no pacing; `overrides` replaces any of them.
+ * the queue's 3 receives, no metrics, no pacing, links under TEST_PUBLIC_URL signed with
+ * TEST_UNSUBSCRIBE_SECRET; `overrides` replaces any of them.
  */
 export function senderDepsFor(
   aws: TestAws,
   ses: SESv2Client,
   overrides: Partial<SenderHandlerDeps> = {},
 ): SenderHandlerDeps {
-  const { counted, rows } = storesOf(aws);
+  const { counted, rows, suppressions } = storesOf(aws);
   return {
     sends: counted,
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
     rows,
+    suppressions,
+    unsubscribe: new UnsubscribeLinks(testUnsubscribeTokens(), TEST_PUBLIC_URL),
     clock: () => new Date(),
     newLeaseId: randomUUID,
     batchStarts: new BatchStarts(aws.clients.documents, aws.tableName),

@@ -5,6 +5,7 @@ import type { SendPacing } from '../../lambdas/sender/send-pacing.js';
 export const noSendMetrics: SendMetrics = {
   sent: () => {},
   failed: () => {},
+  suppressed: () => {},
   throttled: () => {},
   sesLatency: () => {},
   deferred: () => {},

@@ -28,6 +28,7 @@ const CONFIGURED = {
   graphqlIntrospection: true,
   maxLargeUploadBytes: 2048,
   retentionDays: 30,
+  unsubscribeMailbox: 'leave@example.org',
 } as const satisfies EnvironmentValues;
 
 let defaults: Template;

@@ -42,6 +42,7 @@ const HANDLERS = [
   'Health',
   'UploadUrl',
   'Docs',
+  'Unsubscribe',
 ] as const;
 /** The construct each function is defined in: the prefix of its log group's logical id. */
 const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
@@ -56,6 +57,7 @@ const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadUrl: 'LargeUploads',
   // CDK drops the repeated id of Docs/Docs from the logical id.
   Docs: '',
+  Unsubscribe: 'Functions',
 };
 const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   UploadApi: FUNCTIONS.uploadApi.serviceName,
@@ -68,12 +70,15 @@ const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   Health: FUNCTIONS.health.serviceName,
   UploadUrl: FUNCTIONS.uploadUrl.serviceName,
   Docs: FUNCTIONS.docs.serviceName,
+  Unsubscribe: FUNCTIONS.unsubscribe.serviceName,
 };
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const SEND_TO_QUEUE = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** The unsubscribe key's secret, read once per container (Secret.grantRead). */
+const READ_SECRET = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 const CONSUME_QUEUE = [
   'sqs:ReceiveMessage',
   'sqs:ChangeMessageVisibility',
@@ -221,7 +226,7 @@ describe('the send and write queues and their dead-letter queues', () => {
 });
 
 describe('the functions', () => {
-  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, suppressions, health, upload-url and docs', () => {
+  it('are exactly upload-api, writer, campaigns, sender, sweeper, graphql, suppressions, health, upload-url, docs and unsubscribe', () => {
     // Besides CDK's own handler that sets the upload bucket's notification at deploy time.
     const ours = Object.keys(template.findResources('AWS::Lambda::Function')).filter(
       (id) => !id.startsWith('BucketNotificationsHandler'),
@@ -275,6 +280,34 @@ describe('the functions', () => {
       MAX_RECEIVE_COUNT: String(SEND_QUEUE.maxReceiveCount),
       SENDER_EMAIL: 'campaigns@example.com',
     });
+  });
+
+  it('tell the sender and the unsubscribe function the unsubscribe key by its secret, never its value, and the sender where its links point', () => {
+    const secret = logicalIdOf('AWS::SecretsManager::Secret', 'UnsubscribeSecret');
+    for (const name of ['Sender', 'Unsubscribe']) {
+      expect([name, envOf(name).UNSUBSCRIBE_SECRET_ARN]).toEqual([name, { Ref: secret }]);
+      expect([name, envOf(name).UNSUBSCRIBE_SECRET]).toEqual([name, undefined]);
+    }
+    // The HTTP API's own endpoint, unless publicApiUrl names the custom domain in front of it.
+    expect(JSON.stringify(envOf('Sender').UNSUBSCRIBE_BASE_URL)).toContain(
+      logicalIdOf('AWS::ApiGatewayV2::Api', 'HttpApi'),
+    );
+    const custom = synthStack({
+      publicApiUrl: 'https://mail.example.com',
+      unsubscribeMailbox: 'leave@example.com',
+    });
+    const senderEnv = (
+      resourceNamed(custom.template, 'AWS::Lambda::Function', 'SenderFunction').properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(senderEnv).toMatchObject({
+      UNSUBSCRIBE_BASE_URL: 'https://mail.example.com',
+      UNSUBSCRIBE_MAILBOX: 'leave@example.com',
+    });
+    expect(() => synthStack({ publicApiUrl: 'mail.example.com' })).toThrow(
+      /publicApiUrl must be an absolute http or https URL/,
+    );
   });
 
   it('keep the health function free of configuration: it reads nothing', () => {
@@ -364,6 +397,7 @@ describe('the permissions of each function', () => {
         'ses:SendEmail',
         'ses:GetAccount',
         's3:GetObject',
+        ...READ_SECRET,
       ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
@@ -371,6 +405,8 @@ describe('the permissions of each function', () => {
       Health: [...LOGS, ...XRAY],
       UploadUrl: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject'],
       Docs: [...LOGS, ...XRAY],
+      // Reads the send of a link; writes the suppression entry, the send's note and the batch's count.
+      Unsubscribe: [...LOGS, ...XRAY, ...READ, ...WRITE, ...READ_SECRET],
     };
     for (const name of HANDLERS) {
       expect([name, sorted(actionsOfFunction(template, `${name}Function`))]).toEqual([
@@ -467,6 +503,7 @@ describe('the HTTP API', () => {
       health: fn('Health'),
       docs: fn('Docs'),
       suppressions: fn('Suppressions'),
+      unsubscribe: fn('Unsubscribe'),
     };
     expect(routeTable(template)).toEqual(
       Object.fromEntries(API_ROUTES.map((route) => [routeKeyOf(route), functionOf[route.fn]])),
@@ -485,12 +522,17 @@ describe('the HTTP API', () => {
       'PUT /suppressions/{email}': fn('Suppressions'),
       'DELETE /suppressions/{email}': fn('Suppressions'),
       'POST /suppressions/import': fn('Suppressions'),
+      'GET /unsubscribe/{token}': fn('Unsubscribe'),
+      'POST /unsubscribe/{token}': fn('Unsubscribe'),
     });
   });
 
-  it('leaves only /health and the documentation to functions that cannot read API keys; every other route checks one', () => {
+  it('leaves only /health and the documentation to functions that cannot read API keys, and the unsubscribe link to its token; every other route checks a key', () => {
     // API keys are checked inside the functions (hashed, in the table), so no route has an API
-    // Gateway authorizer; a route is protected exactly when its function can read the keys.
+    // Gateway authorizer; a route is protected exactly when its function can read the keys. The one
+    // exception is the unsubscribe link: public by RFC 8058, its signed token is its credential, and its
+    // function reads the table for the send the token names (handler.ts checks the token first).
+    const tokenRoutes = ['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}'];
     const handlerOf = Object.fromEntries(
       HANDLERS.map((name) => [logicalIdOf('AWS::Lambda::Function', `${name}Function`), name]),
     );
@@ -503,8 +545,15 @@ describe('the HTTP API', () => {
     expect(publicRoutes.sort()).toEqual(
       API_ROUTES.filter((route) => route.access === 'public')
         .map(routeKeyOf)
+        .filter((routeKey) => !tokenRoutes.includes(routeKey))
         .sort(),
     );
+    expect(
+      API_ROUTES.filter((route) => route.fn === 'unsubscribe').map((route) => [
+        routeKeyOf(route),
+        route.access,
+      ]),
+    ).toEqual(tokenRoutes.map((routeKey) => [routeKey, 'public']));
     expect(publicRoutes.sort()).toEqual([
       'GET /docs',
       'GET /docs/{asset}',

@@ -13,6 +13,7 @@ import {
   senderConfig,
   suppressionsConfig,
   sweeperConfig,
+  unsubscribeConfig,
   uploadUrlConfig,
   writerConfig,
 } from '../../lambdas/core/config/function-config.js';
@@ -36,6 +37,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   sender: senderConfig,
   sweeper: sweeperConfig,
   suppressions: suppressionsConfig,
+  unsubscribe: unsubscribeConfig,
 };
 const readerOf = (id: FunctionId) => {
   if (id === 'health') throw new Error('the health function reads no configuration');
@@ -66,6 +68,8 @@ function sampleOf(setting: Setting): string {
       return 'example.com';
     case 'origins':
       return 'https://app.example.com';
+    case 'url':
+      return 'https://mail.example.com';
   }
 }
 
@@ -78,6 +82,8 @@ const MINIMAL_ENV: Env = Object.fromEntries(
     SETTINGS.senderEmail,
     SETTINGS.uploadBucket,
     SETTINGS.docsAssetsDir,
+    SETTINGS.unsubscribeBaseUrl,
+    SETTINGS.unsubscribeSecret,
   ].map((setting) => [setting.env, sampleOf(setting)]),
 );
 /** Refused on Lambda, which FULL_ENV is (it sets AWS_LAMBDA_FUNCTION_NAME): read, but never set there. */
@@ -160,6 +166,14 @@ function edgesOf(kind: SettingKind): string[] {
         : ['x'.repeat(kind.minLength - 1), 'x'.repeat(kind.minLength)];
     case 'origins':
       return ['https://app.example.com', 'https://*.example.com'];
+    case 'url':
+      return [
+        'https://mail.example.com',
+        'https://mail.example.com/prefix/',
+        'mail.example.com',
+        'https://a@b.example.com',
+        'https://mail.example.com/?q=1',
+      ];
   }
 }
 

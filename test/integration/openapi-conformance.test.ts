@@ -7,6 +7,7 @@ import { createCampaignsHandler } from '../../lambdas/campaigns/handler.js';
 import { type ApiFunction, routeOfKey } from '../../lambdas/contract/api-routes.js';
 import { packagedFileOf } from '../../lambdas/contract/docs-files.js';
 import { PageCursors } from '../../lambdas/core/domain/page-cursor.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
@@ -14,8 +15,10 @@ import type { HttpHandler } from '../../lambdas/core/http/http-function.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
+import { CounterStore } from '../../lambdas/core/store/counter-store.js';
 import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { IdempotencyStore } from '../../lambdas/core/store/idempotency-store.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { createDocsHandler } from '../../lambdas/docs/handler.js';
@@ -24,6 +27,7 @@ import { createGraphqlHandler } from '../../lambdas/graphql/handler.js';
 import { tableReaders } from '../../lambdas/graphql/table-readers.js';
 import { createHealthHandler } from '../../lambdas/health/handler.js';
 import { createSuppressionsHandler } from '../../lambdas/suppressions/handler.js';
+import { createUnsubscribeHandler } from '../../lambdas/unsubscribe/handler.js';
 import { createIngestHandler } from '../../lambdas/upload-api/handler.js';
 import { createUploadUrlHandler } from '../../lambdas/upload-url/handler.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
@@ -42,8 +46,10 @@ import { type HttpApiEventInit, httpApiEvent } from '../helpers/http-api-event.j
 import { multipartBody } from '../helpers/multipart.js';
 import {
   FULL_WRITER_TIME,
+  ingestMails,
   RETENTION_SECONDS,
   storesOf,
+  testUnsubscribeTokens,
   uploadEventFor,
   writerDepsFor,
 } from '../helpers/send-pipeline.js';
@@ -159,6 +165,17 @@ function functionsOver(
         apiKeys,
         clock: () => new Date(),
         maxImportBytes: MAX_IMPORT_BYTES,
+      }),
+    ],
+    [
+      'unsubscribe',
+      createUnsubscribeHandler({
+        tokens: testUnsubscribeTokens(),
+        sends: new SendStore(db, aws.tableName),
+        suppressions: new SuppressionStore(db, aws.tableName),
+        counters: new CounterStore(db, aws.tableName),
+        clock: () => new Date(),
+        retentionSeconds: RETENTION_SECONDS,
       }),
     ],
   ]);
@@ -627,6 +644,50 @@ describe('the suppression list answers as documented', () => {
         expect.objectContaining({ requestId: answer.requestId }),
       ]);
     }
+  });
+});
+
+describe('the unsubscribe link answers as documented', () => {
+  const ONE_CLICK = 'List-Unsubscribe=One-Click';
+  let token: string;
+  beforeAll(async () => {
+    const { batchId } = await ingestMails(aws, ['leaving@example.com']);
+    token = testUnsubscribeTokens().tokenFor(sendIdFor(batchId, 'leaving@example.com'));
+  });
+  const post = (body: string | Buffer, headers: Record<string, string> = {}, link = token, over = handlers) =>
+    call(
+      {
+        method: 'POST',
+        path: `/unsubscribe/${link}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      },
+      over,
+    );
+
+  it('GET: 200 with the page, 404 for a link that is not ours', async () => {
+    expect(await statusOf({ path: `/unsubscribe/${token}` })).toBe(200);
+    expect(await statusOf({ path: '/unsubscribe/forged' })).toBe(404);
+  });
+
+  it('POST: 200 to a mail client and to a browser, 404 for a link that is not ours', async () => {
+    const client = await post(ONE_CLICK);
+    expect([client.status, client.mediaType]).toEqual([200, 'text/plain']);
+    const browser = await post(ONE_CLICK, { accept: 'text/html' });
+    expect([browser.status, browser.mediaType]).toEqual([200, 'text/html']);
+    expect((await post(ONE_CLICK, {}, 'forged')).status).toBe(404);
+  });
+
+  it('POST: 400 for another body, 413 above 1 KB, 415 for another type or encoding', async () => {
+    expect((await post('unsubscribe=yes')).status).toBe(400);
+    expect((await post(`${ONE_CLICK}&${'x'.repeat(2048)}`)).status).toBe(413);
+    expect((await post(ONE_CLICK, { 'content-type': 'text/csv' })).status).toBe(415);
+    expect((await post(ONE_CLICK, { 'content-encoding': 'zstd' })).status).toBe(415);
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK), on both methods', async () => {
+    expect(await statusOf({ path: `/unsubscribe/${token}` }, failing)).toBe(500);
+    expect((await post(ONE_CLICK, {}, token, failing)).status).toBe(500);
   });
 });
 

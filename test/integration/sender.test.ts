@@ -139,6 +139,7 @@ describe('sender handler against the SQS and SES emulators', () => {
     const { handler } = senderWith(ses, 60_000, {
       sent: () => (counted.sent += 1),
       failed: () => (counted.failed += 1),
+      suppressed: () => {},
       throttled: () => (counted.throttled += 1),
       sesLatency: () => (counted.latencies += 1),
       deferred: () => {},

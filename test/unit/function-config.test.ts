@@ -5,6 +5,7 @@ import {
   queryConfig,
   senderConfig,
   sweeperConfig,
+  unsubscribeConfig,
   uploadUrlConfig,
   writerConfig,
 } from '../../lambdas/core/config/function-config.js';
@@ -53,6 +54,8 @@ describe('senderConfig', () => {
     SENDER_EMAIL: 'campaigns@example.com',
     QUEUE_URL: 'http://queue',
     UPLOAD_BUCKET: 'b',
+    UNSUBSCRIBE_BASE_URL: 'https://mail.example.com',
+    UNSUBSCRIBE_SECRET: 'a-key-of-at-least-thirty-two-characters',
   };
 
   it('requires QUEUE_URL while the retry back-off is on, and not once it is off', () => {
@@ -92,6 +95,58 @@ describe('senderConfig', () => {
     expect(senderConfig({ ...base, DRY_RUN: '0' }).dryRun).toBe(false);
     expect(() => senderConfig({ ...base, DRY_RUN: 'yes' })).toThrow(
       'environment variable DRY_RUN must be true or false, got "yes"',
+    );
+  });
+});
+
+describe('the key and link of one-click unsubscribe', () => {
+  const sender = {
+    TABLE_NAME: 'EmailSends',
+    SENDER_EMAIL: 'campaigns@example.com',
+    QUEUE_URL: 'http://queue',
+    UPLOAD_BUCKET: 'b',
+    UNSUBSCRIBE_BASE_URL: 'https://mail.example.com',
+  };
+  const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:UnsubscribeSecret-AbCdEf';
+  const KEY = 'a-key-of-at-least-thirty-two-characters';
+
+  it('are required of the sender: the base URL of its links, and the secret or its ARN', () => {
+    const { UNSUBSCRIBE_BASE_URL: _, ...withoutUrl } = sender;
+    expect(() => senderConfig({ ...withoutUrl, UNSUBSCRIBE_SECRET: KEY })).toThrow(
+      'environment variable UNSUBSCRIBE_BASE_URL is required but not set',
+    );
+    expect(() => senderConfig(sender)).toThrow(
+      'environment variable UNSUBSCRIBE_SECRET_ARN or UNSUBSCRIBE_SECRET is required (the key that signs unsubscribe links)',
+    );
+    expect(() => unsubscribeConfig({ TABLE_NAME: 't' })).toThrow(
+      /UNSUBSCRIBE_SECRET_ARN or UNSUBSCRIBE_SECRET/,
+    );
+  });
+
+  it('take the Secrets Manager ARN over a value, and the mailbox when set', () => {
+    expect(
+      senderConfig({ ...sender, UNSUBSCRIBE_SECRET_ARN: ARN, UNSUBSCRIBE_SECRET: KEY }).unsubscribe,
+    ).toEqual({
+      baseUrl: 'https://mail.example.com',
+      key: { secretArn: ARN },
+    });
+    expect(
+      senderConfig({ ...sender, UNSUBSCRIBE_SECRET: KEY, UNSUBSCRIBE_MAILBOX: 'leave@example.com' })
+        .unsubscribe,
+    ).toEqual({ baseUrl: 'https://mail.example.com', mailbox: 'leave@example.com', key: { secret: KEY } });
+    expect(unsubscribeConfig({ TABLE_NAME: 't', UNSUBSCRIBE_SECRET_ARN: ARN }).key).toEqual({
+      secretArn: ARN,
+    });
+  });
+
+  it('refuse a base URL that is no http(s) URL, and a short key without repeating it', () => {
+    for (const bad of ['mail.example.com', 'ftp://mail.example.com', 'https://mail.example.com/?a=1']) {
+      expect(() => senderConfig({ ...sender, UNSUBSCRIBE_SECRET: KEY, UNSUBSCRIBE_BASE_URL: bad })).toThrow(
+        /^environment variable UNSUBSCRIBE_BASE_URL must be an absolute http or https URL/,
+      );
+    }
+    expect(() => unsubscribeConfig({ TABLE_NAME: 't', UNSUBSCRIBE_SECRET: 'short-key' })).toThrow(
+      /^environment variable UNSUBSCRIBE_SECRET must be at least 32 characters long$/,
     );
   });
 });

@@ -21,6 +21,24 @@ function apiKeyCacheConfig(env: Env): ApiKeyCacheConfig {
   };
 }
 
+/**
+ * Where the key that signs unsubscribe links comes from: a Secrets Manager secret on AWS
+ * (UNSUBSCRIBE_SECRET_ARN, read once per container), or the value itself where there is none (local
+ * mode's UNSUBSCRIBE_SECRET). The sender signs with it, the unsubscribe function verifies.
+ */
+export type UnsubscribeKeySource = { secretArn: string } | { secret: string };
+
+function unsubscribeKeySource(env: Env): UnsubscribeKeySource {
+  // Both read always: which one is set decides.
+  const secretArn = readEnv(env, SETTINGS.unsubscribeSecretArn);
+  const secret = readEnv(env, SETTINGS.unsubscribeSecret);
+  if (secretArn !== undefined) return { secretArn };
+  if (secret !== undefined) return { secret };
+  throw new ConfigError(
+    `environment variable ${SETTINGS.unsubscribeSecretArn.env} or ${SETTINGS.unsubscribeSecret.env} is required (the key that signs unsubscribe links)`,
+  );
+}
+
 /** How long a batch's items are kept, in seconds (RETENTION_DAYS). */
 const retentionSecondsOf = (env: Env) => readEnv(env, SETTINGS.retentionDays) * 86_400;
 
@@ -98,6 +116,11 @@ export interface SenderConfig {
   s3: S3ClientConfig;
   /** How long counters are kept after the batch's upload (RETENTION_DAYS). */
   retentionSeconds: number;
+  /**
+   * One-click unsubscribe: the API's public base URL the links point to (UNSUBSCRIBE_BASE_URL), the
+   * mailbox List-Unsubscribe also names (UNSUBSCRIBE_MAILBOX), and the key that signs the links.
+   */
+  unsubscribe: { baseUrl: string; mailbox?: string; key: UnsubscribeKeySource };
 }
 
 export function senderConfig(env: Env): SenderConfig {
@@ -109,6 +132,7 @@ export function senderConfig(env: Env): SenderConfig {
     maxSeconds: readEnv(env, SETTINGS.retryBackoffMaxSeconds),
   };
   const queueUrl = readEnv(env, SETTINGS.queueUrl);
+  const mailbox = readEnv(env, SETTINGS.unsubscribeMailbox);
   if (retryBackoff.baseSeconds > 0 && queueUrl === undefined) {
     throw new ConfigError(
       `environment variable ${SETTINGS.queueUrl.env} is required when ${SETTINGS.retryBackoffSeconds.env} is above 0 (the back-off changes message visibility)`,
@@ -130,6 +154,11 @@ export function senderConfig(env: Env): SenderConfig {
     bucketName: readEnv(env, SETTINGS.uploadBucket),
     s3: s3ClientConfig(env),
     retentionSeconds: retentionSecondsOf(env),
+    unsubscribe: {
+      baseUrl: requireEnv(env, SETTINGS.unsubscribeBaseUrl),
+      ...(mailbox ? { mailbox } : {}),
+      key: unsubscribeKeySource(env),
+    },
   };
 }
 
@@ -333,5 +362,21 @@ export function suppressionsConfig(env: Env): SuppressionsConfig {
     apiKeyCache: apiKeyCacheConfig(env),
     ...(cursorSecret ? { cursorSecret } : {}),
     maxImportBytes: readEnv(env, SETTINGS.maxSuppressionImportBytes),
+  };
+}
+
+export interface UnsubscribeConfig {
+  tableName: string;
+  /** How long the batch's counters are kept (RETENTION_DAYS): the lifetime of the unsubscribe count. */
+  retentionSeconds: number;
+  /** The key that verifies unsubscribe links: the sender's. */
+  key: UnsubscribeKeySource;
+}
+
+export function unsubscribeConfig(env: Env): UnsubscribeConfig {
+  return {
+    tableName: readEnv(env, SETTINGS.tableName),
+    retentionSeconds: retentionSecondsOf(env),
+    key: unsubscribeKeySource(env),
   };
 }

@@ -1,4 +1,5 @@
 import type { CampaignColumns } from './campaign-header.js';
+import { UNSUBSCRIBE_URL_PLACEHOLDER } from './list-unsubscribe.js';
 
 /** The same syntax as fillPlaceholders in email-body.ts (a unit test holds the two together). */
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
@@ -6,7 +7,8 @@ const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 /**
  * Finds the first `{{name}}` in a row's subject or content that no personalisation column of the
  * header fills (names compared case-insensitively, as the sender fills them). Required columns are no
- * variables: `{{email}}` would reach the recipient as written, so it is reported too.
+ * variables: `{{email}}` would reach the recipient as written, so it is reported too. The sender fills
+ * `{{unsubscribe_url}}` itself (list-unsubscribe.ts), whatever the columns.
  */
 export class PlaceholderCheck {
   private readonly names: Set<string>;
@@ -15,7 +17,10 @@ export class PlaceholderCheck {
   private lastContent: string | undefined;
 
   constructor(readonly columns: CampaignColumns) {
-    this.names = new Set(columns.variables.map((v) => v.name.toLowerCase()));
+    this.names = new Set([
+      ...columns.variables.map((v) => v.name.toLowerCase()),
+      UNSUBSCRIBE_URL_PLACEHOLDER,
+    ]);
   }
 
   unknownIn(subject: string, content: string): string | undefined {

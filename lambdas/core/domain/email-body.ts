@@ -1,3 +1,5 @@
+import { UNSUBSCRIBE_URL_PLACEHOLDER } from './list-unsubscribe.js';
+
 /** How a send's stored subject and content become the email that goes out. */
 
 export interface RenderedEmail {
@@ -57,11 +59,21 @@ export function textFromHtml(html: string): string {
     .trim();
 }
 
+export interface RenderOptions {
+  /**
+   * The mail's own unsubscribe link, which `{{unsubscribe_url}}` becomes (escaped like any value in HTML);
+   * it wins over a column of that name. Without it the placeholder stays as written.
+   */
+  unsubscribeUrl?: string;
+}
+
 export function renderEmail(
   subject: string,
   content: string,
-  variables: Record<string, string>,
+  rowVariables: Record<string, string>,
+  options: RenderOptions = {},
 ): RenderedEmail {
+  const variables = withUnsubscribeUrl(rowVariables, options.unsubscribeUrl);
   // A variable must not be able to break the subject onto a second header line.
   const renderedSubject = fillPlaceholders(subject, variables, (v) => v.replace(/[\r\n]+/g, ' '));
   if (isHtml(content)) {
@@ -69,4 +81,16 @@ export function renderEmail(
     return { subject: renderedSubject, html, text: textFromHtml(html) };
   }
   return { subject: renderedSubject, text: fillPlaceholders(content, variables) };
+}
+
+/** The row's variables with the link under its placeholder's name, replacing a column of any case. */
+function withUnsubscribeUrl(
+  variables: Record<string, string>,
+  url: string | undefined,
+): Record<string, string> {
+  if (url === undefined) return variables;
+  const kept = Object.entries(variables).filter(
+    ([name]) => name.toLowerCase() !== UNSUBSCRIBE_URL_PLACEHOLDER,
+  );
+  return { ...Object.fromEntries(kept), [UNSUBSCRIBE_URL_PLACEHOLDER]: url };
 }
