@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { API_ROUTES, type ApiFunction, DOCS_PATH } from '../lambdas/contract/api-routes.js';
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
 import { SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
@@ -18,6 +18,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from './local-clients.j
 import type { LocalConfig } from './local-config.js';
 import { ensureQueues } from './provision.js';
 import { removeRunnerState, writeRunnerState } from './runner-state.js';
+import { startSchedulerEmulator } from './scheduler-emulator.js';
 import { type EventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source.js';
 import { ensureUnsubscribeSecret } from './unsubscribe-secret.js';
 
@@ -123,6 +124,21 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const s3 = emulators.s3;
     if (s3 === undefined) throw new Error('the local pipeline needs the S3 stand-in for campaign files');
     setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl });
+    // EventBridge Scheduler's part: scheduled batches' starts reach the write queue at their time.
+    const scheduler = await startSchedulerEmulator(clients.sqs, { host: config.host });
+    cleanups.push(() => scheduler.stop());
+    const { Attributes: writeQueue } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: writeQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+      ...environmentOf({
+        scheduleGroup: 'campaign-mailer-local',
+        scheduleQueueArn: String(writeQueue?.QueueArn),
+        // Not checked locally: on AWS, the role the stack lets EventBridge Scheduler assume.
+        scheduleRoleArn: 'arn:aws:iam::000000000000:role/campaign-mailer-local-scheduler',
+      }),
+    });
     setFileEnvironment(s3);
     // The key of the unsubscribe links, kept in the data directory (Secrets Manager's part on AWS).
     Object.assign(

@@ -35,7 +35,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(nagFindings(synthStack({ devStack: 'true' }).app)).toEqual([]);
   });
 
-  it('acknowledge only the API authorization, X-Ray, index and pinned-runtime findings, each on the resource that has it', () => {
+  it('acknowledge only the API authorization, X-Ray, index, schedule-group and pinned-runtime findings, each on the resource that has it', () => {
     expect(raw.length).toBeGreaterThan(0);
     for (const finding of raw) {
       expect([finding, acknowledgements.some((ack) => covers(ack, finding))]).toEqual([finding, true]);
@@ -59,6 +59,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Resource::<bucket>/rows/*]',
       'AwsSolutions-IAM5[Resource::<bucket>/uploads/*]',
       'AwsSolutions-IAM5[Resource::<table>/index/*]',
+      // The schedules of scheduled batches, one group of this stack's.
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/CampaignMailer-test-batches/*]',
       'AwsSolutions-SMG4',
     ]);
   });

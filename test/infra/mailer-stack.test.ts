@@ -368,13 +368,21 @@ describe('the functions', () => {
   });
 });
 
+/** A scheduled batch's one-time schedule: created, moved, deleted, with the role Scheduler assumes. */
+const SCHEDULE = [
+  'scheduler:CreateSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+  'iam:PassRole',
+];
+
 describe('the permissions of each function', () => {
   const sorted = (actions: string[]) => [...new Set(actions)].sort();
 
   it('give each function exactly the actions it uses', () => {
     const expected: Record<(typeof HANDLERS)[number], string[]> = {
       // No queue: the file it stores reaches the writer through the bucket's notification.
-      UploadApi: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject', 's3:GetObject'],
+      UploadApi: [...LOGS, ...XRAY, ...READ, ...WRITE, 's3:PutObject', 's3:GetObject', ...SCHEDULE],
       Writer: [
         ...LOGS,
         ...XRAY,
@@ -385,7 +393,8 @@ describe('the permissions of each function', () => {
         's3:GetObject',
         's3:PutObject',
       ],
-      Campaigns: [...LOGS, ...XRAY, ...READ],
+      // Control: the batch's state, its release and cancel jobs on the write queue, its schedule.
+      Campaigns: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE, ...SCHEDULE],
       // Sending too: messages it has no time left to pace go back on the queue as fresh messages.
       Sender: [
         ...LOGS,

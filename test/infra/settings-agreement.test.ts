@@ -84,6 +84,9 @@ const MINIMAL_ENV: Env = Object.fromEntries(
     SETTINGS.docsAssetsDir,
     SETTINGS.unsubscribeBaseUrl,
     SETTINGS.unsubscribeSecret,
+    SETTINGS.scheduleGroup,
+    SETTINGS.scheduleQueueArn,
+    SETTINGS.scheduleRoleArn,
   ].map((setting) => [setting.env, sampleOf(setting)]),
 );
 /** Refused on Lambda, which FULL_ENV is (it sets AWS_LAMBDA_FUNCTION_NAME): read, but never set there. */

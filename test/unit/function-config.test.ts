@@ -162,7 +162,13 @@ describe('the functions that need the queue', () => {
 
 describe('ingestConfig', () => {
   it('keeps an Idempotency-Key IDEMPOTENCY_TTL_HOURS hours, 24 unless set', () => {
-    const env = { TABLE_NAME: 't', UPLOAD_BUCKET: 'b' };
+    const env = {
+      TABLE_NAME: 't',
+      UPLOAD_BUCKET: 'b',
+      SCHEDULE_GROUP: 'g',
+      SCHEDULE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:q',
+      SCHEDULE_ROLE_ARN: 'arn:aws:iam::1:role/r',
+    };
     expect(ingestConfig(env).idempotency.ttlSeconds).toBe(24 * 3600);
     expect(ingestConfig({ ...env, IDEMPOTENCY_TTL_HOURS: '2' }).idempotency.ttlSeconds).toBe(7200);
   });

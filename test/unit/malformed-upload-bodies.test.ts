@@ -157,7 +157,7 @@ describe('a multipart/form-data body that is malformed', () => {
     expect(await answerTo(`${filePart()}${fields(MAX_FORM_PARTS)}${CLOSE}`)).toEqual({
       status: 400,
       problem: 'MALFORMED_MULTIPART',
-      message: `malformed multipart/form-data: the form has more than ${MAX_FORM_PARTS} parts; an upload needs the file and its flags (dryRun, allowDuplicate)`,
+      message: `malformed multipart/form-data: the form has more than ${MAX_FORM_PARTS} parts; an upload needs the file, its flags (dryRun, allowDuplicate) and its send options (sendAt, maxRate, priority)`,
     });
   });
 });
