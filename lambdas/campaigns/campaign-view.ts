@@ -1,8 +1,34 @@
 import type { Campaign } from '../contract/api-schemas.js';
 import { ratesOf } from '../core/domain/batch-rates.js';
+import { shownState } from '../core/domain/batch-state.js';
 import { countsView } from '../core/domain/counts-view.js';
+import type { BatchControl } from '../core/store/batch-control-store.js';
 import type { BatchProgress } from '../core/store/batch-progress.js';
 import type { BatchRecord } from '../core/store/batch-store.js';
+
+/**
+ * The batch's state as marketers control it: its control item, or, for a batch uploaded before batches
+ * had one, SENDING since its upload.
+ */
+export function sendingOf(
+  control: BatchControl | undefined,
+  finished: boolean,
+  createdAt: string,
+): Campaign['sending'] {
+  if (!control)
+    return {
+      state: finished ? 'FINISHED' : 'SENDING',
+      priority: 'normal',
+      changes: [{ state: 'SENDING', at: createdAt, by: 'request' }],
+    };
+  return {
+    state: shownState(control.state, finished),
+    ...(control.sendAt === undefined ? {} : { sendAt: control.sendAt }),
+    ...(control.maxRate === undefined ? {} : { maxRate: control.maxRate }),
+    priority: control.priority ?? 'normal',
+    changes: control.changes,
+  };
+}
 
 /** The problem code of a FAILED writer record written without one. */
 const DEFAULT_PROBLEM = 'FILE_REFUSED';
@@ -15,6 +41,7 @@ export function campaignOf(
   batchId: string,
   batch: BatchRecord | undefined,
   progress: BatchProgress,
+  control: BatchControl | undefined,
 ): Campaign | undefined {
   const { writer, counts } = progress;
   const rates = ratesOf(counts);
@@ -64,5 +91,6 @@ export function campaignOf(
     finished: progress.finished,
     ...(progress.finishedAt === undefined ? {} : { finishedAt: progress.finishedAt }),
     ...(report === undefined ? {} : { report }),
+    sending: sendingOf(control, progress.finished, createdAt),
   };
 }

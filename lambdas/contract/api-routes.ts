@@ -37,6 +37,8 @@ export const UPLOAD_PATH = '/campaigns/upload';
 /** One batch, as marketers poll it: `{batchId}` is one path segment. */
 export const CAMPAIGN_PATH = '/campaigns/{batchId}';
 export const LARGE_UPLOAD_PATH = '/campaigns/uploads';
+/** POST /campaigns/{batchId}/<action>: a batch's pause, resume, cancel and reschedule. */
+export const CONTROL_ACTIONS = ['pause', 'resume', 'cancel', 'schedule'] as const;
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/health';
 export const DOCS_PATH = '/docs';
@@ -66,6 +68,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: UPLOAD_PATH, fn: 'uploadApi', access: 'upload' },
   { method: 'POST', path: LARGE_UPLOAD_PATH, fn: 'uploadUrl', access: 'upload' },
   { method: 'GET', path: CAMPAIGN_PATH, fn: 'campaigns', access: 'read-or-upload' },
+  // Campaign control (issue 15): what an uploader may do to a batch, as uploading it.
+  ...CONTROL_ACTIONS.map((action) => ({
+    method: 'POST' as const,
+    path: `${CAMPAIGN_PATH}/${action}`,
+    fn: 'campaigns' as const,
+    access: 'upload' as const,
+  })),
   // GET serves GraphiQL (to a browser, without a key) and query-string queries, POST JSON queries.
   { method: 'GET', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },
   { method: 'POST', path: GRAPHQL_PATH, fn: 'graphql', access: 'read' },

@@ -341,7 +341,8 @@ export type ClientErrorAnswer =
   | PayloadTooLarge
   | FileTooLarge
   | NotSuppressed
-  | ImportTooLarge;
+  | ImportTooLarge
+  | StateConflict;
 
 // ---------------------------------------------------------------------------------------------------
 // Large uploads: POST /campaigns/uploads
@@ -500,6 +501,46 @@ export type ImportTooLarge = z.infer<typeof ImportTooLargeSchema>;
 
 export const WRITER_STATES = ['WRITING', 'READY', 'FAILED'] as const;
 
+/** The answer of a control action that the batch's state does not allow: 409, naming the state. */
+export const StateConflictSchema = z
+  .strictObject({
+    error: message,
+    problem: z.literal('INVALID_STATE'),
+    state: z.enum(['SCHEDULED', 'SENDING', 'PAUSED', 'CANCELLED']).meta({
+      description: 'The state the batch is in (a FINISHED batch is SENDING with nothing left open).',
+    }),
+  })
+  .meta({ id: 'StateConflict', description: 'The batch is in a state where this action makes no sense.' });
+export type StateConflict = z.infer<typeof StateConflictSchema>;
+
+/** The optional body of POST /campaigns/{batchId}/pause, /resume, /cancel and /schedule. */
+export const ControlRequestSchema = z
+  .strictObject({
+    reason: z.string().max(500).optional().meta({
+      description: 'Why, kept with the change of state (at most 500 characters).',
+      example: 'wrong subject line',
+    }),
+    sendAt: z.iso.datetime({ offset: true }).optional().meta({
+      description:
+        'For /schedule: the new start, ISO-8601 with its zone, in the future, at most 90 days ahead.',
+      example: '2026-12-24T09:00:00+01:00',
+    }),
+  })
+  .meta({ id: 'ControlRequest' });
+
+/** One change of a batch's state. */
+export const StateChangeSchema = z
+  .strictObject({
+    state: z.enum(['SCHEDULED', 'SENDING', 'PAUSED', 'CANCELLED']),
+    at: z.iso.datetime(),
+    by: z.enum(['request', 'guardrail', 'schedule']).meta({
+      description:
+        "request: a marketer's; guardrail: the batch's bounce or complaint rate; schedule: its start.",
+    }),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'StateChange' });
+
 export const CampaignSchema = z
   .strictObject({
     batchId: z.string(),
@@ -560,8 +601,13 @@ export const CampaignSchema = z
     report: ReportCountsSchema.omit({ dryRun: true }).optional().meta({
       description: 'What the upload reported of the rows; absent until a large file is read to its end.',
     }),
+    sending: SendingSchema.extend({
+      changes: z.array(StateChangeSchema).meta({ description: 'Every change of state, oldest first.' }),
+    }).meta({
+      description: 'Its state (scheduled, sending, paused, cancelled, finished), schedule, pace, priority.',
+    }),
   })
-  .meta({ id: 'Campaign', description: 'Where a batch is: its writer, its counts, its report.' });
+  .meta({ id: 'Campaign', description: 'Where a batch is: its writer, its counts, its report, its state.' });
 export type Campaign = z.infer<typeof CampaignSchema>;
 
 // ---------------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ export const SETTINGS = {
     context: 'retentionDays',
     kind: { type: 'integer', min: 1, max: 3650 },
     default: 90,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe', 'campaigns'],
     description:
       'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },

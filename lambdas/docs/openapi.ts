@@ -9,6 +9,7 @@ import {
   API_ROUTES,
   type ApiRoute,
   CAMPAIGN_PATH,
+  CONTROL_ACTIONS,
   DOCS_ASSET_PATH,
   DOCS_ASSETS,
   DOCS_PATH,
@@ -28,6 +29,7 @@ import {
 import {
   type Campaign,
   CampaignSchema,
+  ControlRequestSchema,
   type DuplicateFile,
   DuplicateFileSchema,
   type ErrorAnswer,
@@ -58,6 +60,7 @@ import {
   NotSuppressedSchema,
   PayloadTooLargeSchema,
   ReportCountsSchema,
+  StateConflictSchema,
   SUPPRESSION_PAGE,
   type SuppressionAnswer,
   type SuppressionImport,
@@ -93,6 +96,80 @@ const json = (description: string, schema: z.ZodType, example?: unknown): Respon
   description,
   content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
 });
+
+const CONTROL_TEXTS: Record<(typeof CONTROL_ACTIONS)[number], { summary: string; description: string }> = {
+  pause: {
+    summary: 'Pause a sending batch: no further mail within seconds',
+    description:
+      'SENDING → PAUSED. Within 10 s no sender calls SES for the batch, whatever is already on the queue: its ' +
+      'messages are set aside unclaimed (they count as no failed receive and never reach the DLQ). Resume mails each remaining address once.',
+  },
+  resume: {
+    summary: 'Resume a paused batch',
+    description:
+      'PAUSED → SENDING. The sends not mailed yet are put back on the queue a few seconds later; each is mailed once ' +
+      '(a send whose message was still queued is claimed by one of its two messages only).',
+  },
+  cancel: {
+    summary: 'Cancel a batch: nothing of it is mailed afterwards',
+    description:
+      'SCHEDULED, SENDING or PAUSED → CANCELLED, for good. Every send not mailed yet ends CANCELLED (counted in ' +
+      '`counts.cancelled`); a send whose SES call is under way when the cancel comes ends as SES answers. A ' +
+      "scheduled batch's schedule is removed.",
+  },
+  schedule: {
+    summary: 'Move the start of a scheduled batch',
+    description:
+      'A SCHEDULED batch that has not started gets a new `sendAt` (body or query parameter: ISO-8601 with its ' +
+      'zone, in the future, at most 90 days ahead); nothing is mailed before it.',
+  },
+};
+
+/** The operations of POST /campaigns/{batchId}/<action>, one per control action. */
+function controlOperations(): Record<string, Operation> {
+  return Object.fromEntries(
+    CONTROL_ACTIONS.map((action) => [
+      `POST ${CAMPAIGN_PATH}/${action}`,
+      {
+        tags: ['campaigns'],
+        operationId: `${action}Campaign`,
+        ...CONTROL_TEXTS[action],
+        request: {
+          params: z.object({ batchId: z.string().meta({ description: 'From the upload answer.' }) }),
+          ...(action === 'schedule' ? { query: z.object({ sendAt: z.string().optional() }) } : {}),
+          body: {
+            required: action === 'schedule',
+            content: {
+              // No example: "Try it out" would send it for the `{batchId}` placeholder; the fields have theirs.
+              'application/json': { schema: ControlRequestSchema },
+            },
+          },
+        },
+        responses: {
+          '200': json('The batch, as GET shows it, in its new state.', CampaignSchema, CAMPAIGN_EXAMPLE),
+          '400': json(
+            action === 'schedule'
+              ? 'sendAt is missing, past, more than 90 days ahead or without its zone (INVALID_SEND_OPTION), or the body is not a JSON object with `reason` and `sendAt` (INVALID_BODY).'
+              : 'The body is not a JSON object with an optional `reason` of at most 500 characters (INVALID_BODY).',
+            ErrorAnswerSchema,
+          ),
+          '404': json('No batch has this id (or it is older than the retention period).', ErrorAnswerSchema),
+          '409': json(
+            'The batch is in a state where this makes no sense (resuming a cancelled batch, pausing a finished one), named in `state`.',
+            StateConflictSchema,
+            {
+              error: 'the batch is CANCELLED: only a PAUSED batch can be resumed',
+              problem: 'INVALID_STATE',
+              state: 'CANCELLED',
+            },
+          ),
+          '415': json('The body is not JSON (UNSUPPORTED_CONTENT_TYPE).', ErrorAnswerSchema),
+          ...tooManyRequests,
+        },
+      },
+    ]),
+  );
+}
 
 const SCOPE_NOTE: Record<RouteAccess, string> = {
   public: 'Public: no API key.',
@@ -202,6 +279,11 @@ const CAMPAIGN_EXAMPLE: Campaign = {
   bounceRate: 1 / 3,
   complaintRate: 0,
   total: 4,
+  sending: {
+    state: 'SENDING',
+    priority: 'normal',
+    changes: [{ state: 'SENDING', at: '2026-12-01T09:30:00.000Z', by: 'request' }],
+  },
   finished: false,
   report: {
     received: 6,
@@ -500,6 +582,7 @@ function operations(): Record<string, Operation> {
         ...tooManyRequests,
       },
     },
+    ...controlOperations(),
     [`GET ${GRAPHQL_PATH}`]: {
       tags: ['queries'],
       operationId: 'graphqlGet',

@@ -132,6 +132,7 @@ export class Functions extends Construct {
       function: 'campaigns',
       description: 'Where a batch is (GET /campaigns/{batchId}), and its pause, resume, cancel and schedule',
       memorySize: 256,
+      environment: retention,
       ...common,
     })
       .bindTable(table, 'readWrite')

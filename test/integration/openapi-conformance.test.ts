@@ -13,6 +13,7 @@ import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import { ApiKeyCheck } from '../../lambdas/core/http/api-key-check.js';
 import type { HttpHandler } from '../../lambdas/core/http/http-function.js';
 import { ApiKeyStore } from '../../lambdas/core/store/api-key-store.js';
+import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
 import { CounterStore } from '../../lambdas/core/store/counter-store.js';
@@ -152,6 +153,11 @@ function functionsOver(
       createCampaignsHandler({
         batches,
         progress: new BatchProgressReader(db, aws.tableName),
+        controls: new BatchControlStore(db, aws.tableName),
+        writeQueue: storesOf(aws).writeQueue,
+        schedules: storesOf(aws).schedules,
+        clock: () => new Date(),
+        retentionSeconds: RETENTION_SECONDS,
         apiKeys,
       }),
     ],
@@ -400,6 +406,114 @@ describe('GET /campaigns/{batchId} answers as documented', () => {
     const answer = await campaign(randomUUID(), readKey, failing);
     expect(answer.status).toBe(500);
     expect(answer.body).toMatchObject({ requestId: answer.requestId });
+  });
+});
+
+describe('POST /campaigns/{batchId}/pause, /resume, /cancel and /schedule answer as documented', () => {
+  const control = (batchId: string, action: string, init: Partial<HttpApiEventInit> = {}, over = handlers) =>
+    call(
+      {
+        method: 'POST',
+        path: `/campaigns/${batchId}/${action}`,
+        headers: { 'x-api-key': uploadKey, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...init,
+      },
+      over,
+    );
+  const batch = async (query?: string) => {
+    const answer = await uploadAnswer(
+      `email,subject,content\ncontrol-${randomUUID()}@example.com,Hi,Hello\n`,
+      {},
+      query,
+    );
+    expect(answer.status).toBe(202);
+    return String((answer.body as { batchId: string }).batchId);
+  };
+  const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+  it('200 with the batch in its new state: pause, resume, then cancel; a scheduled batch rescheduled', async () => {
+    const batchId = await batch();
+    const paused = await control(batchId, 'pause', {
+      body: JSON.stringify({ reason: 'wrong subject line' }),
+    });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ sending: { state: 'PAUSED' } });
+    expect((paused.body as { sending: { changes: unknown[] } }).sending.changes.at(-1)).toMatchObject({
+      state: 'PAUSED',
+      by: 'request',
+      reason: 'wrong subject line',
+    });
+    expect((await control(batchId, 'resume')).body).toMatchObject({ sending: { state: 'SENDING' } });
+    expect((await control(batchId, 'cancel')).body).toMatchObject({ sending: { state: 'CANCELLED' } });
+
+    const scheduled = await batch(`sendAt=${encodeURIComponent(inAnHour())}`);
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    const moved = await control(scheduled, 'schedule', { body: JSON.stringify({ sendAt: later }) });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ sending: { state: 'SCHEDULED', sendAt: later } });
+  });
+
+  it('409 naming the state for an action that makes no sense in it', async () => {
+    const batchId = await batch();
+    expect(await control(batchId, 'resume')).toMatchObject({
+      status: 409,
+      body: {
+        problem: 'INVALID_STATE',
+        state: 'SENDING',
+        error: 'the batch is SENDING: only a PAUSED batch can be resumed',
+      },
+    });
+    await control(batchId, 'cancel');
+    for (const action of ['pause', 'resume', 'cancel', 'schedule']) {
+      const answer = await control(batchId, action, { body: JSON.stringify({ sendAt: inAnHour() }) });
+      expect([action, answer.status, answer.body]).toMatchObject([action, 409, { state: 'CANCELLED' }]);
+    }
+  });
+
+  it('400 for a schedule without a good sendAt, or a body that is not the JSON object it takes', async () => {
+    const scheduled = await batch(`sendAt=${encodeURIComponent(inAnHour())}`);
+    for (const body of [
+      JSON.stringify({ sendAt: '2020-01-01T00:00:00Z' }),
+      JSON.stringify({ sendAt: 'tomorrow' }),
+      '{}',
+    ]) {
+      expect(await control(scheduled, 'schedule', { body })).toMatchObject({
+        status: 400,
+        body: { problem: 'INVALID_SEND_OPTION' },
+      });
+    }
+    for (const action of ['pause', 'resume', 'cancel', 'schedule']) {
+      expect(await control(scheduled, action, { body: '[1]' })).toMatchObject({
+        status: 400,
+        body: { problem: 'INVALID_BODY' },
+      });
+    }
+  });
+
+  it('404 for a batch that does not exist; 415 for a body that is not JSON', async () => {
+    const batchId = await batch();
+    for (const action of ['pause', 'resume', 'cancel', 'schedule']) {
+      expect((await control(randomUUID(), action)).status).toBe(404);
+      const answer = await control(batchId, action, {
+        headers: { 'x-api-key': uploadKey, 'content-type': 'text/csv' },
+        body: 'reason,x',
+      });
+      expect(answer).toMatchObject({ status: 415, body: { problem: 'UNSUPPORTED_CONTENT_TYPE' } });
+    }
+  });
+
+  it('401 without a key, 403 with a read key', async () => {
+    for (const action of ['pause', 'resume', 'cancel', 'schedule']) {
+      expect((await control(randomUUID(), action, { headers: {} })).status).toBe(401);
+      expect((await control(randomUUID(), action, { headers: { 'x-api-key': readKey } })).status).toBe(403);
+    }
+  });
+
+  it('500 with a request id when the table is unreachable (an outage injected in the SDK)', async () => {
+    for (const action of ['pause', 'resume', 'cancel', 'schedule']) {
+      const answer = await control(randomUUID(), action, {}, failing);
+      expect(answer.status).toBe(500);
+    }
   });
 });
 

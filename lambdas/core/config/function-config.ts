@@ -335,6 +335,8 @@ export interface CampaignsConfig {
   writeQueueUrl: string;
   /** Where scheduled batches' one-time triggers go (a reschedule, a cancel). */
   schedules: ScheduleTarget;
+  /** RETENTION_DAYS: how long the control item of a batch uploaded before control existed is kept. */
+  retentionSeconds: number;
 }
 
 export function campaignsConfig(env: Env): CampaignsConfig {
@@ -343,6 +345,7 @@ export function campaignsConfig(env: Env): CampaignsConfig {
     apiKeyCache: apiKeyCacheConfig(env),
     writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
     schedules: scheduleTargetOf(env),
+    retentionSeconds: retentionSecondsOf(env),
   };
 }
 
