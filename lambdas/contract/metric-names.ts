@@ -22,4 +22,8 @@ export const METRIC = {
   sesLatency: 'SesLatency',
   /** Sender: messages put back unsent because pacing them would have outlasted the invocation. */
   sendsDeferred: 'SendsDeferred',
+  /** Sender: messages of a paused batch set aside unsent (its resume puts them back). */
+  sendsHeld: 'SendsHeld',
+  /** Sender: sends of a cancelled batch ended CANCELLED, unmailed. */
+  emailsCancelled: 'EmailsCancelled',
 } as const;

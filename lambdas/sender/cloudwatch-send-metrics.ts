@@ -8,4 +8,6 @@ export const cloudWatchSendMetrics: SendMetrics = {
   throttled: () => metrics.addMetric(METRIC.sesThrottles, MetricUnit.Count, 1),
   sesLatency: (ms) => metrics.addMetric(METRIC.sesLatency, MetricUnit.Milliseconds, ms),
   deferred: (count) => metrics.addMetric(METRIC.sendsDeferred, MetricUnit.Count, count),
+  held: () => metrics.addMetric(METRIC.sendsHeld, MetricUnit.Count, 1),
+  cancelled: () => metrics.addMetric(METRIC.emailsCancelled, MetricUnit.Count, 1),
 };

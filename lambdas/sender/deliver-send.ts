@@ -1,3 +1,5 @@
+import { slotFitsBeforeDeadline } from '../contract/pacing-budget.js';
+import type { StoredBatchState } from '../core/domain/batch-state.js';
 import { normaliseEmail } from '../core/domain/email-address.js';
 import { renderEmail } from '../core/domain/email-body.js';
 import type { UnsubscribeLinks } from '../core/domain/list-unsubscribe.js';
@@ -6,16 +8,28 @@ import type { SendRef } from '../core/domain/send-record.js';
 import type { SuppressionReason } from '../core/domain/suppression.js';
 import type { RowChunks } from '../core/files/row-chunks.js';
 import { logger } from '../core/observability/logger.js';
+import { type BatchPaceStore, PACE_LOOKAHEAD_WINDOWS, paceWindowOf } from '../core/store/batch-pace-store.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
 import type { SuppressionStore } from '../core/store/suppression-store.js';
+import type { BatchControls } from './batch-controls.js';
+import type { InvocationDeadline } from './deferral.js';
 import type { Mailer } from './mailer.js';
 import type { SendMetrics } from './send-metrics.js';
 import type { SendPacing } from './send-pacing.js';
 import { classifySesFailure, isThrottling, type SesFailure } from './ses-failure.js';
 
 export interface DeliveryDeps {
-  sends: Pick<CountedSends, 'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'releaseClaim'>;
+  sends: Pick<
+    CountedSends,
+    'claim' | 'markSent' | 'markError' | 'markSuppressed' | 'markCancelled' | 'releaseClaim'
+  >;
+  /** The control state of each batch (paused, cancelled, its own pace), read at most every 3 s. */
+  controls?: Pick<BatchControls, 'of'>;
+  /** The batches' own paces (`maxRate`), shared by every sender. */
+  pace?: Pick<BatchPaceStore, 'take'>;
+  /** Waits until a batch's paced slot (a timer in the entry, a fake clock in tests). */
+  sleep?: (ms: number) => Promise<void>;
   mailer: Mailer;
   /** The project's suppression list: an address on it is not mailed (one GetItem per send). */
   suppressions: Pick<SuppressionStore, 'get'>;
@@ -35,6 +49,32 @@ export interface DeliveryDeps {
   dryRun?: boolean;
 }
 
+/** Why a claim was given back unsent: the batch's own pace (kept as the send's last "error"). */
+const PACED = {
+  code: 'BatchPaced',
+  message: "the batch's maxRate had no slot for it yet; it comes back later",
+};
+const HELD = { code: 'BatchPaused', message: 'the batch was paused before the mail; its resume sends it' };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** What a batch's state says of a message before its claim: set aside, ended, or nothing (mail it). */
+async function stopFor(
+  state: StoredBatchState | undefined,
+  ref: SendRef,
+  deps: Pick<DeliveryDeps, 'sends' | 'clock' | 'metrics'>,
+): Promise<DeliveryOutcome | undefined> {
+  if (state === 'PAUSED' || state === 'SCHEDULED') {
+    deps.metrics.held();
+    return { kind: 'held' };
+  }
+  if (state === 'CANCELLED') {
+    if (await deps.sends.markCancelled(ref, deps.clock())) deps.metrics.cancelled();
+    return { kind: 'cancelled' };
+  }
+  return undefined;
+}
+
 /** The SES message id recorded on a send that a dry run marked SENT without calling SES. */
 export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
 
@@ -42,6 +82,11 @@ export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
  * - sent: SES accepted it and the send is SENT;
  * - skipped: nothing to do (already SENT or ERROR, or another sender holds a live claim);
  * - suppressed: its address is on the suppression list, the send is SUPPRESSED and SES was not called;
+ * - held: its batch is paused (or not started): the message is set aside, the send stays open for the
+ *   resume's release (batch-jobs.ts);
+ * - cancelled: its batch is cancelled, the send is CANCELLED and SES was not called;
+ * - paced: its batch's own pace has no slot for it before the invocation's deadline: the claim is given
+ *   back and the message must come back after `waitMs`;
  * - rejected: a permanent failure, the send is ERROR;
  * - retry: a transient failure, the message must come back later;
  * - account: SES refuses the whole account right now; retry later and stop calling SES for now.
@@ -49,6 +94,9 @@ export const dryRunMessageId = (sendId: string) => `dry-run-${sendId}`;
 export type DeliveryOutcome =
   | { kind: 'sent'; sesMessageId: string; dryRun?: true }
   | { kind: 'skipped' }
+  | { kind: 'held' }
+  | { kind: 'cancelled' }
+  | { kind: 'paced'; waitMs: number }
   | { kind: 'suppressed'; reason: SuppressionReason }
   | { kind: 'rejected'; failure: SesFailure }
   | { kind: 'retry'; failure: SesFailure }
@@ -67,7 +115,15 @@ export type DeliveryOutcome =
  * loads and renders the content as usual, then records SENT with `dryRun: true` and a synthetic
  * message id instead of calling SES. It takes no pacing slot: no SES quota is used.
  */
-export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+export async function deliverSend(
+  ref: SendRef,
+  deps: DeliveryDeps,
+  deadline?: InvocationDeadline,
+): Promise<DeliveryOutcome> {
+  // A paused or cancelled batch is seen before the claim: its message is set aside or its send ended.
+  const control = await deps.controls?.of(ref.batchId);
+  const stopped = await stopFor(control?.state, ref, deps);
+  if (stopped) return stopped;
   const leaseId = deps.newLeaseId();
   const claimedAt = deps.clock();
   const send = await deps.sends.claim(ref, leaseId, claimedAt, deps.leaseMs);
@@ -112,7 +168,34 @@ export async function deliverSend(ref: SendRef, deps: DeliveryDeps): Promise<Del
     return { kind: 'sent', sesMessageId, dryRun: true };
   }
 
+  if (control?.maxRate !== undefined && deps.pace) {
+    // The batch's own pace first (shared by every sender), then the account's.
+    const nowMs = deps.clock().getTime();
+    const slotAt = await deps.pace.take(send.batchId, control.maxRate, nowMs);
+    const waitMs =
+      slotAt === undefined ? PACE_LOOKAHEAD_WINDOWS * paceWindowOf(control.maxRate).lengthMs : slotAt - nowMs;
+    if (
+      slotAt === undefined ||
+      (deadline && !slotFitsBeforeDeadline(waitMs, deadline.getRemainingTimeInMillis()))
+    ) {
+      await deps.sends.releaseClaim(ref, leaseId, PACED, deps.clock());
+      return { kind: 'paced', waitMs };
+    }
+    if (waitMs > 0) await (deps.sleep ?? defaultSleep)(waitMs);
+  }
   await deps.pacing?.acquire();
+  // Pacing may have waited: a pause or a cancel that came meanwhile stops the mail here (the state is at
+  // most 3 s old), so that no SES call is made for the batch within seconds of it.
+  const now = (await deps.controls?.of(ref.batchId))?.state;
+  if (now === 'PAUSED' || now === 'SCHEDULED') {
+    await deps.sends.releaseClaim(ref, leaseId, HELD, deps.clock());
+    deps.metrics.held();
+    return { kind: 'held' };
+  }
+  if (now === 'CANCELLED') {
+    if (await deps.sends.markCancelled(ref, deps.clock(), leaseId)) deps.metrics.cancelled();
+    return { kind: 'cancelled' };
+  }
   let sesMessageId: string;
   const started = performance.now();
   try {

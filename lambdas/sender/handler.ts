@@ -42,6 +42,9 @@ class BatchDecisions {
   /** Records returned for retry after a failure: they get the retry back-off. */
   readonly retried: SQSRecord[] = [];
   readonly deferred: DeferredRecord[] = [];
+  /** Records whose batch's own pace had no slot for them in time, with the longest wait among them. */
+  readonly paced: DeferredRecord[] = [];
+  pacedWaitMs = 0;
   /** How far away the first slot that was too late is: the delay of every deferred message. */
   deferredWaitMs = 0;
   /** Set once SES refused the account: the rest of the batch goes back without an SES call. */
@@ -82,6 +85,14 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
       )) {
         decisions.fail(record);
       }
+      for (const record of await putBack(
+        deps.requeue,
+        deps.metrics,
+        decisions.paced,
+        decisions.pacedWaitMs,
+      )) {
+        decisions.fail(record);
+      }
       await delayRetries(deps.retryBackoff, deps.maxReceiveCount, decisions.retried);
       return decisions.response();
     } finally {
@@ -118,8 +129,12 @@ async function handleRecord(
       decisions.deferred.push({ record, ref });
       return;
     }
-    const outcome = await deliverSend(ref, deps);
-    if (outcome.kind === 'retry' || outcome.kind === 'account') {
+    const outcome = await deliverSend(ref, deps, deadline);
+    if (outcome.kind === 'paced') {
+      // Back as a fresh message once its batch's pace has room: no failed receive, the claim given back.
+      decisions.paced.push({ record, ref });
+      decisions.pacedWaitMs = Math.max(decisions.pacedWaitMs, outcome.waitMs);
+    } else if (outcome.kind === 'retry' || outcome.kind === 'account') {
       if (outcome.kind === 'account') decisions.accountBlocked = outcome.failure;
       logger.warn('send will be retried', {
         sendId: ref.sendId,

@@ -10,6 +10,8 @@ import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { logger } from '../core/observability/logger.js';
 import { SqsMessageDelay } from '../core/queue/message-delay.js';
 import { SendQueue } from '../core/queue/send-queue.js';
+import { BatchControlStore } from '../core/store/batch-control-store.js';
+import { BatchPaceStore } from '../core/store/batch-pace-store.js';
 import { BatchStarts } from '../core/store/batch-starts.js';
 import { CountedSends } from '../core/store/counted-sends.js';
 import { CounterBuffer } from '../core/store/counter-buffer.js';
@@ -18,6 +20,7 @@ import { SendStore } from '../core/store/send-store.js';
 import { SuppressionStore } from '../core/store/suppression-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { WriterStore } from '../core/store/writer-store.js';
+import { BatchControls } from './batch-controls.js';
 import { cloudWatchSendMetrics } from './cloudwatch-send-metrics.js';
 import { createSenderHandler } from './handler.js';
 import { SesMailer } from './mailer.js';
@@ -70,6 +73,9 @@ export const handler = withPowertools(
     }),
     rows: new RowChunks(s3Client(config.s3), config.bucketName),
     suppressions: new SuppressionStore(db, config.tableName),
+    controls: new BatchControls(new BatchControlStore(db, config.tableName), Date.now),
+    pace: new BatchPaceStore(db, config.tableName),
+    sleep: (ms) => sleep(ms),
     unsubscribe: new UnsubscribeLinks(
       unsubscribeTokens,
       config.unsubscribe.baseUrl,

@@ -10,4 +10,8 @@ export interface SendMetrics {
   sesLatency(milliseconds: number): void;
   /** Messages put back unsent because pacing them would have run past the invocation's deadline. */
   deferred(count: number): void;
+  /** A message of a paused batch set aside unsent: its resume puts its send back on the queue. */
+  held(): void;
+  /** A send of a cancelled batch ended CANCELLED without an SES call. */
+  cancelled(): void;
 }

@@ -56,6 +56,8 @@ export interface SesStoredMail {
   subject: string;
   body: { html?: string; text?: string };
   headers?: { name: string; value: string }[];
+  /** When the emulator took the mail, in whole seconds since the epoch. */
+  at?: number;
 }
 
 export interface TestAwsOptions {

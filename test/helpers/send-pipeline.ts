@@ -5,6 +5,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
 import { UnsubscribeLinks } from '../../lambdas/core/domain/list-unsubscribe.js';
+import type { SendOptions } from '../../lambdas/core/domain/send-options.js';
 import { UnsubscribeTokens } from '../../lambdas/core/domain/unsubscribe-token.js';
 import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
@@ -13,6 +14,7 @@ import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../../lambdas/core/queue/write-queue.js';
 import { SchedulerBatchSchedules } from '../../lambdas/core/schedule/batch-schedules.js';
 import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
+import { BatchPaceStore } from '../../lambdas/core/store/batch-pace-store.js';
 import { BatchProgressReader, type StatusCounts } from '../../lambdas/core/store/batch-progress.js';
 import { BatchStarts } from '../../lambdas/core/store/batch-starts.js';
 import { BatchStore } from '../../lambdas/core/store/batch-store.js';
@@ -22,6 +24,7 @@ import { FileRegistry } from '../../lambdas/core/store/file-registry.js';
 import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../../lambdas/core/store/writer-store.js';
+import { BatchControls } from '../../lambdas/sender/batch-controls.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
 import { type AcceptDeps, acceptUpload } from '../../lambdas/upload-api/accept-upload.js';
@@ -95,9 +98,12 @@ export function senderDepsFor(
   ses: SESv2Client,
   overrides: Partial<SenderHandlerDeps> = {},
 ): SenderHandlerDeps {
-  const { counted, rows, suppressions } = storesOf(aws);
+  const { counted, rows, suppressions, controls } = storesOf(aws);
   return {
     sends: counted,
+    // As the entry wires them, the control state read at most once per 3 s.
+    controls: new BatchControls(controls, Date.now),
+    pace: new BatchPaceStore(aws.clients.documents, aws.tableName),
     mailer: new SesMailer(ses, { from: 'campaigns@example.com' }),
     rows,
     suppressions,
@@ -189,7 +195,7 @@ export async function ingestText(
   aws: TestAws,
   csv: string,
   /** `at`: the instant of the upload (the batch's createdAt); now by default. */
-  options: { chunkRows?: number; dryRun?: boolean; fileName?: string; at?: Date } = {},
+  options: { chunkRows?: number; dryRun?: boolean; fileName?: string; at?: Date; sending?: SendOptions } = {},
 ): Promise<IngestReport> {
   const { at } = options;
   const bytes = Buffer.from(csv);
@@ -204,7 +210,7 @@ export async function ingestText(
     },
     batchId,
     acceptDepsFor(aws, at ? { clock: () => at } : {}),
-    { checkDuplicate: false },
+    { checkDuplicate: false, ...(options.sending ? { sending: options.sending } : {}) },
   );
   if (outcome.report === undefined) {
     throw new Error(`the upload was refused (${outcome.statusCode}): ${JSON.stringify(outcome.body)}`);

@@ -9,6 +9,8 @@ export const noSendMetrics: SendMetrics = {
   throttled: () => {},
   sesLatency: () => {},
   deferred: () => {},
+  held: () => {},
+  cancelled: () => {},
 };
 
 /** No pacing at all: for tests and benchmarks that are not about the rate. */

@@ -140,6 +140,8 @@ describe('sender handler against the SQS and SES emulators', () => {
       sent: () => (counted.sent += 1),
       failed: () => (counted.failed += 1),
       suppressed: () => {},
+      held: () => {},
+      cancelled: () => {},
       throttled: () => (counted.throttled += 1),
       sesLatency: () => (counted.latencies += 1),
       deferred: () => {},

@@ -29,8 +29,13 @@ export interface BatchSchedules {
 /** A schedule's name: unique per batch, within Scheduler's 64 characters. */
 export const scheduleNameOf = (batchId: string) => `batch-${batchId}`.slice(0, 64);
 
-/** Scheduler's one-time expression: `at(yyyy-mm-ddThh:mm:ss)`, read in the schedule's zone (UTC here). */
-export const atExpressionOf = (sendAt: string) => `at(${new Date(sendAt).toISOString().slice(0, 19)})`;
+/**
+ * Scheduler's one-time expression: `at(yyyy-mm-ddThh:mm:ss)`, read in the schedule's zone (UTC here), at
+ * the whole second on or after sendAt: a start that came before sendAt's milliseconds would be dropped
+ * as not due (batch-jobs.ts).
+ */
+export const atExpressionOf = (sendAt: string) =>
+  `at(${new Date(Math.ceil(Date.parse(sendAt) / 1000) * 1000).toISOString().slice(0, 19)})`;
 
 /**
  * Batch schedules on EventBridge Scheduler: a one-time schedule per scheduled batch whose target is the

@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlDeps, controlCampaign } from '../../lambdas/campaigns/control-campaign.js';
+import type { SendOptions } from '../../lambdas/core/domain/send-options.js';
+import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
+import { batchJobOf } from '../../lambdas/core/queue/write-queue.js';
+import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
+import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { createWriterHandler } from '../../lambdas/writer/handler.js';
+import { freshClients, startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { pollUntil } from '../helpers/poll.js';
+import {
+  csvOf,
+  drainQueue,
+  FULL_WRITER_TIME,
+  ingestText,
+  RETENTION_SECONDS,
+  receiveSqsEvent,
+  senderDepsFor,
+  sesClientFor,
+  storesOf,
+  writerDepsFor,
+} from '../helpers/send-pipeline.js';
+import { countsWith } from '../helpers/send-records.js';
+
+/**
+ * Pause, resume, cancel and reschedule against the emulators: the control use case of the campaigns
+ * function, the sender's handling of a batch's state, and the writer's batch jobs, each run by hand
+ * (the local runner's event sources run them in the e2e tests).
+ */
+let aws: TestAws;
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(() => aws.stop());
+
+const addresses = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}@example.com`);
+const upload = (emails: string[], sending?: SendOptions) =>
+  ingestText(aws, csvOf([['email', 'subject', 'content'], ...emails.map((e) => [e, 'S', 'C'])]), {
+    ...(sending ? { sending } : {}),
+  });
+
+function controlDeps(): ControlDeps {
+  const { writeQueue, schedules, batches } = storesOf(aws);
+  return {
+    controls: new BatchControlStore(aws.clients.documents, aws.tableName),
+    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
+    batches,
+    writeQueue,
+    schedules,
+    clock: () => new Date(),
+    retentionSeconds: RETENTION_SECONDS,
+  };
+}
+const control = (batchId: string, action: 'pause' | 'resume' | 'cancel' | 'schedule', sendAt?: string) =>
+  controlCampaign(batchId, action, sendAt ? { sendAt } : {}, controlDeps());
+
+/** A sender whose control cache is off: each send reads the state (the 3 s cache is tested on its own). */
+const sender = () => {
+  const deps = senderDepsFor(aws, sesClientFor(aws));
+  return createSenderHandler({
+    ...deps,
+    controls: { of: async (id) => (await controlDeps().controls.get(id)) ?? { state: 'SENDING' } },
+  });
+};
+
+/** Hands every message on the send queue to the sender until none is left. */
+async function deliverAll(handler = sender()): Promise<void> {
+  for (const records of [await drainQueue(aws)]) {
+    for (let i = 0; i < records.length; i += 10) await handler({ Records: records.slice(i, i + 10) });
+  }
+}
+
+/** Runs the writer on every message waiting on the write queue (the batch jobs among them). */
+async function runWriteQueue(): Promise<void> {
+  const writer = createWriterHandler(writerDepsFor(aws));
+  for (const record of await drainQueue(aws, aws.queues.writeQueueUrl)) {
+    const result = await writer({ Records: [record] }, FULL_WRITER_TIME);
+    expect(result.batchItemFailures).toEqual([]);
+  }
+}
+
+const mailedTo = async (emails: string[]) => {
+  const wanted = new Set(emails);
+  return (await aws.sentMails()).map((m) => m.destination.to[0] ?? '').filter((to) => wanted.has(to));
+};
+
+describe('a paused batch', () => {
+  it('has its queued messages set aside unsent, unclaimed, with no failed receive; resume mails each address once', async () => {
+    const emails = addresses('paused', 23);
+    const { batchId } = await upload(emails);
+    expect((await control(batchId, 'pause')).control.state).toBe('PAUSED');
+    const handler = sender();
+    const records = await drainQueue(aws);
+    expect(records).toHaveLength(23);
+    for (let i = 0; i < records.length; i += 10) {
+      // Acknowledged: none comes back, none heads for the DLQ.
+      expect(await handler({ Records: records.slice(i, i + 10) })).toEqual({ batchItemFailures: [] });
+    }
+    expect(await mailedTo(emails)).toEqual([]);
+    expect(await receiveSqsEvent(aws, aws.queues.queueUrl, 1)).toEqual({ Records: [] });
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ QUEUED: 23 }));
+
+    expect((await control(batchId, 'resume')).control.state).toBe('SENDING');
+    // The release job waits on the write queue (a few seconds' delay), then puts the sends back.
+    await runJobsWhenDue();
+    await deliverAll(handler);
+    expect((await mailedTo(emails)).sort()).toEqual([...emails].sort());
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 23 }));
+  }, 30_000);
+
+  it('stops a sender between two sends of one invocation once the pause is seen', async () => {
+    const emails = addresses('racing', 10);
+    const { batchId } = await upload(emails);
+    const records = await drainQueue(aws);
+    let sent = 0;
+    const deps = senderDepsFor(aws, sesClientFor(aws));
+    const handler = createSenderHandler({
+      ...deps,
+      controls: { of: async (id) => (await controlDeps().controls.get(id)) ?? { state: 'SENDING' } },
+      // The pause comes while the fourth mail waits for its pacing slot.
+      pacing: {
+        begin: () => () => {},
+        nextSlotInMs: () => 0,
+        throttled: () => {},
+        acquire: async () => {
+          sent += 1;
+          if (sent === 4) await control(batchId, 'pause');
+        },
+      },
+    });
+    expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(await mailedTo(emails)).toHaveLength(3);
+    // The claim of the fourth was given back: it and the six after it wait open for the resume.
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 3, QUEUED: 6, SENDING: 1 }));
+    await control(batchId, 'resume');
+    await runJobsWhenDue();
+    await deliverAll();
+    expect((await mailedTo(emails)).sort()).toEqual([...emails].sort());
+  }, 30_000);
+
+  it('is released once however often its release job runs, and after a crash in the middle of one (SQS fault injected by middleware)', async () => {
+    const emails = addresses('crash', 35);
+    const { batchId } = await upload(emails);
+    await control(batchId, 'pause');
+    await deliverAll();
+    await control(batchId, 'resume');
+    const jobs = await pollUntil('the release job', drainJobs, (found) => found.length > 0);
+    const job = jobs[0]?.body ?? '';
+    const writerDeps = writerDepsFor(aws);
+    // The first run fails after putting 20 sends back: its third SendMessageBatch fails.
+    const faulty = freshClients(aws);
+    let batches = 0;
+    faulty.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendMessageBatchCommand' && ++batches === 3)
+          throw new Error('SQS is down');
+        return next(args);
+      },
+      { step: 'initialize', name: 'failThirdBatch' },
+    );
+    const crashed = await createWriterHandler({
+      ...writerDeps,
+      jobs: { ...writerDeps.jobs, sendQueueFor: () => new SendQueue(faulty.sqs, aws.queues.queueUrl, 1) },
+    })({ Records: [recordOf(job)] }, FULL_WRITER_TIME);
+    faulty.destroy();
+    expect(crashed.batchItemFailures).toHaveLength(1);
+    // SQS hands the job out again; it runs whole.
+    expect(
+      (await createWriterHandler(writerDeps)({ Records: [recordOf(job)] }, FULL_WRITER_TIME))
+        .batchItemFailures,
+    ).toEqual([]);
+    await deliverAll();
+    const mailed = await mailedTo(emails);
+    expect(mailed.sort()).toEqual([...emails].sort());
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 35 }));
+  }, 30_000);
+});
+
+describe('a cancelled batch', () => {
+  it('ends every unsent send CANCELLED, its queued messages and its set-aside ones alike, and mails nothing after', async () => {
+    const emails = addresses('cancelled', 30);
+    const { batchId } = await upload(emails);
+    const handler = sender();
+    const records = await drainQueue(aws);
+    // Ten mailed, ten set aside by a pause, then a cancel with ten still on the queue.
+    await handler({ Records: records.slice(0, 10) });
+    await control(batchId, 'pause');
+    await handler({ Records: records.slice(10, 20) });
+    const cancelled = await control(batchId, 'cancel');
+    expect(cancelled.control.state).toBe('CANCELLED');
+    await runWriteQueue();
+    await handler({ Records: records.slice(20) });
+    // A message delivered twice changes nothing.
+    await handler({ Records: records.slice(25) });
+    expect(await mailedTo(emails)).toHaveLength(10);
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 10, CANCELLED: 20 }));
+    expect(
+      (await new BatchProgressReader(aws.clients.documents, aws.tableName).progress(batchId)).finished,
+    ).toBe(true);
+    // Nothing makes it send again.
+    await expect(control(batchId, 'resume')).rejects.toMatchObject({ statusCode: 409 });
+  }, 30_000);
+});
+
+describe('a scheduled batch', () => {
+  it('is not written before its time, and is mailed whole after it, started by its schedule', async () => {
+    const emails = addresses('scheduled', 12);
+    const sendAt = new Date(Date.now() + 2_500).toISOString();
+    const report = await upload(emails, { sendAt, priority: 'normal' });
+    expect(report.sending).toEqual({ state: 'SCHEDULED', sendAt, priority: 'normal' });
+    // The writer ran on the upload's event and left the file for later.
+    expect(await receiveSqsEvent(aws, aws.queues.queueUrl, 1)).toEqual({ Records: [] });
+    expect(aws.scheduler.pending().map((s) => s.name)).toContain(`batch-${report.batchId}`);
+    // At its time, Scheduler's stand-in puts the start job on the write queue.
+    const start = await pollUntil('the start job', drainJobs, (found) => found.length > 0, {
+      timeoutMs: 15_000,
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(sendAt));
+    const writer = createWriterHandler(writerDepsFor(aws));
+    for (const record of start) await writer({ Records: [record] }, FULL_WRITER_TIME);
+    await runWriteQueue();
+    await deliverAll();
+    expect((await mailedTo(emails)).sort()).toEqual([...emails].sort());
+    const state = await controlDeps().controls.get(report.batchId);
+    expect(state?.changes.map((c) => [c.state, c.by])).toEqual([
+      ['SCHEDULED', 'request'],
+      ['SENDING', 'schedule'],
+    ]);
+  }, 30_000);
+
+  it('can be rescheduled or cancelled before it starts, and its schedule goes with it', async () => {
+    const { batchId } = await upload(addresses('moved', 2), {
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+      priority: 'normal',
+    });
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    expect((await control(batchId, 'schedule', later)).control.sendAt).toBe(later);
+    // At the whole second on or after it: Scheduler's `at()` takes no milliseconds.
+    expect(
+      aws.scheduler
+        .pending()
+        .find((s) => s.name === `batch-${batchId}`)
+        ?.at.getTime(),
+    ).toBe(Math.ceil(Date.parse(later) / 1000) * 1000);
+    await control(batchId, 'cancel');
+    expect(aws.scheduler.pending().some((s) => s.name === `batch-${batchId}`)).toBe(false);
+    await runWriteQueue();
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({}));
+  });
+});
+
+describe('a batch with its own pace', () => {
+  it('never takes more than its maxRate per second, summed over senders working at once', async () => {
+    const emails = addresses('paced', 24);
+    const { batchId } = await upload(emails, { maxRate: 4, priority: 'normal' });
+    const records = await drainQueue(aws);
+    // Three senders at once, each with its own container (control cache, pace hint).
+    await Promise.all(
+      [0, 1, 2].map((i) =>
+        sender()({ Records: records.slice(i * 8, i * 8 + 8) }, { getRemainingTimeInMillis: () => 30_000 }),
+      ),
+    );
+    await deliverAll();
+    // The emulator dates each mail to the second it took it.
+    const times = (await aws.sentMails())
+      .filter((m) => m.destination.to[0]?.startsWith('paced-'))
+      .map((m) => (m.at ?? 0) * 1000);
+    expect(times).toHaveLength(24);
+    // 24 sends at 4 per second span at least 5 seconds.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(5_000);
+    const perSecond = new Map<number, number>();
+    for (const at of times)
+      perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+    // Mails reach the emulator a few milliseconds after their slot: a window may see one of the next's.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(5);
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 24 }));
+  }, 30_000);
+});
+
+async function countsOfBatch(batchId: string) {
+  return (await new BatchProgressReader(aws.clients.documents, aws.tableName).progress(batchId)).counts;
+}
+
+/** Waits for the batch jobs on the write queue (a release waits a few seconds) and runs them. */
+async function runJobsWhenDue(): Promise<void> {
+  const jobs = await pollUntil('the batch jobs', drainJobs, (found) => found.length > 0);
+  const writer = createWriterHandler(writerDepsFor(aws));
+  for (const record of jobs)
+    expect((await writer({ Records: [record] }, FULL_WRITER_TIME)).batchItemFailures).toEqual([]);
+}
+
+/** The batch jobs waiting on the write queue (their delay passed), received. */
+async function drainJobs(): Promise<SQSEvent['Records']> {
+  return (await drainQueue(aws, aws.queues.writeQueueUrl)).filter((r) => batchJobOf(r.body) !== undefined);
+}
+
+function recordOf(body: string): SQSEvent['Records'][number] {
+  return {
+    messageId: randomUUID(),
+    receiptHandle: randomUUID(),
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+    awsRegion: 'us-east-1',
+  };
+}
