@@ -8,6 +8,7 @@ import { ConfigError, type Env } from '../../lambdas/core/config/env.js';
 import {
   campaignsConfig,
   docsConfig,
+  eventsConfig,
   ingestConfig,
   queryConfig,
   senderConfig,
@@ -36,6 +37,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   sender: senderConfig,
   sweeper: sweeperConfig,
   suppressions: suppressionsConfig,
+  events: eventsConfig,
 };
 const readerOf = (id: FunctionId) => {
   if (id === 'health') throw new Error('the health function reads no configuration');

@@ -313,3 +313,13 @@ export function suppressionsConfig(env: Env): SuppressionsConfig {
     maxImportBytes: readEnv(env, SETTINGS.maxSuppressionImportBytes),
   };
 }
+
+export interface EventsConfig {
+  tableName: string;
+  /** How long counters are kept after the batch's upload (RETENTION_DAYS): those an event creates too. */
+  retentionSeconds: number;
+}
+
+export function eventsConfig(env: Env): EventsConfig {
+  return { tableName: readEnv(env, SETTINGS.tableName), retentionSeconds: retentionSecondsOf(env) };
+}
