@@ -59,7 +59,17 @@ export const SETTINGS = {
     env: 'TABLE_NAME',
     kind: { type: 'string' },
     required: true,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'graphql', 'sender', 'sweeper', 'campaigns', 'suppressions', 'events'],
+    readBy: [
+      'uploadApi',
+      'uploadUrl',
+      'writer',
+      'graphql',
+      'sender',
+      'sweeper',
+      'campaigns',
+      'suppressions',
+      'events',
+    ],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
   queueUrl: {
