@@ -58,7 +58,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 describe('SES events through the local runner', () => {
-  it('end each send to a mailbox simulator address in its status, and suppress the bounced and complained addresses', async () => {
+  it('end each send to a mailbox simulator address in its status, suppress the bounced and complained addresses, and keep them out of the next campaign', async () => {
     const csv = [
       'email,subject,content',
       ...Object.keys(EXPECTED).map((a, i) => `${a},Hello ${i},Body ${i}`),
@@ -116,7 +116,45 @@ describe('SES events through the local runner', () => {
     }
 
     // Every mail reached the external SES process once.
-    const { emails } = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: SesStoredMail[] };
-    expect(emails.map((m) => m.destination.to[0]).sort()).toEqual(Object.keys(EXPECTED).sort());
-  }, 90_000);
+    const mailed = async () =>
+      ((await (await fetch(`${sesUrl}/store`)).json()) as { emails: SesStoredMail[] }).emails.map(
+        (m) => m.destination.to[0],
+      );
+    expect((await mailed()).sort()).toEqual(Object.keys(EXPECTED).sort());
+
+    // A second campaign to the same addresses reports those the events suppressed, and mails only the others.
+    const again = await fetch(`${runner.apiUrl}/campaigns/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'x-api-key': runner.apiKey },
+      // Another file (the same one again would be refused as a duplicate upload).
+      body: `${csv.join('\n').replaceAll('Hello', 'Hello again')}\n`,
+    });
+    expect(again.status, runner.output()).toBe(202);
+    const second = (await again.json()) as {
+      batchId: string;
+      accepted: number;
+      suppressed: number;
+      suppressedList: { line: number; email: string; reason: string }[];
+    };
+    const line = (email: string) => Object.keys(EXPECTED).indexOf(email) + 2;
+    expect(second.suppressedList.sort((a, b) => a.line - b.line)).toEqual(
+      [
+        ['bounce@simulator.amazonses.com', 'BOUNCED'],
+        ['complaint@simulator.amazonses.com', 'COMPLAINED'],
+        ['suppressionlist@simulator.amazonses.com', 'BOUNCED'],
+        ['bounce+spring@simulator.amazonses.com', 'BOUNCED'],
+      ].map(([email, reason]) => ({ line: line(email as string), email, reason })),
+    );
+    expect([second.accepted, second.suppressed]).toEqual([3, 4]);
+    await pollUntil(
+      'the second campaign to be mailed',
+      mailed,
+      (to) => to.length === Object.keys(EXPECTED).length + 3,
+      { timeoutMs: 30_000 },
+    );
+    const twice = (await mailed()).filter((to, i, all) => all.indexOf(to) !== i);
+    expect(twice.sort()).toEqual(
+      ['success@simulator.amazonses.com', 'ooto@simulator.amazonses.com', 'ana.garcia@example.com'].sort(),
+    );
+  }, 120_000);
 });
