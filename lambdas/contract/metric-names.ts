@@ -22,4 +22,13 @@ export const METRIC = {
   sesLatency: 'SesLatency',
   /** Sender: messages put back unsent because pacing them would have outlasted the invocation. */
   sendsDeferred: 'SendsDeferred',
+  /** Events: SES events taken, by the dimension SES_EVENT_TYPE_DIMENSION (Send, Delivery, Bounce, …). */
+  sesEvents: 'SesEvents',
+  /** Events: SES events whose send is not in the table (expired, or never ours); acknowledged. */
+  sesEventsUnknownSend: 'SesEventsUnknownSend',
+  /** Events: addresses a hard bounce or a complaint added to the suppression list. */
+  suppressionsAdded: 'SuppressionsAdded',
 } as const;
+
+/** The dimension of METRIC.sesEvents that names the event's type. */
+export const SES_EVENT_TYPE_DIMENSION = 'eventType';
