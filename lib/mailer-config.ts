@@ -20,7 +20,10 @@ export interface MailerSettings {
   /** SES identity that authorises the From address: the address itself or its domain. */
   readonly sesIdentities: readonly string[];
   readonly replyToAddress?: string;
+  /** An existing SES configuration set to send with; unset: the stack creates one (ses-events.ts). */
   readonly sesConfigurationSet?: string;
+  /** Publish SES's Open and Click events too (SES then adds an open pixel and rewrites links). */
+  readonly sesOpenAndClickEvents: boolean;
   /** Sender invocations running at once; the only brake between the queue and the SES send rate. */
   readonly senderMaxConcurrency: number;
   /** Sends per second across all senders (MAX_SEND_RATE); unset: the account's SES quota, read at run time. */
@@ -102,6 +105,7 @@ export function readMailerConfig(node: Node): MailerConfig {
       sesIdentities: sesIdentity ? [sesIdentity] : [senderEmail, ...optional(domainOf(senderEmail))],
       ...(replyToAddress ? { replyToAddress } : {}),
       ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
+      sesOpenAndClickEvents: readContext(node, SETTINGS.sesOpenAndClickEvents),
       senderMaxConcurrency,
       ...(maxSendRate === undefined ? {} : { maxSendRate }),
       senderBatchSize: senderBatchSize(maxSendRate, senderMaxConcurrency),

@@ -7,6 +7,7 @@ import { LargeUploads } from './constructs/large-uploads.js';
 import { Observability } from './constructs/observability.js';
 import { OperationsKey } from './constructs/operations-key.js';
 import { Queueing } from './constructs/queueing.js';
+import { SesEvents } from './constructs/ses-events.js';
 import { Storage } from './constructs/storage.js';
 import type { MailerSettings } from './mailer-config.js';
 
@@ -18,12 +19,13 @@ export const stackName = (stage: string): string => `CampaignMailer-${stage}`;
 
 /**
  * The whole pipeline: upload API → bucket → write queue → writer → table + send queue → sender → SES,
- * plus queries, the sweeper and alarms.
+ * SES's events → EventBridge → events queue → events function, plus queries, the sweeper and alarms.
  */
 export class MailerStack extends Stack {
   readonly operationsKey: OperationsKey;
   readonly storage: Storage;
   readonly queueing: Queueing;
+  readonly sesEvents: SesEvents;
   readonly functions: Functions;
   readonly largeUploads: LargeUploads;
   readonly docs: DocsFunction;
@@ -39,6 +41,12 @@ export class MailerStack extends Stack {
     const logEncryptionKey = this.operationsKey.key;
     this.storage = new Storage(this, 'Storage', { removalPolicy, deletionProtection: !settings.devStack });
     this.queueing = new Queueing(this, 'Queueing', { stage: settings.stage });
+    this.sesEvents = new SesEvents(this, 'SesEvents', {
+      stage: settings.stage,
+      ...(settings.sesConfigurationSet ? { existingConfigurationSet: settings.sesConfigurationSet } : {}),
+      openAndClick: settings.sesOpenAndClickEvents,
+      queue: this.queueing.eventsQueue,
+    });
     this.largeUploads = new LargeUploads(this, 'LargeUploads', {
       table: this.storage.table,
       writeQueue: this.queueing.writeQueue,
@@ -52,6 +60,8 @@ export class MailerStack extends Stack {
       table: this.storage.table,
       queue: this.queueing.queue,
       writeQueue: this.queueing.writeQueue,
+      eventsQueue: this.queueing.eventsQueue,
+      configurationSetName: this.sesEvents.configurationSetName,
       files: this.largeUploads,
       settings,
       removalPolicy,
@@ -84,6 +94,8 @@ export class MailerStack extends Stack {
       deadLetterQueue: this.queueing.deadLetterQueue,
       writeQueue: this.queueing.writeQueue,
       writeDeadLetterQueue: this.queueing.writeDeadLetterQueue,
+      eventsQueue: this.queueing.eventsQueue,
+      eventsDeadLetterQueue: this.queueing.eventsDeadLetterQueue,
       httpApi: this.api.httpApi,
       operationsKey: this.operationsKey,
     });
@@ -110,6 +122,15 @@ export class MailerStack extends Stack {
       value: this.queueing.writeDeadLetterQueue.queueUrl,
       description:
         'Files the writer failed on 5 times; redrive after fixing the cause (the writer resumes them)',
+    });
+    new CfnOutput(this, 'SesConfigurationSet', {
+      value: this.sesEvents.configurationSetName,
+      description:
+        'The SES configuration set every mail is sent with; it publishes their events to the pipeline',
+    });
+    new CfnOutput(this, 'EventsDeadLetterQueueUrl', {
+      value: this.queueing.eventsDeadLetterQueue.queueUrl,
+      description: 'SES events the events function failed on 5 times; redrive after fixing the cause',
     });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queueing.queue.queueUrl });

@@ -1,14 +1,17 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
 
 export interface QueueUrls {
   queueUrl: string;
   deadLetterQueueUrl: string;
   writeQueueUrl: string;
   writeDeadLetterQueueUrl: string;
+  /** SES's events, as EventBridge's rule delivers them, for the events function. */
+  eventsQueueUrl: string;
+  eventsDeadLetterQueueUrl: string;
 }
 
-type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE;
+type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE | typeof EVENTS_QUEUE;
 
 /** Creates a queue and its dead-letter queue (idempotent), with the shared settings. */
 async function ensureQueuePair(
@@ -44,8 +47,8 @@ async function ensureQueuePair(
 }
 
 /**
- * Creates the send queue and the write queue, each with its dead-letter queue (idempotent), with the
- * shared settings. `visibilityTimeoutSeconds` shortens both, so that a failed message comes back within
+ * Creates the send queue, the write queue and the events queue, each with its dead-letter queue
+ * (idempotent), with the shared settings. `visibilityTimeoutSeconds` shortens them all, so that a failed message comes back within
  * seconds while trying things out.
  */
 export async function ensureQueues(
@@ -55,9 +58,12 @@ export async function ensureQueues(
   const prefix = options.prefix ?? '';
   const send = await ensureQueuePair(sqs, SEND_QUEUE, prefix, options.visibilityTimeoutSeconds);
   const write = await ensureQueuePair(sqs, WRITE_QUEUE, prefix, options.visibilityTimeoutSeconds);
+  const events = await ensureQueuePair(sqs, EVENTS_QUEUE, prefix, options.visibilityTimeoutSeconds);
   return {
     ...send,
     writeQueueUrl: write.queueUrl,
     writeDeadLetterQueueUrl: write.deadLetterQueueUrl,
+    eventsQueueUrl: events.queueUrl,
+    eventsDeadLetterQueueUrl: events.deadLetterQueueUrl,
   };
 }

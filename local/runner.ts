@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { API_ROUTES, type ApiFunction, DOCS_PATH } from '../lambdas/contract/api-routes.js';
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
-import { SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { environmentOf } from '../lambdas/contract/setting-sources.js';
 import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../lambdas/contract/upload-object.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
@@ -19,6 +19,7 @@ import type { LocalConfig } from './local-config.js';
 import { ensureQueues } from './provision.js';
 import { removeRunnerState, writeRunnerState } from './runner-state.js';
 import { startSchedulerEmulator } from './scheduler-emulator.js';
+import { startSesEventSimulator } from './ses-event-simulator.js';
 import { type EventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source.js';
 import { ensureUnsubscribeSecret } from './unsubscribe-secret.js';
 
@@ -56,6 +57,8 @@ function setFunctionEnvironment(
   config: LocalConfig,
   endpoints: RunningEmulators['endpoints'],
   queues: { queueUrl: string; writeQueueUrl: string },
+  /** The SES endpoint of the functions: the event simulator in front of the emulator. */
+  sesEndpoint: string,
 ) {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -69,7 +72,7 @@ function setFunctionEnvironment(
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-    AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+    AWS_ENDPOINT_URL_SESV2: sesEndpoint,
     // Warnings and errors in full; the rest with LOG_LEVEL=debug (or info).
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL?.toUpperCase() ?? 'WARN',
     // Metrics would print CloudWatch's embedded format to the console; nothing reads it here.
@@ -81,6 +84,8 @@ function setFunctionEnvironment(
       queueUrl: queues.queueUrl,
       writeQueueUrl: queues.writeQueueUrl,
       senderEmail: config.senderEmail,
+      // As the stack does: the configuration set whose events the simulator publishes.
+      sesConfigurationSet: LOCAL_CONFIGURATION_SET,
       sendLeaseSeconds: config.leaseSeconds,
       // The sender shares its rate among as many senders as the event source below runs at once.
       senderMaxConcurrency: config.senderConcurrency,
@@ -118,12 +123,22 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const clients = localClients(emulators.endpoints);
     cleanups.push(async () => clients.destroy());
     await ensureTable(clients.dynamodb, config.tableName);
-    const { queueUrl, deadLetterQueueUrl, writeQueueUrl } = await ensureQueues(clients.sqs, {
+    const { queueUrl, deadLetterQueueUrl, writeQueueUrl, eventsQueueUrl } = await ensureQueues(clients.sqs, {
       visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     });
+    // SES's event publishing and EventBridge's rule: the functions reach SES through it.
+    const sesEvents = await startSesEventSimulator({
+      target: emulators.endpoints.sesv2,
+      host: config.host,
+      sqs: clients.sqs,
+      queueUrl: eventsQueueUrl,
+      configurationSet: LOCAL_CONFIGURATION_SET,
+      onError: (error) => console.error('local SES events:', error),
+    });
+    cleanups.push(() => sesEvents.stop());
     const s3 = emulators.s3;
     if (s3 === undefined) throw new Error('the local pipeline needs the S3 stand-in for campaign files');
-    setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl });
+    setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl }, sesEvents.endpoint);
     // EventBridge Scheduler's part: scheduled batches' starts reach the write queue at their time.
     const scheduler = await startSchedulerEmulator(clients.sqs, { host: config.host });
     cleanups.push(() => scheduler.stop());
@@ -158,6 +173,7 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const http = (id: ApiFunction) => loadHandler<HttpHandler>(id);
     const sweeper = await loadHandler<SweeperHandler>('sweeper');
     const writer = await loadHandler<SqsHandler>('writer');
+    const sesEventsHandler = await loadHandler<SqsHandler>('events');
 
     const apiKey = await ensureDevelopmentKey(
       new ApiKeyStore(clients.documents, config.tableName),
@@ -181,6 +197,16 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       onError: (error) => console.error('local write queue:', error),
     });
     cleanups.push(() => writes.stop());
+    const eventsSource: EventSource = startSqsEventSource({
+      sqs: clients.sqs,
+      queueUrl: eventsQueueUrl,
+      handler: sesEventsHandler,
+      functionName: 'events',
+      batchSize: EVENTS_QUEUE.batchSize,
+      concurrency: 2,
+      onError: (error) => console.error('local events queue:', error),
+    });
+    cleanups.push(() => eventsSource.stop());
 
     // One sweep at a time: the recovery after a restart or the timer's (both below, once the API serves).
     let sweeping = false;
@@ -292,6 +318,9 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
 
 /** The bucket large campaign files are PUT into, in the local S3 stand-in. */
 export const LOCAL_UPLOAD_BUCKET = 'campaign-uploads';
+
+/** The SES configuration set the sender sends with locally, whose events the simulator publishes. */
+export const LOCAL_CONFIGURATION_SET = 'campaign-mailer-local';
 
 type SweeperHandler = (
   event: { recoverAll?: boolean },

@@ -39,6 +39,11 @@ export const FUNCTIONS = {
   /** SQS email_send_queue: mails each send through SES. */
   sender: { folder: 'sender', serviceName: 'sender', timeoutSeconds: 30 },
   /**
+   * The events queue (SES's events through EventBridge): moves each send by its event and adds hard
+   * bounces and complaints to the suppression list.
+   */
+  events: { folder: 'events', serviceName: 'events', timeoutSeconds: 30 },
+  /**
    * Every five minutes: puts sends a crash left behind back on the queue. Well inside the schedule's
    * five minutes, so that two runs do not overlap.
    */

@@ -26,4 +26,13 @@ export const METRIC = {
   sendsHeld: 'SendsHeld',
   /** Sender: sends of a cancelled batch ended CANCELLED, unmailed. */
   emailsCancelled: 'EmailsCancelled',
+  /** Events: SES events taken, by the dimension SES_EVENT_TYPE_DIMENSION (Send, Delivery, Bounce, …). */
+  sesEvents: 'SesEvents',
+  /** Events: SES events whose send is not in the table (expired, or never ours); acknowledged. */
+  sesEventsUnknownSend: 'SesEventsUnknownSend',
+  /** Events: addresses a hard bounce or a complaint added to the suppression list. */
+  suppressionsAdded: 'SuppressionsAdded',
 } as const;
+
+/** The dimension of METRIC.sesEvents that names the event's type. */
+export const SES_EVENT_TYPE_DIMENSION = 'eventType';

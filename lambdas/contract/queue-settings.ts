@@ -38,3 +38,19 @@ export const WRITE_QUEUE = {
   deadLetterRetentionSeconds: FOURTEEN_DAYS,
   batchSize: 1,
 } as const;
+
+/**
+ * SES's events: EventBridge's rule puts each event of the configuration set on this queue, for the events
+ * function. An event that fails this many times (a malformed one at once each time) goes to the DLQ,
+ * which raises an alarm.
+ */
+export const EVENTS_QUEUE = {
+  name: 'ses_event_queue',
+  deadLetterName: 'ses_event_dlq',
+  maxReceiveCount: 5,
+  /** Six times the events function's 30 s timeout, as Lambda asks of SQS sources. */
+  visibilityTimeoutSeconds: 6 * 30,
+  retentionSeconds: FOURTEEN_DAYS,
+  deadLetterRetentionSeconds: FOURTEEN_DAYS,
+  batchSize: 10,
+} as const;

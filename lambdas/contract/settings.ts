@@ -69,6 +69,7 @@ export const SETTINGS = {
       'campaigns',
       'suppressions',
       'unsubscribe',
+      'events',
     ],
     description: 'the DynamoDB table (set by the stack with the table grant)',
   },
@@ -122,7 +123,7 @@ export const SETTINGS = {
     context: 'retentionDays',
     kind: { type: 'integer', min: 1, max: 3650 },
     default: 90,
-    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe', 'campaigns'],
+    readBy: ['uploadApi', 'uploadUrl', 'writer', 'sender', 'sweeper', 'unsubscribe', 'events', 'campaigns'],
     description:
       'how long sends, batch records, counters and the rows of a campaign are kept after its upload (DynamoDB TTL, S3 lifecycle)',
   },
@@ -222,7 +223,8 @@ export const SETTINGS = {
     context: 'sesConfigurationSet',
     kind: { type: 'string' },
     readBy: ['sender'],
-    description: 'SES configuration set applied to every send',
+    description:
+      'the SES configuration set of every send; the stack creates one that publishes its events to the pipeline, or, given an existing one, adds that destination to it',
   },
   sendLeaseSeconds: {
     env: 'SEND_LEASE_SECONDS',
@@ -439,6 +441,13 @@ export const SETTINGS = {
     context: 'sesIdentity',
     kind: { type: 'emailOrDomain' },
     description: 'the SES identity the sender may send as; unset: the From address and its domain',
+  },
+  sesOpenAndClickEvents: {
+    context: 'sesOpenAndClickEvents',
+    kind: { type: 'boolean' },
+    default: false,
+    description:
+      'publish SES Open and Click events too: SES then adds an open pixel and rewrites the links of every mail, and each send keeps its first open and click',
   },
   devStack: {
     context: 'devStack',

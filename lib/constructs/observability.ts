@@ -18,8 +18,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
-import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { METRIC, METRICS_NAMESPACE, SES_EVENT_TYPE_DIMENSION } from '../../lambdas/contract/metric-names.js';
+import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { SES_EVENT_TYPES, type SesEventType } from '../../lambdas/contract/ses-event-types.js';
 import type { MailerSettings } from '../mailer-config.js';
 import type { OperationsKey } from './operations-key.js';
 import type { ProjectFunction } from './project-function.js';
@@ -49,6 +50,7 @@ export interface ObservabilityProps {
     readonly campaigns: ProjectFunction;
     readonly sender: ProjectFunction;
     readonly sweeper: ProjectFunction;
+    readonly events: ProjectFunction;
     readonly graphql: ProjectFunction;
     readonly suppressions: ProjectFunction;
     readonly health: ProjectFunction;
@@ -62,6 +64,8 @@ export interface ObservabilityProps {
   readonly deadLetterQueue: IQueue;
   readonly writeQueue: IQueue;
   readonly writeDeadLetterQueue: IQueue;
+  readonly eventsQueue: IQueue;
+  readonly eventsDeadLetterQueue: IQueue;
   readonly httpApi: IHttpApi;
   readonly operationsKey: OperationsKey;
 }
@@ -79,7 +83,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { stage, settings, functions, largeUploads, docs, queue, deadLetterQueue, httpApi } = props;
-    const { writeQueue, writeDeadLetterQueue } = props;
+    const { writeQueue, writeDeadLetterQueue, eventsQueue, eventsDeadLetterQueue } = props;
     const prefix = `campaign-mailer-${stage}`;
 
     const custom = (
@@ -200,6 +204,12 @@ export class Observability extends Construct {
       settings.maxQueueAgeMinutes * 60,
       `An uploaded file has waited for the writer for more than ${settings.maxQueueAgeMinutes} minutes: the writer is failing or Lambda is out of concurrency.`,
     );
+    alarm(
+      'EventsDeadLetterQueueNotEmpty',
+      eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      0,
+      `SES events reached the events dead-letter queue after ${EVENTS_QUEUE.maxReceiveCount} receives: a malformed event (not from SES, no sendId tag), or the events function failing (see its log group). Their sends keep their status until the events are redriven (README, Operating on AWS).`,
+    );
     // The upload-url and docs functions answer through the API, whose 5xx alarm below covers them.
     alarm(
       'Api5xx',
@@ -249,6 +259,7 @@ export class Observability extends Construct {
       functions.campaigns,
       functions.sender,
       functions.sweeper,
+      functions.events,
       functions.graphql,
       functions.suppressions,
       functions.health,
@@ -377,6 +388,33 @@ export class Observability extends Construct {
       functionGraph('Campaigns', functions.campaigns, 'Requests'),
       functionGraph('Docs', docs, 'Requests'),
       functionGraph('Suppression list', functions.suppressions, 'Requests'),
+    );
+    const events = functions.events.serviceName;
+    this.dashboard.addWidgets(
+      graph(
+        'SES events',
+        (Object.keys(SES_EVENT_TYPES) as SesEventType[]).map((type) =>
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: METRIC.sesEvents,
+            dimensionsMap: { service: events, [SES_EVENT_TYPE_DIMENSION]: type },
+            statistic: Stats.SUM,
+            period: ALARM_PERIOD,
+          }).with({ label: type }),
+        ),
+      ),
+      graph('Suppressions and unknown sends', [
+        custom(METRIC.suppressionsAdded, events).with({ label: 'Addresses suppressed' }),
+        custom(METRIC.sesEventsUnknownSend, events).with({ label: 'Events of unknown sends' }),
+      ]),
+      graph(
+        'Events queue',
+        [
+          eventsQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Waiting' }),
+          eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'To redrive' }),
+        ],
+        [eventsQueue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message (s)' })],
+      ),
     );
   }
 

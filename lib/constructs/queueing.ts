@@ -1,25 +1,28 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 
 export interface QueueingProps {
   /** Suffix of the queue names, so that stages can live in one account and region. */
   readonly stage: string;
 }
 
-type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE;
+type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE | typeof EVENTS_QUEUE;
 
 /**
- * The two queues, each with its dead-letter queue, from the settings the local runner uses too: the
- * send queue (one message per send, for the sender) and the write queue (one message per file to
- * write, S3's event or the writer's own continuation).
+ * The queues, each with its dead-letter queue, from the settings the local runner uses too: the send
+ * queue (one message per send, for the sender), the write queue (one message per file to write, S3's
+ * event or the writer's own continuation) and the events queue (one message per SES event, from
+ * EventBridge's rule, for the events function).
  */
 export class Queueing extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
+  readonly eventsQueue: Queue;
+  readonly eventsDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: QueueingProps) {
     super(scope, id);
@@ -28,6 +31,12 @@ export class Queueing extends Construct {
       'WriteQueue',
       'WriteDeadLetterQueue',
       WRITE_QUEUE,
+      props.stage,
+    );
+    [this.eventsQueue, this.eventsDeadLetterQueue] = this.pair(
+      'EventsQueue',
+      'EventsDeadLetterQueue',
+      EVENTS_QUEUE,
       props.stage,
     );
   }

@@ -84,7 +84,7 @@ export const REJECTED = { code: 'MessageRejected', message: 'Email address is no
 export function eventMoving(to: SendStatus, sesMessageId: string, at: Date): SendEventUpdate {
   const when = at.toISOString();
   const facts: Partial<Record<SendStatus, SendEventUpdate['fact']>> = {
-    DELIVERED: { name: 'delivery', value: { at: when, smtpResponse: '250 2.0.0 OK' }, keepFirst: true },
+    DELIVERED: { name: 'delivery', value: { at: when, smtpResponse: '250 2.0.0 OK' }, keep: 'first' },
     BOUNCED: {
       name: 'bounce',
       value: {
@@ -93,10 +93,10 @@ export function eventMoving(to: SendStatus, sesMessageId: string, at: Date): Sen
         subtype: 'General',
         diagnosticCode: 'smtp; 550 5.1.1 user unknown',
       },
-      keepFirst: true,
+      keep: 'strongest',
     },
-    COMPLAINED: { name: 'complaint', value: { at: when, feedbackType: 'abuse' }, keepFirst: true },
-    REJECTED: { name: 'reject', value: { at: when, reason: 'Bad content' }, keepFirst: true },
+    COMPLAINED: { name: 'complaint', value: { at: when, feedbackType: 'abuse' }, keep: 'first' },
+    REJECTED: { name: 'reject', value: { at: when, reason: 'Bad content' }, keep: 'first' },
   };
   const fact = facts[to];
   return {
@@ -105,6 +105,7 @@ export function eventMoving(to: SendStatus, sesMessageId: string, at: Date): Sen
       : {}),
     ...(fact ? { fact } : {}),
     sesMessageId,
+    sentAt: when,
     at: when,
   };
 }

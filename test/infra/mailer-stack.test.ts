@@ -8,7 +8,7 @@ import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/contract
 import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
 import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
-import { SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
   SENDER_TIMEOUT_SECONDS,
@@ -37,6 +37,7 @@ const HANDLERS = [
   'Campaigns',
   'Sender',
   'Sweeper',
+  'Events',
   'Graphql',
   'Suppressions',
   'Health',
@@ -51,6 +52,7 @@ const CONSTRUCT_OF: Record<(typeof HANDLERS)[number], string> = {
   Campaigns: 'Functions',
   Sender: 'Functions',
   Sweeper: 'Functions',
+  Events: 'Functions',
   Graphql: 'Functions',
   Suppressions: 'Functions',
   Health: 'Functions',
@@ -65,6 +67,7 @@ const SERVICE_OF: Record<(typeof HANDLERS)[number], string> = {
   Campaigns: FUNCTIONS.campaigns.serviceName,
   Sender: FUNCTIONS.sender.serviceName,
   Sweeper: FUNCTIONS.sweeper.serviceName,
+  Events: FUNCTIONS.events.serviceName,
   Graphql: FUNCTIONS.graphql.serviceName,
   Suppressions: FUNCTIONS.suppressions.serviceName,
   Health: FUNCTIONS.health.serviceName,
@@ -134,7 +137,7 @@ describe('the EmailSends table', () => {
   });
 });
 
-describe('the send and write queues and their dead-letter queues', () => {
+describe('the send, write and events queues and their dead-letter queues', () => {
   let aws: TestAws;
   beforeAll(async () => {
     aws = await startTestAws();
@@ -144,12 +147,14 @@ describe('the send and write queues and their dead-letter queues', () => {
   const PAIRS = [
     { queue: 'SendQueue', deadLetters: 'QueueingDeadLetterQueue', settings: SEND_QUEUE, receives: 3 },
     { queue: 'WriteQueue', deadLetters: 'WriteDeadLetterQueue', settings: WRITE_QUEUE, receives: 5 },
+    { queue: 'EventsQueue', deadLetters: 'EventsDeadLetterQueue', settings: EVENTS_QUEUE, receives: 5 },
   ] as const;
 
   it('dead-letter after the same number of receives and keep messages as long as the local queues', async () => {
     const localUrls = {
       SendQueue: [aws.queues.queueUrl, aws.queues.deadLetterQueueUrl],
       WriteQueue: [aws.queues.writeQueueUrl, aws.queues.writeDeadLetterQueueUrl],
+      EventsQueue: [aws.queues.eventsQueueUrl, aws.queues.eventsDeadLetterQueueUrl],
     } as const;
     for (const pair of PAIRS) {
       const queue = resourceNamed(template, 'AWS::SQS::Queue', pair.queue).properties;
@@ -186,6 +191,10 @@ describe('the send and write queues and their dead-letter queues', () => {
 
   it('hide a file being written for six writer timeouts, as Lambda asks of an SQS source', () => {
     expect(WRITE_QUEUE.visibilityTimeoutSeconds).toBe(6 * FUNCTIONS.writer.timeoutSeconds);
+  });
+
+  it('hide an SES event being recorded for six events function timeouts', () => {
+    expect(EVENTS_QUEUE.visibilityTimeoutSeconds).toBe(6 * FUNCTIONS.events.timeoutSeconds);
   });
 
   it('keep dead-lettered messages for 14 days, the longest SQS allows, for an operator to redrive', () => {
@@ -317,7 +326,7 @@ describe('the functions', () => {
   });
 
   it('trigger the writer from the write queue, one file at a time, with partial batch failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'WriterFunction') },
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'WriteQueue'), 'Arn'] },
@@ -336,6 +345,15 @@ describe('the functions', () => {
     });
   });
 
+  it('trigger the events function from the events queue, 10 events at a time, with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'EventsFunction') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'EventsQueue'), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
   it('leave the dead-letter queues alone: their messages wait there for a redrive', () => {
     const mappings = Object.values(
       template.findResources('AWS::Lambda::EventSourceMapping') as Record<
@@ -343,7 +361,7 @@ describe('the functions', () => {
         { Properties: { EventSourceArn: { 'Fn::GetAtt': [string, string] } } }
       >,
     );
-    for (const name of ['QueueingDeadLetterQueue', 'WriteDeadLetterQueue']) {
+    for (const name of ['QueueingDeadLetterQueue', 'WriteDeadLetterQueue', 'EventsDeadLetterQueue']) {
       const deadLetterQueue = logicalIdOf('AWS::SQS::Queue', name);
       expect(mappings.map((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0])).not.toContain(
         deadLetterQueue,
@@ -409,6 +427,7 @@ describe('the permissions of each function', () => {
         ...READ_SECRET,
       ],
       Sweeper: [...LOGS, ...XRAY, ...READ, ...WRITE, ...SEND_TO_QUEUE],
+      Events: [...LOGS, ...XRAY, ...READ, ...WRITE, ...CONSUME_QUEUE],
       Graphql: [...LOGS, ...XRAY, ...READ, 's3:GetObject'],
       Suppressions: [...LOGS, ...XRAY, ...READ, ...WRITE],
       Health: [...LOGS, ...XRAY],
@@ -466,7 +485,7 @@ describe('the permissions of each function', () => {
     }
   });
 
-  it('let only the sender call SES, and only SendEmail on the sender identity', () => {
+  it('let only the sender call SES, and only SendEmail on the sender identity and configuration set', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -475,6 +494,9 @@ describe('the permissions of each function', () => {
             Resource: [
               Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/campaigns@example.com'])] }),
               Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/example.com'])] }),
+              Match.objectLike({
+                'Fn::Join': ['', Match.arrayWith([':configuration-set/campaign-mailer-test'])],
+              }),
             ],
           }),
         ]),
@@ -589,6 +611,8 @@ describe('the HTTP API', () => {
         'WriteDeadLetterQueueUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
+        'SesConfigurationSet',
+        'EventsDeadLetterQueueUrl',
       ].sort(),
     );
     const api = logicalIdOf('AWS::ApiGatewayV2::Api', 'HttpApi');

@@ -35,6 +35,7 @@ const ALARMS = [
   'writer-errors',
   'write-dead-letter-queue-not-empty',
   'write-queue-oldest-message',
+  'events-dead-letter-queue-not-empty',
   'api5xx',
   'account-bounce-rate',
   'account-complaint-rate',
@@ -179,6 +180,21 @@ describe('the alarms', () => {
         {
           Name: 'QueueName',
           Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'WriteDeadLetterQueue'), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 0,
+    });
+  });
+
+  it('fire as soon as an SES event the events function kept failing on is on the events dead-letter queue', () => {
+    expect(alarmsOf(template)['events-dead-letter-queue-not-empty']).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'EventsDeadLetterQueue'), 'QueueName'] },
         },
       ],
       Statistic: 'Maximum',
@@ -342,6 +358,9 @@ describe('the dashboard', () => {
       'Upload URLs',
       'Campaigns',
       'Docs',
+      'SES events',
+      'Suppressions and unknown sends',
+      'Events queue',
     ]) {
       expect(text).toContain(`\\"title\\":\\"${title}\\"`);
     }
@@ -367,6 +386,7 @@ describe('the dashboard', () => {
       'campaigns',
       'docs',
       'suppressions',
+      'events',
     ]) {
       expect(text).toContain(`\\"label\\":\\"${service}\\"`);
     }

@@ -8,6 +8,7 @@ import { ConfigError, type Env } from '../../lambdas/core/config/env.js';
 import {
   campaignsConfig,
   docsConfig,
+  eventsConfig,
   ingestConfig,
   queryConfig,
   senderConfig,
@@ -38,6 +39,7 @@ const READERS: Record<Exclude<FunctionId, 'health'>, (env: Env) => unknown> = {
   sweeper: sweeperConfig,
   suppressions: suppressionsConfig,
   unsubscribe: unsubscribeConfig,
+  events: eventsConfig,
 };
 const readerOf = (id: FunctionId) => {
   if (id === 'health') throw new Error('the health function reads no configuration');

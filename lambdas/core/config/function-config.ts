@@ -383,3 +383,13 @@ export function unsubscribeConfig(env: Env): UnsubscribeConfig {
     key: unsubscribeKeySource(env),
   };
 }
+
+export interface EventsConfig {
+  tableName: string;
+  /** How long counters are kept after the batch's upload (RETENTION_DAYS): those an event creates too. */
+  retentionSeconds: number;
+}
+
+export function eventsConfig(env: Env): EventsConfig {
+  return { tableName: readEnv(env, SETTINGS.tableName), retentionSeconds: retentionSecondsOf(env) };
+}

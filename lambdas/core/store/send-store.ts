@@ -10,8 +10,9 @@ import { BATCH_INDEX } from '../../contract/table-schema.js';
 import { retryLeftovers } from '../async/retry-leftovers.js';
 import { chunksOf, runBounded } from '../async/run-bounded.js';
 import { RETRIES_EXHAUSTED } from '../domain/retries-exhausted.js';
+import { factReplaces, type SendEventUpdate } from '../domain/send-event-update.js';
 import type { SendRecord, SendRef } from '../domain/send-record.js';
-import { canTransition, type EventStatus, type SendStatus, statusesBefore } from '../domain/send-status.js';
+import { canTransition, type SendStatus, statusesBefore } from '../domain/send-status.js';
 import { batchPut } from './batch-put.js';
 import { indexedStatusOf, sendIndexKeysFor, sendKey } from './item-keys.js';
 import { type Item, recordOfItem } from './item-records.js';
@@ -24,31 +25,8 @@ export interface StoreOptions {
 /** What a status change did: the status the send left (for the counters), or undefined when refused. */
 export type Transition = { from: SendStatus } | undefined;
 
-/** The facts of SES's events a send keeps (send-record.ts), by attribute. */
-export type EventFactName =
-  | 'delivery'
-  | 'bounce'
-  | 'complaint'
-  | 'reject'
-  | 'deliveryDelay'
-  | 'firstOpenedAt'
-  | 'firstClickedAt';
-
-/** What one SES event says about a send, ready to be written. */
-export interface SendEventUpdate {
-  /** The status the event moves the send to, if the rank allows; none for Open, Click, DeliveryDelay. */
-  status?: EventStatus;
-  fact?: {
-    name: EventFactName;
-    value: unknown;
-    /** Keep the first one written (a repeated event changes nothing); else the latest replaces it. */
-    keepFirst: boolean;
-  };
-  /** SES's message id: recorded when the event comes before the sender wrote SENT. */
-  sesMessageId: string;
-  /** When SES says it happened (ISO-8601 UTC). */
-  at: string;
-}
+// Defined with the parsing of SES's events (core/domain), re-exported for the store's callers.
+export type { EventFactName, SendEventUpdate } from '../domain/send-event-update.js';
 
 /** What an event did to its send: its status before and after (the same when only a fact was kept). */
 export type EventResult =
@@ -316,8 +294,10 @@ export class SendStore {
    * Writes what one SES event says about a send: its fact, and its status when the rank allows (send-status.ts).
    * The send is read first (its batch and createdAt place its index entry), then written with a
    * condition on the status it was read in, so a concurrent change (the sender's SENT, another event)
-   * makes this read and decide again rather than overwrite it. A repeated or late event leaves the status
-   * as it is and a fact kept first as it is: `unchanged`, nothing written.
+   * makes this read and decide again rather than overwrite it; the fact's condition does the same for a
+   * concurrent event that wrote only a fact. Which of two facts of one name stays is the domain's rule
+   * (send-event-update.ts, factReplaces): a repeated or late event leaves the status and the facts as
+   * they are, `unchanged`, nothing written.
    */
   async recordEvent(sendId: string, update: SendEventUpdate, now: Date): Promise<EventResult> {
     for (let attempt = 1; ; attempt++) {
@@ -329,16 +309,31 @@ export class SendStore {
       const to =
         update.status !== undefined && canTransition(send.status, update.status) ? update.status : undefined;
       const fact = update.fact;
-      const keepsFact = fact !== undefined && !(fact.keepFirst && send[fact.name] !== undefined);
+      const kept = fact === undefined ? undefined : send[fact.name];
+      const keepsFact = fact !== undefined && factReplaces(fact, kept);
       if (to === undefined && !keepsFact) return { kind: 'unchanged', send };
       const values: Item = { ':read': send.status, ':now': now.toISOString() };
       const names: Record<string, string> = { '#status': 'status' };
       const sets = ['updatedAt = :now'];
       const removes: string[] = [];
+      let condition = '#status = :read';
       if (keepsFact && fact) {
         names['#fact'] = fact.name;
         values[':fact'] = fact.value;
         sets.push('#fact = :fact');
+        // The fact as read, so that a concurrent event's fact (same status, another invocation) makes this
+        // one read and decide again instead of overwriting it.
+        // A kept fact is told by its time (the fact itself for the first-open and first-click times).
+        if (kept === undefined) {
+          condition += ' AND attribute_not_exists(#fact)';
+        } else if (typeof kept === 'string') {
+          values[':kept'] = kept;
+          condition += ' AND #fact = :kept';
+        } else {
+          names['#factAt'] = 'at';
+          values[':kept'] = kept.at;
+          condition += ' AND #fact.#factAt = :kept';
+        }
       }
       if (to !== undefined) {
         values[':to'] = to;
@@ -353,7 +348,7 @@ export class SendStore {
           sets.push('sesMessageId = :messageId');
         }
         if (send.sentAt === undefined) {
-          values[':sentAt'] = update.at;
+          values[':sentAt'] = update.sentAt;
           sets.push('sentAt = :sentAt');
         }
         // SES has the mail: the sender's claim, if it is still held, has nothing left to do.
@@ -365,7 +360,7 @@ export class SendStore {
             TableName: this.tableName,
             Key: sendKey(sendId),
             UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: '#status = :read',
+            ConditionExpression: condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),

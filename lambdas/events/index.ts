@@ -1,0 +1,33 @@
+import { eventsConfig } from '../core/config/function-config.js';
+import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { CountedSends } from '../core/store/counted-sends.js';
+import { CounterBuffer } from '../core/store/counter-buffer.js';
+import { CounterStore } from '../core/store/counter-store.js';
+import { SendStore } from '../core/store/send-store.js';
+import { SuppressionStore } from '../core/store/suppression-store.js';
+import { documentClient } from '../core/store/table-client.js';
+import { WriterStore } from '../core/store/writer-store.js';
+import { cloudWatchEventMetrics } from './cloudwatch-event-metrics.js';
+import { createEventsHandler } from './handler.js';
+
+const config = eventsConfig(process.env);
+// One DynamoDB client for every store of the container.
+const db = documentClient();
+
+// The counter moves of an invocation are written once, at its end (counter-buffer.ts).
+const counts = new CounterBuffer(new CounterStore(db, config.tableName));
+
+export const handler = withPowertools(
+  createEventsHandler({
+    sends: new CountedSends(
+      new SendStore(db, config.tableName),
+      counts,
+      new WriterStore(db, config.tableName),
+      config.retentionSeconds,
+    ),
+    suppressions: new SuppressionStore(db, config.tableName),
+    counts,
+    metrics: cloudWatchEventMetrics(),
+    clock: () => new Date(),
+  }),
+);

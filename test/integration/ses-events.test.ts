@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventFactName } from '../../lambdas/core/domain/send-event-update.js';
+import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import { SEND_STATUSES, type SendStatus } from '../../lambdas/core/domain/send-status.js';
+import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
+import { createEventsHandler } from '../../lambdas/events/handler.js';
+import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { type Mailer, SesMailer } from '../../lambdas/sender/mailer.js';
+import type { PublishedEvent } from '../../local/ses-event-records.js';
+import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import {
+  countsOf,
+  drainQueue,
+  ingestMails,
+  receiveAtLeast,
+  senderDepsFor,
+  sesClientFor,
+  storesOf,
+} from '../helpers/send-pipeline.js';
+import { eventMessageFor, eventsDepsFor, sqsEventOf } from '../helpers/ses-events.js';
+
+let aws: TestAws;
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(() => aws.stop());
+
+/** The kinds of event that differ in what they do to a send. */
+const KINDS = {
+  Send: { type: 'Send' },
+  Delivery: { type: 'Delivery' },
+  HardBounce: { type: 'Bounce', bounceType: 'Permanent', bounceSubType: 'General' },
+  SoftBounce: { type: 'Bounce', bounceType: 'Transient', bounceSubType: 'MailboxFull' },
+  Complaint: { type: 'Complaint', feedbackType: 'abuse' },
+  Reject: { type: 'Reject' },
+  RenderingFailure: { type: 'RenderingFailure' },
+  DeliveryDelay: { type: 'DeliveryDelay', delayType: 'MailboxFull' },
+  Open: { type: 'Open' },
+  Click: { type: 'Click' },
+} as const satisfies Record<string, PublishedEvent>;
+type Kind = keyof typeof KINDS;
+const ALL_KINDS = Object.keys(KINDS) as Kind[];
+
+/** The rule, as docs/ses-events.md states it: SENT < DELIVERED < BOUNCED < COMPLAINED; REJECTED only from SENT, and final. */
+const RANK: Partial<Record<SendStatus, number>> = { SENT: 0, DELIVERED: 1, BOUNCED: 2, COMPLAINED: 3 };
+const STATUS_OF: Partial<Record<Kind, SendStatus>> = {
+  Send: 'SENT',
+  Delivery: 'DELIVERED',
+  HardBounce: 'BOUNCED',
+  Complaint: 'COMPLAINED',
+  Reject: 'REJECTED',
+  RenderingFailure: 'REJECTED',
+};
+function expectedStatus(kinds: Kind[]): SendStatus {
+  let status: SendStatus = 'SENT';
+  for (const kind of kinds) {
+    const to = STATUS_OF[kind];
+    if (to === undefined || status === 'REJECTED') continue;
+    if (to === 'REJECTED') {
+      if (status === 'SENT') status = 'REJECTED';
+    } else if ((RANK[to] ?? 0) > (RANK[status] ?? 0)) {
+      status = to;
+    }
+  }
+  return status;
+}
+
+const FACT_OF: Partial<Record<Kind, EventFactName>> = {
+  Delivery: 'delivery',
+  HardBounce: 'bounce',
+  SoftBounce: 'bounce',
+  Complaint: 'complaint',
+  Reject: 'reject',
+  RenderingFailure: 'reject',
+  DeliveryDelay: 'deliveryDelay',
+  Open: 'firstOpenedAt',
+  Click: 'firstClickedAt',
+};
+
+/** Sends mailed through the sender and SES's emulator: SENT with their message ids, counted. */
+async function mailedSends(addresses: string[]): Promise<{ batchId: string; sends: SendRecord[] }> {
+  const { batchId } = await ingestMails(aws, addresses);
+  const sender = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+  const records = await drainQueue(aws);
+  for (let i = 0; i < records.length; i += 10) {
+    const result = await sender({ Records: records.slice(i, i + 10) });
+    expect(result.batchItemFailures).toEqual([]);
+  }
+  const sends = await storesOf(aws).sends.getSends(addresses.map((a) => sendIdFor(batchId, a)));
+  expect(sends.map((s) => s.status)).toEqual(addresses.map(() => 'SENT'));
+  return { batchId, sends };
+}
+
+/** How many of the batch's sends are in each status, from the sends themselves. */
+async function statusesOf(sends: SendRecord[]): Promise<Record<SendStatus, number>> {
+  const read = await storesOf(aws).sends.getSends(sends.map((s) => s.sendId));
+  const counts = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as Record<SendStatus, number>;
+  for (const send of read) counts[send.status] += 1;
+  return counts;
+}
+
+const at = (seconds: number) => new Date(Date.UTC(2025, 2, 4, 10, 0, seconds));
+
+describe('SES events in any order', () => {
+  it('end every pair of event types, in both orders, in the status the rank says, with each fact kept and the counters agreeing', async () => {
+    const pairs = ALL_KINDS.flatMap((first) =>
+      ALL_KINDS.filter((second) => second !== first).map((second): [Kind, Kind] => [first, second]),
+    );
+    const { batchId, sends } = await mailedSends(pairs.map((_, i) => `pair-${i}@example.com`));
+    const handler = createEventsHandler(eventsDepsFor(aws));
+    for (const [i, [first, second]] of pairs.entries()) {
+      const send = sends[i] as SendRecord;
+      for (const [n, kind] of [first, second].entries()) {
+        const result = await handler(sqsEventOf(eventMessageFor(send, KINDS[kind], at(n + 1))));
+        expect([first, second, result.batchItemFailures]).toEqual([first, second, []]);
+      }
+    }
+
+    const after = await storesOf(aws).sends.getSends(sends.map((s) => s.sendId));
+    const byId = new Map(after.map((s) => [s.sendId, s]));
+    for (const [i, pair] of pairs.entries()) {
+      const send = byId.get((sends[i] as SendRecord).sendId) as SendRecord;
+      expect([pair, send.status]).toEqual([pair, expectedStatus(pair)]);
+      for (const kind of pair) {
+        const fact = FACT_OF[kind];
+        if (fact) expect([pair, fact, send[fact] !== undefined]).toEqual([pair, fact, true]);
+      }
+      // A hard bounce outranks a soft one, whichever came first.
+      if (pair.includes('HardBounce')) expect([pair, send.bounce?.type]).toEqual([pair, 'Permanent']);
+      if (pair.includes('SoftBounce') && !pair.includes('HardBounce')) {
+        expect([pair, send.bounce?.type]).toEqual([pair, 'Transient']);
+      }
+      // The first of two rejections stays.
+      if (pair[0] === 'Reject' && pair[1] === 'RenderingFailure')
+        expect(send.reject?.reason).toBe('Bad content');
+    }
+    expect(await countsOf(aws, batchId)).toEqual(await statusesOf(sends));
+  }, 120_000);
+
+  it('suppress the address of a hard bounce or a complaint, with the first reason, its detail and its send', async () => {
+    const cases: [Kind[], string | undefined][] = [
+      [['HardBounce'], 'BOUNCED:General'],
+      [['Complaint'], 'COMPLAINED:abuse'],
+      [['HardBounce', 'Complaint'], 'BOUNCED:General'],
+      [['Complaint', 'HardBounce'], 'COMPLAINED:abuse'],
+      [['SoftBounce'], undefined],
+      [['Delivery', 'DeliveryDelay', 'Reject', 'Open', 'Click'], undefined],
+    ];
+    const { batchId, sends } = await mailedSends(cases.map((_, i) => `suppress-${i}@example.com`));
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    for (const [i, [kinds]] of cases.entries()) {
+      for (const [n, kind] of kinds.entries()) {
+        await handler(sqsEventOf(eventMessageFor(sends[i] as SendRecord, KINDS[kind], at(n + 1))));
+      }
+    }
+    const list = new SuppressionStore(aws.clients.documents, aws.tableName);
+    for (const [i, [kinds, expected]] of cases.entries()) {
+      const send = sends[i] as SendRecord;
+      const entry = await list.get(send.email);
+      expect([kinds, entry ? `${entry.reason}:${entry.detail}` : undefined]).toEqual([kinds, expected]);
+      if (entry) expect(entry).toMatchObject({ sourceSendId: send.sendId, sourceBatchId: batchId });
+    }
+    expect(deps.metrics.suppressionsAdded).toBe(4);
+  });
+});
+
+describe('an SES event that comes again', () => {
+  it('changes nothing and moves no counter twice, alone or twice in one batch', async () => {
+    const { batchId, sends } = await mailedSends(['again-1@example.com', 'again-2@example.com']);
+    const [delivered, bounced] = sends as [SendRecord, SendRecord];
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    const delivery = eventMessageFor(delivered, KINDS.Delivery, at(1));
+    const bounce = eventMessageFor(bounced, KINDS.HardBounce, at(1));
+    await handler(sqsEventOf(delivery, bounce));
+    const once = await storesOf(aws).sends.getSends(sends.map((s) => s.sendId));
+    const countsOnce = await countsOf(aws, batchId);
+    expect(countsOnce).toMatchObject({ SENT: 0, DELIVERED: 1, BOUNCED: 1 });
+
+    expect(await handler(sqsEventOf(delivery, delivery, bounce))).toEqual({ batchItemFailures: [] });
+    expect(await handler(sqsEventOf(bounce))).toEqual({ batchItemFailures: [] });
+    const twice = await storesOf(aws).sends.getSends(sends.map((s) => s.sendId));
+    expect(twice.sort((a, b) => a.sendId.localeCompare(b.sendId))).toEqual(
+      once.sort((a, b) => a.sendId.localeCompare(b.sendId)),
+    );
+    expect(await countsOf(aws, batchId)).toEqual(countsOnce);
+    expect(deps.metrics.suppressionsAdded).toBe(1);
+  });
+});
+
+describe('an SES event that comes before the sender recorded SENT', () => {
+  it('lands on the SENDING send with its message id, and the sender’s later SENT is refused harmlessly', async () => {
+    const { batchId } = await ingestMails(aws, ['early@example.com']);
+    const sendId = sendIdFor(batchId, 'early@example.com');
+    const events = createEventsHandler(eventsDepsFor(aws));
+    const ses = new SesMailer(sesClientFor(aws), { from: 'campaigns@example.com' });
+    let seenWhileSending: SendStatus | undefined;
+    // SES publishes Send and Delivery while the sender still waits for SES's answer (the real mailer,
+    // then the events, then the answer).
+    const racingMailer: Mailer = {
+      send: async (email) => {
+        const messageId = await ses.send(email);
+        seenWhileSending = (await storesOf(aws).sends.getSend(sendId))?.status;
+        const send = { sendId, batchId, email: email.to, sesMessageId: messageId };
+        const sentAt = new Date();
+        const result = await events(
+          sqsEventOf(
+            eventMessageFor(send, KINDS.Send, sentAt, { sentAt }),
+            eventMessageFor(send, KINDS.Delivery, new Date(sentAt.getTime() + 1), { sentAt }),
+          ),
+        );
+        expect(result.batchItemFailures).toEqual([]);
+        return messageId;
+      },
+    };
+    const sender = createSenderHandler(senderDepsFor(aws, sesClientFor(aws), { mailer: racingMailer }));
+    expect(await sender(await receiveAtLeast(aws, 'the send message', 1))).toEqual({ batchItemFailures: [] });
+
+    expect(seenWhileSending).toBe('SENDING');
+    const send = await storesOf(aws).sends.getSend(sendId);
+    expect(send).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    expect(send?.sesMessageId).toMatch(/^ses-/);
+    expect(send?.sentAt).toBeDefined();
+    expect(send?.leaseUntil).toBeUndefined();
+    expect(await countsOf(aws, batchId)).toMatchObject({ QUEUED: 0, SENDING: 0, SENT: 0, DELIVERED: 1 });
+  });
+});
+
+describe('an SES event of a send that is not in the table', () => {
+  it('is acknowledged and counted, and its hard bounce still suppresses the address', async () => {
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    const gone = { sendId: 'f'.repeat(32), batchId: randomUUID(), email: 'Gone.Reader@Example.com' };
+    const result = await handler(
+      sqsEventOf(
+        eventMessageFor(gone, KINDS.Delivery, at(1), { messageId: 'ses-1' }),
+        eventMessageFor(gone, KINDS.HardBounce, at(2), { messageId: 'ses-1' }),
+      ),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(deps.metrics.unknownSends).toBe(2);
+    expect(deps.metrics.events).toEqual(['Delivery', 'Bounce']);
+    expect(await storesOf(aws).sends.getSend(gone.sendId)).toBeUndefined();
+    const entry = await new SuppressionStore(aws.clients.documents, aws.tableName).get(
+      'gone.reader@example.com',
+    );
+    expect(entry).toMatchObject({
+      reason: 'BOUNCED',
+      detail: 'General',
+      sourceSendId: gone.sendId,
+      sourceBatchId: gone.batchId,
+    });
+  });
+});
+
+describe('a malformed message on the events queue', () => {
+  it('fails its own item only, so that it alone goes back and on to the DLQ', async () => {
+    const { sends } = await mailedSends(['among-malformed@example.com']);
+    const send = sends[0] as SendRecord;
+    const good = eventMessageFor(send, KINDS.Delivery, at(1));
+    const untagged = good.replace(`"sendId":["${send.sendId}"]`, '"campaign":["spring"]');
+    const bad = [
+      'not json at all',
+      JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }),
+      untagged,
+      good.replace('"eventType":"Delivery"', '"eventType":"Subscription"'),
+    ];
+    expect(untagged).not.toContain(send.sendId);
+    const event = sqsEventOf(bad[0] as string, good, ...bad.slice(1));
+    const goodId = event.Records[1]?.messageId;
+    const result = await createEventsHandler(eventsDepsFor(aws))(event);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      event.Records.map((r) => r.messageId)
+        .filter((id) => id !== goodId)
+        .sort(),
+    );
+    expect((await storesOf(aws).sends.getSend(send.sendId))?.status).toBe('DELIVERED');
+  });
+});
