@@ -306,6 +306,8 @@ export class Observability extends Construct {
         custom(METRIC.emailsSent, sender).with({ label: 'Sent' }),
         custom(METRIC.emailsFailed, sender).with({ label: 'Failed' }),
         custom(METRIC.emailsSuppressed, sender).with({ label: 'Suppressed (not mailed)' }),
+        custom(METRIC.emailsCancelled, sender).with({ label: 'Cancelled (not mailed)' }),
+        custom(METRIC.sendsHeld, sender).with({ label: 'Held (batch paused)' }),
       ]),
     );
     this.dashboard.addWidgets(
