@@ -65,6 +65,7 @@ describe('Swagger UI and the OpenAPI document through the local runner', () => {
       duplicatesList: [],
       suppressedList: [],
       truncated: false,
+      sending: { state: 'SENDING', priority: 'normal' },
     });
   });
 });

@@ -393,7 +393,14 @@ describe('the answers (issue #4 §2)', () => {
 
   it('answers 413 one byte above what the API path takes, pointing to POST /campaigns/uploads', async () => {
     // The limit the ingest function reads (MAX_UPLOAD_BYTES, 6 MB unless set), as the runner has it.
-    const { maxBodyBytes } = ingestConfig({ ...process.env, TABLE_NAME: 't', UPLOAD_BUCKET: 'b' });
+    const { maxBodyBytes } = ingestConfig({
+      ...process.env,
+      TABLE_NAME: 't',
+      UPLOAD_BUCKET: 'b',
+      SCHEDULE_GROUP: 'g',
+      SCHEDULE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:1:q',
+      SCHEDULE_ROLE_ARN: 'arn:aws:iam::1:role/r',
+    });
     const answer = await uploadRaw(Buffer.alloc(maxBodyBytes + 1, 'a'));
     expect(answer.status).toBe(413);
     expect(answer.body).toMatchObject({ maxBytes: maxBodyBytes, largeFileUpload: 'POST /campaigns/uploads' });

@@ -56,6 +56,7 @@ describe('the local pipeline over HTTP', () => {
       duplicatesList: [],
       suppressedList: [],
       truncated: false,
+      sending: { state: 'SENDING', priority: 'normal' },
     });
 
     const { batch } = await pollUntil(
