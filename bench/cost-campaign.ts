@@ -373,7 +373,7 @@ export async function runCampaign(
 /** The sweeper, wired as lambdas/sweeper/index.ts wires it, with its deployed settings. */
 function sweeperFor(aws: TestAws) {
   const db = aws.clients.documents;
-  const { sends, counters, writers, queue, writeQueue } = storesOf(aws);
+  const { sends, counters, writers, queue, writeQueue, controls } = storesOf(aws);
   const settings = sweeperConfig({
     TABLE_NAME: aws.tableName,
     QUEUE_URL: aws.queues.queueUrl,
@@ -389,6 +389,7 @@ function sweeperFor(aws: TestAws) {
       requeued: sends,
       queue,
       writeQueue,
+      controls,
       clock: () => new Date(),
     },
     settings,

@@ -3,6 +3,7 @@ import { sweeperConfig } from '../core/config/function-config.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
 import { SendQueue } from '../core/queue/send-queue.js';
 import { WriteQueue } from '../core/queue/write-queue.js';
+import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchReconciler } from '../core/store/batch-progress.js';
 import { CountedSends } from '../core/store/counted-sends.js';
 import { CounterStore } from '../core/store/counter-store.js';
@@ -31,6 +32,7 @@ export const handler = withPowertools(
       requeued: sends,
       queue: new SendQueue(sqs, config.queueUrl),
       writeQueue: new WriteQueue(sqs, config.writeQueueUrl),
+      controls: new BatchControlStore(db, config.tableName),
       clock: () => new Date(),
     },
     config,

@@ -4,6 +4,7 @@ import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
 import type { SendRecord, SendRef } from '../core/domain/send-record.js';
 import type { SendQueue } from '../core/queue/send-queue.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
+import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
 import { type BatchReconciler, countsOf } from '../core/store/batch-progress.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
 import { type CounterStore, noCounters } from '../core/store/counter-store.js';
@@ -19,7 +20,9 @@ export interface SweepDeps {
   sends: Pick<CountedSends, 'markError'>;
   requeued: Pick<SendStore, 'markRequeued'>;
   queue: Pick<SendQueue, 'enqueue'>;
-  writeQueue: Pick<WriteQueue, 'continueWriting'>;
+  writeQueue: Pick<WriteQueue, 'continueWriting' | 'runJob'>;
+  /** The batches' states: a scheduled batch's writer waits for its time, a paused batch's sends for its resume. */
+  controls: Pick<BatchControlStore, 'get'>;
   clock: () => Date;
 }
 
@@ -39,7 +42,28 @@ export interface SweepResult {
   requeued: number;
   /** Sends given up as ERROR "retries exhausted" instead of being put back once more. */
   exhausted: number;
+  /** Scheduled batches whose time had passed without their schedule's start: started. */
+  started: number;
 }
+
+const noneSwept = (): SweepResult => ({
+  continued: 0,
+  finished: 0,
+  corrected: 0,
+  requeued: 0,
+  exhausted: 0,
+  started: 0,
+});
+
+/**
+ * A scheduled batch whose start has not come this long after its sendAt lost its schedule's trigger
+ * (a Scheduler delivery given up, the local runner restarted): the sweeper starts it.
+ */
+const START_OVERDUE_MS = 60_000;
+
+/** Whether a scheduled batch's start is overdue (its schedule did not deliver it). */
+const startOverdue = (control: BatchControl, now: Date) =>
+  control.sendAt !== undefined && Date.parse(control.sendAt) < now.getTime() - START_OVERDUE_MS;
 
 /** A writer whose lease ran out this long ago without a word was not followed by a continuation. */
 const WRITER_SILENT_MS = 5 * 60_000;
@@ -61,7 +85,7 @@ const MESSAGE_LIFETIME_MS = (SEND_QUEUE.retentionSeconds - 86_400) * 1000;
  *   messages expired. A send that merely waits behind a long backlog is never put back before that.
  */
 export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Promise<SweepResult> {
-  const result: SweepResult = { continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0 };
+  const result = noneSwept();
   const open = await deps.writers.listOpen();
   const ids = open.map((b) => b.batchId);
   const [writers, counters] = await Promise.all([deps.writers.getMany(ids), deps.counters.readMany(ids)]);
@@ -70,6 +94,15 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
     if (!writer) continue;
     const now = deps.clock();
     if (writer.state === 'WRITING') {
+      // A scheduled batch's writer is silent by design until its start; one whose start is overdue is started.
+      const control = await deps.controls.get(batchId);
+      if (control?.state === 'SCHEDULED') {
+        if (startOverdue(control, now)) {
+          await deps.writeQueue.runJob({ kind: 'start', batchId });
+          result.started += 1;
+        }
+        continue;
+      }
       // A large file is silent only once its upload URL has expired: until then it may still come.
       const lastSign = Math.max(Date.parse(writer.updatedAt), writer.fileDueBy ?? 0);
       if ((writer.leaseUntil ?? 0) < now.getTime() && lastSign < now.getTime() - WRITER_SILENT_MS) {
@@ -116,12 +149,26 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
  * is freed and continued. Nothing is running while this runs, so leases held by the dead are freed.
  */
 export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Promise<SweepResult> {
-  const result: SweepResult = { continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0 };
+  const result = noneSwept();
   const open = await deps.writers.listOpen();
   const writers = await deps.writers.getMany(open.map((b) => b.batchId));
   for (const { batchId } of open) {
     const writer = writers.get(batchId);
     if (!writer) continue;
+    const control = await deps.controls.get(batchId);
+    if (control?.state === 'SCHEDULED') {
+      // Nothing of it is written yet; its start (the schedule's, lost with the runner, or this) writes it.
+      if (startOverdue(control, deps.clock())) {
+        await deps.writeQueue.runJob({ kind: 'start', batchId });
+        result.started += 1;
+      }
+      continue;
+    }
+    if (control?.state === 'CANCELLED') {
+      // Its cancel job may have been lost with the queue: run it again (a no-op for sends already ended).
+      await deps.writeQueue.runJob({ kind: 'cancel', batchId });
+      continue;
+    }
     if (writer.state === 'WRITING') {
       // A large file not due yet may still be PUT: its event will come (S3 keeps the bucket's events).
       if (awaitingFile(writer, deps.clock())) continue;
@@ -129,6 +176,8 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
       await deps.writeQueue.continueWriting({ batchId, bucket: writer.bucket, key: writer.key });
       result.continued += 1;
     }
+    // A paused batch's sends wait for its resume, which puts them back itself.
+    if (control?.state === 'PAUSED') continue;
     // A writing batch has open sends of its finished chunks too.
     await putBack(deps, { ...settings, maxPerRun: Number.POSITIVE_INFINITY }, batchId, result, () => true);
   }

@@ -21,7 +21,7 @@ export function sweeperDepsFor(
   overrides: Partial<SweepDeps> = {},
 ): SweepDeps {
   const db = aws.clients.documents;
-  const { sends, counters, writers, counted, queue, writeQueue } = storesOf(aws);
+  const { sends, counters, writers, counted, queue, writeQueue, controls } = storesOf(aws);
   return {
     writers,
     counters,
@@ -31,6 +31,7 @@ export function sweeperDepsFor(
     requeued: sends,
     queue,
     writeQueue,
+    controls,
     clock,
     ...overrides,
   };

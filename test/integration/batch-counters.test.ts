@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 const STALLED_MS = SWEEP_SETTINGS.stalledAfterSeconds * 1000;
-const nothingSwept = { continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0 };
+const nothingSwept = { continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0, started: 0 };
 
 const addresses = (tag: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${tag}${i}@example.com`);

@@ -8,6 +8,7 @@ import { batchJobOf } from '../../lambdas/core/queue/write-queue.js';
 import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
 import { freshClients, startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -24,6 +25,7 @@ import {
   writerDepsFor,
 } from '../helpers/send-pipeline.js';
 import { countsWith } from '../helpers/send-records.js';
+import { SWEEP_SETTINGS, sweeperDepsFor } from '../helpers/sweep-pipeline.js';
 
 /**
  * Pause, resume, cancel and reschedule against the emulators: the control use case of the campaigns
@@ -249,6 +251,51 @@ describe('a scheduled batch', () => {
     expect(aws.scheduler.pending().some((s) => s.name === `batch-${batchId}`)).toBe(false);
     await runWriteQueue();
     expect(await countsOfBatch(batchId)).toEqual(countsWith({}));
+  });
+});
+
+describe('the sweeper and the batches’ states', () => {
+  it('leaves a scheduled batch’s writer alone until its time, and starts it once its schedule failed to', async () => {
+    const sendAt = new Date(Date.now() + 3_600_000);
+    const { batchId } = await upload(addresses('lost-schedule', 3), {
+      sendAt: sendAt.toISOString(),
+      priority: 'normal',
+    });
+    // The schedule's trigger is lost (a restart of the local runner, a delivery Scheduler gave up).
+    await storesOf(aws).schedules.remove(batchId);
+    await drainJobs();
+    const sweepAt = (at: Date) =>
+      sweepBatches(
+        sweeperDepsFor(aws, () => at),
+        SWEEP_SETTINGS,
+      );
+    // Hours before, and just after its time: silent by design, nothing done.
+    expect(await sweepAt(new Date(Date.now() + 20 * 60_000))).toMatchObject({ continued: 0, started: 0 });
+    expect(await sweepAt(new Date(sendAt.getTime() + 10_000))).toMatchObject({ continued: 0, started: 0 });
+    // A minute late: started.
+    expect(await sweepAt(new Date(sendAt.getTime() + 61_000))).toMatchObject({ continued: 0, started: 1 });
+    const jobs = await drainJobs();
+    expect(jobs.map((r) => JSON.parse(r.body))).toEqual([{ kind: 'start', batchId }]);
+  });
+
+  it('on recovery after a restart, leaves a paused batch’s sends for its resume and runs a cancelled batch’s cancel again', async () => {
+    const paused = await upload(addresses('recover-paused', 4));
+    const cancelled = await upload(addresses('recover-cancelled', 4));
+    await drainQueue(aws);
+    await control(paused.batchId, 'pause');
+    await control(cancelled.batchId, 'cancel');
+    // The restart lost both queues' messages.
+    await drainJobs();
+    const result = await recoverAll(
+      sweeperDepsFor(aws, () => new Date()),
+      SWEEP_SETTINGS,
+    );
+    expect(result.requeued).toBe(0);
+    expect((await drainJobs()).map((r) => JSON.parse(r.body))).toContainEqual({
+      kind: 'cancel',
+      batchId: cancelled.batchId,
+    });
+    expect(await receiveSqsEvent(aws, aws.queues.queueUrl, 1)).toEqual({ Records: [] });
   });
 });
 

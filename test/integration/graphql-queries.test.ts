@@ -452,7 +452,7 @@ describe('batch', () => {
      * uploaded that morning and are quiet by then; the fixture's others (uploaded later) are left alone.
      */
     function sweep(now = new Date('2026-11-17T12:00:00.000Z')) {
-      const { writers, counters, counted, sends, queue, writeQueue } = storesOf(aws);
+      const { writers, counters, counted, sends, queue, writeQueue, controls } = storesOf(aws);
       return sweepBatches(
         {
           writers,
@@ -463,6 +463,7 @@ describe('batch', () => {
           requeued: sends,
           queue,
           writeQueue,
+          controls,
           clock: () => now,
         },
         settings,

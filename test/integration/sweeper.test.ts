@@ -133,6 +133,7 @@ describe('sweeper', () => {
         corrected: 0,
         requeued: 0,
         exhausted: 0,
+        started: 0,
       });
     }
     // The queue holds the writer's three messages, and nothing more.
@@ -173,7 +174,14 @@ describe('sweeper', () => {
 
     const result = await sweepAt(sweepTime);
 
-    expect(result).toEqual({ continued: 0, finished: 0, corrected: 0, requeued: 3, exhausted: 1 });
+    expect(result).toEqual({
+      continued: 0,
+      finished: 0,
+      corrected: 0,
+      requeued: 3,
+      exhausted: 1,
+      started: 0,
+    });
     // The live claim's copy is delayed until its lease is out (SQS's longest delay, 15 minutes, here).
     expect(await queuedSendIds()).toEqual([ref('queued').sendId, ref('expired').sendId].sort());
     const { sends } = storesOf(aws);
@@ -254,6 +262,7 @@ describe('sweeper', () => {
       corrected: 0,
       requeued: 0,
       exhausted: 0,
+      started: 0,
     });
     const continuation = await receiveSqsEvent(aws, aws.queues.writeQueueUrl);
     expect(continuation.Records.map((r) => JSON.parse(r.body))).toEqual([
@@ -339,7 +348,14 @@ describe('sweeper', () => {
     await counted.markError(rejected, { code: 'MessageRejected', message: 'no' }, now, 'l2');
 
     const result = await sweepAt(new Date(now.getTime() + 1_000));
-    expect(result).toEqual({ continued: 0, finished: 1, corrected: 0, requeued: 0, exhausted: 0 });
+    expect(result).toEqual({
+      continued: 0,
+      finished: 1,
+      corrected: 0,
+      requeued: 0,
+      exhausted: 0,
+      started: 0,
+    });
     expect(await writers.listOpen()).toEqual([]);
     expect(await writers.get(report.batchId)).toMatchObject({ sendingFinishedAt: now.toISOString() });
     expect(await storesOf(aws).progress.progress(report.batchId)).toMatchObject({
@@ -354,6 +370,7 @@ describe('sweeper', () => {
       corrected: 0,
       requeued: 0,
       exhausted: 0,
+      started: 0,
     });
   });
 
@@ -371,7 +388,14 @@ describe('sweeper', () => {
     const result = await recoverAll(sweeperDepsFor(aws, clock.now), SWEEP_SETTINGS);
 
     // Open: r1, r2, and the crashed batch's four (chunk 1's were written, never enqueued).
-    expect(result).toEqual({ continued: 1, finished: 0, corrected: 0, requeued: 6, exhausted: 0 });
+    expect(result).toEqual({
+      continued: 1,
+      finished: 0,
+      corrected: 0,
+      requeued: 6,
+      exhausted: 0,
+      started: 0,
+    });
     expect(await queuedSendIds()).toEqual(
       [
         ...['r1', 'r2'].map((n) => sendIdFor(report.batchId, `${n}@example.com`)),
