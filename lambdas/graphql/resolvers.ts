@@ -1,10 +1,12 @@
 import { ratesOf } from '../core/domain/batch-rates.js';
+import { shownState } from '../core/domain/batch-state.js';
 import { countsView } from '../core/domain/counts-view.js';
 import { renderEmail } from '../core/domain/email-body.js';
 import { InvalidCursorError, type PageCursors } from '../core/domain/page-cursor.js';
 import { mailOf, type RowChunk } from '../core/domain/row-chunk.js';
 import type { SendRecord } from '../core/domain/send-record.js';
 import type { RowChunks } from '../core/files/row-chunks.js';
+import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
 import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress.js';
 import type { BatchReader } from '../core/store/batch-reader.js';
 import type { BatchStarts } from '../core/store/batch-starts.js';
@@ -28,6 +30,8 @@ import {
 import { type UploadView, uploadView } from './upload-view.js';
 
 export interface ResolverDeps {
+  /** Each batch's state as marketers control it (paused, cancelled, scheduled): one read when asked for. */
+  controls: Pick<BatchControlStore, 'get'>;
   sends: Pick<SendStore, 'getSend'>;
   /** The batches' rows, by chunk: a send's subject in full and its content. */
   rows: Pick<RowChunks, 'get'>;
@@ -60,6 +64,8 @@ interface EmailSendsPageArguments extends SendFilterArguments, PageArguments {}
 interface BatchView extends BatchRecord {
   /** The progress reads, started once per batch in a response however many fields need them. */
   progressOnce?: Promise<BatchProgress>;
+  /** The control item's read, likewise. */
+  controlOnce?: Promise<BatchControl | undefined>;
 }
 
 function cursorPosition(cursors: PageCursors, after: string, scope: string, field: string): string {
@@ -104,6 +110,11 @@ export function createResolvers(deps: ResolverDeps) {
       items: page.sends,
       nextCursor: page.nextKey === undefined ? null : deps.cursors.encode(page.nextKey, scope),
     };
+  }
+
+  function controlOf(batch: BatchView): Promise<BatchControl | undefined> {
+    batch.controlOnce ??= deps.controls.get(batch.batchId);
+    return batch.controlOnce;
   }
 
   function progressOf(batch: BatchView): Promise<BatchProgress> {
@@ -209,6 +220,20 @@ export function createResolvers(deps: ResolverDeps) {
       complaintRate: async (batch: BatchView) =>
         ratesOf((await progressOf(batch)).counts).complaintRate ?? null,
       countsExact: async (batch: BatchView) => (await progressOf(batch)).reconciled,
+      // The control item (one read) and, for FINISHED, the progress reads shared with `counts`.
+      state: async (batch: BatchView) => {
+        const [control, progress] = await Promise.all([controlOf(batch), progressOf(batch)]);
+        return shownState(control?.state ?? 'SENDING', progress.finished);
+      },
+      stateChanges: async (batch: BatchView) =>
+        (await controlOf(batch))?.changes.map((c) => ({
+          ...c,
+          by: c.by.toUpperCase(),
+          reason: c.reason ?? null,
+        })) ?? [{ state: 'SENDING', at: batch.createdAt, by: 'REQUEST', reason: null }],
+      sendAt: async (batch: BatchView) => (await controlOf(batch))?.sendAt ?? null,
+      maxRate: async (batch: BatchView) => (await controlOf(batch))?.maxRate ?? null,
+      priority: async (batch: BatchView) => ((await controlOf(batch))?.priority ?? 'normal').toUpperCase(),
       finished: async (batch: BatchView) => (await progressOf(batch)).finished,
       total: async (batch: BatchView) => batch.accepted ?? (await progressOf(batch)).writer?.rowsWritten ?? 0,
       received: (batch: BatchView) => batch.received ?? null,

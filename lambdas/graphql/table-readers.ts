@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RowChunks } from '../core/files/row-chunks.js';
+import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchProgressReader } from '../core/store/batch-progress.js';
 import { BatchReader } from '../core/store/batch-reader.js';
 import { BatchStarts } from '../core/store/batch-starts.js';
@@ -29,5 +30,6 @@ export function tableReaders(
     starts: new BatchStarts(db, tableName),
     writers: new WriterStore(db, tableName),
     suppressions: new SuppressionStore(db, tableName),
+    controls: new BatchControlStore(db, tableName),
   };
 }

@@ -11,6 +11,7 @@ import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
 import { freshClients, startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { dataOf, graphqlOver } from '../helpers/graphql-client.js';
 import { pollUntil } from '../helpers/poll.js';
 import {
   csvOf,
@@ -252,6 +253,50 @@ describe('a scheduled batch', () => {
     await runWriteQueue();
     expect(await countsOfBatch(batchId)).toEqual(countsWith({}));
   });
+});
+
+describe('a batch’s state in GraphQL', () => {
+  it('shows SCHEDULED with its sendAt, then each change with who made it, and FINISHED once nothing is open', async () => {
+    const query = await graphqlOver(aws);
+    const stateOf = async (batchId: string) =>
+      dataOf<Record<string, unknown>>(
+        await query(
+          'query($id: String!) { batch(batchId: $id) { state sendAt maxRate priority stateChanges { state by reason } } }',
+          { id: batchId },
+        ),
+        'batch',
+      );
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await upload(addresses('graphql-scheduled', 1), {
+      sendAt,
+      maxRate: 2,
+      priority: 'high',
+    });
+    expect(await stateOf(scheduled.batchId)).toEqual({
+      state: 'SCHEDULED',
+      sendAt,
+      maxRate: 2,
+      priority: 'HIGH',
+      stateChanges: [{ state: 'SCHEDULED', by: 'REQUEST', reason: null }],
+    });
+    const sent = await upload(addresses('graphql-sent', 2));
+    await controlCampaign(sent.batchId, 'pause', { reason: 'wrong link' }, controlDeps());
+    expect(await stateOf(sent.batchId)).toMatchObject({
+      state: 'PAUSED',
+      stateChanges: [
+        { state: 'SENDING', by: 'REQUEST', reason: null },
+        { state: 'PAUSED', by: 'REQUEST', reason: 'wrong link' },
+      ],
+    });
+    await control(sent.batchId, 'resume');
+    await runJobsWhenDue();
+    await deliverAll();
+    expect(await stateOf(sent.batchId)).toMatchObject({
+      state: 'FINISHED',
+      priority: 'NORMAL',
+      sendAt: null,
+    });
+  }, 30_000);
 });
 
 describe('the sweeper and the batches’ states', () => {

@@ -45,6 +45,7 @@ function fakeDeps(page: (filter: SendFilter, first: number) => Promise<SendPage>
       }),
     },
     starts: { get: async (): Promise<string | undefined> => undefined },
+    controls: { get: async () => undefined },
     writers: { get: async (): Promise<WriterRecord | undefined> => undefined },
     suppressions: { get: async () => undefined, page: async () => ({ entries: [] }) },
     cursors: new PageCursors('unit-test-secret-1234'),

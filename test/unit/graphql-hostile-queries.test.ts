@@ -69,6 +69,7 @@ const handler = createGraphqlHandler({
     }),
   },
   starts: { get: read(undefined) },
+  controls: { get: read(undefined) },
   writers: { get: read(undefined) },
   suppressions: { get: read(undefined), page: read({ entries: [] }) },
   cursors: new PageCursors('unit-test-secret-1234'),

@@ -45,6 +45,7 @@ function recordingDeps() {
       }),
     },
     starts: { get: read('start', undefined) },
+    controls: { get: read('control', undefined) },
     writers: { get: read('writer', undefined) },
     suppressions: { get: read('suppression', undefined), page: read('suppressions', { entries: [] }) },
     cursors: new PageCursors('unit-test-secret-1234'),
