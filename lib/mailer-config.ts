@@ -58,6 +58,8 @@ export interface MailerSettings {
   /** Share of finished sends (SENT + ERROR) in 15 minutes, in percent, that may fail before alarming. */
   readonly failedEmailsAlarmPercent: number;
   readonly bounceRateAlarmPercent: number;
+  readonly maxBounceRatePercent: number;
+  readonly maxComplaintRatePercent: number;
   readonly complaintRateAlarmPercent: number;
   /** The API's public URL behind a custom domain, for unsubscribe links; unset: the HTTP API's endpoint. */
   readonly publicApiUrl?: string;
@@ -122,6 +124,8 @@ export function readMailerConfig(node: Node): MailerConfig {
       sesThrottleAlarmThreshold: readContext(node, SETTINGS.sesThrottleAlarmThreshold),
       failedEmailsAlarmPercent: readContext(node, SETTINGS.failedEmailsAlarmPercent),
       bounceRateAlarmPercent: readContext(node, SETTINGS.bounceRateAlarmPercent),
+      maxBounceRatePercent: readContext(node, SETTINGS.maxBounceRatePercent),
+      maxComplaintRatePercent: readContext(node, SETTINGS.maxComplaintRatePercent),
       complaintRateAlarmPercent: readContext(node, SETTINGS.complaintRateAlarmPercent),
       ...(publicApiUrl ? { publicApiUrl } : {}),
       ...(unsubscribeMailbox ? { unsubscribeMailbox } : {}),

@@ -32,6 +32,8 @@ export const METRIC = {
   sesEventsUnknownSend: 'SesEventsUnknownSend',
   /** Events: addresses a hard bounce or a complaint added to the suppression list. */
   suppressionsAdded: 'SuppressionsAdded',
+  /** Events: batches the guardrail paused, their bounce or complaint rate above its limit. */
+  batchesPausedByGuardrail: 'BatchesPausedByGuardrail',
 } as const;
 
 /** The dimension of METRIC.sesEvents that names the event's type. */

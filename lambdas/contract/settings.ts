@@ -505,6 +505,24 @@ export const SETTINGS = {
     description:
       "the API's public URL behind a custom domain (https://mail.example.com), for unsubscribe links; unset: the HTTP API's endpoint",
   },
+  maxBounceRatePercent: {
+    env: 'MAX_BOUNCE_RATE_PERCENT',
+    context: 'maxBounceRatePercent',
+    kind: { type: 'number', above: 0, max: 100 },
+    default: 5,
+    readBy: ['events'],
+    description:
+      'the guardrail: a batch whose hard bounces pass this share of its mails (after 100 mails) is paused until resumed',
+  },
+  maxComplaintRatePercent: {
+    env: 'MAX_COMPLAINT_RATE_PERCENT',
+    context: 'maxComplaintRatePercent',
+    kind: { type: 'number', above: 0, max: 100 },
+    default: 0.1,
+    readBy: ['events'],
+    description:
+      'the guardrail: a batch whose complaints pass this share of its mails (after 100 mails) is paused until resumed',
+  },
   bounceRateAlarmPercent: {
     context: 'bounceRateAlarmPercent',
     // SES reviews an account above 5 % and may pause its sending above 10 %.

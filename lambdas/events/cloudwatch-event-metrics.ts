@@ -14,6 +14,7 @@ export function cloudWatchEventMetrics(): EventMetrics {
     event: (type) => byType.set(type, (byType.get(type) ?? 0) + 1),
     unknownSend: () => metrics.addMetric(METRIC.sesEventsUnknownSend, MetricUnit.Count, 1),
     suppressionAdded: () => metrics.addMetric(METRIC.suppressionsAdded, MetricUnit.Count, 1),
+    pausedByGuardrail: () => metrics.addMetric(METRIC.batchesPausedByGuardrail, MetricUnit.Count, 1),
     flush: () => {
       const counted = byType;
       byType = new Map();

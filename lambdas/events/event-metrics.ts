@@ -11,6 +11,8 @@ export interface EventMetrics {
   unknownSend(): void;
   /** An address a hard bounce or a complaint added to the suppression list. */
   suppressionAdded(): void;
+  /** A batch the guardrail paused: its bounce or complaint rate passed its limit. */
+  pausedByGuardrail(): void;
   /** Ships what the invocation counted; called once, as it ends. */
   flush(): void;
 }

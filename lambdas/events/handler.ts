@@ -3,8 +3,11 @@ import { parseSesEventMessage } from '../core/domain/ses-event.js';
 import { logger } from '../core/observability/logger.js';
 import type { CounterBuffer } from '../core/store/counter-buffer.js';
 import { applySesEvent, type EventDeps } from './apply-ses-event.js';
+import { applyGuardrail, type GuardrailDeps } from './guardrail.js';
 
 export interface EventsHandlerDeps extends EventDeps {
+  /** Pauses a batch whose bounce or complaint rate passed its limit; none: no guardrail. */
+  guardrail?: Omit<GuardrailDeps, 'metrics' | 'clock'>;
   /**
    * Where the invocation's counter moves wait (counter-buffer.ts), written when it ends. None: each move
    * is written as it is made.
@@ -26,6 +29,8 @@ const receiveCountOf = (record: SQSRecord): number =>
 export function createEventsHandler(deps: EventsHandlerDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failed: string[] = [];
+    /** Batches a bounce or a complaint of this invocation moved a send of: the guardrail checks them. */
+    const worsened = new Set<string>();
     try {
       for (const record of event.Records) {
         const parsed = parseSesEventMessage(record.body);
@@ -40,7 +45,9 @@ export function createEventsHandler(deps: EventsHandlerDeps) {
           continue;
         }
         try {
-          await applySesEvent(parsed.event, deps);
+          const result = await applySesEvent(parsed.event, deps);
+          if (result.kind === 'recorded' && (result.to === 'BOUNCED' || result.to === 'COMPLAINED'))
+            worsened.add(result.send.batchId);
         } catch (error) {
           logger.error('an SES event could not be recorded; it will be retried', {
             messageId: record.messageId,
@@ -55,6 +62,9 @@ export function createEventsHandler(deps: EventsHandlerDeps) {
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     } finally {
       await deps.counts?.flush();
+      // After the flush: the counts it reads include this invocation's bounces and complaints.
+      if (deps.guardrail && worsened.size > 0)
+        await applyGuardrail(worsened, { ...deps.guardrail, metrics: deps.metrics, clock: deps.clock });
       deps.metrics.flush();
     }
   };

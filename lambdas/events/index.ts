@@ -1,5 +1,7 @@
 import { eventsConfig } from '../core/config/function-config.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
+import { BatchControlStore } from '../core/store/batch-control-store.js';
+import { BatchProgressReader } from '../core/store/batch-progress.js';
 import { CountedSends } from '../core/store/counted-sends.js';
 import { CounterBuffer } from '../core/store/counter-buffer.js';
 import { CounterStore } from '../core/store/counter-store.js';
@@ -27,6 +29,11 @@ export const handler = withPowertools(
     ),
     suppressions: new SuppressionStore(db, config.tableName),
     counts,
+    guardrail: {
+      progress: new BatchProgressReader(db, config.tableName),
+      controls: new BatchControlStore(db, config.tableName),
+      limits: config.guardrail,
+    },
     metrics: cloudWatchEventMetrics(),
     clock: () => new Date(),
   }),

@@ -253,9 +253,16 @@ export class Functions extends Construct {
 
     this.events = new ProjectFunction(this, 'Events', {
       function: 'events',
-      description: "Records SES's events on the sends and suppresses hard bounces and complaints",
+      description:
+        "Records SES's events on the sends, suppresses hard bounces and complaints, pauses batches past their limits",
       memorySize: 256,
-      environment: retention,
+      environment: {
+        ...retention,
+        ...environmentOf({
+          maxBounceRatePercent: settings.maxBounceRatePercent,
+          maxComplaintRatePercent: settings.maxComplaintRatePercent,
+        }),
+      },
       ...common,
     }).bindTable(table, 'readWrite');
     this.events.fn.addEventSource(

@@ -179,6 +179,12 @@ export class Observability extends Construct {
       `The account's complaint rate passed ${settings.complaintRateAlarmPercent}%: SES reviews an account above 0.1% and may pause it above 0.5%, and Gmail and Yahoo filter bulk senders above 0.3%. Check who was mailed and whether they asked for it; complainers are already suppressed.`,
     );
     alarm(
+      'BatchPausedByGuardrail',
+      custom(METRIC.batchesPausedByGuardrail, 'events'),
+      0,
+      'The guardrail paused a batch: its bounce or complaint rate passed maxBounceRatePercent or maxComplaintRatePercent. See its stateChanges (GraphQL) for the rate, check the list, and resume it deliberately (POST /campaigns/{batchId}/resume) or cancel it.',
+    );
+    alarm(
       'SweeperErrors',
       functions.sweeper.fn.metricErrors(sum),
       0,
@@ -308,6 +314,7 @@ export class Observability extends Construct {
         custom(METRIC.emailsSuppressed, sender).with({ label: 'Suppressed (not mailed)' }),
         custom(METRIC.emailsCancelled, sender).with({ label: 'Cancelled (not mailed)' }),
         custom(METRIC.sendsHeld, sender).with({ label: 'Held (batch paused)' }),
+        custom(METRIC.batchesPausedByGuardrail, 'events').with({ label: 'Batches paused by the guardrail' }),
       ]),
     );
     this.dashboard.addWidgets(

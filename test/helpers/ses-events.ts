@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SesEventType } from '../../lambdas/contract/ses-event-types.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
+import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
+import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
 import { CounterBuffer } from '../../lambdas/core/store/counter-buffer.js';
 import { CounterStore } from '../../lambdas/core/store/counter-store.js';
@@ -20,6 +22,8 @@ export interface RecordedEventMetrics extends EventMetrics {
   events: SesEventType[];
   unknownSends: number;
   suppressionsAdded: number;
+  pausedByGuardrail: () => void;
+  paused: number;
 }
 
 export function recordingEventMetrics(): RecordedEventMetrics {
@@ -33,6 +37,10 @@ export function recordingEventMetrics(): RecordedEventMetrics {
     },
     suppressionAdded: () => {
       recorded.suppressionsAdded += 1;
+    },
+    paused: 0,
+    pausedByGuardrail: () => {
+      recorded.paused += 1;
     },
     flush: () => {},
   };
@@ -58,6 +66,12 @@ export function eventsDepsFor(
     ),
     suppressions: new SuppressionStore(db, aws.tableName),
     counts,
+    // As the entry wires it, with the default limits (5 % bounces, 0.1 % complaints).
+    guardrail: {
+      progress: new BatchProgressReader(db, aws.tableName),
+      controls: new BatchControlStore(db, aws.tableName),
+      limits: { maxBounceRate: 0.05, maxComplaintRate: 0.001 },
+    },
     clock: () => new Date(),
     ...overrides,
     metrics: recordingEventMetrics(),

@@ -29,6 +29,8 @@ const CONFIGURED = {
   maxLargeUploadBytes: 2048,
   retentionDays: 30,
   unsubscribeMailbox: 'leave@example.org',
+  maxBounceRatePercent: 3,
+  maxComplaintRatePercent: 0.05,
 } as const satisfies EnvironmentValues;
 
 let defaults: Template;

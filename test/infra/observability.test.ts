@@ -39,6 +39,7 @@ const ALARMS = [
   'api5xx',
   'account-bounce-rate',
   'account-complaint-rate',
+  'batch-paused-by-guardrail',
 ];
 
 describe('the alarms', () => {

@@ -4,6 +4,7 @@ import type { EventFactName } from '../../lambdas/core/domain/send-event-update.
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/core/domain/send-status.js';
+import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
 import { createEventsHandler } from '../../lambdas/events/handler.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
@@ -279,4 +280,42 @@ describe('a malformed message on the events queue', () => {
     );
     expect((await storesOf(aws).sends.getSend(send.sendId))?.status).toBe('DELIVERED');
   });
+});
+
+describe('the guardrail', () => {
+  it('pauses a sending batch once its hard bounces pass 5 % of 100 mails or more, by the guardrail with the rate as its reason', async () => {
+    const emails = Array.from({ length: 130 }, (_, i) => `guardrail-${i}@example.com`);
+    const report = await ingestMails(aws, emails);
+    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+    // 110 mailed, 20 still queued: the batch is sending.
+    const records = await drainQueue(aws);
+    for (let i = 0; i < 110; i += 10) await deliver({ Records: records.slice(i, i + 10) });
+    const sends = await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)));
+    const mailed = sends.filter((s) => s.status === 'SENT');
+    expect(mailed).toHaveLength(110);
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
+    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
+    // Five bounces of 110: 4.5 %, sending on.
+    await handler(sqsEventOf(...mailed.slice(0, 5).map(bounce)));
+    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    // Seven: 6.4 %, paused.
+    await handler(sqsEventOf(...mailed.slice(5, 7).map(bounce)));
+    const paused = await controls.get(report.batchId);
+    expect(paused?.state).toBe('PAUSED');
+    expect(paused?.changes.at(-1)).toMatchObject({
+      state: 'PAUSED',
+      by: 'guardrail',
+      reason: 'bounce rate 6.4 % of 110 mails is above 5.0 %',
+    });
+    expect(deps.metrics.paused).toBe(1);
+    // More bounces pause nothing more.
+    await handler(sqsEventOf(...mailed.slice(7, 9).map(bounce)));
+    expect((await controls.get(report.batchId))?.changes.filter((c) => c.by === 'guardrail')).toHaveLength(1);
+    // The rest of the batch is held by the senders, unmailed (a sender that has not read the state within
+    // the last 3 s: its cache is tested on its own).
+    await createSenderHandler(senderDepsFor(aws, sesClientFor(aws)))({ Records: records.slice(110, 120) });
+    expect(await countsOf(aws, report.batchId)).toMatchObject({ QUEUED: 20 });
+  }, 30_000);
 });

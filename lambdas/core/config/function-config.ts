@@ -388,8 +388,17 @@ export interface EventsConfig {
   tableName: string;
   /** How long counters are kept after the batch's upload (RETENTION_DAYS): those an event creates too. */
   retentionSeconds: number;
+  /** The guardrail's limits, as rates from 0 to 1. */
+  guardrail: { maxBounceRate: number; maxComplaintRate: number };
 }
 
 export function eventsConfig(env: Env): EventsConfig {
-  return { tableName: readEnv(env, SETTINGS.tableName), retentionSeconds: retentionSecondsOf(env) };
+  return {
+    tableName: readEnv(env, SETTINGS.tableName),
+    retentionSeconds: retentionSecondsOf(env),
+    guardrail: {
+      maxBounceRate: readEnv(env, SETTINGS.maxBounceRatePercent) / 100,
+      maxComplaintRate: readEnv(env, SETTINGS.maxComplaintRatePercent) / 100,
+    },
+  };
 }

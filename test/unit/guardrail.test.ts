@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { GUARDRAIL_MIN_MAILED, guardrailBreach } from '../../lambdas/core/domain/guardrail.js';
+import { countsWith } from '../helpers/send-records.js';
+
+const LIMITS = { maxBounceRate: 0.05, maxComplaintRate: 0.001 };
+
+describe('the guardrail of a batch', () => {
+  it('waits for 100 mails before judging a rate: one bounce in ten is no verdict', () => {
+    expect(guardrailBreach(countsWith({ SENT: 9, BOUNCED: 1 }), LIMITS)).toBeUndefined();
+    expect(
+      guardrailBreach(countsWith({ SENT: GUARDRAIL_MIN_MAILED - 31, BOUNCED: 30 }), LIMITS),
+    ).toBeUndefined();
+  });
+
+  it('pauses above the bounce rate, not at it, naming the rate and the mails', () => {
+    expect(guardrailBreach(countsWith({ DELIVERED: 95, BOUNCED: 5 }), LIMITS)).toBeUndefined();
+    expect(guardrailBreach(countsWith({ DELIVERED: 94, BOUNCED: 6 }), LIMITS)).toBe(
+      'bounce rate 6.0 % of 100 mails is above 5.0 %',
+    );
+  });
+
+  it('pauses above the complaint rate', () => {
+    expect(guardrailBreach(countsWith({ DELIVERED: 1000 }), LIMITS)).toBeUndefined();
+    expect(guardrailBreach(countsWith({ DELIVERED: 998, COMPLAINED: 2 }), LIMITS)).toBe(
+      'complaint rate 0.20 % of 1000 mails is above 0.10 %',
+    );
+  });
+
+  it('counts only what SES accepted: sends still open, suppressed or cancelled are no mails', () => {
+    expect(
+      guardrailBreach(
+        countsWith({ QUEUED: 1000, SUPPRESSED: 50, CANCELLED: 10, SENT: 60, BOUNCED: 4 }),
+        LIMITS,
+      ),
+    ).toBeUndefined();
+  });
+});
