@@ -16,8 +16,9 @@ const config = eventsConfig(process.env);
 // One DynamoDB client for every store of the container.
 const db = documentClient();
 
-// The counter moves of an invocation are written once, at its end (counter-buffer.ts).
-const counts = new CounterBuffer(new CounterStore(db, config.tableName));
+// The counter moves of an invocation are written once, at its end (counter-buffer.ts), without moving
+// the counters' lastChangeAt: events come long after the sending, whose end that time marks.
+const counts = new CounterBuffer(new CounterStore(db, config.tableName), { touchTime: false });
 
 export const handler = withPowertools(
   createEventsHandler({

@@ -56,7 +56,7 @@ export function eventsDepsFor(
   overrides: Partial<EventsHandlerDeps> = {},
 ): EventsHandlerDeps & { metrics: RecordedEventMetrics } {
   const db = aws.clients.documents;
-  const counts = new CounterBuffer(new CounterStore(db, aws.tableName));
+  const counts = new CounterBuffer(new CounterStore(db, aws.tableName), { touchTime: false });
   return {
     sends: new CountedSends(
       new SendStore(db, aws.tableName),

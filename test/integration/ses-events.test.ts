@@ -319,3 +319,22 @@ describe('the guardrail', () => {
     expect(await countsOf(aws, report.batchId)).toMatchObject({ QUEUED: 20 });
   }, 30_000);
 });
+
+describe("a batch's finish time", () => {
+  it('is the last change of its sending: SES events move its counts, not the time its counters last changed', async () => {
+    const emails = ['finish-0@example.com', 'finish-1@example.com'];
+    const report = await ingestMails(aws, emails);
+    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+    await deliver({ Records: await drainQueue(aws) });
+    const counters = storesOf(aws).counters;
+    const before = await counters.read(report.batchId);
+    const [sent] = await storesOf(aws).sends.getSends([sendIdFor(report.batchId, emails[0] ?? '')]);
+    if (!sent) throw new Error('no send');
+    await createEventsHandler(eventsDepsFor(aws))(
+      sqsEventOf(eventMessageFor(sent, KINDS.Delivery, new Date(Date.now() + 60_000))),
+    );
+    const after = await counters.read(report.batchId);
+    expect(after.changes.DELIVERED).toBe(1);
+    expect(after.lastChangeAt).toBe(before.lastChangeAt);
+  });
+});

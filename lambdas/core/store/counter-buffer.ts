@@ -26,7 +26,11 @@ interface PendingBatch {
 export class CounterBuffer {
   private pending = new Map<string, PendingBatch>();
 
-  constructor(private readonly counters: Pick<CounterStore, 'add'>) {}
+  constructor(
+    private readonly counters: Pick<CounterStore, 'add'>,
+    /** Whether the moves mark the counters' lastChangeAt (the sender's do; SES's events do not). */
+    private readonly options: { touchTime: boolean } = { touchTime: true },
+  ) {}
 
   /** Notes one send's change of status; nothing is written until `flush`. */
   async move(
@@ -55,7 +59,15 @@ export class CounterBuffer {
     await Promise.all(
       batches.map(async ([batchId, batch]) => {
         try {
-          await this.counters.add(batchId, batch.shard, batch.changes, batch.latest, batch.expiresAt);
+          await this.counters.add(
+            batchId,
+            batch.shard,
+            batch.changes,
+            batch.latest,
+            batch.expiresAt,
+            0,
+            this.options.touchTime,
+          );
         } catch (error) {
           logger.warn('status changes were not counted; the sweeper reconciles the batch', {
             batchId,

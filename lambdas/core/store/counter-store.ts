@@ -73,6 +73,11 @@ export class CounterStore {
     now: Date,
     expiresAt: number,
     unsubscribed = 0,
+    /**
+     * Whether the change moves the shard's lastChangeAt: what a batch's finishedAt and the sweeper's
+     * "quiet" read. SES's events, which go on long after the sending, leave it alone.
+     */
+    touchTime = true,
   ): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
@@ -107,6 +112,10 @@ export class CounterStore {
           ? values
           : Object.fromEntries(Object.entries(values).filter(([name]) => name !== ':now')),
       });
+    if (!touchTime) {
+      await this.db.send(update(false));
+      return;
+    }
     try {
       await this.db.send(update(true));
     } catch (error) {
