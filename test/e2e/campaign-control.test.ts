@@ -126,10 +126,15 @@ async function expectNoMailUntil(what: string, emails: string[], expected: numbe
 
 /** Waits until the batch's state says every send has ended, and returns it. */
 const finishedCampaign = (batchId: string, timeoutMs: number) =>
-  pollUntil(`batch ${batchId} to finish`, () => campaign(batchId), (seen) => seen.finished, {
-    timeoutMs,
-    intervalMs: 250,
-  });
+  pollUntil(
+    `batch ${batchId} to finish`,
+    () => campaign(batchId),
+    (seen) => seen.finished,
+    {
+      timeoutMs,
+      intervalMs: 250,
+    },
+  );
 
 describe('pausing and resuming a campaign', () => {
   it('stops the mails within 10 s of the pause and keeps them stopped; resume mails each remaining address exactly once', async () => {
