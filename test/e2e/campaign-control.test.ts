@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../../lambdas/contract/api-schemas.js';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { runnerForThisFile } from '../helpers/local-runner-process.js';
+import { graphql, runnerForThisFile } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /**
  * Campaign control (issue 15) through `npm start`: pause, resume, cancel, a schedule and a batch's own pace,
- * seen as a marketer sees them (the control routes, GET /campaigns/{batchId}) and as the recipients do
- * (the SES emulator's mails). The account's rate is held low so that a campaign of 60 addresses takes
+ * seen as a marketer sees them (the control routes, GET /campaigns/{batchId}, GraphQL's sends) and as the
+ * recipients do (the SES emulator's mails). The account's rate is held low so that a campaign of 60 addresses takes
  * about 12 seconds: long enough to stop it in the middle.
  */
 const ACCOUNT_RATE = 5;
@@ -100,6 +100,16 @@ function mailsPerAddress(mails: SesStoredMail[]): Map<string, number> {
     counts.set(to, (counts.get(to) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Each send's address and status, as GraphQL lists them for the batch. */
+async function statusesOf(batchId: string): Promise<Map<string, string>> {
+  const { emailSends } = await graphql<{ emailSends: { email: string; status: string }[] }>(
+    local.runner,
+    'query($id: String!) { emailSends(batchId: $id, limit: 1000) { email status } }',
+    { id: batchId },
+  );
+  return new Map(emailSends.map((send) => [send.email, send.status]));
 }
 
 /** The emulator dates each mail to the whole second it took it (`at`, seconds since the epoch). */
@@ -201,6 +211,8 @@ describe('pausing and resuming a campaign', () => {
     const perAddress = mailsPerAddress(await mailsTo(emails));
     expect([...perAddress.keys()].sort()).toEqual([...emails].sort());
     expect([...perAddress.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    // No mailbox reports on an example.com address locally: SES accepted each, and that is all.
+    expect(new Set((await statusesOf(batchId)).values())).toEqual(new Set(['SENT']));
   }, 90_000);
 });
 
@@ -243,6 +255,10 @@ describe('cancelling a campaign', () => {
       Date.now() + STILL_WINDOW_MS,
     );
     expect([...mailsPerAddress(atEnd).values()].every((n) => n === 1)).toBe(true);
+    // The mailed addresses are exactly the SENT sends; every other one is CANCELLED.
+    const statuses = await statusesOf(batchId);
+    const mailed = new Set(atEnd.map((mail) => mail.destination.to[0]));
+    expect(emails.filter((e) => statuses.get(e) !== (mailed.has(e) ? 'SENT' : 'CANCELLED'))).toEqual([]);
 
     for (const action of ['resume', 'pause'] as const) {
       const refused = await control(batchId, action);
