@@ -6,6 +6,7 @@ import type { BatchSchedules } from '../core/schedule/batch-schedules.js';
 import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
 import type { BatchProgress, BatchProgressReader } from '../core/store/batch-progress.js';
 import type { BatchStore } from '../core/store/batch-store.js';
+import type { CounterStore } from '../core/store/counter-store.js';
 import type { ControlRequest } from './control-request.js';
 
 export interface ControlDeps {
@@ -14,6 +15,8 @@ export interface ControlDeps {
   batches: Pick<BatchStore, 'getBatch'>;
   writeQueue: Pick<WriteQueue, 'runJob'>;
   schedules: Pick<BatchSchedules, 'set' | 'remove'>;
+  /** A resume notes its release as the batch's last activity (CounterStore.noteActivity). */
+  counters: Pick<CounterStore, 'noteActivity'>;
   clock: () => Date;
   retentionSeconds: number;
 }
@@ -36,6 +39,7 @@ const refused = (message: string, control: BatchControl) =>
  *   paused batch's messages aside, unclaimed, without counting them as failed receives.
  * - resume: a release job (batch-jobs.ts) puts every open send of the batch back on the queue, a few
  *   seconds later; a send with a message still on the queue gets a second one, which its claim refuses.
+ *   The release's time is noted as the batch's last activity, so that the sweeper leaves it alone.
  * - cancel: a cancel job ends every open send CANCELLED; a sender that meets a cancelled batch's message
  *   ends its send CANCELLED too; a scheduled batch's schedule is removed.
  * - schedule: a scheduled batch's sendAt moves, and its schedule with it.
@@ -91,6 +95,17 @@ export async function controlCampaign(
   }
   switch (action) {
     case 'resume':
+      if (!progress.finished) {
+        // Counted from the release: the sweeper takes a batch whose counters are quiet for a stalled one
+        // and counts its sends, which a paused batch's are; its released sends' first counts come only
+        // when their senders' invocations end.
+        const createdAt = Date.parse(progress.writer?.createdAt ?? now.toISOString());
+        await deps.counters.noteActivity(
+          batchId,
+          new Date(now.getTime() + RELEASE_DELAY_SECONDS * 1000),
+          Math.floor(createdAt / 1000) + deps.retentionSeconds,
+        );
+      }
       await deps.writeQueue.runJob({ kind: 'release', batchId }, RELEASE_DELAY_SECONDS);
       break;
     case 'cancel':

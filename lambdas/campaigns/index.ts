@@ -8,6 +8,7 @@ import { ApiKeyStore } from '../core/store/api-key-store.js';
 import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchProgressReader } from '../core/store/batch-progress.js';
 import { BatchStore } from '../core/store/batch-store.js';
+import { CounterStore } from '../core/store/counter-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { createCampaignsHandler } from './handler.js';
 
@@ -23,6 +24,7 @@ export const handler = withPowertools(
     controls: new BatchControlStore(db, config.tableName),
     writeQueue: new WriteQueue(sqsClient(), config.writeQueueUrl),
     schedules: new SchedulerBatchSchedules(schedulerClient(), config.schedules),
+    counters: new CounterStore(db, config.tableName),
     clock,
     retentionSeconds: config.retentionSeconds,
     apiKeys: new ApiKeyCheck(new ApiKeyStore(db, config.tableName), clock, config.apiKeyCache),

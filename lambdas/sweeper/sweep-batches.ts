@@ -118,13 +118,14 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
     const lastChange = Date.parse(batchCounters.lastChangeAt ?? writer.finishedAt ?? writer.updatedAt);
     const quiet = lastChange < now.getTime() - settings.stalledAfterSeconds * 1000;
     if (openSends <= 0 || (openSends <= STALLED_OPEN_LIMIT && quiet)) {
-      const { counts: exact, correction } = await deps.reconciler.reconcile(
-        batchId,
-        now,
-        expiresAtOf(writer, settings),
-      );
+      const {
+        counts: exact,
+        correction,
+        settled,
+      } = await deps.reconciler.reconcile(batchId, now, expiresAtOf(writer, settings));
       if (Object.values(correction).some((delta) => delta !== 0)) result.corrected += 1;
-      if (exact.QUEUED + exact.SENDING === 0) {
+      // Unsettled: its sends moved while they were counted (a quiet batch resumed or cancelled); next time.
+      if (settled && exact.QUEUED + exact.SENDING === 0) {
         await deps.writers.markSendingFinished(batchId, batchCounters.lastChangeAt ?? now.toISOString());
         result.finished += 1;
         continue;

@@ -233,6 +233,7 @@ describe('batch counters', () => {
     expect(await reconciler.reconcile(report.batchId, new Date(), expiresAt)).toEqual({
       counts: countsWith({ QUEUED: 0, SENDING: 0, SENT: 3, ERROR: 0 }),
       correction: countsWith({ QUEUED: 0, SENDING: -1, SENT: 1, ERROR: 0 }),
+      settled: true,
     });
     expect(await countsOf(aws, report.batchId)).toEqual(
       countsWith({ QUEUED: 0, SENDING: 0, SENT: 3, ERROR: 0 }),

@@ -4,6 +4,7 @@ import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import { BatchReconciler } from '../../lambdas/core/store/batch-progress.js';
 import { shardOf } from '../../lambdas/core/store/item-keys.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
+import { localClients } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { eventMoving } from '../helpers/campaign-fixtures.js';
 import {
@@ -54,6 +55,7 @@ describe('BatchReconciler', () => {
     expect(reconciled).toEqual({
       counts: countsWith({ QUEUED: 0, SENDING: 0, SENT: 40, ERROR: 0 }),
       correction: countsWith({ QUEUED: 0, SENDING: 0, SENT: 0, ERROR: 0 }),
+      settled: true,
     });
     expect(await countsOf(aws, report.batchId)).toEqual(
       countsWith({ QUEUED: 0, SENDING: 0, SENT: 40, ERROR: 0 }),
@@ -89,6 +91,7 @@ describe('BatchReconciler', () => {
     expect(await reconciler.reconcile(report.batchId, new Date(), expiresAt)).toEqual({
       counts: countedBefore,
       correction: countsWith({}),
+      settled: true,
     });
 
     // A send that SES accepted while its sender's counter write was lost: SENDING counted, BOUNCED in truth.
@@ -109,5 +112,61 @@ describe('BatchReconciler', () => {
       countsWith({ SENDING: -1, SENT: 1 }),
     );
     expect(await countsOf(aws, late.batchId)).toEqual(countsWith({ SENT: 1 }));
+  });
+
+  it('corrects nothing, and says so, when a send changes status while it counts (a concurrent SENT injected between its queries by middleware)', async () => {
+    // A quiet batch set going again (a paused batch's release after its resume): the sweeper may count
+    // it at the moment its sends move.
+    const emails = addresses(6).map((a) => `racing-${a}`);
+    const report = await ingestText(
+      aws,
+      csvOf([['email', 'subject', 'content'], ...emails.map((a) => [a, 'S', 'C'])]),
+    );
+    const { sends, counted } = storesOf(aws);
+    const racing = await sends.getSend(sendIdFor(report.batchId, emails[0] ?? ''));
+    if (!racing) throw new Error('no send to race');
+    await counted.claim(refOf(racing), 'lease-r', new Date(), 60_000);
+    expect(await countsOf(aws, report.batchId)).toEqual(countsWith({ QUEUED: 5, SENDING: 1 }));
+
+    // Its SENT lands after the mailed sends were counted and before the open ones are read: counted in
+    // neither, the count is one mailed send short of the truth.
+    const timed = localClients(aws.emulators.endpoints);
+    let moved = false;
+    timed.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const { Select } = args.input as { Select?: string };
+        if (!moved && context.commandName === 'QueryCommand' && Select !== 'COUNT') {
+          moved = true;
+          await counted.markSent(refOf(racing), 'lease-r', 'ses-r', new Date());
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'sentBetweenQueries' },
+    );
+    const expiresAt = Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
+    try {
+      const raced = await new BatchReconciler(timed.documents, aws.tableName).reconcile(
+        report.batchId,
+        new Date(),
+        expiresAt,
+      );
+      expect(moved).toBe(true);
+      expect(raced).toEqual({
+        counts: countsWith({ QUEUED: 5, SENT: 1 }),
+        correction: countsWith({}),
+        settled: false,
+      });
+    } finally {
+      timed.destroy();
+    }
+    expect(await countsOf(aws, report.batchId)).toEqual(countsWith({ QUEUED: 5, SENT: 1 }));
+    // Counted again while nothing moves, the batch is settled and needs no correction.
+    expect(
+      await new BatchReconciler(aws.clients.documents, aws.tableName).reconcile(
+        report.batchId,
+        new Date(),
+        expiresAt,
+      ),
+    ).toEqual({ counts: countsWith({ QUEUED: 5, SENT: 1 }), correction: countsWith({}), settled: true });
   });
 });

@@ -3,10 +3,12 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlDeps, controlCampaign } from '../../lambdas/campaigns/control-campaign.js';
 import type { SendOptions } from '../../lambdas/core/domain/send-options.js';
-import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
+import { SendQueue, sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { batchJobOf } from '../../lambdas/core/queue/write-queue.js';
 import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
+import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
+import { CounterBuffer } from '../../lambdas/core/store/counter-buffer.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
@@ -45,20 +47,25 @@ const upload = (emails: string[], sending?: SendOptions) =>
     ...(sending ? { sending } : {}),
   });
 
-function controlDeps(): ControlDeps {
-  const { writeQueue, schedules, batches } = storesOf(aws);
+function controlDeps(clock = () => new Date()): ControlDeps {
+  const { writeQueue, schedules, batches, counters } = storesOf(aws);
   return {
     controls: new BatchControlStore(aws.clients.documents, aws.tableName),
     progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
     batches,
     writeQueue,
     schedules,
-    clock: () => new Date(),
+    counters,
+    clock,
     retentionSeconds: RETENTION_SECONDS,
   };
 }
-const control = (batchId: string, action: 'pause' | 'resume' | 'cancel' | 'schedule', sendAt?: string) =>
-  controlCampaign(batchId, action, sendAt ? { sendAt } : {}, controlDeps());
+const control = (
+  batchId: string,
+  action: 'pause' | 'resume' | 'cancel' | 'schedule',
+  sendAt?: string,
+  clock?: () => Date,
+) => controlCampaign(batchId, action, sendAt ? { sendAt } : {}, controlDeps(clock));
 
 /** A sender whose control cache is off: each send reads the state (the 3 s cache is tested on its own). */
 const sender = () => {
@@ -179,6 +186,38 @@ describe('a paused batch', () => {
     const mailed = await mailedTo(emails);
     expect(mailed.sort()).toEqual([...emails].sort());
     expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 35 }));
+  }, 30_000);
+});
+
+describe('a batch resumed after a long pause', () => {
+  it('is left alone by the sweeper while its released sends are counted only in their senders', async () => {
+    const emails = addresses('long-paused', 3);
+    const { batchId } = await upload(emails);
+    await control(batchId, 'pause');
+    await deliverAll();
+    // An hour later by the control's clock and the sweeper's: the counters have been quiet all along.
+    const resumedAt = new Date(Date.now() + 3_600_000);
+    await control(batchId, 'resume', undefined, () => resumedAt);
+    await runJobsWhenDue();
+    const [first, ...rest] = await drainQueue(aws);
+    const ref = sendRefFromBody(first?.body ?? '');
+    if (!ref) throw new Error('no released message');
+    // A sender's invocation under way: it mailed one send, whose counts wait for the invocation's end.
+    const { sends, counters, writers } = storesOf(aws);
+    const buffer = new CounterBuffer(counters);
+    const inFlight = new CountedSends(sends, buffer, writers, RETENTION_SECONDS);
+    const at = new Date(resumedAt.getTime() + 6_000);
+    await inFlight.claim(ref, 'lease-1', at, 60_000);
+    await inFlight.markSent(ref, 'lease-1', 'ses-1', at);
+
+    await sweepBatches(
+      sweeperDepsFor(aws, () => new Date(at.getTime() + 4_000)),
+      SWEEP_SETTINGS,
+    );
+    await buffer.flush();
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ QUEUED: 2, SENT: 1 }));
+    await sender()({ Records: rest });
+    expect(await countsOfBatch(batchId)).toEqual(countsWith({ SENT: 3 }));
   }, 30_000);
 });
 

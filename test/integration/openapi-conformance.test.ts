@@ -156,6 +156,7 @@ function functionsOver(
         controls: new BatchControlStore(db, aws.tableName),
         writeQueue: storesOf(aws).writeQueue,
         schedules: storesOf(aws).schedules,
+        counters: storesOf(aws).counters,
         clock: () => new Date(),
         retentionSeconds: RETENTION_SECONDS,
         apiKeys,

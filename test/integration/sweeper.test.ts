@@ -6,10 +6,11 @@ import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRef } from '../../lambdas/core/domain/send-record.js';
 import { SendQueue, sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
+import { BatchReconciler } from '../../lambdas/core/store/batch-progress.js';
 import { recoverAll, sweepBatches } from '../../lambdas/sweeper/sweep-batches.js';
 import { createLargeUpload } from '../../lambdas/upload-url/presigned-upload.js';
 import { createWriterHandler } from '../../lambdas/writer/handler.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from '../../local/local-clients.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import { injectQueueCrash } from '../helpers/aws-faults.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -371,6 +372,56 @@ describe('sweeper', () => {
       requeued: 0,
       exhausted: 0,
       started: 0,
+    });
+  });
+
+  it('does not finish a quiet batch whose last send goes out while it counts the sends (a resumed batch; the SENT injected between its queries by middleware), and finishes it at the next sweep', async () => {
+    const report = await ingestMails(aws, ['r1@example.com']);
+    const createdAt = await createdAtOf(report.batchId);
+    const { counted, writers } = storesOf(aws);
+    const now = new Date(createdAt.getTime() + 60_000);
+    const ref = refFor(report.batchId, 'r1@example.com', createdAt);
+    // Claimed, then quiet for long: a batch paused for an hour, its release then sets its sends going.
+    await counted.claim(ref, 'l1', now, 60_000);
+    const later = new Date(now.getTime() + HOUR_MS);
+    const timed = localClients(aws.emulators.endpoints);
+    let sent = false;
+    timed.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const { Select } = args.input as { Select?: string };
+        // After the mailed sends were counted, before the open ones are read: counted in neither.
+        if (!sent && context.commandName === 'QueryCommand' && Select !== 'COUNT') {
+          sent = true;
+          await counted.markSent(ref, 'l1', 'ses-1', later);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'sentWhileCounting' },
+    );
+    try {
+      const raced = await sweepBatches(
+        sweeperDepsFor(aws, () => later, { reconciler: new BatchReconciler(timed.documents, aws.tableName) }),
+        SWEEP_SETTINGS,
+      );
+      expect(sent).toBe(true);
+      expect(raced).toEqual({ continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0 });
+    } finally {
+      timed.destroy();
+    }
+    expect(await writers.get(report.batchId)).not.toHaveProperty('sendingFinishedAt');
+    expect(await countsOf(aws, report.batchId)).toEqual(countsWith({ SENT: 1 }));
+
+    expect(await sweepAt(new Date(later.getTime() + 1_000))).toEqual({
+      continued: 0,
+      finished: 1,
+      corrected: 0,
+      requeued: 0,
+      exhausted: 0,
+    });
+    expect(await storesOf(aws).progress.progress(report.batchId)).toMatchObject({
+      finished: true,
+      reconciled: true,
+      counts: countsWith({ SENT: 1 }),
     });
   });
 

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { BATCH_INDEX, BATCH_SHARDS } from '../../contract/table-schema.js';
 import { runBounded } from '../async/run-bounded.js';
 import { SEND_STATUSES, type SendStatus, wasMailed } from '../domain/send-status.js';
-import { type BatchCounters, CounterStore, type StatusChanges } from './counter-store.js';
+import { type BatchCounters, CounterStore, noChanges, type StatusChanges } from './counter-store.js';
 import { newestEntries } from './index-keys-stream.js';
 import {
   INDEXED_STATUSES,
@@ -78,6 +78,11 @@ export class BatchProgressReader {
   }
 }
 
+/** Whether two reads of a batch's counters saw the same: no status change was counted in between. */
+function sameCounters(a: BatchCounters, b: BatchCounters): boolean {
+  return a.lastChangeAt === b.lastChangeAt && SEND_STATUSES.every((s) => a.changes[s] === b.changes[s]);
+}
+
 /** The statuses SES's events move sends between: their sum is exact, their split is counted per event. */
 const MAILED_STATUSES = SEND_STATUSES.filter(wasMailed);
 
@@ -109,13 +114,17 @@ export class BatchReconciler {
 
   /**
    * The counts now (exact but for the split of the mailed sends), and the correction it made to the
-   * counters (zero everywhere when none).
+   * counters (zero everywhere when none). `settled` is false when a counter moved while the sends were
+   * counted: sends changed status meanwhile (a quiet batch set going again: a paused batch's release
+   * after its resume, a cancel), so the count mixes before and after and is no truth to correct by.
+   * Then nothing is corrected, the counts are the counters', and the next sweep counts again.
    */
   async reconcile(
     batchId: string,
     now: Date,
     expiresAt: number,
-  ): Promise<{ counts: StatusCounts; correction: StatusChanges }> {
+  ): Promise<{ counts: StatusCounts; correction: StatusChanges; settled: boolean }> {
+    const before = await this.counters.read(batchId);
     const exact = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as StatusCounts;
     let mailed = 0;
     const partitions = INDEXED_STATUSES.flatMap((indexed) =>
@@ -153,6 +162,7 @@ export class BatchReconciler {
     }
     const [writer, counters] = await Promise.all([this.writers.get(batchId), this.counters.read(batchId)]);
     const counted = countsOf(writer?.rowsWritten ?? 0, counters);
+    if (!sameCounters(before, counters)) return { counts: counted, correction: noChanges(), settled: false };
     const correction = Object.fromEntries(
       SEND_STATUSES.map((s) => [s, wasMailed(s) ? 0 : exact[s] - counted[s]]),
     ) as StatusChanges;
@@ -162,7 +172,7 @@ export class BatchReconciler {
     if (SEND_STATUSES.some((s) => correction[s] !== 0)) {
       await this.counters.add(batchId, 0, correction, now, expiresAt);
     }
-    return { counts: exact, correction };
+    return { counts: exact, correction, settled: true };
   }
 
   private async countOf(batchId: string, indexed: IndexedStatus, shard: number): Promise<number> {

@@ -65,6 +65,30 @@ export class CounterStore {
     await this.add(batchId, counterShardOf(sendId), {}, now, expiresAt, 1);
   }
 
+  /**
+   * Notes that the batch's sends are set going at `at` though no change of theirs is counted yet (a
+   * resume's release): its lastChangeAt moves there, never back. A sender counts its changes when its
+   * invocation ends (counter-buffer.ts), so until then the counters of a batch resumed after a long pause
+   * look as quiet as during it, and the sweeper would count its sends against counters that lag them.
+   */
+  async noteActivity(batchId: string, at: Date, expiresAt: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: counterKey(batchId, 0),
+          UpdateExpression:
+            'SET lastChangeAt = :at, expiresAt = if_not_exists(expiresAt, :expires), batchId = :batchId',
+          ConditionExpression: 'attribute_not_exists(lastChangeAt) OR lastChangeAt <= :at',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':expires': expiresAt, ':batchId': batchId },
+        }),
+      );
+    } catch (error) {
+      // The shard has a later change already.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** Adds arbitrary changes (reconciliation) to one shard, and unsubscribes to its count. */
   async add(
     batchId: string,
