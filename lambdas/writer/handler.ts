@@ -129,6 +129,12 @@ async function writeFile(
   }
   const { record } = claim;
   const control = await deps.controls.get(batchId, { consistent: true });
+  if (control?.state === 'CANCELLED') {
+    // Nothing more of a cancelled batch is written: what is written is ended by the cancel job.
+    await deps.writers.finish(batchId, record.leaseUntil ?? 0, deps.clock(), { state: 'READY' });
+    logger.info('batch cancelled; its file is not written further', { batchId });
+    return;
+  }
   if (control?.state === 'SCHEDULED') {
     // Nothing is written before the batch's time: its schedule's start job (batch-jobs.ts) brings the
     // writer back, so that the sends are written, checked against the suppression list and queued then.

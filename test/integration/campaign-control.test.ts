@@ -25,6 +25,7 @@ import {
   senderDepsFor,
   sesClientFor,
   storesOf,
+  uploadEventFor,
   writerDepsFor,
 } from '../helpers/send-pipeline.js';
 import { countsWith } from '../helpers/send-records.js';
@@ -290,7 +291,13 @@ describe('a scheduled batch', () => {
     await control(batchId, 'cancel');
     expect(aws.scheduler.pending().some((s) => s.name === `batch-${batchId}`)).toBe(false);
     await runWriteQueue();
+    // Its writer, when it comes (the sweeper continues a silent one), writes nothing: the batch is done.
+    const writer = createWriterHandler(writerDepsFor(aws));
+    await writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME);
     expect(await countsOfBatch(batchId)).toEqual(countsWith({}));
+    const progress = await new BatchProgressReader(aws.clients.documents, aws.tableName).progress(batchId);
+    expect(progress).toMatchObject({ finished: true, writer: { state: 'READY', rowsWritten: 0 } });
+    expect(await receiveSqsEvent(aws, aws.queues.queueUrl, 1)).toEqual({ Records: [] });
   });
 });
 
