@@ -363,10 +363,10 @@ describe('the sweeper and the batches’ states', () => {
     // Hours before, and just after its time: silent by design, nothing done.
     expect(await sweepAt(new Date(Date.now() + 20 * 60_000))).toMatchObject({ continued: 0, started: 0 });
     expect(await sweepAt(new Date(sendAt.getTime() + 10_000))).toMatchObject({ continued: 0, started: 0 });
-    // A minute late: started.
-    expect(await sweepAt(new Date(sendAt.getTime() + 61_000))).toMatchObject({ continued: 0, started: 1 });
+    // A minute late: started (other tests' scheduled batches may be due by then too).
+    expect((await sweepAt(new Date(sendAt.getTime() + 61_000))).started).toBeGreaterThanOrEqual(1);
     const jobs = await drainJobs();
-    expect(jobs.map((r) => JSON.parse(r.body))).toEqual([{ kind: 'start', batchId }]);
+    expect(jobs.map((r) => JSON.parse(r.body))).toContainEqual({ kind: 'start', batchId });
   });
 
   it('on recovery after a restart, leaves a paused batch’s sends for its resume and runs a cancelled batch’s cancel again', async () => {

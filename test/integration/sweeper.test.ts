@@ -404,7 +404,14 @@ describe('sweeper', () => {
         SWEEP_SETTINGS,
       );
       expect(sent).toBe(true);
-      expect(raced).toEqual({ continued: 0, finished: 0, corrected: 0, requeued: 0, exhausted: 0 });
+      expect(raced).toEqual({
+        continued: 0,
+        finished: 0,
+        corrected: 0,
+        requeued: 0,
+        exhausted: 0,
+        started: 0,
+      });
     } finally {
       timed.destroy();
     }
@@ -417,6 +424,7 @@ describe('sweeper', () => {
       corrected: 0,
       requeued: 0,
       exhausted: 0,
+      started: 0,
     });
     expect(await storesOf(aws).progress.progress(report.batchId)).toMatchObject({
       finished: true,
