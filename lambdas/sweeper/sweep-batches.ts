@@ -1,7 +1,7 @@
 import { SEND_QUEUE } from '../contract/queue-settings.js';
 import type { SweeperConfig } from '../core/config/function-config.js';
 import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
-import type { SendRecord, SendRef } from '../core/domain/send-record.js';
+import { refOf, type SendRecord } from '../core/domain/send-record.js';
 import type { SendQueue } from '../core/queue/send-queue.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
 import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
@@ -211,13 +211,6 @@ async function putBack(
     result.requeued += 1;
   }
 }
-
-const refOf = (send: SendRecord): SendRef => ({
-  sendId: send.sendId,
-  createdAt: send.createdAt,
-  batchId: send.batchId,
-  chunk: send.chunk,
-});
 
 const expiresAtOf = (writer: WriterRecord, settings: SweepSettings) =>
   Math.floor(Date.parse(writer.createdAt) / 1000) + settings.retentionSeconds;

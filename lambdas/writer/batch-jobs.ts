@@ -1,5 +1,5 @@
 import { runBounded } from '../core/async/run-bounded.js';
-import type { SendRecord, SendRef } from '../core/domain/send-record.js';
+import { refOf, type SendRecord } from '../core/domain/send-record.js';
 import { logger } from '../core/observability/logger.js';
 import type { SendQueue } from '../core/queue/send-queue.js';
 import type { BatchJob, WriteQueue } from '../core/queue/write-queue.js';
@@ -26,13 +26,6 @@ export interface BatchJobDeps {
 const STEP = 100;
 /** Sends cancelled at once. */
 const CANCEL_CONCURRENCY = 8;
-
-const refOf = (send: SendRecord): SendRef => ({
-  sendId: send.sendId,
-  createdAt: send.createdAt,
-  batchId: send.batchId,
-  chunk: send.chunk,
-});
 
 /**
  * Runs one batch job (write-queue.ts) until it is done or `stopAt` comes; then it puts its continuation on

@@ -1,5 +1,5 @@
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
-import type { SendRecord, SendRef } from '../../lambdas/core/domain/send-record.js';
+import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import type { StatusCounts } from '../../lambdas/core/store/batch-progress.js';
 import { noChanges } from '../../lambdas/core/store/counter-store.js';
 
@@ -23,13 +23,7 @@ export function queuedSend(batchId: string, email: string, overrides: Partial<Se
   };
 }
 
-/** What the queue message of `send` carries. */
-export const refOf = (send: SendRecord): SendRef => ({
-  sendId: send.sendId,
-  createdAt: send.createdAt,
-  batchId: send.batchId,
-  chunk: send.chunk,
-});
+export { refOf } from '../../lambdas/core/domain/send-record.js';
 
 /** A batch's counts in every status: these, and 0 in every other. */
 export const countsWith = (counts: Partial<StatusCounts>): StatusCounts => ({ ...noChanges(), ...counts });

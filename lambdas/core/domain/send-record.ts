@@ -61,6 +61,14 @@ export interface SendRef {
   chunk: number;
 }
 
+/** What the queue message of `send` carries (the sweeper's and the batch jobs' re-enqueues). */
+export const refOf = (send: SendRecord): SendRef => ({
+  sendId: send.sendId,
+  createdAt: send.createdAt,
+  batchId: send.batchId,
+  chunk: send.chunk,
+});
+
 /** Subjects are kept on the send item up to this many bytes (UTF-8): the item stays under 1 KB. */
 export const SUBJECT_KEPT_BYTES = 256;
 
