@@ -8,6 +8,7 @@ import { EMAIL_SENDS_TABLE } from '../lambdas/contract/table-schema.js';
 import { ROWS_KEY_PREFIX, uploadKeyOf } from '../lambdas/contract/upload-object.js';
 import { sweeperConfig } from '../lambdas/core/config/function-config.js';
 import { logger } from '../lambdas/core/observability/logger.js';
+import { queueByPriority } from '../lambdas/core/queue/send-queue.js';
 import { BatchReconciler } from '../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../lambdas/core/store/counted-sends.js';
 import { CounterBuffer } from '../lambdas/core/store/counter-buffer.js';
@@ -373,10 +374,11 @@ export async function runCampaign(
 /** The sweeper, wired as lambdas/sweeper/index.ts wires it, with its deployed settings. */
 function sweeperFor(aws: TestAws) {
   const db = aws.clients.documents;
-  const { sends, counters, writers, queue, writeQueue, controls } = storesOf(aws);
+  const { sends, counters, writers, queue, priorityQueue, writeQueue, controls } = storesOf(aws);
   const settings = sweeperConfig({
     TABLE_NAME: aws.tableName,
     QUEUE_URL: aws.queues.queueUrl,
+    PRIORITY_QUEUE_URL: aws.queues.priorityQueueUrl,
     WRITE_QUEUE_URL: aws.queues.writeQueueUrl,
   });
   return createSweeperHandler(
@@ -387,7 +389,7 @@ function sweeperFor(aws: TestAws) {
       reader: new SendReader(db, aws.tableName),
       sends: new CountedSends(sends, counters, writers, RETENTION_SECONDS),
       requeued: sends,
-      queue,
+      sendQueueFor: queueByPriority({ normal: queue, high: priorityQueue }),
       writeQueue,
       controls,
       clock: () => new Date(),

@@ -11,14 +11,14 @@ import { uploadKeyOf } from '../lambdas/contract/upload-object.js';
 import { s3Client } from '../lambdas/core/aws/s3-client.js';
 import { CampaignFiles } from '../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../lambdas/core/files/row-chunks.js';
-import { SendQueue } from '../lambdas/core/queue/send-queue.js';
+import { queueByPriority, SendQueue } from '../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../lambdas/core/queue/write-queue.js';
 import { BatchControlStore } from '../lambdas/core/store/batch-control-store.js';
 import { BatchStore } from '../lambdas/core/store/batch-store.js';
 import { SendStore } from '../lambdas/core/store/send-store.js';
 import { SuppressionStore } from '../lambdas/core/store/suppression-store.js';
 import { WriterStore } from '../lambdas/core/store/writer-store.js';
-import { batchJobDepsFor, oneQueue } from '../lambdas/writer/batch-job-deps.js';
+import { batchJobDepsFor } from '../lambdas/writer/batch-job-deps.js';
 import { createWriterHandler } from '../lambdas/writer/handler.js';
 import { localClients } from '../local/local-clients.js';
 import { sqsRecordOf } from '../local/sqs-event-source.js';
@@ -41,7 +41,10 @@ const clients = localClients({
 });
 const s3 = s3Client({ forcePathStyle: true });
 const writers = new WriterStore(clients.documents, table);
-const queue = new SendQueue(clients.sqs, env('QUEUE_URL'));
+const queues = {
+  normal: new SendQueue(clients.sqs, env('QUEUE_URL')),
+  high: new SendQueue(clients.sqs, env('PRIORITY_QUEUE_URL')),
+};
 const writeQueue = new WriteQueue(clients.sqs, writeQueueUrl);
 const handler = createWriterHandler({
   files: new CampaignFiles(s3, bucket),
@@ -50,13 +53,12 @@ const handler = createWriterHandler({
   suppressions: new SuppressionStore(clients.documents, table),
   writers,
   batches: new BatchStore(clients.documents, table),
-  queue,
   writeQueue,
   controls: new BatchControlStore(clients.documents, table),
   jobs: batchJobDepsFor(
     clients.documents,
     table,
-    { sendQueueFor: oneQueue(queue), writeQueue },
+    { sendQueueFor: queueByPriority(queues), writeQueue },
     90 * 24 * 3600,
   ),
   clock: () => new Date(),

@@ -236,6 +236,7 @@ async function largeRun(rows: number, budgetSeconds: number): Promise<LargeRun> 
           UPLOAD_BUCKET: s3.bucket,
           TABLE_NAME: table,
           QUEUE_URL: queues.queueUrl,
+          PRIORITY_QUEUE_URL: queues.priorityQueueUrl,
           WRITE_QUEUE_URL: queues.writeQueueUrl,
           BENCH_BATCH_ID: batchId,
           BENCH_WRITER_BUDGET_MS: String(budgetSeconds * 1000),

@@ -59,6 +59,7 @@ export class MailerStack extends Stack {
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       queue: this.queueing.queue,
+      priorityQueue: this.queueing.priorityQueue,
       writeQueue: this.queueing.writeQueue,
       eventsQueue: this.queueing.eventsQueue,
       configurationSetName: this.sesEvents.configurationSetName,
@@ -92,6 +93,8 @@ export class MailerStack extends Stack {
       docs: this.docs.docs,
       queue: this.queueing.queue,
       deadLetterQueue: this.queueing.deadLetterQueue,
+      priorityQueue: this.queueing.priorityQueue,
+      priorityDeadLetterQueue: this.queueing.priorityDeadLetterQueue,
       writeQueue: this.queueing.writeQueue,
       writeDeadLetterQueue: this.queueing.writeDeadLetterQueue,
       eventsQueue: this.queueing.eventsQueue,
@@ -137,6 +140,11 @@ export class MailerStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.queueing.deadLetterQueue.queueUrl,
       description: 'Sends that failed 3 receives; redrive after fixing the cause',
+    });
+    new CfnOutput(this, 'PriorityQueueUrl', { value: this.queueing.priorityQueue.queueUrl });
+    new CfnOutput(this, 'PriorityDeadLetterQueueUrl', {
+      value: this.queueing.priorityDeadLetterQueue.queueUrl,
+      description: 'Sends of priority=high batches that failed 3 receives; redrive after fixing the cause',
     });
     new CfnOutput(this, 'DeadLetterQueueArn', {
       value: this.queueing.deadLetterQueue.queueArn,

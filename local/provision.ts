@@ -1,9 +1,17 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
+import {
+  EVENTS_QUEUE,
+  PRIORITY_SEND_QUEUE,
+  SEND_QUEUE,
+  WRITE_QUEUE,
+} from '../lambdas/contract/queue-settings.js';
 
 export interface QueueUrls {
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** The sends of `priority=high` batches. */
+  priorityQueueUrl: string;
+  priorityDeadLetterQueueUrl: string;
   writeQueueUrl: string;
   writeDeadLetterQueueUrl: string;
   /** SES's events, as EventBridge's rule delivers them, for the events function. */
@@ -11,7 +19,11 @@ export interface QueueUrls {
   eventsDeadLetterQueueUrl: string;
 }
 
-type QueueSettings = typeof SEND_QUEUE | typeof WRITE_QUEUE | typeof EVENTS_QUEUE;
+type QueueSettings =
+  | typeof SEND_QUEUE
+  | typeof PRIORITY_SEND_QUEUE
+  | typeof WRITE_QUEUE
+  | typeof EVENTS_QUEUE;
 
 /** Creates a queue and its dead-letter queue (idempotent), with the shared settings. */
 async function ensureQueuePair(
@@ -47,7 +59,7 @@ async function ensureQueuePair(
 }
 
 /**
- * Creates the send queue, the write queue and the events queue, each with its dead-letter queue
+ * Creates the send queue, the high-priority send queue, the write queue and the events queue, each with its dead-letter queue
  * (idempotent), with the shared settings. `visibilityTimeoutSeconds` shortens them all, so that a failed message comes back within
  * seconds while trying things out.
  */
@@ -57,10 +69,13 @@ export async function ensureQueues(
 ): Promise<QueueUrls> {
   const prefix = options.prefix ?? '';
   const send = await ensureQueuePair(sqs, SEND_QUEUE, prefix, options.visibilityTimeoutSeconds);
+  const priority = await ensureQueuePair(sqs, PRIORITY_SEND_QUEUE, prefix, options.visibilityTimeoutSeconds);
   const write = await ensureQueuePair(sqs, WRITE_QUEUE, prefix, options.visibilityTimeoutSeconds);
   const events = await ensureQueuePair(sqs, EVENTS_QUEUE, prefix, options.visibilityTimeoutSeconds);
   return {
     ...send,
+    priorityQueueUrl: priority.queueUrl,
+    priorityDeadLetterQueueUrl: priority.deadLetterQueueUrl,
     writeQueueUrl: write.queueUrl,
     writeDeadLetterQueueUrl: write.deadLetterQueueUrl,
     eventsQueueUrl: events.queueUrl,

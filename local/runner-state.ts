@@ -13,6 +13,9 @@ export interface RunnerState {
   sqsEndpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** The high-priority send queue and its dead-letter queue. */
+  priorityQueueUrl: string;
+  priorityDeadLetterQueueUrl: string;
 }
 
 const stateFile = (dataDir: string) => join(resolve(dataDir), 'runner.json');

@@ -56,7 +56,7 @@ function assertNotRealAws(endpoints: RunningEmulators['endpoints']) {
 function setFunctionEnvironment(
   config: LocalConfig,
   endpoints: RunningEmulators['endpoints'],
-  queues: { queueUrl: string; writeQueueUrl: string },
+  queues: { queueUrl: string; priorityQueueUrl: string; writeQueueUrl: string },
   /** The SES endpoint of the functions: the event simulator in front of the emulator. */
   sesEndpoint: string,
 ) {
@@ -82,6 +82,7 @@ function setFunctionEnvironment(
     ...environmentOf({
       tableName: config.tableName,
       queueUrl: queues.queueUrl,
+      priorityQueueUrl: queues.priorityQueueUrl,
       writeQueueUrl: queues.writeQueueUrl,
       senderEmail: config.senderEmail,
       // As the stack does: the configuration set whose events the simulator publishes.
@@ -123,9 +124,14 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     const clients = localClients(emulators.endpoints);
     cleanups.push(async () => clients.destroy());
     await ensureTable(clients.dynamodb, config.tableName);
-    const { queueUrl, deadLetterQueueUrl, writeQueueUrl, eventsQueueUrl } = await ensureQueues(clients.sqs, {
-      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-    });
+    const {
+      queueUrl,
+      deadLetterQueueUrl,
+      priorityQueueUrl,
+      priorityDeadLetterQueueUrl,
+      writeQueueUrl,
+      eventsQueueUrl,
+    } = await ensureQueues(clients.sqs, { visibilityTimeoutSeconds: config.visibilityTimeoutSeconds });
     // SES's event publishing and EventBridge's rule: the functions reach SES through it.
     const sesEvents = await startSesEventSimulator({
       target: emulators.endpoints.sesv2,
@@ -138,7 +144,12 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     cleanups.push(() => sesEvents.stop());
     const s3 = emulators.s3;
     if (s3 === undefined) throw new Error('the local pipeline needs the S3 stand-in for campaign files');
-    setFunctionEnvironment(config, emulators.endpoints, { queueUrl, writeQueueUrl }, sesEvents.endpoint);
+    setFunctionEnvironment(
+      config,
+      emulators.endpoints,
+      { queueUrl, priorityQueueUrl, writeQueueUrl },
+      sesEvents.endpoint,
+    );
     // EventBridge Scheduler's part: scheduled batches' starts reach the write queue at their time.
     const scheduler = await startSchedulerEmulator(clients.sqs, { host: config.host });
     cleanups.push(() => scheduler.stop());
@@ -167,6 +178,8 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
       sqsEndpoint: emulators.endpoints.sqs,
       queueUrl,
       deadLetterQueueUrl,
+      priorityQueueUrl,
+      priorityDeadLetterQueueUrl,
     });
     cleanups.push(async () => removeRunnerState(config.dataDir));
 
@@ -277,16 +290,19 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     // chosen in UNSUBSCRIBE_BASE_URL, a tunnel a phone can reach, say).
     Object.assign(process.env, environmentOf({ unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? apiUrl }));
     const sender = await loadHandler<SqsHandler>('sender');
-    const events: EventSource = startSqsEventSource({
-      sqs: clients.sqs,
-      queueUrl,
-      handler: sender,
-      functionName: 'sender',
-      batchSize: SEND_QUEUE.batchSize,
-      concurrency: config.senderConcurrency,
-      onError: (error) => console.error('local event source:', error),
-    });
-    cleanups.push(() => events.stop());
+    // Two event sources, as on AWS: the send queue and the high-priority one, each with as many senders.
+    for (const source of [queueUrl, priorityQueueUrl]) {
+      const events: EventSource = startSqsEventSource({
+        sqs: clients.sqs,
+        queueUrl: source,
+        handler: sender,
+        functionName: 'sender',
+        batchSize: SEND_QUEUE.batchSize,
+        concurrency: config.senderConcurrency,
+        onError: (error) => console.error('local event source:', error),
+      });
+      cleanups.push(() => events.stop());
+    }
     // A fresh embedded queue has lost whatever was on it when the last run stopped: every send not yet
     // finished goes back on it, in the background, as the API already serves (after a crash with
     // thousands of unfinished sends, this takes tens of seconds). An external queue kept its messages,

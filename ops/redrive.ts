@@ -9,12 +9,15 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
 import { localConfig } from '../local/local-config.js';
 import { liveRunnerState } from '../local/runner-state.js';
 
-const USAGE = `Move every message of the dead-letter queue back to the send queue.
+const USAGE = `Move every message of a dead-letter queue back to its send queue.
 
-  npm run redrive -- --local                                   the running npm start's queues
+  npm run redrive -- --local                                   the running npm start's queues (the send
+                                                               queue's and the high-priority one's)
   npm run redrive -- --dlq-url <DeadLetterQueueUrl> --queue-url <QueueUrl>
                                                                deployed queues (stack outputs), with
                                                                your environment's AWS credentials
+                                                               (for high-priority sends: the outputs
+                                                               PriorityDeadLetterQueueUrl, PriorityQueueUrl)
 
 On AWS, 'aws sqs start-message-move-task --source-arn <DeadLetterQueueArn>' does the same server-side.
 Nothing is mailed twice: a redriven message whose send is SENT is acknowledged without calling SES,
@@ -74,7 +77,7 @@ async function main(argv: string[]) {
     return;
   }
   let sqs: SQSClient;
-  let urls: { deadLetterQueueUrl: string; queueUrl: string };
+  let pairs: { deadLetterQueueUrl: string; queueUrl: string; name: string }[];
   if (values.local) {
     const running = liveRunnerState(localConfig(process.env).dataDir);
     if (!running)
@@ -84,18 +87,28 @@ async function main(argv: string[]) {
       credentials: LOCAL_CREDENTIALS,
       endpoint: running.sqsEndpoint,
     });
-    urls = running;
+    // Both send queues: the normal one and the high-priority one, each from its own dead-letter queue.
+    pairs = [
+      { ...running, name: 'send queue' },
+      {
+        deadLetterQueueUrl: running.priorityDeadLetterQueueUrl,
+        queueUrl: running.priorityQueueUrl,
+        name: 'high-priority send queue',
+      },
+    ];
   } else {
     const deadLetterQueueUrl = values['dlq-url'];
     const queueUrl = values['queue-url'];
     if (!deadLetterQueueUrl || !queueUrl)
       throw new UsageError('give --local, or both --dlq-url and --queue-url');
     sqs = new SQSClient({});
-    urls = { deadLetterQueueUrl, queueUrl };
+    pairs = [{ deadLetterQueueUrl, queueUrl, name: 'queue' }];
   }
   try {
-    const moved = await redrive(sqs, urls.deadLetterQueueUrl, urls.queueUrl);
-    console.log(`Moved ${moved} message(s) from the dead-letter queue back to the send queue.`);
+    for (const pair of pairs) {
+      const moved = await redrive(sqs, pair.deadLetterQueueUrl, pair.queueUrl);
+      console.log(`Moved ${moved} message(s) from the dead-letter queue back to the ${pair.name}.`);
+    }
   } finally {
     sqs.destroy();
   }

@@ -24,6 +24,17 @@ export const SEND_QUEUE = {
 } as const;
 
 /**
+ * The sends of `priority=high` batches: the same settings as the send queue, under its own names, so
+ * that its messages are not behind a normal campaign's backlog. The sender drains both queues, each with
+ * its own share of the send rate (lambdas/sender/priority-lanes.ts).
+ */
+export const PRIORITY_SEND_QUEUE = {
+  ...SEND_QUEUE,
+  name: 'email_priority_send_queue',
+  deadLetterName: 'email_priority_send_dlq',
+} as const;
+
+/**
  * The writer's queue: S3's object-created events of uploaded files, and the writer's own continuation
  * messages. One message per invocation: an invocation works on one file for up to its timeout.
  */

@@ -80,6 +80,13 @@ export const SETTINGS = {
     description:
       'the send queue (set by the stack with the queue grant); required by the writer and the sweeper, and by the sender when RETRY_BACKOFF_SECONDS is above 0',
   },
+  priorityQueueUrl: {
+    env: 'PRIORITY_QUEUE_URL',
+    kind: { type: 'string' },
+    readBy: ['writer', 'sender', 'sweeper'],
+    description:
+      'the send queue of `priority=high` batches (set by the stack with the queue grant); required by the writer and the sweeper; the sender drains it in its own lane of the send rate',
+  },
   writeQueueUrl: {
     env: 'WRITE_QUEUE_URL',
     kind: { type: 'string' },

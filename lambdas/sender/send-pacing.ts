@@ -1,3 +1,4 @@
+import type { RateLane } from './priority-lanes.js';
 import type { SendPacer } from './send-pacer.js';
 import type { SendRate } from './send-rate.js';
 
@@ -13,11 +14,15 @@ export interface SendPacing {
   throttled(): void;
 }
 
-/** Paces at the rate the SendRate resolves (configured, the account's, or the fallback). */
+/**
+ * Paces at the rate the SendRate resolves (configured, the account's, or the fallback), or at its
+ * lane's share of it (priority-lanes.ts).
+ */
 export class RatePacing implements SendPacing {
   constructor(
     private readonly rate: SendRate,
     private readonly pacer: SendPacer,
+    private readonly lane?: RateLane,
   ) {}
 
   begin(): () => void {
@@ -25,11 +30,13 @@ export class RatePacing implements SendPacing {
   }
 
   async acquire(): Promise<void> {
-    await this.pacer.acquire(await this.rate.current());
+    const share = this.lane ? await this.lane.share() : 1;
+    await this.pacer.acquire((await this.rate.current()) * share);
+    await this.lane?.hold();
   }
 
   nextSlotInMs(): number {
-    return this.pacer.waitMs();
+    return Math.max(this.pacer.waitMs(), this.lane?.holdWaitMs() ?? 0);
   }
 
   throttled(): void {

@@ -1,7 +1,7 @@
 import { sqsClient } from '../core/aws/clients.js';
 import { sweeperConfig } from '../core/config/function-config.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
-import { SendQueue } from '../core/queue/send-queue.js';
+import { queueByPriority, SendQueue } from '../core/queue/send-queue.js';
 import { WriteQueue } from '../core/queue/write-queue.js';
 import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchReconciler } from '../core/store/batch-progress.js';
@@ -30,7 +30,10 @@ export const handler = withPowertools(
       reader: new SendReader(db, config.tableName),
       sends: new CountedSends(sends, counters, writers, config.retentionSeconds),
       requeued: sends,
-      queue: new SendQueue(sqs, config.queueUrl),
+      sendQueueFor: queueByPriority({
+        normal: new SendQueue(sqs, config.queueUrl),
+        high: new SendQueue(sqs, config.priorityQueueUrl),
+      }),
       writeQueue: new WriteQueue(sqs, config.writeQueueUrl),
       controls: new BatchControlStore(db, config.tableName),
       clock: () => new Date(),

@@ -19,7 +19,8 @@ export interface SweepDeps {
   reader: Pick<SendReader, 'openSends'>;
   sends: Pick<CountedSends, 'markError'>;
   requeued: Pick<SendStore, 'markRequeued'>;
-  queue: Pick<SendQueue, 'enqueue'>;
+  /** The send queue of each priority: a lost send goes back on its batch's. */
+  sendQueueFor: (priority: 'high' | 'normal') => Pick<SendQueue, 'enqueue'>;
   writeQueue: Pick<WriteQueue, 'continueWriting' | 'runJob'>;
   /** The batches' states: a scheduled batch's writer waits for its time, a paused batch's sends for its resume. */
   controls: Pick<BatchControlStore, 'get'>;
@@ -135,7 +136,8 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
       Date.parse(writer.createdAt) < now.getTime() - MESSAGE_LIFETIME_MS &&
       result.requeued < settings.maxPerRun
     ) {
-      await putBack(deps, settings, batchId, result, (send) => {
+      const control = await deps.controls.get(batchId);
+      await putBack(deps, settings, { batchId, control }, result, (send) => {
         const last = Date.parse(send.requeuedAt ?? send.createdAt);
         return last < now.getTime() - MESSAGE_LIFETIME_MS;
       });
@@ -180,7 +182,13 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
     // A paused batch's sends wait for its resume, which puts them back itself.
     if (control?.state === 'PAUSED') continue;
     // A writing batch has open sends of its finished chunks too.
-    await putBack(deps, { ...settings, maxPerRun: Number.POSITIVE_INFINITY }, batchId, result, () => true);
+    await putBack(
+      deps,
+      { ...settings, maxPerRun: Number.POSITIVE_INFINITY },
+      { batchId, control },
+      result,
+      () => true,
+    );
   }
   return result;
 }
@@ -188,11 +196,13 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
 async function putBack(
   deps: SweepDeps,
   settings: SweepSettings,
-  batchId: string,
+  batch: { batchId: string; control: BatchControl | undefined },
   result: SweepResult,
   due: (send: SendRecord & { requeuedAt?: string }) => boolean,
 ): Promise<void> {
   const now = deps.clock();
+  const { batchId } = batch;
+  const queue = deps.sendQueueFor(batch.control?.priority ?? 'normal');
   for await (const send of deps.reader.openSends(batchId)) {
     if (result.requeued >= settings.maxPerRun) return;
     if (!due(send)) continue;
@@ -203,7 +213,7 @@ async function putBack(
     }
     // A send claimed by an invocation that died is claimable again once its lease is out: not before.
     const leaseLeft = send.status === 'SENDING' ? Math.max(0, (send.leaseUntil ?? 0) - now.getTime()) : 0;
-    await deps.queue.enqueue(
+    await queue.enqueue(
       [ref],
       leaseLeft > 0 ? { delaySeconds: Math.min(900, Math.ceil(leaseLeft / 1000) + 1) } : {},
     );

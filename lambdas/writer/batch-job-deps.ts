@@ -1,5 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendQueue } from '../core/queue/send-queue.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
 import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { CountedSends } from '../core/store/counted-sends.js';
@@ -36,6 +35,3 @@ export function batchJobDepsFor(
     now: () => performance.now(),
   };
 }
-
-/** One queue for both priorities, until a batch of high priority has a queue of its own. */
-export const oneQueue = (queue: Pick<SendQueue, 'enqueue'>) => () => queue;

@@ -18,7 +18,8 @@ import type { BatchRecord, BatchReport, BatchStore } from '../core/store/batch-s
 import { awaitingFile, type WriterStore } from '../core/store/writer-store.js';
 import { type BatchJobDeps, runBatchJob } from './batch-jobs.js';
 
-export interface WriterDeps extends WriteDeps {
+/** The queue a batch's sends go on is its priority's (jobs.sendQueueFor), not one given. */
+export interface WriterDeps extends Omit<WriteDeps, 'queue'> {
   files: Pick<CampaignFiles, 'open'>;
   writers: Pick<
     WriterStore,
@@ -178,36 +179,41 @@ async function writeFile(
       return;
     }
     let batchWritten = existing !== undefined;
-    const outcome = await writeCampaign(readCampaign(file.body), deps, {
-      batchId,
-      createdAt: record.createdAt,
-      dryRun: file.dryRun,
-      expiresAt,
-      chunksDone: record.chunksDone,
-      rowsWritten: record.rowsWritten,
-      rowsSuppressed: record.rowsSuppressed ?? 0,
-      suppressedListed: record.suppressedListed ?? 0,
-      resumingAfterCrash: claim.kind === 'resumed' && !claim.cleanStop,
-      timeToStop: () => deps.now() >= stopAt,
-      checkpoint: async (progress) => {
-        // A large file's batch comes into being with its first chunk: a file refused as a whole makes none.
-        if (!batchWritten) {
-          await deps.batches.createBatch(
-            {
-              batchId,
-              createdAt: record.createdAt,
-              ...(file.fileName ? { fileName: file.fileName } : {}),
-              ...(file.dryRun ? { dryRun: true } : {}),
-            },
-            expiresAt,
-          );
-          batchWritten = true;
-        }
-        return deps.writers.checkpoint(batchId, lease, progress, deps.clock());
+    const queue = deps.jobs.sendQueueFor(control?.priority ?? 'normal');
+    const outcome = await writeCampaign(
+      readCampaign(file.body),
+      { ...deps, queue },
+      {
+        batchId,
+        createdAt: record.createdAt,
+        dryRun: file.dryRun,
+        expiresAt,
+        chunksDone: record.chunksDone,
+        rowsWritten: record.rowsWritten,
+        rowsSuppressed: record.rowsSuppressed ?? 0,
+        suppressedListed: record.suppressedListed ?? 0,
+        resumingAfterCrash: claim.kind === 'resumed' && !claim.cleanStop,
+        timeToStop: () => deps.now() >= stopAt,
+        checkpoint: async (progress) => {
+          // A large file's batch comes into being with its first chunk: a file refused as a whole makes none.
+          if (!batchWritten) {
+            await deps.batches.createBatch(
+              {
+                batchId,
+                createdAt: record.createdAt,
+                ...(file.fileName ? { fileName: file.fileName } : {}),
+                ...(file.dryRun ? { dryRun: true } : {}),
+              },
+              expiresAt,
+            );
+            batchWritten = true;
+          }
+          return deps.writers.checkpoint(batchId, lease, progress, deps.clock());
+        },
+        listSuppressed: (chunk, rows) => deps.writers.listSuppressed(batchId, chunk, rows, expiresAt),
+        suppressedList: () => deps.writers.suppressedListOf(batchId),
       },
-      listSuppressed: (chunk, rows) => deps.writers.listSuppressed(batchId, chunk, rows, expiresAt),
-      suppressedList: () => deps.writers.suppressedListOf(batchId),
-    });
+    );
     switch (outcome.kind) {
       case 'stopped': {
         file.body.destroy();

@@ -4,7 +4,7 @@ import { writerConfig } from '../core/config/function-config.js';
 import { CampaignFiles } from '../core/files/campaign-files.js';
 import { RowChunks } from '../core/files/row-chunks.js';
 import { withPowertools } from '../core/observability/lambda-powertools.js';
-import { SendQueue } from '../core/queue/send-queue.js';
+import { queueByPriority, SendQueue } from '../core/queue/send-queue.js';
 import { WriteQueue } from '../core/queue/write-queue.js';
 import { BatchControlStore } from '../core/store/batch-control-store.js';
 import { BatchStore } from '../core/store/batch-store.js';
@@ -12,7 +12,7 @@ import { SendStore } from '../core/store/send-store.js';
 import { SuppressionStore } from '../core/store/suppression-store.js';
 import { documentClient } from '../core/store/table-client.js';
 import { WriterStore } from '../core/store/writer-store.js';
-import { batchJobDepsFor, oneQueue } from './batch-job-deps.js';
+import { batchJobDepsFor } from './batch-job-deps.js';
 import { createWriterHandler } from './handler.js';
 
 const config = writerConfig(process.env);
@@ -20,7 +20,10 @@ const db = documentClient();
 const s3 = s3Client(config.s3);
 const sqs = sqsClient();
 
-const queue = new SendQueue(sqs, config.queueUrl);
+const queues = {
+  normal: new SendQueue(sqs, config.queueUrl),
+  high: new SendQueue(sqs, config.priorityQueueUrl),
+};
 const writeQueue = new WriteQueue(sqs, config.writeQueueUrl);
 
 export const handler = withPowertools(
@@ -31,13 +34,12 @@ export const handler = withPowertools(
     suppressions: new SuppressionStore(db, config.tableName),
     writers: new WriterStore(db, config.tableName),
     batches: new BatchStore(db, config.tableName),
-    queue,
     writeQueue,
     controls: new BatchControlStore(db, config.tableName),
     jobs: batchJobDepsFor(
       db,
       config.tableName,
-      { sendQueueFor: oneQueue(queue), writeQueue },
+      { sendQueueFor: queueByPriority(queues), writeQueue },
       config.retentionSeconds,
     ),
     clock: () => new Date(),

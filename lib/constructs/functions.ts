@@ -29,6 +29,8 @@ export const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
 export interface FunctionsProps {
   readonly table: ITable;
   readonly queue: IQueue;
+  /** The sends of `priority=high` batches. */
+  readonly priorityQueue: IQueue;
   /** S3's events of uploaded files and the writer's continuations. */
   readonly writeQueue: IQueue;
   /** SES's events, from EventBridge's rule, for the events function. */
@@ -67,7 +69,17 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { table, queue, writeQueue, eventsQueue, files, settings, removalPolicy, logEncryptionKey } = props;
+    const {
+      table,
+      queue,
+      priorityQueue,
+      writeQueue,
+      eventsQueue,
+      files,
+      settings,
+      removalPolicy,
+      logEncryptionKey,
+    } = props;
     const { configurationSetName } = props;
     checkSenderTiming(SENDER_TIMEOUT_SECONDS, SEND_LEASE_SECONDS, SEND_QUEUE.visibilityTimeoutSeconds);
     const common = { removalPolicy, ...(logEncryptionKey ? { logEncryptionKey } : {}) };
@@ -123,6 +135,7 @@ export class Functions extends Construct {
     })
       .bindTable(table, 'readWrite')
       .bindQueue(queue)
+      .bindQueue(priorityQueue, SETTINGS.priorityQueueUrl)
       // Its own continuations.
       .bindQueue(writeQueue, SETTINGS.writeQueueUrl);
     files.bindFiles(this.writer, 'write-rows');
@@ -190,17 +203,22 @@ export class Functions extends Construct {
       .bindTable(table, 'readWrite')
       // Sending too: a message the sender has no time left to pace before its timeout goes back on the
       // queue as a fresh message, so that the deferral does not count as one of its receives.
-      .bindQueue(queue);
+      .bindQueue(queue)
+      .bindQueue(priorityQueue, SETTINGS.priorityQueueUrl);
     files.bindFiles(this.sender, 'read-rows');
     this.unsubscribeSecret.grantRead(this.sender.fn);
-    this.sender.fn.addEventSource(
-      new SqsEventSource(queue, {
-        // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
-        batchSize: settings.senderBatchSize,
-        reportBatchItemFailures: true,
-        maxConcurrency: settings.senderMaxConcurrency,
-      }),
-    );
+    // Two lanes of the send rate (lambdas/sender/priority-lanes.ts), each queue with as many senders at
+    // most: each sender paces at its lane's share of the rate divided by that many.
+    for (const source of [queue, priorityQueue]) {
+      this.sender.fn.addEventSource(
+        new SqsEventSource(source, {
+          // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
+          batchSize: settings.senderBatchSize,
+          reportBatchItemFailures: true,
+          maxConcurrency: settings.senderMaxConcurrency,
+        }),
+      );
+    }
     // The SES identity is verified outside this stack, so there is no construct to call a grant
     // method on; this statement is the narrowest equivalent: one action, on the named identities
     // (and configuration set, which SES also authorises a send against) only.
@@ -242,6 +260,7 @@ export class Functions extends Construct {
     })
       .bindTable(table, 'readWrite')
       .bindQueue(queue)
+      .bindQueue(priorityQueue, SETTINGS.priorityQueueUrl)
       .bindQueue(writeQueue, SETTINGS.writeQueueUrl);
     // The next scheduled run repeats the work anyway; an async retry would only overlap with it.
     this.sweeper.fn.configureAsyncInvoke({ retryAttempts: 0 });

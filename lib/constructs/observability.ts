@@ -19,7 +19,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, SES_EVENT_TYPE_DIMENSION } from '../../lambdas/contract/metric-names.js';
-import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import {
+  EVENTS_QUEUE,
+  PRIORITY_SEND_QUEUE,
+  SEND_QUEUE,
+  WRITE_QUEUE,
+} from '../../lambdas/contract/queue-settings.js';
 import { SES_EVENT_TYPES, type SesEventType } from '../../lambdas/contract/ses-event-types.js';
 import type { MailerSettings } from '../mailer-config.js';
 import type { OperationsKey } from './operations-key.js';
@@ -62,6 +67,9 @@ export interface ObservabilityProps {
   readonly docs: ProjectFunction;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** The send queue of `priority=high` batches and its dead-letter queue. */
+  readonly priorityQueue: IQueue;
+  readonly priorityDeadLetterQueue: IQueue;
   readonly writeQueue: IQueue;
   readonly writeDeadLetterQueue: IQueue;
   readonly eventsQueue: IQueue;
@@ -84,6 +92,7 @@ export class Observability extends Construct {
     super(scope, id);
     const { stage, settings, functions, largeUploads, docs, queue, deadLetterQueue, httpApi } = props;
     const { writeQueue, writeDeadLetterQueue, eventsQueue, eventsDeadLetterQueue } = props;
+    const { priorityQueue, priorityDeadLetterQueue } = props;
     const prefix = `campaign-mailer-${stage}`;
 
     const custom = (
@@ -129,6 +138,18 @@ export class Observability extends Construct {
       queue.metricApproximateAgeOfOldestMessage(max),
       settings.maxQueueAgeMinutes * 60,
       `A message has waited on the send queue for more than ${settings.maxQueueAgeMinutes} minutes: the sender is failing, throttled or capped too low for the backlog.`,
+    );
+    alarm(
+      'PriorityDeadLetterQueueNotEmpty',
+      priorityDeadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      0,
+      `Messages of priority=high batches reached their dead-letter queue after ${PRIORITY_SEND_QUEUE.maxReceiveCount} receives; the sender marked their sends ERROR "retries exhausted". Fix the cause, then redrive them (README, Operating on AWS).`,
+    );
+    alarm(
+      'PrioritySendQueueOldestMessage',
+      priorityQueue.metricApproximateAgeOfOldestMessage(max),
+      settings.maxQueueAgeMinutes * 60,
+      `A message of a priority=high batch has waited for more than ${settings.maxQueueAgeMinutes} minutes: the sender is failing, throttled, or high-priority batches alone exceed their share of the send rate.`,
     );
     alarm(
       'SenderErrors',
@@ -332,13 +353,28 @@ export class Observability extends Construct {
         [
           queue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Waiting' }),
           queue.metricApproximateNumberOfMessagesNotVisible({ ...max, label: 'In flight' }),
+          priorityQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'High priority waiting' }),
+          priorityQueue.metricApproximateNumberOfMessagesNotVisible({
+            ...max,
+            label: 'High priority in flight',
+          }),
         ],
-        [queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message (s)' })],
+        [
+          queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message (s)' }),
+          priorityQueue.metricApproximateAgeOfOldestMessage({
+            ...max,
+            label: 'Oldest high-priority message (s)',
+          }),
+        ],
       ),
     );
     this.dashboard.addWidgets(
       graph('Dead-letter queue', [
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Messages to redrive' }),
+        priorityDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          ...max,
+          label: 'High-priority messages to redrive',
+        }),
       ]),
       graph(
         'Lambda errors',

@@ -173,7 +173,10 @@ export class ProjectFunction extends Construct {
   /** Grants sending to a queue and tells the function its URL, in the send queue's setting or another. */
   bindQueue(
     queue: IQueue,
-    setting: typeof SETTINGS.queueUrl | typeof SETTINGS.writeQueueUrl = SETTINGS.queueUrl,
+    setting:
+      | typeof SETTINGS.queueUrl
+      | typeof SETTINGS.priorityQueueUrl
+      | typeof SETTINGS.writeQueueUrl = SETTINGS.queueUrl,
   ): this {
     queue.grantSendMessages(this.fn);
     this.fn.addEnvironment(setting.env, queue.queueUrl);

@@ -10,7 +10,7 @@ import { UnsubscribeTokens } from '../../lambdas/core/domain/unsubscribe-token.j
 import { CampaignFiles } from '../../lambdas/core/files/campaign-files.js';
 import { RowChunks } from '../../lambdas/core/files/row-chunks.js';
 import type { IngestReport } from '../../lambdas/core/ingest/ingest-report.js';
-import { SendQueue } from '../../lambdas/core/queue/send-queue.js';
+import { queueByPriority, SendQueue } from '../../lambdas/core/queue/send-queue.js';
 import { WriteQueue } from '../../lambdas/core/queue/write-queue.js';
 import { SchedulerBatchSchedules } from '../../lambdas/core/schedule/batch-schedules.js';
 import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
@@ -28,7 +28,7 @@ import { BatchControls } from '../../lambdas/sender/batch-controls.js';
 import type { SenderHandlerDeps } from '../../lambdas/sender/handler.js';
 import { SesMailer } from '../../lambdas/sender/mailer.js';
 import { type AcceptDeps, acceptUpload } from '../../lambdas/upload-api/accept-upload.js';
-import { batchJobDepsFor, oneQueue } from '../../lambdas/writer/batch-job-deps.js';
+import { batchJobDepsFor } from '../../lambdas/writer/batch-job-deps.js';
 import { createWriterHandler, type WriterDeps } from '../../lambdas/writer/handler.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-clients.js';
 import { sqsRecordOf } from '../../local/sqs-event-source.js';
@@ -66,6 +66,7 @@ export function storesOf(aws: TestAws, clients: FunctionClients = { ...aws.clien
     files: new CampaignFiles(clients.s3, aws.s3.bucket),
     rows: new RowChunks(clients.s3, aws.s3.bucket),
     queue: new SendQueue(clients.sqs, aws.queues.queueUrl),
+    priorityQueue: new SendQueue(clients.sqs, aws.queues.priorityQueueUrl),
     writeQueue: new WriteQueue(clients.sqs, aws.queues.writeQueueUrl),
     controls: new BatchControlStore(db, aws.tableName),
     schedules: new SchedulerBatchSchedules(
@@ -142,14 +143,17 @@ export function writerDepsFor(
   overrides: Partial<WriterDeps> = {},
   clients?: FunctionClients,
 ): WriterDeps {
-  const { files, rows, sends, writers, batches, queue, writeQueue, suppressions } = storesOf(aws, clients);
+  const { files, rows, sends, writers, batches, queue, priorityQueue, writeQueue, suppressions } = storesOf(
+    aws,
+    clients,
+  );
   const documents = clients?.documents ?? aws.clients.documents;
   return {
     controls: new BatchControlStore(documents, aws.tableName),
     jobs: batchJobDepsFor(
       documents,
       aws.tableName,
-      { sendQueueFor: oneQueue(queue), writeQueue },
+      { sendQueueFor: queueByPriority({ normal: queue, high: priorityQueue }), writeQueue },
       RETENTION_SECONDS,
     ),
     files,
@@ -158,7 +162,6 @@ export function writerDepsFor(
     suppressions,
     writers,
     batches,
-    queue,
     writeQueue,
     clock: () => new Date(),
     now: () => performance.now(),

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { queueByPriority } from '../../lambdas/core/queue/send-queue.js';
 import { BatchReconciler } from '../../lambdas/core/store/batch-progress.js';
 import { SendReader } from '../../lambdas/core/store/send-reader.js';
 import type { SweepDeps, SweepSettings } from '../../lambdas/sweeper/sweep-batches.js';
@@ -21,7 +22,7 @@ export function sweeperDepsFor(
   overrides: Partial<SweepDeps> = {},
 ): SweepDeps {
   const db = aws.clients.documents;
-  const { sends, counters, writers, counted, queue, writeQueue, controls } = storesOf(aws);
+  const { sends, counters, writers, counted, queue, priorityQueue, writeQueue, controls } = storesOf(aws);
   return {
     writers,
     counters,
@@ -29,7 +30,7 @@ export function sweeperDepsFor(
     reader: new SendReader(db, aws.tableName),
     sends: counted,
     requeued: sends,
-    queue,
+    sendQueueFor: queueByPriority({ normal: queue, high: priorityQueue }),
     writeQueue,
     controls,
     clock,

@@ -8,7 +8,12 @@ import { API_ROUTES, type ApiFunction, routeKeyOf } from '../../lambdas/contract
 import { DOCS_FILES } from '../../lambdas/contract/docs-files.js';
 import { entryOf, FUNCTIONS, type FunctionId } from '../../lambdas/contract/functions.js';
 import { METRICS_NAMESPACE } from '../../lambdas/contract/metric-names.js';
-import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import {
+  EVENTS_QUEUE,
+  PRIORITY_SEND_QUEUE,
+  SEND_QUEUE,
+  WRITE_QUEUE,
+} from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
   SENDER_TIMEOUT_SECONDS,
@@ -145,14 +150,21 @@ describe('the send, write and events queues and their dead-letter queues', () =>
   afterAll(() => aws.stop());
 
   const PAIRS = [
-    { queue: 'SendQueue', deadLetters: 'QueueingDeadLetterQueue', settings: SEND_QUEUE, receives: 3 },
+    { queue: 'QueueingSendQueue', deadLetters: 'QueueingDeadLetterQueue', settings: SEND_QUEUE, receives: 3 },
+    {
+      queue: 'PrioritySendQueue',
+      deadLetters: 'PriorityDeadLetterQueue',
+      settings: PRIORITY_SEND_QUEUE,
+      receives: 3,
+    },
     { queue: 'WriteQueue', deadLetters: 'WriteDeadLetterQueue', settings: WRITE_QUEUE, receives: 5 },
     { queue: 'EventsQueue', deadLetters: 'EventsDeadLetterQueue', settings: EVENTS_QUEUE, receives: 5 },
   ] as const;
 
   it('dead-letter after the same number of receives and keep messages as long as the local queues', async () => {
     const localUrls = {
-      SendQueue: [aws.queues.queueUrl, aws.queues.deadLetterQueueUrl],
+      QueueingSendQueue: [aws.queues.queueUrl, aws.queues.deadLetterQueueUrl],
+      PrioritySendQueue: [aws.queues.priorityQueueUrl, aws.queues.priorityDeadLetterQueueUrl],
       WriteQueue: [aws.queues.writeQueueUrl, aws.queues.writeDeadLetterQueueUrl],
       EventsQueue: [aws.queues.eventsQueueUrl, aws.queues.eventsDeadLetterQueueUrl],
     } as const;
@@ -326,7 +338,7 @@ describe('the functions', () => {
   });
 
   it('trigger the writer from the write queue, one file at a time, with partial batch failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'WriterFunction') },
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'WriteQueue'), 'Arn'] },
@@ -335,14 +347,16 @@ describe('the functions', () => {
     });
   });
 
-  it('trigger the sender from the send queue, 10 messages at a time, with partial batch failures and capped concurrency', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'SenderFunction') },
-      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'SendQueue'), 'Arn'] },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 2 },
-    });
+  it('trigger the sender from the send queue and the high-priority one, 10 messages at a time, with partial batch failures and capped concurrency', () => {
+    for (const queue of ['QueueingSendQueue', 'PrioritySendQueue']) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'SenderFunction') },
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', queue), 'Arn'] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 2 },
+      });
+    }
   });
 
   it('trigger the events function from the events queue, 10 events at a time, with partial batch failures', () => {
@@ -361,7 +375,12 @@ describe('the functions', () => {
         { Properties: { EventSourceArn: { 'Fn::GetAtt': [string, string] } } }
       >,
     );
-    for (const name of ['QueueingDeadLetterQueue', 'WriteDeadLetterQueue', 'EventsDeadLetterQueue']) {
+    for (const name of [
+      'QueueingDeadLetterQueue',
+      'PriorityDeadLetterQueue',
+      'WriteDeadLetterQueue',
+      'EventsDeadLetterQueue',
+    ]) {
       const deadLetterQueue = logicalIdOf('AWS::SQS::Queue', name);
       expect(mappings.map((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0])).not.toContain(
         deadLetterQueue,
@@ -597,7 +616,7 @@ describe('the HTTP API', () => {
     ]);
   });
 
-  it('names its URLs, the dashboard, the table and both queues in the stack outputs', () => {
+  it('names its URLs, the dashboard, the table and the queues in the stack outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         'ApiUrl',
@@ -611,6 +630,8 @@ describe('the HTTP API', () => {
         'WriteDeadLetterQueueUrl',
         'DeadLetterQueueUrl',
         'DeadLetterQueueArn',
+        'PriorityQueueUrl',
+        'PriorityDeadLetterQueueUrl',
         'SesConfigurationSet',
         'EventsDeadLetterQueueUrl',
       ].sort(),

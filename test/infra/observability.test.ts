@@ -27,6 +27,8 @@ const id = (type: string, part: string) => resourceNamed(template, type, part).i
 const ALARMS = [
   'dead-letter-queue-not-empty',
   'send-queue-oldest-message',
+  'priority-dead-letter-queue-not-empty',
+  'priority-send-queue-oldest-message',
   'sender-errors',
   'sender-lambda-throttles',
   'ses-throttles',
@@ -92,7 +94,10 @@ describe('the alarms', () => {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateAgeOfOldestMessage',
       Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'SendQueue'), 'QueueName'] } },
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'QueueingSendQueue'), 'QueueName'] },
+        },
       ],
       Statistic: 'Maximum',
       ComparisonOperator: 'GreaterThanThreshold',

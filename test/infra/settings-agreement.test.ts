@@ -80,6 +80,7 @@ const MINIMAL_ENV: Env = Object.fromEntries(
   [
     SETTINGS.tableName,
     SETTINGS.queueUrl,
+    SETTINGS.priorityQueueUrl,
     SETTINGS.writeQueueUrl,
     SETTINGS.senderEmail,
     SETTINGS.uploadBucket,

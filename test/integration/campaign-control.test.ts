@@ -390,6 +390,43 @@ describe('the sweeper and the batches’ states', () => {
   });
 });
 
+describe('a batch of high priority', () => {
+  const batchesOn = async (queueUrl: string) =>
+    (await drainQueue(aws, queueUrl)).map((record) => sendRefFromBody(record.body)?.batchId);
+
+  it('has its sends queued on the high-priority queue, a normal batch on the send queue', async () => {
+    const high = await upload(addresses('high', 12), { priority: 'high' });
+    const normal = await upload(addresses('normal', 7), { priority: 'normal' });
+    const onPriority = await batchesOn(aws.queues.priorityQueueUrl);
+    const onSend = await batchesOn(aws.queues.queueUrl);
+    expect(onPriority).toEqual(Array(12).fill(high.batchId));
+    expect(onSend).toEqual(Array(7).fill(normal.batchId));
+  });
+
+  it('has its sends put back on the high-priority queue by its resume and by the sweeper’s recovery', async () => {
+    const emails = addresses('high-resumed', 11);
+    const { batchId } = await upload(emails, { priority: 'high' });
+    await control(batchId, 'pause');
+    // Set aside by a sender while paused: nothing is left on either queue.
+    const handler = sender();
+    const held = await drainQueue(aws, aws.queues.priorityQueueUrl);
+    for (let i = 0; i < held.length; i += 10) await handler({ Records: held.slice(i, i + 10) });
+    await control(batchId, 'resume');
+    await runJobsWhenDue();
+    expect(await batchesOn(aws.queues.priorityQueueUrl)).toEqual(Array(11).fill(batchId));
+    expect(await batchesOn(aws.queues.queueUrl)).toEqual([]);
+
+    // A restart lost the queues' messages: the recovery puts every open send back on its batch's queue.
+    const result = await recoverAll(
+      sweeperDepsFor(aws, () => new Date()),
+      SWEEP_SETTINGS,
+    );
+    expect(result.requeued).toBeGreaterThanOrEqual(11);
+    expect((await batchesOn(aws.queues.priorityQueueUrl)).filter((id) => id === batchId)).toHaveLength(11);
+    expect((await batchesOn(aws.queues.queueUrl)).filter((id) => id === batchId)).toEqual([]);
+  }, 30_000);
+});
+
 describe('a batch with its own pace', () => {
   it('never takes more than its maxRate per second, summed over senders working at once', async () => {
     const emails = addresses('paced', 24);

@@ -461,7 +461,7 @@ describe('batch', () => {
           reader: new SendReader(aws.clients.documents, aws.tableName),
           sends: counted,
           requeued: sends,
-          queue,
+          sendQueueFor: () => queue,
           writeQueue,
           controls,
           clock: () => now,

@@ -113,9 +113,9 @@ async function writerCrashedInSecondChunk(clock: ManualClock): Promise<string> {
   );
   const sqs = freshSqs();
   const crash = injectQueueCrash(sqs, 'SendMessageBatchCommand', 2);
-  const writer = createWriterHandler(
-    writerDepsFor(aws, { clock: clock.now, chunkRows: 2, queue: new SendQueue(sqs, aws.queues.queueUrl) }),
-  );
+  const deps = writerDepsFor(aws, { clock: clock.now, chunkRows: 2 });
+  const queue = new SendQueue(sqs, aws.queues.queueUrl);
+  const writer = createWriterHandler({ ...deps, jobs: { ...deps.jobs, sendQueueFor: () => queue } });
   void writer(uploadEventFor(aws, batchId), FULL_WRITER_TIME);
   await crash.reached;
   return batchId;

@@ -201,8 +201,13 @@ describe('MAX_LARGE_UPLOAD_BYTES', () => {
   it('is 1 GiB unless set, and the same for the upload URL and the writer', () => {
     expect(uploadUrlConfig(env).maxFileBytes).toBe(1024 ** 3);
     expect(
-      writerConfig({ ...env, QUEUE_URL: 'q', WRITE_QUEUE_URL: 'w', MAX_LARGE_UPLOAD_BYTES: '2048' })
-        .maxFileBytes,
+      writerConfig({
+        ...env,
+        QUEUE_URL: 'q',
+        PRIORITY_QUEUE_URL: 'p',
+        WRITE_QUEUE_URL: 'w',
+        MAX_LARGE_UPLOAD_BYTES: '2048',
+      }).maxFileBytes,
     ).toBe(2048);
     expect(uploadUrlConfig({ ...env, MAX_LARGE_UPLOAD_BYTES: '2048' }).maxFileBytes).toBe(2048);
   });

@@ -111,6 +111,8 @@ export interface SenderConfig {
   retryBackoff: { baseSeconds: number; maxSeconds: number };
   /** The send queue, whose messages' visibility the back-off changes. */
   queueUrl?: string;
+  /** The send queue of high-priority batches: its messages are paced in their own lane of the rate. */
+  priorityQueueUrl?: string;
   /** UPLOAD_BUCKET: where the writer keeps the rows (subject, content, personalisation) of each send. */
   bucketName: string;
   s3: S3ClientConfig;
@@ -132,6 +134,7 @@ export function senderConfig(env: Env): SenderConfig {
     maxSeconds: readEnv(env, SETTINGS.retryBackoffMaxSeconds),
   };
   const queueUrl = readEnv(env, SETTINGS.queueUrl);
+  const priorityQueueUrl = readEnv(env, SETTINGS.priorityQueueUrl);
   const mailbox = readEnv(env, SETTINGS.unsubscribeMailbox);
   if (retryBackoff.baseSeconds > 0 && queueUrl === undefined) {
     throw new ConfigError(
@@ -151,6 +154,7 @@ export function senderConfig(env: Env): SenderConfig {
     dryRun: readEnv(env, SETTINGS.dryRun),
     retryBackoff,
     ...(queueUrl ? { queueUrl } : {}),
+    ...(priorityQueueUrl ? { priorityQueueUrl } : {}),
     bucketName: readEnv(env, SETTINGS.uploadBucket),
     s3: s3ClientConfig(env),
     retentionSeconds: retentionSecondsOf(env),
@@ -165,6 +169,8 @@ export function senderConfig(env: Env): SenderConfig {
 export interface SweeperConfig {
   tableName: string;
   queueUrl: string;
+  /** The send queue of high-priority batches, where their lost sends go back. */
+  priorityQueueUrl: string;
   /** The writer's queue, for the continuation of a writer that stopped without one (a crash). */
   writeQueueUrl: string;
   /** A batch with few sends left whose counters have not moved for this long is reconciled. */
@@ -181,6 +187,7 @@ export function sweeperConfig(env: Env): SweeperConfig {
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    priorityQueueUrl: requireEnv(env, SETTINGS.priorityQueueUrl),
     writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
     stalledAfterSeconds: readEnv(env, SETTINGS.sweepStalledAfterSeconds),
     maxAttempts: readEnv(env, SETTINGS.maxSendAttempts),
@@ -298,6 +305,8 @@ export function uploadUrlConfig(env: Env): UploadUrlConfig {
 export interface WriterConfig {
   tableName: string;
   queueUrl: string;
+  /** The send queue of high-priority batches (`priority=high`). */
+  priorityQueueUrl: string;
   /** The writer's own queue, for its continuations. */
   writeQueueUrl: string;
   /** Where the rows of each chunk go (the bucket of the uploaded files). */
@@ -318,6 +327,7 @@ export function writerConfig(env: Env): WriterConfig {
   return {
     tableName: readEnv(env, SETTINGS.tableName),
     queueUrl: requireEnv(env, SETTINGS.queueUrl),
+    priorityQueueUrl: requireEnv(env, SETTINGS.priorityQueueUrl),
     writeQueueUrl: readEnv(env, SETTINGS.writeQueueUrl),
     bucketName: readEnv(env, SETTINGS.uploadBucket),
     chunkRows: readEnv(env, SETTINGS.ingestChunkRows),

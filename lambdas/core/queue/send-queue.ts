@@ -60,3 +60,10 @@ export class SendQueue {
     );
   }
 }
+
+export type SendPriority = 'normal' | 'high';
+
+/** The send queue of each priority: a `priority=high` batch's sends have a queue of their own. */
+export const queueByPriority =
+  (queues: Record<SendPriority, Pick<SendQueue, 'enqueue'>>) => (priority: SendPriority) =>
+    queues[priority];

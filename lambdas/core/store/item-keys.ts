@@ -24,6 +24,11 @@ export const writerSuppressedKey = (batchId: string) => ({ pk: `WRITER#${batchId
 export const controlKey = (batchId: string) => ({ pk: `CONTROL#${batchId}`, sk: 'CONTROL' });
 /** One window of a batch's own pace (batch-pace-store.ts): how many sends it holds so far. */
 export const paceKey = (batchId: string, window: number) => ({ pk: `PACE#${batchId}#${window}`, sk: 'PACE' });
+/**
+ * The signal high-priority senders raise while they mail (priority-signal-store.ts): one item for the
+ * whole table, read by normal senders at most every few seconds each.
+ */
+export const PRIORITY_SIGNAL_KEY = { pk: 'PRIORITY#high', sk: 'PRIORITY' } as const;
 /** One of a batch's COUNTER_SHARDS counter items: a partition key each, so that none is hot. */
 export const counterKey = (batchId: string, shard: number) => ({
   pk: `COUNTER#${batchId}#${shard}`,
