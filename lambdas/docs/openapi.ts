@@ -546,7 +546,7 @@ function operations(): Record<string, Operation> {
       responses: {
         '201': json('The upload URL and the batch it creates.', LargeUploadSchema),
         '400': json(
-          'The body is not a JSON object of the fields above, `size` is missing or not a whole number of bytes, or a field is given twice.',
+          'The body is not a JSON object of the fields above (INVALID_BODY), `size` is missing or not a whole number of bytes, or a field is given twice.',
           ErrorAnswerSchema,
           {
             error:
@@ -561,7 +561,7 @@ function operations(): Record<string, Operation> {
           maxBytes: 1073741824,
         }),
         '415': json(
-          'The body is not JSON (the CSV itself goes to `uploadUrl`, not here), or has a Content-Encoding ' +
+          'The body is not JSON (UNSUPPORTED_CONTENT_TYPE: the CSV itself goes to `uploadUrl`, not here), or has a Content-Encoding ' +
             'other than gzip, deflate and br (UNSUPPORTED_CONTENT_ENCODING).',
           ErrorAnswerSchema,
         ),

@@ -7,11 +7,9 @@ import {
 } from '../contract/api-schemas.js';
 import { dryRunRefusal, flagValueOf } from '../core/http/flag-parameter.js';
 import { HttpError } from '../core/http/http-error.js';
+import { type JsonBodyRequest, jsonBodyOf } from '../core/http/json-body.js';
 
-export interface LargeUploadHttpRequest {
-  headers: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded: boolean;
+export interface LargeUploadHttpRequest extends JsonBodyRequest {
   query: Record<string, string | undefined>;
 }
 
@@ -20,9 +18,6 @@ const FIELDS = Object.keys(LargeUploadRequestSchema.shape) as Field[];
 type Field = keyof LargeUploadRequest;
 
 const EXAMPLE = '{"fileName": "list.csv", "size": 123456789}';
-
-/** JSON, and what `curl -d '{…}'` sends by default (it labels any -d body as a form). */
-const JSON_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', ''];
 
 /** A value and where it came from, for messages that say where the wrong value is. */
 interface Given {
@@ -34,41 +29,16 @@ interface Given {
 
 const whereOf = (given: Given) => `${given.source} ${given.name}`;
 
-function bodyFields(request: LargeUploadHttpRequest): Record<string, unknown> {
-  const text = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
-  if (text.trim() === '') return {};
-  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!JSON_TYPES.includes(mediaType) && !mediaType.endsWith('+json')) {
-    // Most likely the file itself, sent here instead of to the upload URL.
-    throw new HttpError(
-      415,
-      `unsupported content type "${mediaType}": this route takes a JSON object describing the file, ` +
-        `such as ${EXAMPLE}; PUT the file itself to the uploadUrl of the answer`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, `the body is not valid JSON (${why}); send an object such as ${EXAMPLE}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HttpError(400, `the body must be a JSON object such as ${EXAMPLE}`);
-  }
-  const unknown = Object.keys(parsed).filter((name) => !(FIELDS as string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new HttpError(
-      400,
-      `unknown field(s) in the body: ${unknown.join(', ')}; the fields are ${FIELDS.join(', ')}`,
-    );
-  }
-  return parsed as Record<string, unknown>;
-}
-
 /** Each field from the JSON body or, as before the body existed, from the query string; not both. */
 function fieldsOf(request: LargeUploadHttpRequest): Partial<Record<Field, Given>> {
-  const body = bodyFields(request);
+  const body = jsonBodyOf(request, {
+    fields: FIELDS,
+    example: EXAMPLE,
+    // All may be given as query parameters instead.
+    optional: true,
+    // Most likely the file itself, sent here instead of to the upload URL.
+    unsupportedHint: 'PUT the file itself to the uploadUrl of the answer',
+  });
   const fields: Partial<Record<Field, Given>> = {};
   for (const name of FIELDS) {
     const inBody = body[name];

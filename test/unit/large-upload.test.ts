@@ -164,13 +164,16 @@ describe('POST /campaigns/uploads', () => {
   });
 
   it('refuses a body that is not a JSON object, or holds unknown fields, with 400 saying so', async () => {
-    expect((await post({ body: '{"size": 10' })).body.error).toMatch(/^the body is not valid JSON/);
+    const broken = await post({ body: '{"size": 10' });
+    expect([broken.status, broken.body.problem]).toEqual([400, 'INVALID_BODY']);
+    expect(broken.body.error).toMatch(/^the body is not valid JSON/);
     expect((await post({ body: '[10]' })).body.error).toMatch(/^the body must be a JSON object/);
     const unknown = await post({ body: JSON.stringify({ size: 10, filesize: 10 }) });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toBe(
-      'unknown field(s) in the body: filesize; the fields are fileName, size, dryRun',
-    );
+    expect(unknown.body).toEqual({
+      error: 'unknown field(s) in the body: filesize; the fields are fileName, size, dryRun',
+      problem: 'INVALID_BODY',
+    });
   });
 
   it('refuses a field given both in the body and the query string', async () => {
@@ -181,7 +184,7 @@ describe('POST /campaigns/uploads', () => {
 
   it('refuses the CSV itself, sent here instead of to the upload URL, with 415', async () => {
     const answer = await post({ body: 'email,subject,content\n', contentType: 'text/csv' });
-    expect(answer.status).toBe(415);
+    expect([answer.status, answer.body.problem]).toEqual([415, 'UNSUPPORTED_CONTENT_TYPE']);
     expect(answer.body.error).toMatch(/PUT the file itself to the uploadUrl/);
   });
 

@@ -23,9 +23,9 @@ export interface HttpFunctionOptions extends RouteAccessOptions {
  *
  * The maintained @middy/http-* packages add nothing here: API Gateway's HTTP API already hands over
  * lowercase headers (http-header-normalizer), CORS is the API's own configuration (http-cors), and
- * each route reads its body with its own precise messages (http-json-body-parser takes only
- * application/json, where POST /campaigns/uploads also takes what `curl -d` sends, and answers
- * malformed JSON with a fixed message).
+ * each route reads its body with precise messages (json-body.ts, csv-body.ts): http-json-body-parser
+ * takes only application/json, where the JSON routes also take what `curl -d` sends, and answers
+ * malformed JSON with a fixed message.
  */
 export function httpFunction(
   fn: ApiFunction,
