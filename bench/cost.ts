@@ -107,6 +107,8 @@ function table(header: string[], rows: string[][], align: Align[] = []): string 
 
 const dollars = (value: number) =>
   value >= 0.01 || value === 0 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+/** Dollars per 1,000 sends: a fraction of a cent, to a hundredth of one. */
+const perThousand = (value: number) => `$${value.toFixed(4)}`;
 const num = (value: number, digits = 0) =>
   value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const short = (value: number) =>
@@ -317,7 +319,7 @@ function eventsTable(costs: CaseCost[]): string {
     ['SQS requests per send', (c) => perSend(c.events.sqsRequests)],
     ['EventBridge events per send (free)', (c) => perSend(c.events.eventBridgeEvents)],
     ['Lambda invocations per send', (c) => perSend(c.events.invocations)],
-    ['$ per 1,000 sends', (c) => dollars((c.events.dollars / RECIPIENTS) * 1000)],
+    ['$ per 1,000 sends', (c) => perThousand((c.events.dollars / RECIPIENTS) * 1000)],
     ['share of the total', (c) => `${num((c.events.dollars / c.total) * 100, 1)} %`],
   ];
   return table(
@@ -344,7 +346,7 @@ function perSendTable(costs: CaseCost[], small: CaseCost[]): string {
       (c, i) => {
         const at = recipients === RECIPIENTS ? c : small[i];
         if (at === undefined) return '';
-        return `${dollars((at.total / recipients) * 1000)} (${dollars((at.events.dollars / recipients) * 1000)})`;
+        return `${perThousand((at.total / recipients) * 1000)} (${perThousand((at.events.dollars / recipients) * 1000)})`;
       },
     ]),
   ];
