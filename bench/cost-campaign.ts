@@ -4,21 +4,30 @@ import { DynamoDBClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/cli
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import type { SesEventType } from '../lambdas/contract/ses-event-types.js';
 import { EMAIL_SENDS_TABLE } from '../lambdas/contract/table-schema.js';
 import { ROWS_KEY_PREFIX, uploadKeyOf } from '../lambdas/contract/upload-object.js';
-import { sweeperConfig } from '../lambdas/core/config/function-config.js';
+import { eventsConfig, sweeperConfig } from '../lambdas/core/config/function-config.js';
 import { logger } from '../lambdas/core/observability/logger.js';
 import { queueByPriority } from '../lambdas/core/queue/send-queue.js';
-import { BatchReconciler } from '../lambdas/core/store/batch-progress.js';
+import { BatchControlStore } from '../lambdas/core/store/batch-control-store.js';
+import { BatchProgressReader, BatchReconciler } from '../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../lambdas/core/store/counted-sends.js';
 import { CounterBuffer } from '../lambdas/core/store/counter-buffer.js';
+import { CounterStore } from '../lambdas/core/store/counter-store.js';
 import { SendReader } from '../lambdas/core/store/send-reader.js';
+import { SendStore } from '../lambdas/core/store/send-store.js';
+import { SuppressionStore } from '../lambdas/core/store/suppression-store.js';
+import { WriterStore } from '../lambdas/core/store/writer-store.js';
+import type { EventMetrics } from '../lambdas/events/event-metrics.js';
+import { createEventsHandler } from '../lambdas/events/handler.js';
 import { createSenderHandler } from '../lambdas/sender/handler.js';
 import { createSweeperHandler } from '../lambdas/sweeper/handler.js';
 import { acceptUpload } from '../lambdas/upload-api/accept-upload.js';
 import { createWriterHandler } from '../lambdas/writer/handler.js';
 import { lambdaContext } from '../local/lambda-context.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-clients.js';
+import type { TakenMail } from '../local/ses-event-records.js';
 import { sqsRecordOf } from '../local/sqs-event-source.js';
 import type { TestAws } from '../test/helpers/aws-emulators.js';
 import {
@@ -42,6 +51,7 @@ import {
   SqsMeter,
 } from './capacity-meter.js';
 import { type RawItem, storedBytes, type TableShape } from './capacity-units.js';
+import { countByType, type FedEventType, sesEventsOf } from './cost-ses-events.js';
 
 /** The table as the meter sees it: its key and its one index (lambdas/contract/table-schema.ts). */
 export const TABLE_SHAPE: TableShape = {
@@ -65,7 +75,23 @@ export const PAYERS = {
   senderPoller: 'sender event source',
   sender: 'sender',
   sweeperFinish: 'sweeper (batch finishing)',
+  /** EventBridge's rule, putting each SES event on the events queue (a SendMessage each). */
+  eventBridge: 'EventBridge rule',
+  eventsPoller: 'events event source',
+  /** The events function's own calls per invocation: its counter moves, summed, written as it ends. */
+  events: 'events',
+  /** The guardrail's reads after an invocation with a bounce or a complaint. */
+  eventsGuardrail: 'events (guardrail)',
 } as const;
+
+/** The events function's calls for one SES event of `type`: its send read and written, its suppression. */
+export const eventPayerOf = (type: FedEventType) => `events (${type})`;
+
+/** Whether the events function (its invocation, an event of it, its guardrail) pays for a call. */
+export const isEventsPayer = (payer: string) =>
+  payer === PAYERS.events ||
+  payer === PAYERS.eventsGuardrail ||
+  /^events \((Send|Delivery|Bounce|Complaint)\)$/.test(payer);
 
 export type ContentKind = 'template' | 'personalised';
 
@@ -76,6 +102,8 @@ export interface CampaignOptions {
   senderContainers: number;
   /** INGEST_CHUNK_ROWS (its default). */
   chunkRows: number;
+  /** SES events per events function invocation at the case's rate (cost-model.ts, eventsPerInvocationAt). */
+  eventsPerInvocation: number;
 }
 
 export interface Invocation {
@@ -106,6 +134,10 @@ export interface CampaignSample {
   seconds: { total: number; writer: number; sending: number };
   /** Process CPU seconds of the whole run (the emulators' threads included). */
   cpuSeconds: number;
+  /** SES events fed to the events function, by type. */
+  sesEvents: Record<FedEventType, number>;
+  /** The events function's metric documents (one per event type per invocation: cloudwatch-event-metrics.ts). */
+  eventMetricDocuments: number;
 }
 
 export interface Meters {
@@ -297,13 +329,18 @@ export async function runCampaign(
   const sendingStarted = performance.now();
   let processed = 0;
   const accepted = outcome.report.accepted;
+  const taken: TakenMail[] = [];
   const containers = Array.from({ length: options.senderContainers }, async () => {
     const ses = sesClientFor(aws);
     ses.middlewareStack.add(
       (next) => async (args) => {
         const out = await next(args);
         const output = (out as { output?: { MessageId?: string } }).output;
-        if (output?.MessageId) output.MessageId = sesLikeMessageId();
+        if (output?.MessageId) {
+          output.MessageId = sesLikeMessageId();
+          const mail = takenMailOf((args as { input: SendEmailInput }).input, output.MessageId);
+          if (mail) taken.push(mail);
+        }
         return out;
       },
       { step: 'initialize', name: 'sesLikeMessageIds' },
@@ -340,6 +377,10 @@ export async function runCampaign(
   await Promise.all(containers);
   const sendingSeconds = (performance.now() - sendingStarted) / 1000;
 
+  // SES's events of the mails, a second or so after each: on AWS they come while the batch is open,
+  // long before the sweeper's run that finishes it.
+  const events = await feedSesEvents(aws, taken, options.eventsPerInvocation, invocations);
+
   const writers = storesOf(aws).writers;
   for (let run = 0; ; run++) {
     await invoke(invocations, PAYERS.sweeperFinish, 0, () => sweeper({}));
@@ -368,7 +409,158 @@ export async function runCampaign(
     ...stored,
     seconds: { total: totalSeconds, writer: writerSeconds, sending: sendingSeconds },
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    sesEvents: events.fed,
+    eventMetricDocuments: events.metricDocuments,
   };
+}
+
+/** What the sender asks of SES (SendEmail's input, as far as SES's events repeat it). */
+interface SendEmailInput {
+  FromEmailAddress?: string;
+  Destination?: { ToAddresses?: string[] };
+  EmailTags?: { Name?: string; Value?: string }[];
+}
+
+/** The configuration set SES would publish the bench's events for (the sender is given none here). */
+const BENCH_CONFIGURATION_SET = 'campaign-mailer-bench';
+
+/** The mail SES took for a SendEmail request, as its events describe it. */
+function takenMailOf(input: SendEmailInput, messageId: string): TakenMail | undefined {
+  const to = input.Destination?.ToAddresses ?? [];
+  if (to.length === 0) return undefined;
+  const tags: Record<string, string> = {};
+  for (const tag of input.EmailTags ?? []) if (tag.Name && tag.Value) tags[tag.Name] = tag.Value;
+  return {
+    messageId,
+    from: input.FromEmailAddress ?? '',
+    to,
+    tags,
+    configurationSet: BENCH_CONFIGURATION_SET,
+    sentAt: new Date(),
+  };
+}
+
+/**
+ * The events function's metrics, counted instead of shipped: the documents it would write (one per event
+ * type per invocation, cloudwatch-event-metrics.ts). An unknown send or a guardrail pause stops the
+ * bench: the model scales neither.
+ */
+function countedEventMetrics() {
+  let types = new Set<SesEventType>();
+  const counted = { documents: 0 };
+  const metrics: EventMetrics = {
+    event: (type) => types.add(type),
+    unknownSend: () => {
+      throw new Error('an SES event of the bench named a send that is not in the table');
+    },
+    suppressionAdded: () => {},
+    pausedByGuardrail: () => {
+      throw new Error("the guardrail paused the bench's batch: its bounce or complaint share is too high");
+    },
+    flush: () => {
+      counted.documents += types.size;
+      types = new Set();
+    },
+  };
+  return { metrics, counted };
+}
+
+/**
+ * The events function (lambdas/events/handler.ts), wired as lambdas/events/index.ts wires it with the
+ * deployed settings, on the metered clients. Each event's own calls (its send read and written, its
+ * suppression) are billed to its type and the guardrail's reads to the guardrail, so that the model can
+ * scale each by its own share; what is left (the counter moves written as an invocation ends) is the
+ * invocation's.
+ */
+function eventsHandlerFor(aws: TestAws, metrics: EventMetrics) {
+  const db = aws.clients.documents;
+  const config = eventsConfig({ TABLE_NAME: aws.tableName });
+  const counts = new CounterBuffer(new CounterStore(db, aws.tableName), { touchTime: false });
+  const sends = new CountedSends(
+    new SendStore(db, aws.tableName),
+    counts,
+    new WriterStore(db, aws.tableName),
+    config.retentionSeconds,
+  );
+  const suppressions = new SuppressionStore(db, aws.tableName);
+  const progress = new BatchProgressReader(db, aws.tableName);
+  const controls = new BatchControlStore(db, aws.tableName);
+  const typeOfStatus: Record<string, FedEventType> = {
+    SENT: 'Send',
+    DELIVERED: 'Delivery',
+    BOUNCED: 'Bounce',
+    COMPLAINED: 'Complaint',
+  };
+  const payerOfStatus = (status: string | undefined) => {
+    const type = typeOfStatus[status ?? ''];
+    if (type === undefined) throw new Error(`the bench does not scale an event moving a send to ${status}`);
+    return eventPayerOf(type);
+  };
+  return createEventsHandler({
+    sends: {
+      recordEvent: (sendId, update, now) =>
+        billedAs(payerOfStatus(update.status), () => sends.recordEvent(sendId, update, now)),
+    },
+    suppressions: {
+      addIfAbsent: (entry) => billedAs(payerOfStatus(entry.reason), () => suppressions.addIfAbsent(entry)),
+    },
+    counts,
+    guardrail: {
+      progress: { progress: (batchId) => billedAs(PAYERS.eventsGuardrail, () => progress.progress(batchId)) },
+      controls: {
+        apply: (...args: Parameters<BatchControlStore['apply']>) =>
+          billedAs(PAYERS.eventsGuardrail, () => controls.apply(...args)),
+      },
+      limits: config.guardrail,
+    },
+    metrics,
+    clock: () => new Date(),
+  });
+}
+
+/**
+ * SES's events of `mails` (cost-ses-events.ts) through the stack's path: EventBridge's rule puts each on
+ * the events queue (one SendMessage an event), Lambda's event source receives `perInvocation` at a time,
+ * invokes the events function and deletes what succeeded.
+ */
+async function feedSesEvents(
+  aws: TestAws,
+  mails: readonly TakenMail[],
+  perInvocation: number,
+  invocations: Invocation[],
+): Promise<{ fed: Record<FedEventType, number>; metricDocuments: number }> {
+  const published = sesEventsOf(mails);
+  const queueUrl = aws.queues.eventsQueueUrl;
+  for (let i = 0; i < published.length; i += 10) {
+    await Promise.all(
+      published
+        .slice(i, i + 10)
+        .map((event) =>
+          billedAs(PAYERS.eventBridge, () =>
+            aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: event.body })),
+          ),
+        ),
+    );
+  }
+  const { metrics, counted } = countedEventMetrics();
+  const handler = eventsHandlerFor(aws, metrics);
+  const deadline = performance.now() + 10 * 60_000;
+  let handled = 0;
+  while (handled < published.length) {
+    if (performance.now() > deadline)
+      throw new Error(`the events stalled at ${handled} of ${published.length}`);
+    const event = await receive(aws, queueUrl, perInvocation, PAYERS.eventsPoller);
+    if (event.Records.length === 0) {
+      await sleep(50);
+      continue;
+    }
+    const result = await invoke(invocations, PAYERS.events, event.Records.length, () => handler(event));
+    if (result.batchItemFailures.length > 0)
+      throw new Error(`the events function failed ${result.batchItemFailures.length} events`);
+    handled += event.Records.length;
+    await acknowledge(aws, queueUrl, event, result.batchItemFailures, PAYERS.eventsPoller);
+  }
+  return { fed: countByType(published), metricDocuments: counted.documents };
 }
 
 /** The sweeper, wired as lambdas/sweeper/index.ts wires it, with its deployed settings. */

@@ -1,10 +1,12 @@
-import { METRIC, METRICS_NAMESPACE } from '../lambdas/contract/metric-names.js';
-import { SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
+import { METRIC, METRICS_NAMESPACE, SES_EVENT_TYPE_DIMENSION } from '../lambdas/contract/metric-names.js';
+import { EVENTS_QUEUE, SEND_QUEUE } from '../lambdas/contract/queue-settings.js';
 import { SETTINGS } from '../lambdas/contract/settings.js';
 import { BATCH_SHARDS, COUNTER_SHARDS } from '../lambdas/contract/table-schema.js';
+import { SUPPRESSION_LIST_PARTITION } from '../lambdas/core/store/item-keys.js';
 import type { DynamoCall, S3Call, SqsCall } from './capacity-meter.js';
-import { type CampaignSample, PAYERS } from './cost-campaign.js';
+import { type CampaignSample, eventPayerOf, isEventsPayer, PAYERS } from './cost-campaign.js';
 import { assumed, dollarsOf } from './cost-prices.js';
+import { EVENTS_PER_MAIL, FED_EVENT_TYPES, type FedEventType } from './cost-ses-events.js';
 import {
   logRetentionDays,
   memoryMbOf,
@@ -24,18 +26,89 @@ import {
  *   when 1M rows exceed MAX_LARGE_UPLOAD_BYTES (1 GiB): scaled by the files it takes;
  * - per sweeper run while the campaign is open: the scheduled sweeper reads each open batch every run;
  *   scaled by the runs during the campaign (its duration at the send rate) × the files open.
- * The rate enters through the campaign's duration (sweeper runs, X-Ray sampling, log volume) and the
- * sender's billed time (see senderModel).
+ * - per SES event: SES publishes a Send and a Delivery event for every mail, a Bounce instead of the
+ *   Delivery for a share of them, a Complaint after it for another (cost-ses-events.ts), each handled by
+ *   the events function; what one event of a type causes (its send read and written, a suppression) is
+ *   scaled by the events of that type 1M mails get ÷ those of the sample, what the events cause together
+ *   (EventBridge's puts, the receives, deletes and invocations, the counter moves written per invocation)
+ *   by all the events, the guardrail's reads by the bounces and complaints.
+ * The rate enters through the campaign's duration (sweeper runs, X-Ray sampling, log volume), the
+ * sender's billed time (see senderModel) and the events per events invocation (eventsPerInvocationAt).
  */
 
 export const RECIPIENTS = 1_000_000;
 
-export type Scale = 'send' | 'file' | 'sweep';
+export type Scale = 'send' | 'file' | 'sweep' | 'event' | FedEventType | 'bounce or complaint';
+
+/** SES events 1M mails get, per mail, of every type. */
+const EVENTS_PER_MAIL_ALL = FED_EVENT_TYPES.reduce((total, type) => total + EVENTS_PER_MAIL[type], 0);
+
+const sampleEventsOf = (sample: CampaignSample) =>
+  FED_EVENT_TYPES.reduce((total, type) => total + sample.sesEvents[type], 0);
+
+/** How many of each class's units the sample holds (sends, files, runs, events of each type…). */
+export function sampleUnits(sample: CampaignSample): Record<Scale, number> {
+  return {
+    send: sample.accepted,
+    file: 1,
+    sweep: 1,
+    event: sampleEventsOf(sample),
+    ...sample.sesEvents,
+    'bounce or complaint': sample.sesEvents.Bounce + sample.sesEvents.Complaint,
+  };
+}
+
+/**
+ * What one sample unit of each class is on AWS per recipient, for the classes that grow with the
+ * recipients (0 for a class the sample has none of, e.g. complaints in a sample under 1,000).
+ */
+export function perRecipient(sample: CampaignSample): Record<Exclude<Scale, 'file' | 'sweep'>, number> {
+  const units = sampleUnits(sample);
+  const per = (awsPerMail: number, inSample: number) => (inSample === 0 ? 0 : awsPerMail / inSample);
+  return {
+    send: 1 / sample.accepted,
+    event: per(EVENTS_PER_MAIL_ALL, units.event),
+    Send: per(EVENTS_PER_MAIL.Send, units.Send),
+    Delivery: per(EVENTS_PER_MAIL.Delivery, units.Delivery),
+    Bounce: per(EVENTS_PER_MAIL.Bounce, units.Bounce),
+    Complaint: per(EVENTS_PER_MAIL.Complaint, units.Complaint),
+    'bounce or complaint': per(
+      EVENTS_PER_MAIL.Bounce + EVENTS_PER_MAIL.Complaint,
+      units['bounce or complaint'],
+    ),
+  };
+}
+
+/** What each class's counted quantities are multiplied by, for `recipients`. */
+export function scaleFactors(
+  sample: CampaignSample,
+  recipients: number,
+  files: number,
+  sweeperRuns: number,
+): Record<Scale, number> {
+  const per = perRecipient(sample);
+  return {
+    ...(Object.fromEntries(Object.entries(per).map(([scale, p]) => [scale, p * recipients])) as Record<
+      keyof typeof per,
+      number
+    >),
+    file: files,
+    sweep: sweeperRuns * files,
+  };
+}
+
+const EVENT_PAYER_SCALES = new Map<string, Scale>([
+  [PAYERS.events, 'event'],
+  [PAYERS.eventsGuardrail, 'bounce or complaint'],
+  ...FED_EVENT_TYPES.map((type): [string, Scale] => [eventPayerOf(type), type]),
+]);
 
 const KIND_PER_SEND = /\b(send|counter shard|writer state checkpoint)\b/;
 
 /** The class of a DynamoDB call. */
 export function dynamoScale(call: Pick<DynamoCall, 'payer' | 'step'>): Scale {
+  const events = EVENT_PAYER_SCALES.get(call.payer);
+  if (events !== undefined) return events;
   if (call.payer === PAYERS.sweeperOpen) return 'sweep';
   if (call.payer === PAYERS.sweeperFinish)
     return /send shard|BatchGetItem send/.test(call.step) ? 'send' : 'file';
@@ -46,6 +119,7 @@ export function dynamoScale(call: Pick<DynamoCall, 'payer' | 'step'>): Scale {
 
 export function sqsScale(call: Pick<SqsCall, 'payer' | 'queue'>): Scale {
   if (call.payer === PAYERS.sweeperOpen) return 'sweep';
+  if (call.queue === EVENTS_QUEUE.name) return 'event';
   return call.queue === SEND_QUEUE.name ? 'send' : 'file';
 }
 
@@ -72,6 +146,48 @@ export interface RateModel {
   senderTraces: number;
 }
 
+/**
+ * SES events per events function invocation at a send rate. Lambda's event source long-polls the events
+ * queue with a few pollers, and a long poll returns at the first message waiting: while the events come
+ * slower than the pollers go round, each invocation gets what arrived during one round (at least one);
+ * faster, a backlog forms and every receive is full (EVENTS_QUEUE.batchSize). The stack sets no batching
+ * window, which would make Lambda wait for fuller batches.
+ */
+export function eventsPerInvocationAt(sendsPerSecond: number): number {
+  const eventsPerSecond = sendsPerSecond * EVENTS_PER_MAIL_ALL;
+  const perRound = (eventsPerSecond * assumed('eventsReceiveCycleMs')) / 1000 / assumed('sqsPollersPerQueue');
+  return Math.min(EVENTS_QUEUE.batchSize, Math.max(1, Math.round(perRound)));
+}
+
+/** Invocations of one function X-Ray traces under Lambda's default sampling, at a steady rate. */
+function tracesOf(invocations: number, seconds: number): number {
+  const perSecond = invocations / seconds;
+  const sampledPerSecond =
+    Math.min(perSecond, assumed('xrayReservoirPerSecond')) +
+    assumed('xrayFixedRate') * Math.max(0, perSecond - assumed('xrayReservoirPerSecond'));
+  return sampledPerSecond * seconds;
+}
+
+/** What SES's events of the campaign cost, as they are counted per send (cost-ses-events.ts's shares). */
+export interface EventsCost {
+  /** Events 1M mails get, of every type. */
+  events: number;
+  eventsPerInvocation: number;
+  invocations: number;
+  /** DynamoDB calls of the events function, in all. */
+  dynamoCalls: number;
+  writeUnits: number;
+  readUnits: number;
+  sqsRequests: number;
+  /** EventBridge events (SES's, to the default bus: free). */
+  eventBridgeEvents: number;
+  gbSeconds: number;
+  traces: number;
+  logGb: number;
+  /** Dollars of the events' lines. */
+  dollars: number;
+}
+
 export interface CostLine {
   component: string;
   /** The quantity billed, with its unit. */
@@ -88,12 +204,36 @@ export interface CaseCost {
   rowsPerFile: number;
   lines: CostLine[];
   total: number;
-  /** Write units per send (table, index, all) and read units per send, from the per-send class. */
+  /**
+   * Write units per send (table, index, all) and read units per send of the send's path (upload, writer,
+   * sender, sweeper): the per-send class, SES's events apart.
+   */
   perSend: { tableWrites: number; indexWrites: number; writeUnits: number; readUnits: number };
+  /** SES's events' own cost (also in `lines` and `total`). */
+  events: EventsCost;
 }
 
 const GIB = 1024 ** 3;
 const sum = <T>(items: readonly T[], of: (item: T) => number) => items.reduce((s, i) => s + of(i), 0);
+
+/** Bytes of the metrics documents (embedded metric format) the functions write. */
+export interface EmfBytes {
+  /** A sender invocation's, of a full batch. */
+  sender: number;
+  /** One of the events function's, per event type per invocation (a single metric with its dimension). */
+  eventsDocument: number;
+}
+
+/** Bytes of one document of the events function: SesEvents of one eventType (cloudwatch-event-metrics.ts). */
+export async function eventsEmfBytes(): Promise<number> {
+  const { Metrics, MetricUnit } = await import('@aws-lambda-powertools/metrics');
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'events' });
+  metrics.addDimension(SES_EVENT_TYPE_DIMENSION, 'Delivery');
+  metrics.addMetric(METRIC.sesEvents, MetricUnit.Count, 10);
+  const bytes = Buffer.byteLength(JSON.stringify(metrics.serializeMetrics()));
+  metrics.clearMetrics();
+  return bytes;
+}
 
 /** Bytes of the embedded-metric-format document a sender invocation of `sends` sends emits. */
 export async function senderEmfBytes(sends: number): Promise<number> {
@@ -131,11 +271,6 @@ export function senderModel(sample: CampaignSample, sendsPerSecond: number, reci
   const batchFullness = n / sampleInvocations;
   const senderInvocations = recipients / batchFullness;
   const sweeperRuns = Math.ceil(campaignSeconds / sweepIntervalSeconds()) + 1;
-  // Lambda's default sampling: the first request each second, then 5 % of the others.
-  const perSecond = senderInvocations / campaignSeconds;
-  const sampledPerSecond =
-    Math.min(perSecond, assumed('xrayReservoirPerSecond')) +
-    assumed('xrayFixedRate') * Math.max(0, perSecond - assumed('xrayReservoirPerSecond'));
   return {
     sendsPerSecond,
     campaignSeconds,
@@ -145,7 +280,8 @@ export function senderModel(sample: CampaignSample, sendsPerSecond: number, reci
     senderInvocations,
     batchFullness,
     sweeperRuns,
-    senderTraces: sampledPerSecond * campaignSeconds,
+    // Lambda's default sampling: the first request each second, then 5 % of the others.
+    senderTraces: tracesOf(senderInvocations, campaignSeconds),
   };
 }
 
@@ -154,7 +290,7 @@ export function costOf(
   name: string,
   sample: CampaignSample,
   sendsPerSecond: number,
-  senderEmf: number,
+  emf: EmfBytes,
   recipients = RECIPIENTS,
 ): CaseCost {
   const n = sample.accepted;
@@ -164,17 +300,17 @@ export function costOf(
   const rowsPerFile = Math.floor(maxFileBytes / rowBytes);
   const files = Math.ceil(recipients / rowsPerFile);
   const rate = senderModel(sample, sendsPerSecond, recipients);
-  const factor: Record<Scale, number> = { send: perSend, file: files, sweep: rate.sweeperRuns * files };
+  const factor = scaleFactors(sample, recipients, files, rate.sweeperRuns);
+  // The send's path; SES's events are counted apart, at the end.
+  const dynamo = sample.dynamo.filter((c) => !isEventsPayer(c.payer));
+  const sqs = sample.sqs.filter((c) => c.queue !== EVENTS_QUEUE.name);
   const lines: CostLine[] = [];
   const line = (component: string, quantity: number, unit: string, dollars: number) =>
     lines.push({ component, quantity, unit, dollars });
 
   // DynamoDB requests.
-  const writeUnits = sum(
-    sample.dynamo,
-    (c) => (c.tableWriteUnits + c.indexWriteUnits) * factor[dynamoScale(c)],
-  );
-  const readUnits = sum(sample.dynamo, (c) => c.readUnits * factor[dynamoScale(c)]);
+  const writeUnits = sum(dynamo, (c) => (c.tableWriteUnits + c.indexWriteUnits) * factor[dynamoScale(c)]);
+  const readUnits = sum(dynamo, (c) => c.readUnits * factor[dynamoScale(c)]);
   line('DynamoDB write units (table + index)', writeUnits, 'WRU', dollarsOf('dynamoWriteUnit', writeUnits));
   line('DynamoDB read units', readUnits, 'RRU', dollarsOf('dynamoReadUnit', readUnits));
 
@@ -201,7 +337,7 @@ export function costOf(
 
   // SQS: every request, per 64 KB of payload; receives that found nothing are the pollers' idle cost.
   const sqsRequests = sum(
-    sample.sqs.filter((c) => !c.empty),
+    sqs.filter((c) => !c.empty),
     (c) => c.requests * factor[sqsScale(c)],
   );
   line('SQS requests', sqsRequests, 'requests', dollarsOf('sqsRequest', sqsRequests));
@@ -291,13 +427,16 @@ export function costOf(
 
   // CloudWatch Logs: Lambda's own lines, the functions' JSON lines with their Lambda context, the
   // sender's metrics document per invocation.
-  const appLogBytes = sum(Object.entries(sample.logs), ([payer, logged]) => {
-    const bytes = logged.bytes + logged.lines * assumed('lambdaContextBytesPerLogLine');
-    if (payer === PAYERS.sweeperOpen) return bytes * rate.sweeperRuns * files;
-    return bytes * (payer === PAYERS.sender ? perSend : files);
-  });
+  const appLogBytes = sum(
+    Object.entries(sample.logs).filter(([payer]) => !isEventsPayer(payer)),
+    ([payer, logged]) => {
+      const bytes = logged.bytes + logged.lines * assumed('lambdaContextBytesPerLogLine');
+      if (payer === PAYERS.sweeperOpen) return bytes * rate.sweeperRuns * files;
+      return bytes * (payer === PAYERS.sender ? perSend : files);
+    },
+  );
   const logBytes =
-    allInvocations * assumed('platformLogBytesPerInvocation') + invocations.sender * senderEmf + appLogBytes;
+    allInvocations * assumed('platformLogBytesPerInvocation') + invocations.sender * emf.sender + appLogBytes;
   const logGb = logBytes / GIB;
   line('CloudWatch Logs ingested', logGb, 'GB', dollarsOf('logsIngestion', logGb));
   const logGbMonths = logGb * months(logRetentionDays());
@@ -310,7 +449,10 @@ export function costOf(
 
   line('API Gateway (one upload request per file)', files, 'requests', dollarsOf('apiGatewayRequest', files));
 
-  const perSendCalls = sample.dynamo.filter((c) => dynamoScale(c) === 'send');
+  const events = eventsCostOf(sample, rate, factor, emf, recipients);
+  for (const l of events.lines) lines.push(l);
+
+  const perSendCalls = dynamo.filter((c) => dynamoScale(c) === 'send');
   return {
     name,
     sample,
@@ -325,6 +467,91 @@ export function costOf(
       writeUnits: sum(perSendCalls, (c) => c.tableWriteUnits + c.indexWriteUnits) / n,
       readUnits: sum(perSendCalls, (c) => c.readUnits) / n,
     },
+    events: events.cost,
+  };
+}
+
+/**
+ * SES's events of the campaign (cost-ses-events.ts) through the stack: EventBridge's rule (AWS service
+ * events, free) puts each on the events queue; the events function reads and writes their sends, adds
+ * the suppressions, writes the counter moves once per invocation, and the guardrail reads the batch's
+ * progress after a bounce or a complaint. Its time is modelled as the sender's is: its DynamoDB calls one
+ * after the other.
+ */
+function eventsCostOf(
+  sample: CampaignSample,
+  rate: RateModel,
+  factor: Record<Scale, number>,
+  emf: EmfBytes,
+  recipients: number,
+): { cost: EventsCost; lines: CostLine[] } {
+  const calls = sample.dynamo.filter((c) => isEventsPayer(c.payer));
+  const scaled = (of: (c: DynamoCall) => number) => sum(calls, (c) => of(c) * factor[dynamoScale(c)]);
+  const writeUnits = scaled((c) => c.tableWriteUnits + c.indexWriteUnits);
+  const readUnits = scaled((c) => c.readUnits);
+  const dynamoCalls = scaled(() => 1);
+  const sqsRequests = sum(
+    sample.sqs.filter((c) => c.queue === EVENTS_QUEUE.name && !c.empty),
+    (c) => c.requests * factor.event,
+  );
+  const events = EVENTS_PER_MAIL_ALL * recipients;
+  const invocations = sample.invocations.filter((i) => i.payer === PAYERS.events).length * factor.event;
+  const gbSeconds = ((dynamoCalls * assumed('dynamoLatencyMs')) / 1000) * (memoryMbOf('events') / 1024);
+  const traces = tracesOf(invocations, rate.campaignSeconds);
+  const scaleOfPayer = (payer: string) => factor[dynamoScale({ payer, step: '' })];
+  const appLogBytes = sum(
+    Object.entries(sample.logs).filter(([payer]) => isEventsPayer(payer)),
+    ([payer, logged]) =>
+      (logged.bytes + logged.lines * assumed('lambdaContextBytesPerLogLine')) * scaleOfPayer(payer),
+  );
+  const logBytes =
+    invocations * assumed('platformLogBytesPerInvocation') +
+    sample.eventMetricDocuments * factor.event * emf.eventsDocument +
+    appLogBytes;
+  const logGb = logBytes / GIB;
+  const logGbMonths = logGb * ((logRetentionDays() * 24) / assumed('hoursPerMonth'));
+  const lines: CostLine[] = [];
+  const line = (component: string, quantity: number, unit: string, dollars: number) =>
+    lines.push({ component, quantity, unit, dollars });
+  line('SES events: DynamoDB write units', writeUnits, 'WRU', dollarsOf('dynamoWriteUnit', writeUnits));
+  line('SES events: DynamoDB read units', readUnits, 'RRU', dollarsOf('dynamoReadUnit', readUnits));
+  line('SES events: SQS requests', sqsRequests, 'requests', dollarsOf('sqsRequest', sqsRequests));
+  line(
+    'SES events: EventBridge (AWS service events: free)',
+    events,
+    'events',
+    dollarsOf('eventBridgeServiceEvent', events),
+  );
+  line('SES events: Lambda requests', invocations, 'invocations', dollarsOf('lambdaRequest', invocations));
+  line(
+    `SES events: Lambda events (${memoryMbOf('events')} MB, modelled)`,
+    gbSeconds,
+    'GB-s',
+    dollarsOf('lambdaGbSecond', gbSeconds),
+  );
+  line('SES events: X-Ray traces', traces, 'traces', dollarsOf('xrayTrace', traces));
+  line(
+    `SES events: CloudWatch Logs (ingested, stored ${logRetentionDays()} d)`,
+    logGb,
+    'GB',
+    dollarsOf('logsIngestion', logGb) + dollarsOf('logsStorage', logGbMonths),
+  );
+  return {
+    cost: {
+      events,
+      eventsPerInvocation: sample.options.eventsPerInvocation,
+      invocations,
+      dynamoCalls,
+      writeUnits,
+      readUnits,
+      sqsRequests,
+      eventBridgeEvents: events,
+      gbSeconds,
+      traces,
+      logGb,
+      dollars: sum(lines, (l) => l.dollars),
+    },
+    lines,
   };
 }
 
@@ -343,7 +570,15 @@ const abstractKey = (key: string, batchId: string) =>
   key
     .replaceAll(batchId, '<batch>')
     .replace(/^SEND#[0-9a-f]{32}$/, 'SEND#<send> (the busiest)')
-    .replace(/^FILE#[0-9a-f]{64}$/, 'FILE#<sha256>');
+    .replace(/^FILE#[0-9a-f]{64}$/, 'FILE#<sha256>')
+    .replace(/^SUPPRESSION#.*$/, 'SUPPRESSION#<address> (the busiest)');
+
+/** The write units per recipient of a call's class, if its class grows with the recipients. */
+const perRecipientOf = (sample: CampaignSample) => {
+  const per = perRecipient(sample);
+  return (scale: Scale): number | undefined =>
+    scale === 'file' || scale === 'sweep' ? undefined : per[scale];
+};
 
 /**
  * Write units on each partition key, table and index, when one batch is written and sent at
@@ -353,13 +588,14 @@ const abstractKey = (key: string, batchId: string) =>
  */
 export function keyRates(sample: CampaignSample, sendsPerSecond: number): KeyRate[] {
   const found = new Map<string, KeyRate>();
+  const weightOf = perRecipientOf(sample);
   for (const call of sample.dynamo) {
-    const scale = dynamoScale(call);
+    const weight = weightOf(dynamoScale(call));
     for (const write of call.partitionWrites) {
       const id = `${write.space} ${write.partition}`;
       const key = abstractKey(write.partition, sample.batchId);
       const entry = found.get(id) ?? { space: write.space, key, unitsPerSecond: 0, unitsPerBatch: 0 };
-      if (scale === 'send') entry.unitsPerSecond += (write.units / sample.accepted) * sendsPerSecond;
+      if (weight !== undefined) entry.unitsPerSecond += write.units * weight * sendsPerSecond;
       else entry.unitsPerBatch += write.units;
       found.set(id, entry);
     }
@@ -370,25 +606,30 @@ export function keyRates(sample: CampaignSample, sendsPerSecond: number): KeyRat
 }
 
 /**
- * The same from the key design: the per-send write units of each key class (counted), spread evenly over
- * the class's shards (sendIds are hashes), at `sendsPerSecond`.
+ * The same from the key design: the per-send write units of each key class (counted, SES's events
+ * included at their shares), spread evenly over the class's shards (sendIds are hashes), at
+ * `sendsPerSecond`.
  */
 export function designRates(sample: CampaignSample, sendsPerSecond: number) {
-  const n = sample.accepted;
+  const weightOf = perRecipientOf(sample);
   const unitsTo = (test: (space: string, key: string) => boolean, payer?: string) =>
     sum(
-      sample.dynamo.filter((c) => dynamoScale(c) === 'send' && (payer === undefined || c.payer === payer)),
+      sample.dynamo.filter((c) => payer === undefined || c.payer === payer),
       (c) =>
+        (weightOf(dynamoScale(c)) ?? 0) *
         sum(
           c.partitionWrites.filter((w) => test(w.space, w.partition)),
           (w) => w.units,
         ),
-    ) / n;
+    );
   const index = (space: string, key: string) => space !== 'table' && key.startsWith('S#');
   const indexPerSend = unitsTo(index);
   const writerIndexPerRow = unitsTo(index, PAYERS.writer);
   const counterPerSend = unitsTo((space, key) => space === 'table' && key.startsWith('COUNTER#'));
   const writerStatePerSend = unitsTo((space, key) => space === 'table' && key.startsWith('WRITER#'));
+  const suppressionListPerSend = unitsTo(
+    (space, key) => space !== 'table' && key === SUPPRESSION_LIST_PARTITION,
+  );
   return {
     rows: [
       {
@@ -405,6 +646,11 @@ export function designRates(sample: CampaignSample, sendsPerSecond: number) {
         key: 'table WRITER#<batch> (a checkpoint per chunk)',
         perSend: writerStatePerSend,
         unitsPerSecond: writerStatePerSend * sendsPerSecond,
+      },
+      {
+        key: `batch_index ${SUPPRESSION_LIST_PARTITION} (every bounce and complaint, one key)`,
+        perSend: suppressionListPerSend,
+        unitsPerSecond: suppressionListPerSend * sendsPerSecond,
       },
     ],
     /** The fastest the writer may write one batch before an index shard passes 1,000 units/s. */

@@ -103,6 +103,16 @@ export const PRICES = {
     unit: 'GB-month of CloudWatch Logs stored (counted uncompressed here)',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  eventBridgeServiceEvent: {
+    // SES publishes its events to the default bus as AWS service events: EventBridge charges nothing for
+    // them, nor for a rule's delivery to an SQS target (custom events put with PutEvents would be $1.00
+    // per million). The SQS requests of the delivery are counted as SQS requests.
+    dollars: 0,
+    per: 1e6,
+    unit: 'AWS service events on the default bus (SES event publishing), with their rule deliveries',
+    source: 'https://aws.amazon.com/eventbridge/pricing/',
+    note: 'free; custom events would be $1.00 per million',
+  },
   apiGatewayRequest: {
     dollars: 1,
     per: 1e6,
@@ -138,6 +148,16 @@ export const ASSUMPTIONS = {
     why: "Lambda's default sampling, 1 request/s per function (were it per container, 14/s would trace every sender invocation: 100k traces, $0.50 per 1M)",
   },
   xrayFixedRate: { value: 0.05, why: 'default sampling rule: 5 % of the requests beyond the reservoir' },
+  /** Pollers Lambda's SQS event source runs per queue while the queue is quiet. */
+  sqsPollersPerQueue: { value: 5, why: "Lambda's SQS event source starts with 5 pollers per queue" },
+  /**
+   * One poller's round: its long poll returns as soon as a message waits, then it invokes the function and
+   * deletes what succeeded. Events per invocation = events/s × this ÷ the pollers, from 1 to the batch size.
+   */
+  eventsReceiveCycleMs: {
+    value: 100,
+    why: 'a long poll returning at the first message + an events invocation + the delete (no batching window)',
+  },
   /** A month, for GB-month prices: AWS bills storage by the hour over 730 hours. */
   hoursPerMonth: { value: 730, why: 'AWS bills GB-months per hour over a 730-hour month' },
   /** Size of one S3 server access log record (the bucket logs every request to the access-log bucket). */

@@ -6,7 +6,9 @@
  * until the batch is reconciled and finished), with meters on the SDK clients the stores, queues and
  * files use: every DynamoDB call's write and read units, index writes included, computed from the item
  * images (capacity-units.ts, capacity-meter.ts); every SQS request; every S3 request; each handler's
- * wall time; what the batch stores. Four cases: a 20 KB template shared by every row and 2 KB contents
+ * wall time; what the batch stores. After the sends, SES's events of the mails (Send and Delivery of
+ * each, a share of bounces and complaints: cost-ses-events.ts) go through the events queue to the events
+ * function, metered the same way, and are reported apart. Four cases: a 20 KB template shared by every row and 2 KB contents
  * personalised per row, each at 14 and 500 sends/s. Then the cost model (cost-model.ts) scales each
  * counted quantity per send, per file or per sweeper run to 1M recipients, with the prices of
  * cost-prices.ts, and the write rate of every partition key at 1,000 sends/s of one batch.
@@ -25,13 +27,18 @@ import {
   costOf,
   designRates,
   dynamoScale,
+  eventsEmfBytes,
+  eventsPerInvocationAt,
   type KeyRate,
   keyRates,
   RECIPIENTS,
   type Scale,
+  sampleUnits,
+  scaleFactors,
   senderEmfBytes,
 } from './cost-model.js';
 import { ASSUMPTIONS, assumed, dollarsOf, PRICE_DATE, PRICES } from './cost-prices.js';
+import { BOUNCE_SHARE, COMPLAINT_SHARE, FED_EVENT_TYPES } from './cost-ses-events.js';
 
 const RATES = [14, 500] as const;
 const CONTENTS: { kind: ContentKind; label: string }[] = [
@@ -39,6 +46,8 @@ const CONTENTS: { kind: ContentKind; label: string }[] = [
   { kind: 'personalised', label: '2 KB personalised contents' },
 ];
 const TARGET_DOLLARS = 8;
+/** The campaign sizes whose dollars per 1,000 sends are printed (the per-file and per-run costs weigh more on a small one). */
+const PER_THOUSAND_AT = [10_000, RECIPIENTS] as const;
 const HOT_KEY_RATE = 1000;
 const HOT_KEY_LIMIT = 1000;
 
@@ -46,6 +55,8 @@ const HOT_KEY_LIMIT = 1000;
  * Sender containers for a rate, before any sample: the SES call and the four DynamoDB calls of a send in
  * a row (cost-model.ts recomputes it from the counted calls).
  */
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.01 ? 2 : 1)} %`;
+
 const containersFor = (rate: number) =>
   Math.max(2, Math.ceil((rate * (assumed('sesLatencyMs') + 4 * assumed('dynamoLatencyMs'))) / 1000));
 
@@ -61,11 +72,18 @@ const SCALING = [
   '  except its index reads, one API Gateway request.',
   '- Per sweeper run while the campaign is open (runs = duration ÷ 5 min, × files open): the sweeper reads',
   '  the open batches (one Query, the writer states, 8 counter items each) and its time.',
+  '- Per SES event (SES publishes a Send and a Delivery for each mail; a Bounce instead of the Delivery',
+  `  for ${percent(BOUNCE_SHARE)} of them, a Complaint after it for ${percent(COMPLAINT_SHARE)}): what an event of a type does in the`,
+  '  events function (the GetItem of its send, its conditional UpdateItem, a suppression) by the events of',
+  '  that type; what the events do together (EventBridge puts each on the events queue, one SendMessage;',
+  '  the receives and deletes; the invocations; the counter moves written once per invocation) by all',
+  "  events; the guardrail's reads of the batch's progress after an invocation with a bounce or complaint",
+  '  by the bounces and complaints. Events per invocation follow the rate (eventsPerInvocationAt).',
   '- The rate: the duration (sweeper runs, X-Ray sampling), the sender concurrency it needs and so the',
   "  sender's billed time per send: max(concurrency ÷ rate, work). The writer enqueues faster than either",
   '  rate (a chunk of 500 is 20 BatchWriteItem and 50 SendMessageBatch calls, 8 in flight), so a backlog',
   '  forms and every receive returns 10 messages but the last; no receive comes back empty while it lasts.',
-  "- Not counted: SES; the pollers of Lambda's SQS event sources long-polling the two queues while idle (a",
+  "- Not counted: SES; the pollers of Lambda's SQS event sources long-polling the three queues while idle (a",
   '  fixed cost of the stack, about 5 pollers × 3 requests a minute per queue ≈ $0.26 a queue-month, whether',
   '  or not a campaign runs); CloudWatch custom metrics, alarms and the dashboard (per metric or alarm per',
   '  month, whatever the volume); KMS (AWS managed keys: DynamoDB and SQS cache their data keys); data',
@@ -89,6 +107,8 @@ function table(header: string[], rows: string[][], align: Align[] = []): string 
 
 const dollars = (value: number) =>
   value >= 0.01 || value === 0 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+/** Dollars per 1,000 sends: a fraction of a cent, to a hundredth of one. */
+const perThousand = (value: number) => `$${value.toFixed(4)}`;
 const num = (value: number, digits = 0) =>
   value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const short = (value: number) =>
@@ -159,13 +179,8 @@ interface StepRow {
 
 /** The counted DynamoDB calls of one case by step, per unit of their class, with their dollars per 1M. */
 function stepsOf(cost: CaseCost): StepRow[] {
-  const n = cost.sample.accepted;
-  const per: Record<Scale, number> = { send: n, file: 1, sweep: 1 };
-  const factor: Record<Scale, number> = {
-    send: RECIPIENTS / n,
-    file: cost.files,
-    sweep: cost.rate.sweeperRuns * cost.files,
-  };
+  const per = sampleUnits(cost.sample);
+  const factor = scaleFactors(cost.sample, RECIPIENTS, cost.files, cost.rate.sweeperRuns);
   const steps = new Map<
     string,
     { payer: string; step: string; scale: Scale; calls: number; t: number; i: number; r: number }
@@ -197,7 +212,17 @@ function stepsOf(cost: CaseCost): StepRow[] {
 }
 
 function stepsTable(cost: CaseCost): string {
-  const scaleName: Record<Scale, string> = { send: 'per send', file: 'per file', sweep: 'per run' };
+  const scaleName: Record<Scale, string> = {
+    send: 'per send',
+    file: 'per file',
+    sweep: 'per run',
+    event: 'per SES event',
+    Send: 'per Send event',
+    Delivery: 'per Delivery',
+    Bounce: 'per Bounce',
+    Complaint: 'per Complaint',
+    'bounce or complaint': 'per bounce or complaint',
+  };
   return table(
     ['function', 'step', 'counted', 'calls', 'table WCU', 'index WCU', 'RCU', '$ per 1M'],
     stepsOf(cost).map((e) => [
@@ -270,10 +295,64 @@ function rateTable(costs: CaseCost[]): string {
         `${short(c.perSend.tableWrites)} + ${short(c.perSend.indexWrites)} = ${short(c.perSend.writeUnits)}`,
     ],
     ['read units per send', (c) => short(c.perSend.readUnits)],
+    ['SES events per events invocation (modelled)', (c) => num(c.events.eventsPerInvocation)],
+    ['events function invocations', (c) => num(c.events.invocations)],
   ];
   return table(
     ['model, per 1M recipients', ...costs.map((c) => c.name)],
     rows.map(([label, of]) => [label, ...costs.map(of)]),
+  );
+}
+
+/** SES's events' own cost, per send, and their part of the total. */
+function eventsTable(costs: CaseCost[]): string {
+  const perSend = (value: number) => short(value / RECIPIENTS);
+  const rows: [string, (c: CaseCost) => string][] = [
+    [
+      'events fed in the sample (Send / Delivery / Bounce / Complaint)',
+      (c) => FED_EVENT_TYPES.map((t) => num(c.sample.sesEvents[t])).join(' / '),
+    ],
+    ['SES events per send', (c) => perSend(c.events.events)],
+    ['SES events per events invocation (modelled)', (c) => num(c.events.eventsPerInvocation)],
+    ['DynamoDB write units per send', (c) => perSend(c.events.writeUnits)],
+    ['DynamoDB read units per send', (c) => perSend(c.events.readUnits)],
+    ['SQS requests per send', (c) => perSend(c.events.sqsRequests)],
+    ['EventBridge events per send (free)', (c) => perSend(c.events.eventBridgeEvents)],
+    ['Lambda invocations per send', (c) => perSend(c.events.invocations)],
+    ['$ per 1,000 sends', (c) => perThousand((c.events.dollars / RECIPIENTS) * 1000)],
+    ['share of the total', (c) => `${num((c.events.dollars / c.total) * 100, 1)} %`],
+  ];
+  return table(
+    ['SES events, per send', ...costs.map((c) => c.name)],
+    rows.map(([label, of]) => [label, ...costs.map(of)]),
+  );
+}
+
+/** Per send, all in: the send's path and its SES events; dollars per 1,000 sends at each campaign size. */
+function perSendTable(costs: CaseCost[], small: CaseCost[]): string {
+  const rows: [string, (c: CaseCost, i: number) => string][] = [
+    [
+      'write units per send: path + SES events = all',
+      (c) =>
+        `${short(c.perSend.writeUnits)} + ${short(c.events.writeUnits / RECIPIENTS)} = ${short(c.perSend.writeUnits + c.events.writeUnits / RECIPIENTS)}`,
+    ],
+    [
+      'read units per send: path + SES events = all',
+      (c) =>
+        `${short(c.perSend.readUnits)} + ${short(c.events.readUnits / RECIPIENTS)} = ${short(c.perSend.readUnits + c.events.readUnits / RECIPIENTS)}`,
+    ],
+    ...PER_THOUSAND_AT.map((recipients): [string, (c: CaseCost, i: number) => string] => [
+      `$ per 1,000 sends, ${num(recipients)} recipients (of which SES events)`,
+      (c, i) => {
+        const at = recipients === RECIPIENTS ? c : small[i];
+        if (at === undefined) return '';
+        return `${perThousand((at.total / recipients) * 1000)} (${perThousand((at.events.dollars / recipients) * 1000)})`;
+      },
+    ]),
+  ];
+  return table(
+    ['per send, excluding SES', ...costs.map((c) => c.name)],
+    rows.map(([label, of]) => [label, ...costs.map((c, i) => of(c, i))]),
   );
 }
 
@@ -357,6 +436,7 @@ async function main() {
           content: content.kind,
           senderContainers: containersFor(rate),
           chunkRows: Number(SETTINGS.ingestChunkRows.default),
+          eventsPerInvocation: eventsPerInvocationAt(rate),
         });
         console.error(
           `${content.label} at ${rate}/s: ${sample.accepted} sends in ${sample.seconds.total.toFixed(1)} s (${meters.dynamo.verified} item images checked against the emulator so far)`,
@@ -368,9 +448,12 @@ async function main() {
     meters.stop();
     await billedAs(BENCH, () => aws.stop());
   }
-  const emf = await senderEmfBytes(SEND_QUEUE.batchSize);
+  const emf = { sender: await senderEmfBytes(SEND_QUEUE.batchSize), eventsDocument: await eventsEmfBytes() };
   const costs = samples.map(({ content, rate, sample }) =>
     costOf(`${content.label}, ${rate}/s`, sample, rate, emf),
+  );
+  const small = samples.map(({ content, rate, sample }) =>
+    costOf(`${content.label}, ${rate}/s`, sample, rate, emf, PER_THOUSAND_AT[0]),
   );
   const hot = hotKeys(samples.map((s) => s.sample));
   const seconds = (performance.now() - started) / 1000;
@@ -379,7 +462,7 @@ async function main() {
   const out: string[] = [];
   out.push(`# bench:cost — dollars per ${num(RECIPIENTS)} recipients, excluding SES\n`);
   out.push(
-    `Samples of ${num(recipients)} recipients per case through the real code path against the emulators; CPU ${cpu}, Node ${process.version}, load average ${load.map((l) => l.toFixed(1)).join(' ')} at the start; ${num(seconds, 0)} s in all. The sender's metrics document (EMF, Powertools) is ${num(emf)} bytes per invocation of ${SEND_QUEUE.batchSize}.\n`,
+    `Samples of ${num(recipients)} recipients per case through the real code path against the emulators; CPU ${cpu}, Node ${process.version}, load average ${load.map((l) => l.toFixed(1)).join(' ')} at the start; ${num(seconds, 0)} s in all. The sender's metrics document (EMF, Powertools) is ${num(emf.sender)} bytes per invocation of ${SEND_QUEUE.batchSize}, the events function's ${num(emf.eventsDocument)} per event type per invocation. SES's events: ${percent(BOUNCE_SHARE)} of the mails hard-bounce, ${percent(COMPLAINT_SHARE)} draw a complaint (cost-ses-events.ts).\n`,
   );
   out.push(`## Prices (${PRICE_DATE})\n\n${pricesTable()}\n`);
   out.push(`## Model assumptions (what the emulators cannot tell)\n\n${assumptionsTable()}\n`);
@@ -390,7 +473,11 @@ async function main() {
   }
   out.push(`## The rate's effect\n\n${rateTable(costs)}\n`);
   out.push(`## What scales how\n\n${SCALING}\n`);
+  out.push(
+    `## SES's events: their own cost (${percent(BOUNCE_SHARE)} hard bounces, ${percent(COMPLAINT_SHARE)} complaints)\n\n${eventsTable(costs)}\n`,
+  );
   out.push(`## Dollars per ${num(RECIPIENTS)} recipients, excluding SES\n\n${dollarsTable(costs)}\n`);
+  out.push(`## Per send, SES's events included\n\n${perSendTable(costs, small)}\n`);
   out.push(
     `## Hot keys: write units per second per partition key at ${num(HOT_KEY_RATE)} sends/s of one batch (writer at the same pace)\n\n${hot.text}\n\nHighest: ${num(hot.max, 1)} WCU/s — target ≤ ${num(HOT_KEY_LIMIT)}: ${hot.max <= HOT_KEY_LIMIT ? 'met' : 'MISSED'}.\n`,
   );
@@ -398,6 +485,7 @@ async function main() {
 
   const file = writeBenchResults('cost', {
     recipientsPerSample: recipients,
+    sesEventShares: { bounce: BOUNCE_SHARE, complaint: COMPLAINT_SHARE },
     seconds,
     loadAverageAtStart: load,
     priceDate: PRICE_DATE,
@@ -411,6 +499,13 @@ async function main() {
       files: c.files,
       rowsPerFile: c.rowsPerFile,
       perSend: c.perSend,
+      events: c.events,
+      totalPerThousandAt: Object.fromEntries(
+        PER_THOUSAND_AT.map((recipients) => {
+          const at = recipients === RECIPIENTS ? c : small[costs.indexOf(c)];
+          return [recipients, at ? (at.total / recipients) * 1000 : null];
+        }),
+      ),
       dynamoSteps: stepsOf(c),
       sample: {
         accepted: c.sample.accepted,
@@ -424,6 +519,7 @@ async function main() {
         items: c.sample.items,
         s3Bytes: c.sample.s3Bytes,
         logs: c.sample.logs,
+        sesEvents: c.sample.sesEvents,
       },
     })),
     hotKeys: { rate: HOT_KEY_RATE, max: hot.max },
