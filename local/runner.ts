@@ -4,7 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { API_ROUTES, type ApiFunction, DOCS_PATH } from '../lambdas/contract/api-routes.js';
 import { entryOf, type FunctionId } from '../lambdas/contract/functions.js';
-import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../lambdas/contract/queue-settings.js';
+import {
+  EVENTS_QUEUE,
+  PRIORITY_SEND_QUEUE,
+  SEND_QUEUE,
+  WRITE_QUEUE,
+} from '../lambdas/contract/queue-settings.js';
 import { environmentOf } from '../lambdas/contract/setting-sources.js';
 import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../lambdas/contract/upload-object.js';
 import { ApiKeyStore } from '../lambdas/core/store/api-key-store.js';
@@ -291,13 +296,16 @@ export async function startLocalPipeline(config: LocalConfig): Promise<LocalPipe
     Object.assign(process.env, environmentOf({ unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? apiUrl }));
     const sender = await loadHandler<SqsHandler>('sender');
     // Two event sources, as on AWS: the send queue and the high-priority one, each with as many senders.
-    for (const source of [queueUrl, priorityQueueUrl]) {
+    for (const [source, batchSize] of [
+      [queueUrl, SEND_QUEUE.batchSize],
+      [priorityQueueUrl, PRIORITY_SEND_QUEUE.batchSize],
+    ] as const) {
       const events: EventSource = startSqsEventSource({
         sqs: clients.sqs,
         queueUrl: source,
         handler: sender,
         functionName: 'sender',
-        batchSize: SEND_QUEUE.batchSize,
+        batchSize,
         concurrency: config.senderConcurrency,
         onError: (error) => console.error('local event source:', error),
       });

@@ -32,6 +32,14 @@ export const PRIORITY_SEND_QUEUE = {
   ...SEND_QUEUE,
   name: 'email_priority_send_queue',
   deadLetterName: 'email_priority_send_dlq',
+  /**
+   * One message per invocation: each sender paces at its lane's share divided by the event source's
+   * concurrency, so a lane gets its whole share only with that many invocations at once. High-priority
+   * batches are small (password resets, notices): in batches of ten, twelve sends would be one or two
+   * invocations at a fraction of the share; one by one, they are spread over every sender. The price,
+   * one invocation and one receive per send, is paid on the few sends of this queue only.
+   */
+  batchSize: 1,
 } as const;
 
 /**

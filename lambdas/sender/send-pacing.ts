@@ -31,7 +31,11 @@ export class RatePacing implements SendPacing {
 
   async acquire(): Promise<void> {
     const share = this.lane ? await this.lane.share() : 1;
+    // A lane that must wait (a new stretch of the priority signal) waits before it takes a slot, so that
+    // the slots of several invocations do not pile up behind the wait and go out at once.
+    await this.lane?.hold();
     await this.pacer.acquire((await this.rate.current()) * share);
+    // The slot's wait may have outlasted the lane's lease: checked in memory, rarely a write.
     await this.lane?.hold();
   }
 

@@ -9,7 +9,12 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENTS_QUEUE, SEND_QUEUE, WRITE_QUEUE } from '../../lambdas/contract/queue-settings.js';
+import {
+  EVENTS_QUEUE,
+  PRIORITY_SEND_QUEUE,
+  SEND_QUEUE,
+  WRITE_QUEUE,
+} from '../../lambdas/contract/queue-settings.js';
 import {
   checkSenderTiming,
   SEND_LEASE_SECONDS,
@@ -209,11 +214,15 @@ export class Functions extends Construct {
     this.unsubscribeSecret.grantRead(this.sender.fn);
     // Two lanes of the send rate (lambdas/sender/priority-lanes.ts), each queue with as many senders at
     // most: each sender paces at its lane's share of the rate divided by that many.
-    for (const source of [queue, priorityQueue]) {
+    const lanes = [
+      // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
+      { source: queue, batchSize: settings.senderBatchSize },
+      { source: priorityQueue, batchSize: Math.min(PRIORITY_SEND_QUEUE.batchSize, settings.senderBatchSize) },
+    ];
+    for (const { source, batchSize } of lanes) {
       this.sender.fn.addEventSource(
         new SqsEventSource(source, {
-          // Smaller than SEND_QUEUE.batchSize when maxSendRate is too low to pace a full batch in time.
-          batchSize: settings.senderBatchSize,
+          batchSize,
           reportBatchItemFailures: true,
           maxConcurrency: settings.senderMaxConcurrency,
         }),

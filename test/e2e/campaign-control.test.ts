@@ -373,3 +373,47 @@ describe.concurrent('scheduled and paced batches', () => {
     );
   }, 60_000);
 });
+
+describe('a batch of high priority', () => {
+  it('overtakes a large normal batch queued before it, while the normal batch keeps mailing and the account rate holds', async ({
+    expect,
+  }) => {
+    const normalEmails = addressesOf('backlog', 80);
+    const highEmails = addressesOf('urgent', 12);
+    const normal = await upload(normalEmails);
+    await pollUntil(
+      'the normal campaign to be under way (5 mails)',
+      async () => (await mailsTo(normalEmails)).length,
+      (mailed) => mailed >= 5,
+      { intervalMs: 100 },
+    );
+    const high = await upload(highEmails, { priority: 'high' });
+    expect(high.sending).toEqual({ state: 'SENDING', priority: 'high' });
+
+    // At 5/s the 80 take 16 s alone; the 12 of high priority, at 4/s once the normal lane gave way, about 3 s.
+    const highDone = await finishedCampaign(high.batchId, 45_000);
+    expect(highDone.counts).toMatchObject({ sent: highEmails.length, error: 0 });
+    // Finished first: the normal batch, uploaded before it, still has sends to mail.
+    const normalThen = await campaign(normal.batchId);
+    expect(normalThen.finished).toBe(false);
+    expect(normalThen.counts.queued + normalThen.counts.sending).toBeGreaterThan(0);
+
+    const normalDone = await finishedCampaign(normal.batchId, 60_000);
+    expect(normalDone.counts).toMatchObject({ sent: normalEmails.length, error: 0 });
+    const normalMails = await mailsTo(normalEmails);
+    const highMails = await mailsTo(highEmails);
+    // Each address once.
+    expect([...mailsPerAddress([...normalMails, ...highMails]).values()].every((n) => n === 1)).toBe(true);
+    expect(Math.max(...secondsOf(highMails))).toBeLessThan(Math.max(...secondsOf(normalMails)));
+    // The normal batch was not stopped while the high one went out: it kept a share of the rate.
+    const [firstHigh, lastHigh] = [Math.min(...secondsOf(highMails)), Math.max(...secondsOf(highMails))];
+    const normalMeanwhile = secondsOf(normalMails).filter((s) => s >= firstHigh && s <= lastHigh);
+    expect(normalMeanwhile.length).toBeGreaterThan(0);
+    // Together never above the account's 5 a second, but for one second boundary's jitter and the normal
+    // lane's one slot already set when it gives way.
+    const perSecond = new Map<number, number>();
+    for (const second of secondsOf([...normalMails, ...highMails]))
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(ACCOUNT_RATE + 2);
+  }, 120_000);
+});

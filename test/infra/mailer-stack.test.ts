@@ -347,12 +347,15 @@ describe('the functions', () => {
     });
   });
 
-  it('trigger the sender from the send queue and the high-priority one, 10 messages at a time, with partial batch failures and capped concurrency', () => {
-    for (const queue of ['QueueingSendQueue', 'PrioritySendQueue']) {
+  it('trigger the sender from the send queue 10 messages at a time and from the high-priority one 1 at a time, with partial batch failures and capped concurrency', () => {
+    for (const [queue, batchSize] of [
+      ['QueueingSendQueue', 10],
+      ['PrioritySendQueue', 1],
+    ] as const) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'SenderFunction') },
         EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', queue), 'Arn'] },
-        BatchSize: 10,
+        BatchSize: batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: 2 },
       });
