@@ -146,6 +146,10 @@ export class MailerStack extends Stack {
       value: this.queueing.priorityDeadLetterQueue.queueUrl,
       description: 'Sends of priority=high batches that failed 3 receives; redrive after fixing the cause',
     });
+    new CfnOutput(this, 'PriorityDeadLetterQueueArn', {
+      value: this.queueing.priorityDeadLetterQueue.queueArn,
+      description: 'Source ARN for aws sqs start-message-move-task (redrive of high-priority sends)',
+    });
     new CfnOutput(this, 'DeadLetterQueueArn', {
       value: this.queueing.deadLetterQueue.queueArn,
       description: 'Source ARN for aws sqs start-message-move-task (redrive)',

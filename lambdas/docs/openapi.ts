@@ -76,6 +76,7 @@ import { API_KEY_SCOPES, type ApiKeyScope, apiKeyRecordOf, refusalOf } from '../
 import { CampaignFileError } from '../core/domain/campaign-file-error.js';
 import { matchHeader } from '../core/domain/campaign-header.js';
 import { ONE_CLICK_BODY, ONE_CLICK_FIELD, ONE_CLICK_VALUE } from '../core/domain/list-unsubscribe.js';
+import { MAX_BATCH_RATE, MAX_SCHEDULE_DAYS } from '../core/domain/send-options.js';
 import { API_KEY_HEADER } from '../core/http/api-key-check.js';
 import { fileProblemOf } from '../core/http/file-problem.js';
 import { INTERNAL_ERROR_MESSAGE } from '../core/http/json-errors.js';
@@ -365,6 +366,54 @@ const LARGE_UPLOAD_EXAMPLE: LargeUploadRequest = { fileName: 'list.csv', size: 1
  */
 const falseFlag = (description: string) => z.boolean().default(false).meta({ description });
 
+/** How and when an upload's batch is sent (send-options.ts), as query parameters. */
+const sendOptions = {
+  sendAt: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .meta({
+      description:
+        `Start the batch at this time instead of now: ISO-8601 with its zone, in the future, at most ${MAX_SCHEDULE_DAYS} ` +
+        "days ahead (in a query string, write the zone's + as %2B). Nothing is mailed before it. " +
+        'A past or malformed time is 400 INVALID_SEND_OPTION.',
+    }),
+  maxRate: z
+    .number()
+    .positive()
+    .max(MAX_BATCH_RATE)
+    .optional()
+    .meta({
+      description:
+        'Sends per second this batch never exceeds, summed over every sender (to warm up a new domain); ' +
+        "the account's rate applies on top, and other batches use the rest of it.",
+    }),
+  priority: z
+    .enum(['normal', 'high'])
+    .default('normal')
+    .meta({
+      description:
+        'high: the sends go on the high-priority queue and overtake normal batches already queued, with 80 % ' +
+        'of the send rate while they last (normal batches keep the rest).',
+    }),
+};
+
+/**
+ * The same as form fields. Swagger UI fills a form field with a sample of its schema (the time now, for a
+ * date-time: past by the time it is sent; 0 for a number), which would refuse or schedule every upload
+ * tried out: these are text, empty unless filled in, which the API reads as not given.
+ */
+const sendOptionFields = {
+  sendAt: z.string().optional().meta({
+    description: 'Same as the query parameter (e.g. 2026-12-24T09:00:00+01:00); empty: now.',
+    example: '',
+  }),
+  maxRate: z.string().optional().meta({
+    description: "Same as the query parameter (e.g. 10); empty: the account's rate.",
+    example: '',
+  }),
+  priority: sendOptions.priority,
+};
+
 /**
  * The raw-CSV example, which Swagger UI puts in the body for "Try it out": a campaign that can be sent
  * as it is, to SES's mailbox simulator, whose addresses accept mail without reaching anyone.
@@ -449,6 +498,7 @@ function operations(): Record<string, Operation> {
           allowDuplicate: falseFlag(
             'Send the same file again on purpose, though it became a batch in the last 24 hours.',
           ),
+          ...sendOptions,
         }),
         body: {
           required: true,
@@ -458,6 +508,7 @@ function operations(): Record<string, Operation> {
                 file: csvFile,
                 dryRun: falseFlag('Same as the query parameter.'),
                 allowDuplicate: falseFlag('Same as the query parameter.'),
+                ...sendOptionFields,
               }),
               encoding: { file: { contentType: 'text/csv, application/octet-stream' } },
             },

@@ -81,7 +81,7 @@ const textOf = (page: Page, selector: string) =>
 
 describe('Swagger UI at /docs', () => {
   it(
-    'authorises with a key, uploads a file through "Try it out" and shows the 202 report',
+    'authorises with a key, uploads a file through "Try it out" with a send option and shows the 202 report',
     async () => {
       const { page, responses } = await pageForThisTest(chrome.browser);
       await page.goto(`${local.runner.apiUrl}/docs`);
@@ -100,6 +100,11 @@ describe('Swagger UI at /docs', () => {
         (select) => (select as unknown as { value: string }).value,
       );
       expect(dryRun).toBe('false');
+      // The send options are form fields too: sendAt and maxRate empty, priority normal unless chosen.
+      const form = '#operations-campaigns-uploadCampaign tr[data-property-name';
+      for (const option of ['sendAt', 'maxRate'])
+        await page.waitForSelector(`${form}="${option}"] input`, UI_WAIT);
+      expect(await page.select(`${form}="priority"] select`, 'high')).toEqual(['high']);
       const file = await page.waitForSelector(
         '#operations-campaigns-uploadCampaign tr[data-property-name="file"] input[type=file]',
         UI_WAIT,
@@ -116,7 +121,13 @@ describe('Swagger UI at /docs', () => {
       const body = JSON.parse(
         await textOf(page, `${answer} .response-col_description .microlight`),
       ) as Record<string, unknown>;
-      expect(body).toMatchObject({ received: 5, accepted: 5, invalid: 0, dryRun: false });
+      expect(body).toMatchObject({
+        received: 5,
+        accepted: 5,
+        invalid: 0,
+        dryRun: false,
+        sending: { state: 'SENDING', priority: 'high' },
+      });
       expect(body.batchId).toEqual(expect.any(String));
       // Everything the page loaded came from the local API: no CDN, no online validator.
       const fetched = responses.map((r) => new URL(r.url())).filter((url) => url.protocol !== 'data:');

@@ -635,6 +635,7 @@ describe('the HTTP API', () => {
         'DeadLetterQueueArn',
         'PriorityQueueUrl',
         'PriorityDeadLetterQueueUrl',
+        'PriorityDeadLetterQueueArn',
         'SesConfigurationSet',
         'EventsDeadLetterQueueUrl',
       ].sort(),
