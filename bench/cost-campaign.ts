@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SesEventType } from '../lambdas/contract/ses-event-types.js';
 import { EMAIL_SENDS_TABLE } from '../lambdas/contract/table-schema.js';
 import { ROWS_KEY_PREFIX, uploadKeyOf } from '../lambdas/contract/upload-object.js';
@@ -93,6 +93,9 @@ export const isEventsPayer = (payer: string) =>
   payer === PAYERS.eventsGuardrail ||
   /^events \((Send|Delivery|Bounce|Complaint)\)$/.test(payer);
 
+/** The most messages one ReceiveMessage returns or one DeleteMessageBatch deletes. */
+export const SQS_MAX_MESSAGES_PER_CALL = 10;
+
 export type ContentKind = 'template' | 'personalised';
 
 export interface CampaignOptions {
@@ -104,6 +107,8 @@ export interface CampaignOptions {
   chunkRows: number;
   /** SES events per events function invocation at the case's rate (cost-model.ts, eventsPerInvocationAt). */
   eventsPerInvocation: number;
+  /** SES events per ReceiveMessage while an invocation's batch is gathered (cost-model.ts, eventsPerReceiveAt). */
+  eventsPerReceive: number;
 }
 
 export interface Invocation {
@@ -379,7 +384,7 @@ export async function runCampaign(
 
   // SES's events of the mails, a second or so after each: on AWS they come while the batch is open,
   // long before the sweeper's run that finishes it.
-  const events = await feedSesEvents(aws, taken, options.eventsPerInvocation, invocations);
+  const events = await feedSesEvents(aws, taken, options, invocations);
 
   const writers = storesOf(aws).writers;
   for (let run = 0; ; run++) {
@@ -526,7 +531,7 @@ function eventsHandlerFor(aws: TestAws, metrics: EventMetrics) {
 async function feedSesEvents(
   aws: TestAws,
   mails: readonly TakenMail[],
-  perInvocation: number,
+  batching: Pick<CampaignOptions, 'eventsPerInvocation' | 'eventsPerReceive'>,
   invocations: Invocation[],
 ): Promise<{ fed: Record<FedEventType, number>; metricDocuments: number }> {
   const published = sesEventsOf(mails);
@@ -549,7 +554,7 @@ async function feedSesEvents(
   while (handled < published.length) {
     if (performance.now() > deadline)
       throw new Error(`the events stalled at ${handled} of ${published.length}`);
-    const event = await receive(aws, queueUrl, perInvocation, PAYERS.eventsPoller);
+    const event = await gather(aws, queueUrl, batching, PAYERS.eventsPoller);
     if (event.Records.length === 0) {
       await sleep(50);
       continue;
@@ -607,6 +612,27 @@ async function receive(aws: TestAws, queueUrl: string, max: number, payer: strin
   return { Records: (out.Messages ?? []).map((m) => sqsRecordOf(m, arn)) };
 }
 
+/**
+ * One invocation's batch as Lambda's event source gathers it in its batching window: receives of
+ * `eventsPerReceive` messages until the batch holds `eventsPerInvocation` (the window's end, modelled by
+ * that count) or the queue is empty.
+ */
+async function gather(
+  aws: TestAws,
+  queueUrl: string,
+  batching: Pick<CampaignOptions, 'eventsPerInvocation' | 'eventsPerReceive'>,
+  payer: string,
+): Promise<SQSEvent> {
+  const records: SQSRecord[] = [];
+  while (records.length < batching.eventsPerInvocation) {
+    const max = Math.min(batching.eventsPerReceive, batching.eventsPerInvocation - records.length);
+    const received = await receive(aws, queueUrl, max, payer);
+    if (received.Records.length === 0) break;
+    records.push(...received.Records);
+  }
+  return { Records: records };
+}
+
 /** What the event source does after an invocation: deletes the messages that did not fail. */
 async function acknowledge(
   aws: TestAws,
@@ -617,15 +643,18 @@ async function acknowledge(
 ): Promise<void> {
   const failed = new Set(failures.map((f) => f.itemIdentifier));
   const done = event.Records.filter((r) => !failed.has(r.messageId));
-  if (done.length === 0) return;
-  await billedAs(payer, () =>
-    aws.clients.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
-      }),
-    ),
-  );
+  // SQS deletes 10 messages a request at most.
+  for (let i = 0; i < done.length; i += SQS_MAX_MESSAGES_PER_CALL) {
+    const entries = done.slice(i, i + SQS_MAX_MESSAGES_PER_CALL);
+    await billedAs(payer, () =>
+      aws.clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: entries.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
+        }),
+      ),
+    );
+  }
 }
 
 /** What a finished batch keeps: its items and index entries by kind, its file and its chunks. */

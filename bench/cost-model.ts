@@ -4,7 +4,13 @@ import { SETTINGS } from '../lambdas/contract/settings.js';
 import { BATCH_SHARDS, COUNTER_SHARDS } from '../lambdas/contract/table-schema.js';
 import { SUPPRESSION_LIST_PARTITION } from '../lambdas/core/store/item-keys.js';
 import type { DynamoCall, S3Call, SqsCall } from './capacity-meter.js';
-import { type CampaignSample, eventPayerOf, isEventsPayer, PAYERS } from './cost-campaign.js';
+import {
+  type CampaignSample,
+  eventPayerOf,
+  isEventsPayer,
+  PAYERS,
+  SQS_MAX_MESSAGES_PER_CALL,
+} from './cost-campaign.js';
 import { assumed, dollarsOf } from './cost-prices.js';
 import { EVENTS_PER_MAIL, FED_EVENT_TYPES, type FedEventType } from './cost-ses-events.js';
 import {
@@ -146,17 +152,38 @@ export interface RateModel {
   senderTraces: number;
 }
 
+/** What reaches one of the event source's pollers of the events queue each second at a send rate. */
+const eventsPerPollerSecond = (sendsPerSecond: number) =>
+  (sendsPerSecond * EVENTS_PER_MAIL_ALL) / assumed('sqsPollersPerQueue');
+
 /**
  * SES events per events function invocation at a send rate. Lambda's event source long-polls the events
- * queue with a few pollers, and a long poll returns at the first message waiting: while the events come
- * slower than the pollers go round, each invocation gets what arrived during one round (at least one);
- * faster, a backlog forms and every receive is full (EVENTS_QUEUE.batchSize). The stack sets no batching
- * window, which would make Lambda wait for fuller batches.
+ * queue with a few pollers, and a long poll returns at the first message waiting. Without a batching
+ * window each invocation gets what reached its poller during one round (receive, invoke, delete), at least
+ * one. With the stack's window (EVENTS_QUEUE.maxBatchingWindowSeconds) a poller goes on receiving until its
+ * batch is full (EVENTS_QUEUE.batchSize) or the window ends, whichever comes first: at a low rate it hands
+ * over what reached it during the window, at a high one full batches.
  */
 export function eventsPerInvocationAt(sendsPerSecond: number): number {
-  const eventsPerSecond = sendsPerSecond * EVENTS_PER_MAIL_ALL;
-  const perRound = (eventsPerSecond * assumed('eventsReceiveCycleMs')) / 1000 / assumed('sqsPollersPerQueue');
-  return Math.min(EVENTS_QUEUE.batchSize, Math.max(1, Math.round(perRound)));
+  const perPollerSecond = eventsPerPollerSecond(sendsPerSecond);
+  const perRound = (perPollerSecond * assumed('eventsReceiveCycleMs')) / 1000;
+  const perWindow = perPollerSecond * EVENTS_QUEUE.maxBatchingWindowSeconds;
+  return Math.min(EVENTS_QUEUE.batchSize, Math.max(1, Math.round(Math.max(perRound, perWindow))));
+}
+
+/**
+ * SES events one ReceiveMessage of the event source returns at a send rate, while a poller gathers its
+ * batch: what reached the poller during one receive's round trip, at least one and at most SQS's 10. At a
+ * low rate the receives of a batch are about as many as its events; only the invocations, their counter
+ * writes and the deletes (10 a request) get fewer with the window.
+ */
+export function eventsPerReceiveAt(sendsPerSecond: number): number {
+  const perReceive = (eventsPerPollerSecond(sendsPerSecond) * assumed('sqsReceiveRoundTripMs')) / 1000;
+  return Math.min(
+    SQS_MAX_MESSAGES_PER_CALL,
+    eventsPerInvocationAt(sendsPerSecond),
+    Math.max(1, Math.round(perReceive)),
+  );
 }
 
 /** Invocations of one function X-Ray traces under Lambda's default sampling, at a steady rate. */

@@ -151,12 +151,23 @@ export const ASSUMPTIONS = {
   /** Pollers Lambda's SQS event source runs per queue while the queue is quiet. */
   sqsPollersPerQueue: { value: 5, why: "Lambda's SQS event source starts with 5 pollers per queue" },
   /**
-   * One poller's round: its long poll returns as soon as a message waits, then it invokes the function and
-   * deletes what succeeded. Events per invocation = events/s × this ÷ the pollers, from 1 to the batch size.
+   * One poller's round without a batching window: its long poll returns as soon as a message waits, then
+   * it invokes the function and deletes what succeeded. Events per invocation = events/s × this ÷ the
+   * pollers, from 1 to the batch size; with the window, the larger of this and what reaches a poller in
+   * the window (cost-model.ts, eventsPerInvocationAt).
    */
   eventsReceiveCycleMs: {
     value: 100,
     why: 'a long poll returning at the first message + an events invocation + the delete (no batching window)',
+  },
+  /**
+   * One ReceiveMessage while a poller gathers a batch in the batching window: a long poll returns what
+   * waits as soon as something does, and the poller asks again. Events per receive = events/s × this ÷
+   * the pollers, from 1 to 10.
+   */
+  sqsReceiveRoundTripMs: {
+    value: 20,
+    why: 'a ReceiveMessage in-region returning at once with the messages waiting (10–30 ms)',
   },
   /** A month, for GB-month prices: AWS bills storage by the hour over 730 hours. */
   hoursPerMonth: { value: 730, why: 'AWS bills GB-months per hour over a 730-hour month' },

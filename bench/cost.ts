@@ -29,6 +29,7 @@ import {
   dynamoScale,
   eventsEmfBytes,
   eventsPerInvocationAt,
+  eventsPerReceiveAt,
   type KeyRate,
   keyRates,
   RECIPIENTS,
@@ -437,6 +438,7 @@ async function main() {
           senderContainers: containersFor(rate),
           chunkRows: Number(SETTINGS.ingestChunkRows.default),
           eventsPerInvocation: eventsPerInvocationAt(rate),
+          eventsPerReceive: eventsPerReceiveAt(rate),
         });
         console.error(
           `${content.label} at ${rate}/s: ${sample.accepted} sends in ${sample.seconds.total.toFixed(1)} s (${meters.dynamo.verified} item images checked against the emulator so far)`,

@@ -38,8 +38,9 @@ export interface EventSource {
 
 /**
  * Plays the Lambda SQS event source mapping: `concurrency` pollers each receive up to `batchSize`
- * messages, invoke the handler, delete what succeeded and leave the reported batchItemFailures (or the
- * whole batch, if the handler throws) to come back after the visibility timeout.
+ * messages (in one receive, so 10 at most: no batching window), invoke the handler, delete what
+ * succeeded and leave the reported batchItemFailures (or the whole batch, if the handler throws) to come
+ * back after the visibility timeout.
  */
 export function startSqsEventSource(options: {
   sqs: SQSClient;
@@ -58,7 +59,10 @@ export function startSqsEventSource(options: {
         const out = await options.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: options.queueUrl,
-            MaxNumberOfMessages: options.batchSize,
+            // SQS returns 10 messages a receive at most. Lambda gathers a batch above 10 over its batching
+            // window (the events queue's); locally there is none, each receive is a batch: cost does not
+            // matter here, and the events are recorded at once.
+            MaxNumberOfMessages: Math.min(options.batchSize, 10),
             WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
             // The SQS emulator only honours the older name; real SQS accepts both.

@@ -296,6 +296,8 @@ export class Functions extends Construct {
     this.events.fn.addEventSource(
       new SqsEventSource(eventsQueue, {
         batchSize: EVENTS_QUEUE.batchSize,
+        // Fuller batches at a low send rate: fewer invocations and counter writes (queue-settings.ts).
+        maxBatchingWindow: Duration.seconds(EVENTS_QUEUE.maxBatchingWindowSeconds),
         // A malformed event fails alone, and reaches the events DLQ after the queue's receives.
         reportBatchItemFailures: true,
       }),

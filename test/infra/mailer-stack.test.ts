@@ -362,13 +362,15 @@ describe('the functions', () => {
     }
   });
 
-  it('trigger the events function from the events queue, 10 events at a time, with partial batch failures', () => {
+  it('trigger the events function from the events queue, up to 100 events gathered for 5 s, with partial batch failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf('AWS::Lambda::Function', 'EventsFunction') },
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::SQS::Queue', 'EventsQueue'), 'Arn'] },
-      BatchSize: 10,
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    expect([EVENTS_QUEUE.batchSize, EVENTS_QUEUE.maxBatchingWindowSeconds]).toEqual([100, 5]);
   });
 
   it('leave the dead-letter queues alone: their messages wait there for a redrive', () => {

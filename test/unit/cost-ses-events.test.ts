@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { eventsPerInvocationAt } from '../../bench/cost-model.js';
+import { eventsPerInvocationAt, eventsPerReceiveAt } from '../../bench/cost-model.js';
 import { countByType, outcomesOf, sesEventsOf } from '../../bench/cost-ses-events.js';
+import { EVENTS_QUEUE } from '../../lambdas/contract/queue-settings.js';
 import { guardrailBreach } from '../../lambdas/core/domain/guardrail.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/core/domain/send-status.js';
 import { parseSesEventMessage } from '../../lambdas/core/domain/ses-event.js';
@@ -54,8 +55,20 @@ describe("bench:cost's SES events", () => {
     ]);
   });
 
-  it('hands the events function one event at a time at 14 sends/s and full batches at 500/s', () => {
-    expect(eventsPerInvocationAt(14)).toBe(1);
-    expect(eventsPerInvocationAt(500)).toBe(10);
+  it('gathers at 14 sends/s what reaches a poller in the batching window, and full batches at 500/s', () => {
+    // 14 sends/s are 28 events/s, over 5 pollers 5.6 each per second: 28 in the 5 s window.
+    expect(EVENTS_QUEUE.maxBatchingWindowSeconds).toBe(5);
+    expect(eventsPerInvocationAt(14)).toBe(28);
+    expect(eventsPerInvocationAt(500)).toBe(EVENTS_QUEUE.batchSize);
+  });
+
+  it('hands the events function at least one event, however quiet the queue', () => {
+    expect(eventsPerInvocationAt(0.01)).toBe(1);
+  });
+
+  it('receives one event a request at 14 sends/s, a few at 500/s and 10 at most while a batch is gathered', () => {
+    expect(eventsPerReceiveAt(14)).toBe(1);
+    expect(eventsPerReceiveAt(500)).toBe(4);
+    expect(eventsPerReceiveAt(5000)).toBe(10);
   });
 });
