@@ -519,7 +519,7 @@ export const SETTINGS = {
     default: 5,
     readBy: ['events'],
     description:
-      'the guardrail: a batch whose hard bounces pass this share of its mails (after 100 mails) is paused until resumed',
+      'the guardrail: a batch whose hard bounces pass this share of its mails (of 100 while it has fewer) is paused until resumed',
   },
   maxComplaintRatePercent: {
     env: 'MAX_COMPLAINT_RATE_PERCENT',
@@ -528,7 +528,7 @@ export const SETTINGS = {
     default: 0.1,
     readBy: ['events'],
     description:
-      'the guardrail: a batch whose complaints pass this share of its mails (after 100 mails) is paused until resumed',
+      'the guardrail: a batch whose complaints pass this share of its mails (of 100 while it has fewer) is paused until resumed',
   },
   bounceRateAlarmPercent: {
     context: 'bounceRateAlarmPercent',

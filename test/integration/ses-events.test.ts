@@ -318,6 +318,32 @@ describe('the guardrail', () => {
     await createSenderHandler(senderDepsFor(aws, sesClientFor(aws)))({ Records: records.slice(110, 120) });
     expect(await countsOf(aws, report.batchId)).toMatchObject({ QUEUED: 20 });
   }, 30_000);
+
+  it('pauses a batch whose bounces all came among its first 30 mails: no later bounce comes to check it past its 100th', async () => {
+    const emails = Array.from({ length: 130 }, (_, i) => `guardrail-early-${i}@example.com`);
+    const report = await ingestMails(aws, emails);
+    const records = await drainQueue(aws);
+    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+    for (let i = 0; i < 30; i += 10) await deliver({ Records: records.slice(i, i + 10) });
+    const sends = await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)));
+    const mailed = sends.filter((s) => s.status === 'SENT');
+    expect(mailed).toHaveLength(30);
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
+    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
+    // Five: 5 of the 100 mails a rate is judged on at least, sending on.
+    await handler(sqsEventOf(...mailed.slice(0, 5).map(bounce)));
+    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    // Six: above 5 % of 100 already, whatever the other 70 do.
+    await handler(sqsEventOf(...mailed.slice(5, 6).map(bounce)));
+    expect((await controls.get(report.batchId))?.changes.at(-1)).toMatchObject({
+      state: 'PAUSED',
+      by: 'guardrail',
+      reason: 'bounce rate 20.0 % of 30 mails is above 5.0 % (6 of the first 100 mails: 6.0 % already)',
+    });
+    expect(deps.metrics.paused).toBe(1);
+  }, 30_000);
 });
 
 describe("a batch's finish time", () => {

@@ -5,11 +5,21 @@ import { countsWith } from '../helpers/send-records.js';
 const LIMITS = { maxBounceRate: 0.05, maxComplaintRate: 0.001 };
 
 describe('the guardrail of a batch', () => {
-  it('waits for 100 mails before judging a rate: one bounce in ten is no verdict', () => {
+  it('judges fewer than 100 mails as 100: one bounce in ten is no verdict, nor five in fifty', () => {
     expect(guardrailBreach(countsWith({ SENT: 9, BOUNCED: 1 }), LIMITS)).toBeUndefined();
+    expect(guardrailBreach(countsWith({ DELIVERED: 45, BOUNCED: 5 }), LIMITS)).toBeUndefined();
+  });
+
+  it('pauses before the 100th mail once its bounces or complaints pass the limit of 100 mails: no later one may come to check again', () => {
+    expect(guardrailBreach(countsWith({ DELIVERED: 24, BOUNCED: 6 }), LIMITS)).toBe(
+      'bounce rate 20.0 % of 30 mails is above 5.0 % (6 of the first 100 mails: 6.0 % already)',
+    );
     expect(
       guardrailBreach(countsWith({ SENT: GUARDRAIL_MIN_MAILED - 31, BOUNCED: 30 }), LIMITS),
-    ).toBeUndefined();
+    ).toBeDefined();
+    expect(guardrailBreach(countsWith({ DELIVERED: 49, COMPLAINED: 1 }), LIMITS)).toBe(
+      'complaint rate 2.0 % of 50 mails is above 0.10 % (1 of the first 100 mails: 1.0 % already)',
+    );
   });
 
   it('pauses above the bounce rate, not at it, naming the rate and the mails', () => {
