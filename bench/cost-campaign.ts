@@ -513,6 +513,8 @@ function eventsHandlerFor(aws: TestAws, metrics: EventMetrics) {
     guardrail: {
       progress: { progress: (batchId) => billedAs(PAYERS.eventsGuardrail, () => progress.progress(batchId)) },
       controls: {
+        get: (...args: Parameters<BatchControlStore['get']>) =>
+          billedAs(PAYERS.eventsGuardrail, () => controls.get(...args)),
         apply: (...args: Parameters<BatchControlStore['apply']>) =>
           billedAs(PAYERS.eventsGuardrail, () => controls.apply(...args)),
       },

@@ -1,4 +1,5 @@
 import { type ControlAction, refusalOf } from '../core/domain/batch-state.js';
+import { guardrailBaselineOf } from '../core/domain/guardrail.js';
 import { SendOptionError, sendAtOf } from '../core/domain/send-options.js';
 import { HttpError } from '../core/http/http-error.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
@@ -81,9 +82,12 @@ export async function controlCampaign(
       throw error;
     }
   }
+  // A resume of the guardrail's pause is deliberate: the guardrail judges what comes after it.
+  const afterGuardrail = action === 'resume' && control.changes.at(-1)?.by === 'guardrail';
   const result = await deps.controls.apply(batchId, action, now, 'request', {
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     ...(sendAt === undefined ? {} : { sendAt }),
+    ...(afterGuardrail ? { guardrailFrom: guardrailBaselineOf(progress.counts) } : {}),
   });
   if (result.kind === 'unknown') throw new HttpError(404, `no batch has the id "${batchId}"`);
   if (result.kind === 'refused') {

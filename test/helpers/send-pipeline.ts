@@ -3,6 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import type { ControlDeps } from '../../lambdas/campaigns/control-campaign.js';
 import { uploadKeyOf } from '../../lambdas/contract/upload-object.js';
 import { UnsubscribeLinks } from '../../lambdas/core/domain/list-unsubscribe.js';
 import type { SendOptions } from '../../lambdas/core/domain/send-options.js';
@@ -134,6 +135,21 @@ export function acceptDepsFor(aws: TestAws, overrides: Partial<AcceptDeps> = {})
     retentionSeconds: RETENTION_SECONDS,
     answerMs: 29_000,
     ...overrides,
+  };
+}
+
+/** The control routes' dependencies (control-campaign.ts) against the emulators. */
+export function controlDepsFor(aws: TestAws, clock = () => new Date()): ControlDeps {
+  const { writeQueue, schedules, batches, counters, controls } = storesOf(aws);
+  return {
+    controls,
+    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
+    batches,
+    writeQueue,
+    schedules,
+    counters,
+    clock,
+    retentionSeconds: RETENTION_SECONDS,
   };
 }
 

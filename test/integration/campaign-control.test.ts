@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ControlDeps, controlCampaign } from '../../lambdas/campaigns/control-campaign.js';
+import { controlCampaign } from '../../lambdas/campaigns/control-campaign.js';
 import type { SendOptions } from '../../lambdas/core/domain/send-options.js';
 import { SendQueue, sendRefFromBody } from '../../lambdas/core/queue/send-queue.js';
 import { batchJobOf } from '../../lambdas/core/queue/write-queue.js';
-import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
 import { BatchProgressReader } from '../../lambdas/core/store/batch-progress.js';
 import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
 import { CounterBuffer } from '../../lambdas/core/store/counter-buffer.js';
@@ -16,6 +15,7 @@ import { freshClients, startTestAws, type TestAws } from '../helpers/aws-emulato
 import { dataOf, graphqlOver } from '../helpers/graphql-client.js';
 import { pollUntil } from '../helpers/poll.js';
 import {
+  controlDepsFor,
   csvOf,
   drainQueue,
   FULL_WRITER_TIME,
@@ -48,19 +48,7 @@ const upload = (emails: string[], sending?: SendOptions) =>
     ...(sending ? { sending } : {}),
   });
 
-function controlDeps(clock = () => new Date()): ControlDeps {
-  const { writeQueue, schedules, batches, counters } = storesOf(aws);
-  return {
-    controls: new BatchControlStore(aws.clients.documents, aws.tableName),
-    progress: new BatchProgressReader(aws.clients.documents, aws.tableName),
-    batches,
-    writeQueue,
-    schedules,
-    counters,
-    clock,
-    retentionSeconds: RETENTION_SECONDS,
-  };
-}
+const controlDeps = (clock?: () => Date) => controlDepsFor(aws, clock);
 const control = (
   batchId: string,
   action: 'pause' | 'resume' | 'cancel' | 'schedule',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlCampaign } from '../../lambdas/campaigns/control-campaign.js';
 import type { EventFactName } from '../../lambdas/core/domain/send-event-update.js';
 import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
@@ -12,6 +13,7 @@ import { type Mailer, SesMailer } from '../../lambdas/sender/mailer.js';
 import type { PublishedEvent } from '../../local/ses-event-records.js';
 import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
 import {
+  controlDepsFor,
   countsOf,
   drainQueue,
   ingestMails,
@@ -344,6 +346,60 @@ describe('the guardrail', () => {
     });
     expect(deps.metrics.paused).toBe(1);
   }, 30_000);
+});
+
+describe('a batch resumed after the guardrail paused it', () => {
+  it('is judged on its mails after the resume: a late bounce of its past does not pause it again, a list that keeps bouncing does', async () => {
+    const emails = Array.from({ length: 140 }, (_, i) => `guardrail-resumed-${i}@example.com`);
+    const report = await ingestMails(aws, emails);
+    const records = await drainQueue(aws);
+    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+    for (let i = 0; i < 30; i += 10) await deliver({ Records: records.slice(i, i + 10) });
+    const sendsOf = async () =>
+      (await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)))).filter(
+        (s) => s.status === 'SENT',
+      );
+    const first = await sendsOf();
+    const deps = eventsDepsFor(aws);
+    const handler = createEventsHandler(deps);
+    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
+    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
+    await handler(sqsEventOf(...first.slice(0, 6).map(bounce)));
+    expect((await controls.get(report.batchId))?.state).toBe('PAUSED');
+
+    const resumed = await controlCampaign(report.batchId, 'resume', {}, controlDepsFor(aws));
+    expect(resumed.control).toMatchObject({
+      state: 'SENDING',
+      guardrailFrom: { mailed: 30, bounced: 6, complained: 0 },
+    });
+    // One more bounce of a mail sent before the pause: 1 of the 100 mails a rate is judged on, at least.
+    await handler(sqsEventOf(bounce(first[6] as SendRecord)));
+    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+
+    // 100 more mails, of which 5 bounce: with the late one, 6 % since the resume, paused again, saying so.
+    for (let i = 30; i < 130; i += 10) await deliver({ Records: records.slice(i, i + 10) });
+    const mailedFirst = new Set(first.map((s) => s.sendId));
+    const after = (await sendsOf()).filter((s) => !mailedFirst.has(s.sendId));
+    expect(after).toHaveLength(100);
+    await handler(sqsEventOf(...after.slice(0, 4).map(bounce)));
+    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    await handler(sqsEventOf(bounce(after[4] as SendRecord)));
+    expect((await controls.get(report.batchId))?.changes.at(-1)).toMatchObject({
+      state: 'PAUSED',
+      by: 'guardrail',
+      reason: 'bounce rate 6.0 % of 100 mails since its resume is above 5.0 %',
+    });
+    expect(deps.metrics.paused).toBe(2);
+  }, 60_000);
+
+  it('keeps judging the whole batch after a resume of a pause a marketer asked for', async () => {
+    const emails = Array.from({ length: 20 }, (_, i) => `request-resumed-${i}@example.com`);
+    const report = await ingestMails(aws, emails);
+    await controlCampaign(report.batchId, 'pause', {}, controlDepsFor(aws));
+    const resumed = await controlCampaign(report.batchId, 'resume', {}, controlDepsFor(aws));
+    expect(resumed.control.guardrailFrom).toBeUndefined();
+    await drainQueue(aws);
+  });
 });
 
 describe("a batch's finish time", () => {

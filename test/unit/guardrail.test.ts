@@ -44,4 +44,18 @@ describe('the guardrail of a batch', () => {
       ),
     ).toBeUndefined();
   });
+
+  it('judges a batch resumed after its pause on the mails since the resume, over at least 100 of them', () => {
+    const from = { mailed: 30, bounced: 6, complained: 0 };
+    // Its past is not held against it again: 7 of 30 before, 1 since.
+    expect(guardrailBreach(countsWith({ SENT: 23, BOUNCED: 7 }), LIMITS, from)).toBeUndefined();
+    // 5 of 100 since: at the limit, not above.
+    expect(guardrailBreach(countsWith({ SENT: 119, BOUNCED: 11 }), LIMITS, from)).toBeUndefined();
+    expect(guardrailBreach(countsWith({ SENT: 118, BOUNCED: 12 }), LIMITS, from)).toBe(
+      'bounce rate 6.0 % of 100 mails since its resume is above 5.0 %',
+    );
+    expect(guardrailBreach(countsWith({ SENT: 28, BOUNCED: 6, COMPLAINED: 1 }), LIMITS, from)).toMatch(
+      /^complaint rate 20\.0 % of 5 mails since its resume is above 0\.10 %/,
+    );
+  });
 });

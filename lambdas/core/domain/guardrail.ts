@@ -18,6 +18,27 @@ export interface GuardrailLimits {
  */
 export const GUARDRAIL_MIN_MAILED = 100;
 
+/**
+ * What a batch had mailed, bounced and complained when a marketer resumed it after the guardrail paused
+ * it: from then on the guardrail judges what comes after, so that a deliberate resume is not undone by
+ * the next bounce of the batch's past, and a list that keeps bouncing is paused again on its own new
+ * mails (again over at least GUARDRAIL_MIN_MAILED).
+ */
+export interface GuardrailBaseline {
+  mailed: number;
+  bounced: number;
+  complained: number;
+}
+
+/** The baseline of a batch with these counts. */
+export function guardrailBaselineOf(counts: Record<SendStatus, number>): GuardrailBaseline {
+  return {
+    mailed: ratesOf(counts).mailed,
+    bounced: Math.max(0, counts.BOUNCED),
+    complained: Math.max(0, counts.COMPLAINED),
+  };
+}
+
 const percent = (rate: number) => `${(rate * 100).toFixed(rate < 0.01 ? 2 : 1)} %`;
 
 /**
@@ -27,19 +48,25 @@ const percent = (rate: number) => `${(rate * 100).toFixed(rate < 0.01 ? 2 : 1)} 
 export function guardrailBreach(
   counts: Record<SendStatus, number>,
   limits: GuardrailLimits,
+  /** Judge only what came after this (a deliberate resume); the whole batch without it. */
+  from?: GuardrailBaseline,
 ): string | undefined {
-  const { mailed, bounceRate = 0, complaintRate = 0 } = ratesOf(counts);
+  const since = from ?? { mailed: 0, bounced: 0, complained: 0 };
+  const mailed = Math.max(0, ratesOf(counts).mailed - since.mailed);
+  const bounced = Math.max(0, counts.BOUNCED - since.bounced);
+  const complained = Math.max(0, counts.COMPLAINED - since.complained);
+  const bounceRate = mailed > 0 ? bounced / mailed : 0;
+  const complaintRate = mailed > 0 ? complained / mailed : 0;
   const judgedOn = Math.max(mailed, GUARDRAIL_MIN_MAILED);
+  const ofMails = `${mailed} mails${from ? ' since its resume' : ''}`;
   // Before the 100th mail, what makes the rate a verdict already.
   const early = (count: number) =>
     mailed < GUARDRAIL_MIN_MAILED
       ? ` (${count} of the first ${GUARDRAIL_MIN_MAILED} mails: ${percent(count / GUARDRAIL_MIN_MAILED)} already)`
       : '';
-  const bounced = Math.max(0, counts.BOUNCED);
-  const complained = Math.max(0, counts.COMPLAINED);
   if (bounced / judgedOn > limits.maxBounceRate)
-    return `bounce rate ${percent(bounceRate)} of ${mailed} mails is above ${percent(limits.maxBounceRate)}${early(bounced)}`;
+    return `bounce rate ${percent(bounceRate)} of ${ofMails} is above ${percent(limits.maxBounceRate)}${early(bounced)}`;
   if (complained / judgedOn > limits.maxComplaintRate)
-    return `complaint rate ${percent(complaintRate)} of ${mailed} mails is above ${percent(limits.maxComplaintRate)}${early(complained)}`;
+    return `complaint rate ${percent(complaintRate)} of ${ofMails} is above ${percent(limits.maxComplaintRate)}${early(complained)}`;
   return undefined;
 }

@@ -8,6 +8,7 @@ import {
   stateAfter,
   statesAllowing,
 } from '../domain/batch-state.js';
+import type { GuardrailBaseline } from '../domain/guardrail.js';
 import { controlKey } from './item-keys.js';
 import { recordOfItem } from './item-records.js';
 
@@ -20,6 +21,8 @@ export interface BatchControl {
   /** Sends per second the batch never exceeds, summed over every sender. */
   maxRate?: number;
   priority?: 'high' | 'normal';
+  /** Set by a resume after the guardrail's pause: the guardrail judges what comes after it. */
+  guardrailFrom?: GuardrailBaseline;
   /** Every change of state, oldest first, the first one its creation. */
   changes: BatchStateChange[];
 }
@@ -86,7 +89,7 @@ export class BatchControlStore {
     action: ControlAction,
     now: Date,
     by: BatchStateActor,
-    options: { reason?: string; sendAt?: string } = {},
+    options: { reason?: string; sendAt?: string; guardrailFrom?: GuardrailBaseline } = {},
   ): Promise<ControlResult> {
     const to = stateAfter(action);
     const allowed = statesAllowing(action);
@@ -117,6 +120,10 @@ export class BatchControlStore {
       if (options.sendAt !== undefined) {
         sets.push('sendAt = :sendAt');
         values[':sendAt'] = options.sendAt;
+      }
+      if (options.guardrailFrom !== undefined) {
+        sets.push('guardrailFrom = :guardrailFrom');
+        values[':guardrailFrom'] = options.guardrailFrom;
       }
       try {
         const out = await this.db.send(
