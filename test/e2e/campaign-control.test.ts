@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../lambdas/contract/api-schemas.js';
 import type { SesStoredMail } from '../helpers/aws-emulators.js';
-import { graphql, runnerForThisFile } from '../helpers/local-runner-process.js';
+import { campaignApi, mailsPerAddress, type Sending } from '../helpers/campaign-api.js';
+import { runnerForThisFile } from '../helpers/local-runner-process.js';
 import { pollUntil } from '../helpers/poll.js';
 
 /**
@@ -12,6 +12,8 @@ import { pollUntil } from '../helpers/poll.js';
  */
 const ACCOUNT_RATE = 5;
 const local = runnerForThisFile({ MAX_SEND_RATE: String(ACCOUNT_RATE) });
+const { upload, campaign, control, mailsTo, statusesOf, expectNoMailUntil, finishedCampaign } =
+  campaignApi(local);
 
 /** What the control routes promise: no SES call for a paused or cancelled batch this long after the answer. */
 const STOP_WITHIN_MS = 10_000;
@@ -22,129 +24,15 @@ const STOP_WITHIN_MS = 10_000;
  */
 const STILL_WINDOW_MS = 8_000;
 
-type Sending = Campaign['sending'];
-interface CampaignView {
-  batchId: string;
-  total: number;
-  finished: boolean;
-  counts: Record<'queued' | 'sending' | 'sent' | 'cancelled' | 'error', number>;
-  sending: Sending;
-}
-
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${local.runner.apiUrl}${path}`, {
-    ...init,
-    headers: { 'x-api-key': local.runner.apiKey, ...init.headers },
-  });
-
 /** A list of `n` addresses no other test of the file uses, so each test counts its own batch's mails. */
 function addressesOf(name: string, n: number): string[] {
   const tag = `${name}-${crypto.randomUUID().slice(0, 8)}`;
   return Array.from({ length: n }, (_, i) => `${tag}-${i}@example.com`);
 }
 
-/** Uploads one mail per address as a text/csv body, with the send options as query parameters. */
-async function upload(
-  emails: string[],
-  options: Record<string, string> = {},
-): Promise<{ batchId: string; accepted: number; sending: Sending; answeredAt: number }> {
-  const query = new URLSearchParams(options).toString();
-  const response = await api(`/campaigns/upload${query ? `?${query}` : ''}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/csv' },
-    body: `email,subject,content\n${emails.map((e, i) => `${e},Hello ${i},Body ${i}`).join('\n')}\n`,
-  });
-  const answeredAt = Date.now();
-  const body = (await response.json()) as { batchId: string; accepted: number; sending: Sending };
-  expect([response.status, body.accepted], local.runner.output()).toEqual([202, emails.length]);
-  return { ...body, answeredAt };
-}
-
-async function campaign(batchId: string): Promise<CampaignView> {
-  const response = await api(`/campaigns/${batchId}`);
-  expect(response.status).toBe(200);
-  return (await response.json()) as CampaignView;
-}
-
-async function control(
-  batchId: string,
-  action: 'pause' | 'resume' | 'cancel' | 'schedule',
-  body?: object,
-): Promise<{ status: number; body: Record<string, unknown>; answeredAt: number }> {
-  const response = await api(`/campaigns/${batchId}/${action}`, {
-    method: 'POST',
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown>,
-    answeredAt: Date.now(),
-  };
-}
-
-/** The mails the SES emulator took for these addresses, in the order it took them. */
-async function mailsTo(emails: string[]): Promise<SesStoredMail[]> {
-  const wanted = new Set(emails);
-  const response = await fetch(`${local.runner.mailViewerUrl}/store`);
-  const { emails: stored } = (await response.json()) as { emails: SesStoredMail[] };
-  return stored.filter((mail) => wanted.has(mail.destination.to[0] ?? ''));
-}
-
-/** How many mails each address got: an address mailed twice shows 2. */
-function mailsPerAddress(mails: SesStoredMail[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const mail of mails) {
-    const to = mail.destination.to[0] ?? '';
-    counts.set(to, (counts.get(to) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** Each send's address and status, as GraphQL lists them for the batch. */
-async function statusesOf(batchId: string): Promise<Map<string, string>> {
-  const { emailSends } = await graphql<{ emailSends: { email: string; status: string }[] }>(
-    local.runner,
-    'query($id: String!) { emailSends(batchId: $id, limit: 1000) { email status } }',
-    { id: batchId },
-  );
-  return new Map(emailSends.map((send) => [send.email, send.status]));
-}
-
 /** The emulator dates each mail to the whole second it took it (`at`, seconds since the epoch). */
 const secondsOf = (mails: SesStoredMail[]) => mails.map((mail) => mail.at ?? Number.NaN);
 const wholeSecond = (ms: number) => Math.floor(ms / 1000);
-
-/**
- * Watches the addresses' mails until `until` (epoch ms) and fails at the first probe that sees their
- * count differ from `expected`. An observation window, not a timing assertion (see STILL_WINDOW_MS).
- */
-async function expectNoMailUntil(what: string, emails: string[], expected: number, until: number) {
-  await pollUntil(
-    what,
-    async () => {
-      const seen = (await mailsTo(emails)).length;
-      if (seen !== expected)
-        throw new Error(`${what}: ${seen - expected} mail(s) arrived while none may (${seen} in all)`);
-      return Date.now();
-    },
-    (now) => now >= until,
-    { timeoutMs: until - Date.now() + 5_000, intervalMs: 250 },
-  );
-}
-
-/** Waits until the batch's state says every send has ended, and returns it. */
-const finishedCampaign = (batchId: string, timeoutMs: number) =>
-  pollUntil(
-    `batch ${batchId} to finish`,
-    () => campaign(batchId),
-    (seen) => seen.finished,
-    {
-      timeoutMs,
-      intervalMs: 250,
-    },
-  );
 
 describe('pausing and resuming a campaign', () => {
   it('stops the mails within 10 s of the pause and keeps them stopped; resume mails each remaining address exactly once', async () => {
@@ -398,13 +286,11 @@ describe('a batch of high priority', () => {
     expect(normalThen.finished).toBe(false);
     expect(normalThen.counts.queued + normalThen.counts.sending).toBeGreaterThan(0);
 
-    const normalDone = await finishedCampaign(normal.batchId, 60_000);
-    expect(normalDone.counts).toMatchObject({ sent: normalEmails.length, error: 0 });
     const normalMails = await mailsTo(normalEmails);
     const highMails = await mailsTo(highEmails);
+    expect(normalMails.length).toBeLessThan(normalEmails.length);
     // Each address once.
     expect([...mailsPerAddress([...normalMails, ...highMails]).values()].every((n) => n === 1)).toBe(true);
-    expect(Math.max(...secondsOf(highMails))).toBeLessThan(Math.max(...secondsOf(normalMails)));
     // The normal batch was not stopped while the high one went out: it kept a share of the rate.
     const [firstHigh, lastHigh] = [Math.min(...secondsOf(highMails)), Math.max(...secondsOf(highMails))];
     const normalMeanwhile = secondsOf(normalMails).filter((s) => s >= firstHigh && s <= lastHigh);
@@ -415,5 +301,7 @@ describe('a batch of high priority', () => {
     for (const second of secondsOf([...normalMails, ...highMails]))
       perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(ACCOUNT_RATE + 2);
-  }, 120_000);
+    // The rest of the backlog is not this test's: it would only hold up the file's next runner.
+    expect((await control(normal.batchId, 'cancel')).status).toBe(200);
+  }, 90_000);
 });

@@ -285,26 +285,56 @@ describe('a malformed message on the events queue', () => {
 });
 
 describe('the guardrail', () => {
-  it('pauses a sending batch once its hard bounces pass 5 % of 100 mails or more, by the guardrail with the rate as its reason', async () => {
-    const emails = Array.from({ length: 130 }, (_, i) => `guardrail-${i}@example.com`);
+  /**
+   * A batch of `total` mails of which the first `mailed` went out (the rest still queued, their messages in
+   * `records`), with a handler of its events and a way to bounce its mails.
+   */
+  async function batchUnderWay(tag: string, total: number, mailed: number) {
+    const emails = Array.from({ length: total }, (_, i) => `${tag}-${i}@example.com`);
     const report = await ingestMails(aws, emails);
-    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
-    // 110 mailed, 20 still queued: the batch is sending.
     const records = await drainQueue(aws);
-    for (let i = 0; i < 110; i += 10) await deliver({ Records: records.slice(i, i + 10) });
-    const sends = await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)));
-    const mailed = sends.filter((s) => s.status === 'SENT');
-    expect(mailed).toHaveLength(110);
+    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
+    const deliverUpTo = async (end: number, start = 0) => {
+      for (let i = start; i < end; i += 10)
+        await deliver({ Records: records.slice(i, Math.min(i + 10, end)) });
+    };
+    await deliverUpTo(mailed);
+    const sent = async () =>
+      (await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)))).filter(
+        (s) => s.status === 'SENT',
+      );
     const deps = eventsDepsFor(aws);
-    const handler = createEventsHandler(deps);
-    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
-    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
+    return {
+      batchId: report.batchId,
+      records,
+      deliverUpTo,
+      sent,
+      mailed: await sent(),
+      deps,
+      events: createEventsHandler(deps),
+      bounce: (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date()),
+      controls: new BatchControlStore(aws.clients.documents, aws.tableName),
+    };
+  }
+
+  it('pauses a sending batch once its hard bounces pass 5 % of 100 mails or more, by the guardrail with the rate as its reason', async () => {
+    // 110 mailed, 20 still queued: the batch is sending.
+    const {
+      batchId,
+      records,
+      mailed,
+      deps,
+      events: handler,
+      bounce,
+      controls,
+    } = await batchUnderWay('guardrail', 130, 110);
+    expect(mailed).toHaveLength(110);
     // Five bounces of 110: 4.5 %, sending on.
     await handler(sqsEventOf(...mailed.slice(0, 5).map(bounce)));
-    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    expect((await controls.get(batchId))?.state).toBe('SENDING');
     // Seven: 6.4 %, paused.
     await handler(sqsEventOf(...mailed.slice(5, 7).map(bounce)));
-    const paused = await controls.get(report.batchId);
+    const paused = await controls.get(batchId);
     expect(paused?.state).toBe('PAUSED');
     expect(paused?.changes.at(-1)).toMatchObject({
       state: 'PAUSED',
@@ -314,77 +344,60 @@ describe('the guardrail', () => {
     expect(deps.metrics.paused).toBe(1);
     // More bounces pause nothing more.
     await handler(sqsEventOf(...mailed.slice(7, 9).map(bounce)));
-    expect((await controls.get(report.batchId))?.changes.filter((c) => c.by === 'guardrail')).toHaveLength(1);
+    expect((await controls.get(batchId))?.changes.filter((c) => c.by === 'guardrail')).toHaveLength(1);
     // The rest of the batch is held by the senders, unmailed (a sender that has not read the state within
     // the last 3 s: its cache is tested on its own).
     await createSenderHandler(senderDepsFor(aws, sesClientFor(aws)))({ Records: records.slice(110, 120) });
-    expect(await countsOf(aws, report.batchId)).toMatchObject({ QUEUED: 20 });
+    expect(await countsOf(aws, batchId)).toMatchObject({ QUEUED: 20 });
   }, 30_000);
 
   it('pauses a batch whose bounces all came among its first 30 mails: no later bounce comes to check it past its 100th', async () => {
-    const emails = Array.from({ length: 130 }, (_, i) => `guardrail-early-${i}@example.com`);
-    const report = await ingestMails(aws, emails);
-    const records = await drainQueue(aws);
-    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
-    for (let i = 0; i < 30; i += 10) await deliver({ Records: records.slice(i, i + 10) });
-    const sends = await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)));
-    const mailed = sends.filter((s) => s.status === 'SENT');
+    const {
+      batchId,
+      mailed,
+      deps,
+      events: handler,
+      bounce,
+      controls,
+    } = await batchUnderWay('guardrail-early', 130, 30);
     expect(mailed).toHaveLength(30);
-    const deps = eventsDepsFor(aws);
-    const handler = createEventsHandler(deps);
-    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
-    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
     // Five: 5 of the 100 mails a rate is judged on at least, sending on.
     await handler(sqsEventOf(...mailed.slice(0, 5).map(bounce)));
-    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    expect((await controls.get(batchId))?.state).toBe('SENDING');
     // Six: above 5 % of 100 already, whatever the other 70 do.
     await handler(sqsEventOf(...mailed.slice(5, 6).map(bounce)));
-    expect((await controls.get(report.batchId))?.changes.at(-1)).toMatchObject({
+    expect((await controls.get(batchId))?.changes.at(-1)).toMatchObject({
       state: 'PAUSED',
       by: 'guardrail',
       reason: 'bounce rate 20.0 % of 30 mails is above 5.0 % (6 of the first 100 mails: 6.0 % already)',
     });
     expect(deps.metrics.paused).toBe(1);
   }, 30_000);
-});
 
-describe('a batch resumed after the guardrail paused it', () => {
-  it('is judged on its mails after the resume: a late bounce of its past does not pause it again, a list that keeps bouncing does', async () => {
-    const emails = Array.from({ length: 140 }, (_, i) => `guardrail-resumed-${i}@example.com`);
-    const report = await ingestMails(aws, emails);
-    const records = await drainQueue(aws);
-    const deliver = createSenderHandler(senderDepsFor(aws, sesClientFor(aws)));
-    for (let i = 0; i < 30; i += 10) await deliver({ Records: records.slice(i, i + 10) });
-    const sendsOf = async () =>
-      (await storesOf(aws).sends.getSends(emails.map((e) => sendIdFor(report.batchId, e)))).filter(
-        (s) => s.status === 'SENT',
-      );
-    const first = await sendsOf();
-    const deps = eventsDepsFor(aws);
-    const handler = createEventsHandler(deps);
-    const bounce = (send: SendRecord) => eventMessageFor(send, KINDS.HardBounce, new Date());
-    const controls = new BatchControlStore(aws.clients.documents, aws.tableName);
+  it('judges a batch resumed after its pause on its mails after the resume: a late bounce of its past does not pause it again, a list that keeps bouncing does', async () => {
+    const batch = await batchUnderWay('guardrail-resumed', 140, 30);
+    const { batchId, mailed: first, deps, events: handler, bounce, controls } = batch;
     await handler(sqsEventOf(...first.slice(0, 6).map(bounce)));
-    expect((await controls.get(report.batchId))?.state).toBe('PAUSED');
+    expect((await controls.get(batchId))?.state).toBe('PAUSED');
 
-    const resumed = await controlCampaign(report.batchId, 'resume', {}, controlDepsFor(aws));
+    const resumed = await controlCampaign(batchId, 'resume', {}, controlDepsFor(aws));
     expect(resumed.control).toMatchObject({
       state: 'SENDING',
       guardrailFrom: { mailed: 30, bounced: 6, complained: 0 },
     });
     // One more bounce of a mail sent before the pause: 1 of the 100 mails a rate is judged on, at least.
     await handler(sqsEventOf(bounce(first[6] as SendRecord)));
-    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    expect((await controls.get(batchId))?.state).toBe('SENDING');
 
     // 100 more mails, of which 5 bounce: with the late one, 6 % since the resume, paused again, saying so.
-    for (let i = 30; i < 130; i += 10) await deliver({ Records: records.slice(i, i + 10) });
+    await batch.deliverUpTo(130, 30);
     const mailedFirst = new Set(first.map((s) => s.sendId));
-    const after = (await sendsOf()).filter((s) => !mailedFirst.has(s.sendId));
+    const after = (await batch.sent()).filter((s) => !mailedFirst.has(s.sendId));
     expect(after).toHaveLength(100);
     await handler(sqsEventOf(...after.slice(0, 4).map(bounce)));
-    expect((await controls.get(report.batchId))?.state).toBe('SENDING');
+    expect((await controls.get(batchId))?.state).toBe('SENDING');
     await handler(sqsEventOf(bounce(after[4] as SendRecord)));
-    expect((await controls.get(report.batchId))?.changes.at(-1)).toMatchObject({
+    expect((await controls.get(batchId))?.changes.at(-1)).toMatchObject({
       state: 'PAUSED',
       by: 'guardrail',
       reason: 'bounce rate 6.0 % of 100 mails since its resume is above 5.0 %',
@@ -392,7 +405,7 @@ describe('a batch resumed after the guardrail paused it', () => {
     expect(deps.metrics.paused).toBe(2);
   }, 60_000);
 
-  it('keeps judging the whole batch after a resume of a pause a marketer asked for', async () => {
+  it('keeps judging the whole batch after the resume of a pause a marketer asked for', async () => {
     const emails = Array.from({ length: 20 }, (_, i) => `request-resumed-${i}@example.com`);
     const report = await ingestMails(aws, emails);
     await controlCampaign(report.batchId, 'pause', {}, controlDepsFor(aws));
