@@ -503,8 +503,8 @@ function eventsHandlerFor(aws: TestAws, metrics: EventMetrics) {
   };
   return createEventsHandler({
     sends: {
-      recordEvent: (sendId, update, now) =>
-        billedAs(payerOfStatus(update.status), () => sends.recordEvent(sendId, update, now)),
+      recordEvent: (sendId, update, now, known) =>
+        billedAs(payerOfStatus(update.status), () => sends.recordEvent(sendId, update, now, known)),
     },
     suppressions: {
       addIfAbsent: (entry) => billedAs(payerOfStatus(entry.reason), () => suppressions.addIfAbsent(entry)),

@@ -1,4 +1,5 @@
 import { maskEmail } from '../core/domain/email-address.js';
+import type { SendRecord } from '../core/domain/send-record.js';
 import type { SesEvent } from '../core/domain/ses-event.js';
 import { logger } from '../core/observability/logger.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
@@ -19,13 +20,18 @@ export interface EventDeps {
  * (SendStore.recordEvent), with the batch's counters moved for a change of status. Every step is
  * idempotent, so an event that comes twice, or again after a failure half-way, changes nothing more.
  */
-export async function applySesEvent(event: SesEvent, deps: EventDeps): Promise<EventResult> {
+export async function applySesEvent(
+  event: SesEvent,
+  deps: EventDeps,
+  /** The send as an earlier event of this invocation left it: no read for it (SendStore.recordEvent). */
+  known?: SendRecord,
+): Promise<EventResult> {
   const now = deps.clock();
   const { suppression } = event;
   for (const email of suppression?.emails ?? []) {
     if (await suppress(email, event, deps, now)) deps.metrics.suppressionAdded();
   }
-  const result = await deps.sends.recordEvent(event.sendId, event.update, now);
+  const result = await deps.sends.recordEvent(event.sendId, event.update, now, known);
   deps.metrics.event(event.type);
   if (result.kind === 'unknown') {
     deps.metrics.unknownSend();

@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SendRecord } from '../core/domain/send-record.js';
 import { parseSesEventMessage } from '../core/domain/ses-event.js';
 import { logger } from '../core/observability/logger.js';
 import type { CounterBuffer } from '../core/store/counter-buffer.js';
@@ -31,6 +32,11 @@ export function createEventsHandler(deps: EventsHandlerDeps) {
     const failed: string[] = [];
     /** Batches a bounce or a complaint of this invocation moved a send of: the guardrail checks them. */
     const worsened = new Set<string>();
+    /**
+     * Each send as this invocation's events left it: a send's Send and Delivery events usually come in
+     * one batch, and the second then costs no read (a guess the write's conditions check).
+     */
+    const seen = new Map<string, SendRecord>();
     try {
       for (const record of event.Records) {
         const parsed = parseSesEventMessage(record.body);
@@ -45,10 +51,13 @@ export function createEventsHandler(deps: EventsHandlerDeps) {
           continue;
         }
         try {
-          const result = await applySesEvent(parsed.event, deps);
+          const result = await applySesEvent(parsed.event, deps, seen.get(parsed.event.sendId));
+          if (result.kind === 'unknown') seen.delete(parsed.event.sendId);
+          else seen.set(parsed.event.sendId, result.send);
           if (result.kind === 'recorded' && (result.to === 'BOUNCED' || result.to === 'COMPLAINED'))
             worsened.add(result.send.batchId);
         } catch (error) {
+          seen.delete(parsed.event.sendId);
           logger.error('an SES event could not be recorded; it will be retried', {
             messageId: record.messageId,
             type: parsed.event.type,

@@ -6,17 +6,24 @@ import { sendIdFor } from '../../lambdas/core/domain/send-id.js';
 import type { SendRecord } from '../../lambdas/core/domain/send-record.js';
 import { SEND_STATUSES, type SendStatus } from '../../lambdas/core/domain/send-status.js';
 import { BatchControlStore } from '../../lambdas/core/store/batch-control-store.js';
+import { CountedSends } from '../../lambdas/core/store/counted-sends.js';
+import { CounterBuffer } from '../../lambdas/core/store/counter-buffer.js';
+import { CounterStore } from '../../lambdas/core/store/counter-store.js';
+import { SendStore } from '../../lambdas/core/store/send-store.js';
 import { SuppressionStore } from '../../lambdas/core/store/suppression-store.js';
+import { WriterStore } from '../../lambdas/core/store/writer-store.js';
 import { createEventsHandler } from '../../lambdas/events/handler.js';
 import { createSenderHandler } from '../../lambdas/sender/handler.js';
 import { type Mailer, SesMailer } from '../../lambdas/sender/mailer.js';
 import type { PublishedEvent } from '../../local/ses-event-records.js';
-import { startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { freshClients, startTestAws, type TestAws } from '../helpers/aws-emulators.js';
+import { eventMoving } from '../helpers/campaign-fixtures.js';
 import {
   controlDepsFor,
   countsOf,
   drainQueue,
   ingestMails,
+  RETENTION_SECONDS,
   receiveAtLeast,
   senderDepsFor,
   sesClientFor,
@@ -191,6 +198,75 @@ describe('an SES event that comes again', () => {
     );
     expect(await countsOf(aws, batchId)).toEqual(countsOnce);
     expect(deps.metrics.suppressionsAdded).toBe(1);
+  });
+});
+
+describe('the events of one send in one batch', () => {
+  it('read the send once: its Send, Delivery and Open events cost one read, and end it as three invocations would (reads counted by SDK middleware)', async () => {
+    const { batchId, sends } = await mailedSends(['one-read-a@example.com', 'one-read-b@example.com']);
+    const [a, b] = sends as [SendRecord, SendRecord];
+    const clients = freshClients(aws);
+    const reads: string[] = [];
+    clients.documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^Get(Item)?Command$/.test(context.commandName ?? '')) reads.push(context.commandName);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
+    const counts = new CounterBuffer(new CounterStore(aws.clients.documents, aws.tableName), {
+      touchTime: false,
+    });
+    const deps = eventsDepsFor(aws, {
+      sends: new CountedSends(
+        new SendStore(clients.documents, aws.tableName),
+        counts,
+        new WriterStore(aws.clients.documents, aws.tableName),
+        RETENTION_SECONDS,
+      ),
+      counts,
+    });
+    const result = await createEventsHandler(deps)(
+      sqsEventOf(
+        eventMessageFor(a, KINDS.Send, at(1)),
+        eventMessageFor(b, KINDS.Send, at(1)),
+        eventMessageFor(a, KINDS.Delivery, at(2)),
+        eventMessageFor(a, KINDS.Open, at(3)),
+        eventMessageFor(b, KINDS.Delivery, at(2)),
+      ),
+    );
+    clients.destroy();
+    expect(result.batchItemFailures).toEqual([]);
+    expect(reads).toHaveLength(2);
+    const [endedA, endedB] = await storesOf(aws).sends.getSends([a.sendId, b.sendId]);
+    expect(endedA).toMatchObject({ status: 'DELIVERED', delivery: { at: at(2).toISOString() } });
+    expect(endedA?.firstOpenedAt).toBe(at(3).toISOString());
+    expect(endedB).toMatchObject({ status: 'DELIVERED', delivery: { at: at(2).toISOString() } });
+    expect(await countsOf(aws, batchId)).toMatchObject({ SENT: 0, DELIVERED: 2 });
+  });
+
+  it('read it again when it changed between two of them, and decide on what it is', async () => {
+    const { batchId, sends } = await mailedSends(['changed-between@example.com']);
+    const [send] = sends as [SendRecord];
+    const store = storesOf(aws).sends;
+    const deps = eventsDepsFor(aws);
+    const counted = deps.sends;
+    const delivered = await counted.recordEvent(send.sendId, eventMoving('DELIVERED', 'ses-1', at(1)), at(1));
+    if (delivered.kind === 'unknown') throw new Error('no send');
+    // Another invocation records the recipient's complaint meanwhile.
+    await counted.recordEvent(send.sendId, eventMoving('COMPLAINED', 'ses-1', at(2)), at(2));
+    // A bounce decided on the send as the first event left it (DELIVERED) would move it to BOUNCED: its
+    // write's condition finds COMPLAINED, reads it again, and leaves the worse status.
+    const late = await counted.recordEvent(
+      send.sendId,
+      eventMoving('BOUNCED', 'ses-1', at(3)),
+      at(3),
+      delivered.send,
+    );
+    expect(late.kind).not.toBe('recorded');
+    expect((await store.getSend(send.sendId))?.status).toBe('COMPLAINED');
+    await deps.counts?.flush();
+    expect(await countsOf(aws, batchId)).toMatchObject({ SENT: 0, DELIVERED: 0, COMPLAINED: 1, BOUNCED: 0 });
   });
 });
 

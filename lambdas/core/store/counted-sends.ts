@@ -69,8 +69,13 @@ export class CountedSends {
   }
 
   /** Writes an SES event's news on its send (SendStore.recordEvent) and counts its change of status. */
-  async recordEvent(sendId: string, update: SendEventUpdate, now: Date): Promise<EventResult> {
-    const result = await this.sends.recordEvent(sendId, update, now);
+  async recordEvent(
+    sendId: string,
+    update: SendEventUpdate,
+    now: Date,
+    known?: SendRecord,
+  ): Promise<EventResult> {
+    const result = await this.sends.recordEvent(sendId, update, now, known);
     if (result.kind === 'recorded') await this.count(result.send, result.from, result.to, now);
     return result;
   }

@@ -298,14 +298,28 @@ export class SendStore {
    * concurrent event that wrote only a fact. Which of two facts of one name stays is the domain's rule
    * (send-event-update.ts, factReplaces): a repeated or late event leaves the status and the facts as
    * they are, `unchanged`, nothing written.
+   *
+   * `known`: the send as an earlier event of the same invocation left it (its Send event before its
+   * Delivery, say), taken instead of the first read. It is only a guess: the write's conditions hold it
+   * to what the item is, and a send that changed since is read and decided again.
    */
-  async recordEvent(sendId: string, update: SendEventUpdate, now: Date): Promise<EventResult> {
+  async recordEvent(
+    sendId: string,
+    update: SendEventUpdate,
+    now: Date,
+    known?: SendRecord,
+  ): Promise<EventResult> {
     for (let attempt = 1; ; attempt++) {
-      const out = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: sendKey(sendId), ConsistentRead: true }),
-      );
-      if (!out.Item) return { kind: 'unknown' };
-      const send = recordOfItem<SendRecord>(out.Item);
+      let send: SendRecord;
+      if (attempt === 1 && known !== undefined && known.sendId === sendId) {
+        send = known;
+      } else {
+        const out = await this.db.send(
+          new GetCommand({ TableName: this.tableName, Key: sendKey(sendId), ConsistentRead: true }),
+        );
+        if (!out.Item) return { kind: 'unknown' };
+        send = recordOfItem<SendRecord>(out.Item);
+      }
       const to =
         update.status !== undefined && canTransition(send.status, update.status) ? update.status : undefined;
       const fact = update.fact;
@@ -371,9 +385,21 @@ export class SendStore {
       }
       const written: SendRecord = {
         ...send,
+        updatedAt: now.toISOString(),
         ...(keepsFact && fact ? { [fact.name]: fact.value } : {}),
-        ...(to === undefined ? {} : { status: to }),
+        ...(to === undefined
+          ? {}
+          : {
+              status: to,
+              sesMessageId: send.sesMessageId ?? update.sesMessageId,
+              sentAt: send.sentAt ?? update.sentAt,
+            }),
       };
+      if (to !== undefined && send.status === 'SENDING') {
+        delete written.leaseUntil;
+        delete written.errorCode;
+        delete written.errorMessage;
+      }
       return to === undefined
         ? { kind: 'unchanged', send: written }
         : { kind: 'recorded', send: written, from: send.status, to };
