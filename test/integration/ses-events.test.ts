@@ -209,7 +209,8 @@ describe('the events of one send in one batch', () => {
     const reads: string[] = [];
     clients.documents.middlewareStack.add(
       (next, context) => async (args) => {
-        if (/^Get(Item)?Command$/.test(context.commandName ?? '')) reads.push(context.commandName);
+        const name = String(context.commandName);
+        if (/^Get(Item)?Command$/.test(name)) reads.push(name);
         return next(args);
       },
       { step: 'initialize', name: 'countReads' },
@@ -238,7 +239,8 @@ describe('the events of one send in one batch', () => {
     clients.destroy();
     expect(result.batchItemFailures).toEqual([]);
     expect(reads).toHaveLength(2);
-    const [endedA, endedB] = await storesOf(aws).sends.getSends([a.sendId, b.sendId]);
+    const ended = await storesOf(aws).sends.getSends([a.sendId, b.sendId]);
+    const [endedA, endedB] = [a, b].map((send) => ended.find((e) => e.sendId === send.sendId));
     expect(endedA).toMatchObject({ status: 'DELIVERED', delivery: { at: at(2).toISOString() } });
     expect(endedA?.firstOpenedAt).toBe(at(3).toISOString());
     expect(endedB).toMatchObject({ status: 'DELIVERED', delivery: { at: at(2).toISOString() } });
