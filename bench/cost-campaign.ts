@@ -109,6 +109,8 @@ export interface CampaignOptions {
   eventsPerInvocation: number;
   /** SES events per ReceiveMessage while an invocation's batch is gathered (cost-model.ts, eventsPerReceiveAt). */
   eventsPerReceive: number;
+  /** The case's send rate: SES publishes the sample's events at its pace (feedSesEvents). */
+  sendsPerSecond: number;
 }
 
 export interface Invocation {
@@ -527,47 +529,95 @@ function eventsHandlerFor(aws: TestAws, metrics: EventMetrics) {
 
 /**
  * SES's events of `mails` (cost-ses-events.ts) through the stack's path: EventBridge's rule puts each on
- * the events queue (one SendMessage an event), Lambda's event source receives `perInvocation` at a time,
- * invokes the events function and deletes what succeeded.
+ * the events queue (one SendMessage an event), Lambda's event source receives `eventsPerInvocation` at a
+ * time (in receives of `eventsPerReceive`), invokes the events function and deletes what succeeded.
+ *
+ * On AWS the events come over time and the event source's batching window hands the function the events
+ * published in the last seconds: a mail's Send (0.1 s after SES took it) and its Delivery (1 s after,
+ * ses-mailbox-simulator.ts) land in the same invocation unless a window ends between them, and then the
+ * function reads the send once for both (lambdas/events/handler.ts). So the bench feeds the function
+ * consecutive groups of the events in the order SES publishes them (by their `at`), one invocation's worth
+ * at a time: it puts the next group on the queue, receives all of it, invokes, deletes, and only then puts
+ * the next (enqueuing everything first would let the local queue hand the messages out in any order, a
+ * Send in one invocation and its Delivery in another far later). A pair split across a group's edge is
+ * still split and counted, as a window ending between its two events would split it: consecutive groups
+ * split a pair only there. The events are published at the case's pace (`sendsPerSecond`), not the local
+ * sending's, which is faster and would put more events between a Send and its Delivery than AWS would.
+ * The SQS requests are counted as before: a SendMessage per event for EventBridge, the receives of a
+ * group, a delete per 10 events (an empty receive is not counted: cost-model.ts).
  */
 async function feedSesEvents(
   aws: TestAws,
   mails: readonly TakenMail[],
-  batching: Pick<CampaignOptions, 'eventsPerInvocation' | 'eventsPerReceive'>,
+  batching: Pick<CampaignOptions, 'eventsPerInvocation' | 'eventsPerReceive' | 'sendsPerSecond'>,
   invocations: Invocation[],
 ): Promise<{ fed: Record<FedEventType, number>; metricDocuments: number }> {
-  const published = sesEventsOf(mails);
+  const published = sesEventsOf(pacedAt(mails, batching.sendsPerSecond));
   const queueUrl = aws.queues.eventsQueueUrl;
-  for (let i = 0; i < published.length; i += 10) {
-    await Promise.all(
-      published
-        .slice(i, i + 10)
-        .map((event) =>
-          billedAs(PAYERS.eventBridge, () =>
-            aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: event.body })),
-          ),
-        ),
-    );
-  }
   const { metrics, counted } = countedEventMetrics();
   const handler = eventsHandlerFor(aws, metrics);
-  const deadline = performance.now() + 10 * 60_000;
-  let handled = 0;
-  while (handled < published.length) {
-    if (performance.now() > deadline)
-      throw new Error(`the events stalled at ${handled} of ${published.length}`);
-    const event = await gather(aws, queueUrl, batching, PAYERS.eventsPoller);
-    if (event.Records.length === 0) {
-      await sleep(50);
-      continue;
+  for (let start = 0; start < published.length; start += batching.eventsPerInvocation) {
+    const group = published.slice(start, start + batching.eventsPerInvocation);
+    // The position of each message in publication order, by its message id.
+    const positions = new Map<string, number>();
+    for (let i = 0; i < group.length; i += 10) {
+      await Promise.all(
+        group.slice(i, i + 10).map(async (event, j) => {
+          const sent = await billedAs(PAYERS.eventBridge, () =>
+            aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: event.body })),
+          );
+          if (sent.MessageId === undefined) throw new Error('the events queue gave no message id');
+          positions.set(sent.MessageId, i + j);
+        }),
+      );
     }
+    const event = await gatherAll(
+      aws,
+      queueUrl,
+      group.length,
+      batching.eventsPerReceive,
+      PAYERS.eventsPoller,
+    );
+    // The event source hands the batch over in the order it received it; the bench keeps SES's.
+    const position = (record: SQSRecord) => positions.get(record.messageId) ?? Number.POSITIVE_INFINITY;
+    event.Records.sort((a, b) => position(a) - position(b));
     const result = await invoke(invocations, PAYERS.events, event.Records.length, () => handler(event));
     if (result.batchItemFailures.length > 0)
       throw new Error(`the events function failed ${result.batchItemFailures.length} events`);
-    handled += event.Records.length;
     await acknowledge(aws, queueUrl, event, result.batchItemFailures, PAYERS.eventsPoller);
   }
   return { fed: countByType(published), metricDocuments: counted.documents };
+}
+
+/** The mails as SES would have taken them at `sendsPerSecond`, in the order the bench's senders sent them. */
+function pacedAt(mails: readonly TakenMail[], sendsPerSecond: number): TakenMail[] {
+  const first = mails[0]?.sentAt.getTime() ?? 0;
+  return mails.map((mail, i) => ({ ...mail, sentAt: new Date(first + (i * 1000) / sendsPerSecond) }));
+}
+
+/**
+ * One invocation's batch as Lambda's event source gathers it in its batching window: receives of
+ * `perReceive` messages until the batch holds the `count` messages the bench put on the (otherwise empty)
+ * queue. The receives long-poll a second (the local queue's short polls may come back empty while
+ * messages wait); an empty one is not counted.
+ */
+async function gatherAll(
+  aws: TestAws,
+  queueUrl: string,
+  count: number,
+  perReceive: number,
+  payer: string,
+): Promise<SQSEvent> {
+  const records: SQSRecord[] = [];
+  const deadline = performance.now() + 60_000;
+  while (records.length < count) {
+    if (performance.now() > deadline)
+      throw new Error(`the events queue handed over ${records.length} of ${count} events`);
+    const max = Math.min(perReceive, count - records.length);
+    const received = await receive(aws, queueUrl, max, payer, 1);
+    records.push(...received.Records);
+  }
+  return { Records: records };
 }
 
 /** The sweeper, wired as lambdas/sweeper/index.ts wires it, with its deployed settings. */
@@ -598,13 +648,19 @@ function sweeperFor(aws: TestAws) {
 }
 
 /** One receive of Lambda's SQS event source, shaped as the event it invokes the function with. */
-async function receive(aws: TestAws, queueUrl: string, max: number, payer: string): Promise<SQSEvent> {
+async function receive(
+  aws: TestAws,
+  queueUrl: string,
+  max: number,
+  payer: string,
+  waitSeconds = 0,
+): Promise<SQSEvent> {
   const out = await billedAs(payer, () =>
     aws.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
         MaxNumberOfMessages: max,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         AttributeNames: ['All'],
       }),
@@ -612,27 +668,6 @@ async function receive(aws: TestAws, queueUrl: string, max: number, payer: strin
   );
   const arn = `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`;
   return { Records: (out.Messages ?? []).map((m) => sqsRecordOf(m, arn)) };
-}
-
-/**
- * One invocation's batch as Lambda's event source gathers it in its batching window: receives of
- * `eventsPerReceive` messages until the batch holds `eventsPerInvocation` (the window's end, modelled by
- * that count) or the queue is empty.
- */
-async function gather(
-  aws: TestAws,
-  queueUrl: string,
-  batching: Pick<CampaignOptions, 'eventsPerInvocation' | 'eventsPerReceive'>,
-  payer: string,
-): Promise<SQSEvent> {
-  const records: SQSRecord[] = [];
-  while (records.length < batching.eventsPerInvocation) {
-    const max = Math.min(batching.eventsPerReceive, batching.eventsPerInvocation - records.length);
-    const received = await receive(aws, queueUrl, max, payer);
-    if (received.Records.length === 0) break;
-    records.push(...received.Records);
-  }
-  return { Records: records };
 }
 
 /** What the event source does after an invocation: deletes the messages that did not fail. */

@@ -439,6 +439,7 @@ async function main() {
           chunkRows: Number(SETTINGS.ingestChunkRows.default),
           eventsPerInvocation: eventsPerInvocationAt(rate),
           eventsPerReceive: eventsPerReceiveAt(rate),
+          sendsPerSecond: rate,
         });
         console.error(
           `${content.label} at ${rate}/s: ${sample.accepted} sends in ${sample.seconds.total.toFixed(1)} s (${meters.dynamo.verified} item images checked against the emulator so far)`,
