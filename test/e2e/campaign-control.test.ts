@@ -12,7 +12,7 @@ import { pollUntil } from '../helpers/poll.js';
  */
 const ACCOUNT_RATE = 5;
 const local = runnerForThisFile({ MAX_SEND_RATE: String(ACCOUNT_RATE) });
-const { upload, campaign, control, mailsTo, statusesOf, expectNoMailUntil, finishedCampaign } =
+const { upload, campaign, control, mailsTo, statusesOf, expectNoMailUntil, finishedCampaign, mailsStopped } =
   campaignApi(local);
 
 /** What the control routes promise: no SES call for a paused or cancelled batch this long after the answer. */
@@ -50,17 +50,10 @@ describe('pausing and resuming a campaign', () => {
 
     // Senders trust a batch's state for up to 3 s, and a mail already past that check still goes out:
     // wait (within the promise's 10 s, and 2 s more to see it quiet) until no mail has come for 2 s.
-    let last = { count: -1, since: Date.now() };
-    await pollUntil(
-      'the mail count to stop growing after the pause',
-      async () => {
-        const count = (await mailsTo(emails)).length;
-        if (count !== last.count) last = { count, since: Date.now() };
-        return last;
-      },
-      (seen) => Date.now() - seen.since >= 2_000,
-      { timeoutMs: pause.answeredAt + STOP_WITHIN_MS + 2_000 - Date.now(), intervalMs: 250 },
-    );
+    await mailsStopped(emails, {
+      quietMs: 2_000,
+      timeoutMs: pause.answeredAt + STOP_WITHIN_MS + 2_000 - Date.now(),
+    });
     const atPause = await mailsTo(emails);
     // Stopped in the middle of the campaign, and no mail taken more than 10 s after the pause's answer.
     expect(atPause.length).toBeLessThan(emails.length);

@@ -26,8 +26,17 @@ const local = runnerForThisFile({
   INGEST_CHUNK_ROWS: '25',
   POWERTOOLS_LOG_LEVEL: 'WARN',
 });
-const { api, upload, campaign, control, mailsTo, statusesOf, expectNoMailUntil, finishedCampaign } =
-  campaignApi(local);
+const {
+  api,
+  upload,
+  campaign,
+  control,
+  mailsTo,
+  statusesOf,
+  expectNoMailUntil,
+  finishedCampaign,
+  mailsStopped,
+} = campaignApi(local);
 
 /** How long a paused batch is watched for a mail that should not come: an observation, not a speed claim. */
 const STILL_WINDOW_MS = 5_000;
@@ -85,19 +94,7 @@ describe.concurrent('the guardrail through the local runner', () => {
     );
     expect(pausedNow.sending.state, local.runner.output()).toBe('PAUSED');
 
-    // Senders trust a batch's state for up to 3 s and a mail already past that check still goes out:
-    // wait until no mail has come for 2 s.
-    let last = { count: -1, since: Date.now() };
-    await pollUntil(
-      'the mail count to stop growing after the pause',
-      async () => {
-        const count = (await mailsTo(emails)).length;
-        if (count !== last.count) last = { count, since: Date.now() };
-        return last;
-      },
-      (seen) => Date.now() - seen.since >= 2_000,
-      { timeoutMs: 15_000, intervalMs: 250 },
-    );
+    await mailsStopped(emails, { quietMs: 2_000, timeoutMs: 15_000 });
     const atPause = await mailsTo(emails);
     expect(atPause.length).toBeLessThan(emails.length);
     const mailedAtPause = new Set(atPause.map((mail) => mail.destination.to[0]));

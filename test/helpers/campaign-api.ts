@@ -37,6 +37,11 @@ export interface CampaignApi {
   expectNoMailUntil(what: string, emails: string[], expected: number, until: number): Promise<void>;
   /** Waits until the batch's state says every send has ended, and returns it. */
   finishedCampaign(batchId: string, timeoutMs: number): Promise<CampaignView>;
+  /**
+   * Waits until no mail to these addresses has come for `quietMs` (a stopped batch: senders trust its
+   * state for up to 3 s, and a mail already past that check still goes out), failing after `timeoutMs`.
+   */
+  mailsStopped(emails: string[], options: { quietMs: number; timeoutMs: number }): Promise<void>;
 }
 
 /** A runner's campaign API; `local` is read at each call (runnerForThisFile fills it in beforeAll). */
@@ -108,6 +113,19 @@ export function campaignApi(local: { runner: RunnerProcess }): CampaignApi {
         },
         (now) => now >= until,
         { timeoutMs: until - Date.now() + 5_000, intervalMs: 250 },
+      );
+    },
+    async mailsStopped(emails, { quietMs, timeoutMs }) {
+      let last = { count: -1, since: Date.now() };
+      await pollUntil(
+        'the mail count to stop growing',
+        async () => {
+          const count = (await mailsTo(emails)).length;
+          if (count !== last.count) last = { count, since: Date.now() };
+          return last;
+        },
+        (seen) => Date.now() - seen.since >= quietMs,
+        { timeoutMs, intervalMs: 250 },
       );
     },
     finishedCampaign: (batchId, timeoutMs) =>
