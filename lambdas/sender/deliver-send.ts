@@ -58,18 +58,24 @@ const HELD = { code: 'BatchPaused', message: 'the batch was paused before the ma
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** What a batch's state says of a message before its claim: set aside, ended, or nothing (mail it). */
+/**
+ * What a batch's state says of a message: set aside (paused, or not started), ended (cancelled), or
+ * nothing (mail it). Before the claim nothing is held; after it (`leaseId`), a held send's claim is given
+ * back for the resume's release, and only the claim's holder ends a send CANCELLED.
+ */
 async function stopFor(
   state: StoredBatchState | undefined,
   ref: SendRef,
   deps: Pick<DeliveryDeps, 'sends' | 'clock' | 'metrics'>,
+  leaseId?: string,
 ): Promise<DeliveryOutcome | undefined> {
   if (state === 'PAUSED' || state === 'SCHEDULED') {
+    if (leaseId !== undefined) await deps.sends.releaseClaim(ref, leaseId, HELD, deps.clock());
     deps.metrics.held();
     return { kind: 'held' };
   }
   if (state === 'CANCELLED') {
-    if (await deps.sends.markCancelled(ref, deps.clock())) deps.metrics.cancelled();
+    if (await deps.sends.markCancelled(ref, deps.clock(), leaseId)) deps.metrics.cancelled();
     return { kind: 'cancelled' };
   }
   return undefined;
@@ -186,16 +192,8 @@ export async function deliverSend(
   await deps.pacing?.acquire();
   // Pacing may have waited: a pause or a cancel that came meanwhile stops the mail here (the state is at
   // most 3 s old), so that no SES call is made for the batch within seconds of it.
-  const now = (await deps.controls?.of(ref.batchId))?.state;
-  if (now === 'PAUSED' || now === 'SCHEDULED') {
-    await deps.sends.releaseClaim(ref, leaseId, HELD, deps.clock());
-    deps.metrics.held();
-    return { kind: 'held' };
-  }
-  if (now === 'CANCELLED') {
-    if (await deps.sends.markCancelled(ref, deps.clock(), leaseId)) deps.metrics.cancelled();
-    return { kind: 'cancelled' };
-  }
+  const stoppedSince = await stopFor((await deps.controls?.of(ref.batchId))?.state, ref, deps, leaseId);
+  if (stoppedSince) return stoppedSince;
   let sesMessageId: string;
   const started = performance.now();
   try {
