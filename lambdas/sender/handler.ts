@@ -77,21 +77,12 @@ export function createSenderHandler(deps: SenderHandlerDeps) {
     try {
       const decisions = new BatchDecisions();
       for (const record of event.Records) await handleRecord(deps, decisions, record, context);
-      for (const record of await putBack(
-        deps.requeue,
-        deps.metrics,
-        decisions.deferred,
-        decisions.deferredWaitMs,
-      )) {
-        decisions.fail(record);
-      }
-      for (const record of await putBack(
-        deps.requeue,
-        deps.metrics,
-        decisions.paced,
-        decisions.pacedWaitMs,
-      )) {
-        decisions.fail(record);
+      for (const [records, waitMs] of [
+        [decisions.deferred, decisions.deferredWaitMs],
+        [decisions.paced, decisions.pacedWaitMs],
+      ] as const) {
+        for (const record of await putBack(deps.requeue, deps.metrics, records, waitMs))
+          decisions.fail(record);
       }
       await delayRetries(deps.retryBackoff, deps.maxReceiveCount, decisions.retried);
       return decisions.response();

@@ -2,7 +2,7 @@ import { SEND_QUEUE } from '../contract/queue-settings.js';
 import type { SweeperConfig } from '../core/config/function-config.js';
 import { RETRIES_EXHAUSTED } from '../core/domain/retries-exhausted.js';
 import { refOf, type SendRecord } from '../core/domain/send-record.js';
-import type { SendQueue } from '../core/queue/send-queue.js';
+import type { SendPriority, SendQueue } from '../core/queue/send-queue.js';
 import type { WriteQueue } from '../core/queue/write-queue.js';
 import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
 import { type BatchReconciler, countsOf } from '../core/store/batch-progress.js';
@@ -20,7 +20,7 @@ export interface SweepDeps {
   sends: Pick<CountedSends, 'markError'>;
   requeued: Pick<SendStore, 'markRequeued'>;
   /** The send queue of each priority: a lost send goes back on its batch's. */
-  sendQueueFor: (priority: 'high' | 'normal') => Pick<SendQueue, 'enqueue'>;
+  sendQueueFor: (priority: SendPriority) => Pick<SendQueue, 'enqueue'>;
   writeQueue: Pick<WriteQueue, 'continueWriting' | 'runJob'>;
   /** The batches' states: a scheduled batch's writer waits for its time, a paused batch's sends for its resume. */
   controls: Pick<BatchControlStore, 'get'>;
@@ -62,9 +62,18 @@ const noneSwept = (): SweepResult => ({
  */
 const START_OVERDUE_MS = 60_000;
 
-/** Whether a scheduled batch's start is overdue (its schedule did not deliver it). */
-const startOverdue = (control: BatchControl, now: Date) =>
-  control.sendAt !== undefined && Date.parse(control.sendAt) < now.getTime() - START_OVERDUE_MS;
+/** Starts a scheduled batch whose start is overdue (its schedule did not deliver it). */
+async function startIfOverdue(
+  batchId: string,
+  control: BatchControl,
+  deps: Pick<SweepDeps, 'writeQueue' | 'clock'>,
+  result: SweepResult,
+): Promise<void> {
+  if (control.sendAt === undefined || Date.parse(control.sendAt) >= deps.clock().getTime() - START_OVERDUE_MS)
+    return;
+  await deps.writeQueue.runJob({ kind: 'start', batchId });
+  result.started += 1;
+}
 
 /** A writer whose lease ran out this long ago without a word was not followed by a continuation. */
 const WRITER_SILENT_MS = 5 * 60_000;
@@ -98,10 +107,7 @@ export async function sweepBatches(deps: SweepDeps, settings: SweepSettings): Pr
       // A scheduled batch's writer is silent by design until its start; one whose start is overdue is started.
       const control = await deps.controls.get(batchId);
       if (control?.state === 'SCHEDULED') {
-        if (startOverdue(control, now)) {
-          await deps.writeQueue.runJob({ kind: 'start', batchId });
-          result.started += 1;
-        }
+        await startIfOverdue(batchId, control, deps, result);
         continue;
       }
       // A large file is silent only once its upload URL has expired: until then it may still come.
@@ -161,10 +167,7 @@ export async function recoverAll(deps: SweepDeps, settings: SweepSettings): Prom
     const control = await deps.controls.get(batchId);
     if (control?.state === 'SCHEDULED') {
       // Nothing of it is written yet; its start (the schedule's, lost with the runner, or this) writes it.
-      if (startOverdue(control, deps.clock())) {
-        await deps.writeQueue.runJob({ kind: 'start', batchId });
-        result.started += 1;
-      }
+      await startIfOverdue(batchId, control, deps, result);
       continue;
     }
     if (control?.state === 'CANCELLED') {

@@ -1,9 +1,9 @@
 import { runBounded } from '../core/async/run-bounded.js';
 import { refOf, type SendRecord } from '../core/domain/send-record.js';
 import { logger } from '../core/observability/logger.js';
-import type { SendQueue } from '../core/queue/send-queue.js';
+import type { SendPriority, SendQueue } from '../core/queue/send-queue.js';
 import type { BatchJob, WriteQueue } from '../core/queue/write-queue.js';
-import type { BatchControlStore } from '../core/store/batch-control-store.js';
+import type { BatchControl, BatchControlStore } from '../core/store/batch-control-store.js';
 import type { CountedSends } from '../core/store/counted-sends.js';
 import { createdKeyOf } from '../core/store/item-keys.js';
 import type { SendReader } from '../core/store/send-reader.js';
@@ -13,7 +13,7 @@ export interface BatchJobDeps {
   reader: Pick<SendReader, 'openSends'>;
   sends: Pick<CountedSends, 'markCancelled'>;
   /** The queue of the batch's sends, by its priority. */
-  sendQueueFor: (priority: 'high' | 'normal') => Pick<SendQueue, 'enqueue'>;
+  sendQueueFor: (priority: SendPriority) => Pick<SendQueue, 'enqueue'>;
   writeQueue: Pick<WriteQueue, 'runJob' | 'continueWriting'>;
   controls: Pick<BatchControlStore, 'get' | 'apply'>;
   writers: Pick<WriterStore, 'get'>;
@@ -44,7 +44,7 @@ export async function runBatchJob(job: BatchJob, deps: BatchJobDeps, stopAt: num
     return;
   }
   if (job.kind === 'start') {
-    await startScheduled(job.batchId, deps);
+    await startScheduled(job.batchId, control, deps);
     return;
   }
   const wanted = job.kind === 'release' ? 'SENDING' : 'CANCELLED';
@@ -88,10 +88,9 @@ export async function runBatchJob(job: BatchJob, deps: BatchJobDeps, stopAt: num
  * continuation of the writer, which queued nothing while the batch was scheduled. A batch cancelled or
  * rescheduled meanwhile is left as it is (a rescheduled one has a new schedule of its own).
  */
-async function startScheduled(batchId: string, deps: BatchJobDeps): Promise<void> {
+async function startScheduled(batchId: string, control: BatchControl, deps: BatchJobDeps): Promise<void> {
   const now = deps.clock();
-  const control = await deps.controls.get(batchId, { consistent: true });
-  if (control?.state === 'SCHEDULED') {
+  if (control.state === 'SCHEDULED') {
     // A schedule moved later fires no earlier: its old trigger, if it still comes, finds it not due.
     if (control.sendAt !== undefined && Date.parse(control.sendAt) > now.getTime()) {
       logger.info('scheduled batch not due yet; start dropped', { batchId, sendAt: control.sendAt });
@@ -99,8 +98,8 @@ async function startScheduled(batchId: string, deps: BatchJobDeps): Promise<void
     }
     const result = await deps.controls.apply(batchId, 'start', now, 'schedule');
     if (result.kind !== 'changed') return;
-  } else if (control?.state !== 'SENDING') {
-    logger.info('batch not scheduled; start dropped', { batchId, state: control?.state });
+  } else if (control.state !== 'SENDING') {
+    logger.info('batch not scheduled; start dropped', { batchId, state: control.state });
     return;
   }
   const writer = await deps.writers.get(batchId);

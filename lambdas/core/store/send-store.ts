@@ -326,15 +326,28 @@ export class SendStore {
       const kept = fact === undefined ? undefined : send[fact.name];
       const keepsFact = fact !== undefined && factReplaces(fact, kept);
       if (to === undefined && !keepsFact) return { kind: 'unchanged', send };
-      const values: Item = { ':read': send.status, ':now': now.toISOString() };
+      // What the event changes, once: it is written, and it is what the send is afterwards (`written`).
+      const changed: Partial<Record<keyof SendRecord, unknown>> = { updatedAt: now.toISOString() };
+      const removed: (keyof SendRecord)[] = [];
+      if (keepsFact && fact) changed[fact.name] = fact.value;
+      if (to !== undefined) {
+        changed.status = to;
+        if (send.sesMessageId === undefined) changed.sesMessageId = update.sesMessageId;
+        if (send.sentAt === undefined) changed.sentAt = update.sentAt;
+        // SES has the mail: the sender's claim, if it is still held, has nothing left to do.
+        if (send.status === 'SENDING') removed.push('leaseUntil', 'errorCode', 'errorMessage');
+      }
+      const entries = Object.entries(changed);
       const names: Record<string, string> = { '#status': 'status' };
-      const sets = ['updatedAt = :now'];
-      const removes: string[] = [];
+      const values: Item = { ':read': send.status };
+      const sets = entries.map(([name, value], i) => {
+        names[`#c${i}`] = name;
+        values[`:c${i}`] = value;
+        return `#c${i} = :c${i}`;
+      });
       let condition = '#status = :read';
       if (keepsFact && fact) {
         names['#fact'] = fact.name;
-        values[':fact'] = fact.value;
-        sets.push('#fact = :fact');
         // The fact as read, so that a concurrent event's fact (same status, another invocation) makes this
         // one read and decide again instead of overwriting it.
         // A kept fact is told by its time (the fact itself for the first-open and first-click times).
@@ -349,31 +362,17 @@ export class SendStore {
           condition += ' AND #fact.#factAt = :kept';
         }
       }
-      if (to !== undefined) {
-        values[':to'] = to;
-        sets.push('#status = :to');
-        if (indexedStatusOf(send.status) !== indexedStatusOf(to)) {
-          names['#sort'] = BATCH_INDEX.sort;
-          values[':sort'] = sendIndexKeysFor(to, send.batchId, send.sendId, send.createdAt)[BATCH_INDEX.sort];
-          sets.push('#sort = :sort');
-        }
-        if (send.sesMessageId === undefined) {
-          values[':messageId'] = update.sesMessageId;
-          sets.push('sesMessageId = :messageId');
-        }
-        if (send.sentAt === undefined) {
-          values[':sentAt'] = update.sentAt;
-          sets.push('sentAt = :sentAt');
-        }
-        // SES has the mail: the sender's claim, if it is still held, has nothing left to do.
-        if (send.status === 'SENDING') removes.push('leaseUntil', 'errorCode', 'errorMessage');
+      if (to !== undefined && indexedStatusOf(send.status) !== indexedStatusOf(to)) {
+        names['#sort'] = BATCH_INDEX.sort;
+        values[':sort'] = sendIndexKeysFor(to, send.batchId, send.sendId, send.createdAt)[BATCH_INDEX.sort];
+        sets.push('#sort = :sort');
       }
       try {
         await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: sendKey(sendId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            UpdateExpression: `SET ${sets.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -383,23 +382,8 @@ export class SendStore {
         if (error instanceof ConditionalCheckFailedException && attempt < EVENT_WRITE_TRIES) continue;
         throw error;
       }
-      const written: SendRecord = {
-        ...send,
-        updatedAt: now.toISOString(),
-        ...(keepsFact && fact ? { [fact.name]: fact.value } : {}),
-        ...(to === undefined
-          ? {}
-          : {
-              status: to,
-              sesMessageId: send.sesMessageId ?? update.sesMessageId,
-              sentAt: send.sentAt ?? update.sentAt,
-            }),
-      };
-      if (to !== undefined && send.status === 'SENDING') {
-        delete written.leaseUntil;
-        delete written.errorCode;
-        delete written.errorMessage;
-      }
+      const written = { ...send, ...changed } as SendRecord;
+      for (const name of removed) delete written[name];
       return to === undefined
         ? { kind: 'unchanged', send: written }
         : { kind: 'recorded', send: written, from: send.status, to };
