@@ -12,8 +12,17 @@ import { pollUntil } from '../helpers/poll.js';
  */
 const ACCOUNT_RATE = 5;
 const local = runnerForThisFile({ MAX_SEND_RATE: String(ACCOUNT_RATE) });
-const { upload, campaign, control, mailsTo, statusesOf, expectNoMailUntil, finishedCampaign, mailsStopped } =
-  campaignApi(local);
+const {
+  upload,
+  campaign,
+  control,
+  mailsTo,
+  statusesOf,
+  expectNoMailUntil,
+  finishedCampaign,
+  mailsStopped,
+  underWay,
+} = campaignApi(local);
 
 /** What the control routes promise: no SES call for a paused or cancelled batch this long after the answer. */
 const STOP_WITHIN_MS = 10_000;
@@ -38,12 +47,7 @@ describe('pausing and resuming a campaign', () => {
   it('stops the mails within 10 s of the pause and keeps them stopped; resume mails each remaining address exactly once', async () => {
     const emails = addressesOf('paused', 60);
     const { batchId } = await upload(emails);
-    await pollUntil(
-      'the campaign to be under way (5 mails)',
-      async () => (await mailsTo(emails)).length,
-      (mailed) => mailed >= 5,
-      { intervalMs: 100 },
-    );
+    await underWay(emails, 5);
 
     const pause = await control(batchId, 'pause', { reason: 'wrong subject' });
     expect([pause.status, (pause.body.sending as Sending).state]).toEqual([200, 'PAUSED']);
@@ -101,12 +105,7 @@ describe('cancelling a campaign', () => {
   it('ends every unsent send CANCELLED, mails nothing after it took effect, and refuses a resume naming CANCELLED', async () => {
     const emails = addressesOf('cancelled', 60);
     const { batchId } = await upload(emails);
-    await pollUntil(
-      'the campaign to be under way (5 mails)',
-      async () => (await mailsTo(emails)).length,
-      (mailed) => mailed >= 5,
-      { intervalMs: 100 },
-    );
+    await underWay(emails, 5);
 
     const cancel = await control(batchId, 'cancel');
     expect([cancel.status, (cancel.body.sending as Sending).state]).toEqual([200, 'CANCELLED']);
@@ -262,12 +261,7 @@ describe('a batch of high priority', () => {
     const normalEmails = addressesOf('backlog', 80);
     const highEmails = addressesOf('urgent', 12);
     const normal = await upload(normalEmails);
-    await pollUntil(
-      'the normal campaign to be under way (5 mails)',
-      async () => (await mailsTo(normalEmails)).length,
-      (mailed) => mailed >= 5,
-      { intervalMs: 100 },
-    );
+    await underWay(normalEmails, 5);
     const high = await upload(highEmails, { priority: 'high' });
     expect(high.sending).toEqual({ state: 'SENDING', priority: 'high' });
 

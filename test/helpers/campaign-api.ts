@@ -35,6 +35,8 @@ export interface CampaignApi {
    * count differ from `expected`: an observation window, not a timing assertion.
    */
   expectNoMailUntil(what: string, emails: string[], expected: number, until: number): Promise<void>;
+  /** Waits until at least `count` of these addresses were mailed: the campaign is under way. */
+  underWay(emails: string[], count: number): Promise<void>;
   /** Waits until the batch's state says every send has ended, and returns it. */
   finishedCampaign(batchId: string, timeoutMs: number): Promise<CampaignView>;
   /**
@@ -113,6 +115,14 @@ export function campaignApi(local: { runner: RunnerProcess }): CampaignApi {
         },
         (now) => now >= until,
         { timeoutMs: until - Date.now() + 5_000, intervalMs: 250 },
+      );
+    },
+    async underWay(emails, count) {
+      await pollUntil(
+        `the campaign to be under way (${count} mails)`,
+        async () => (await mailsTo(emails)).length,
+        (mailed) => mailed >= count,
+        { intervalMs: 100 },
       );
     },
     async mailsStopped(emails, { quietMs, timeoutMs }) {
